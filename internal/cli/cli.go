@@ -1,0 +1,194 @@
+// Package cli is the command line of the frontend binary when BuildKit did not start it.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+
+	"github.com/containerd/platforms"
+	"github.com/mlbuild/mlbuild/pkg/frontend"
+	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/patternmatcher/ignorefile"
+	"google.golang.org/protobuf/proto"
+)
+
+// Version is set at link time (-ldflags "-X .../internal/cli.Version=v1.2.3").
+var Version = "dev"
+
+const usage = `usage: frontend <command> [flags]
+
+commands:
+  version                          print the version
+  lint -f FILE [--build-arg K=V]   validate a spec and print its warnings
+  llb -f FILE --target T           print the LLB definition of a target, for
+                                   "buildctl build --local context=DIR < def"
+`
+
+// Run runs one CLI command and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "mlbuild frontend", version())
+		return 0
+	case "lint":
+		err = lint(args[1:], stdout)
+	case "llb":
+		err = printLLB(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}
+
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
+}
+
+type argList map[string]string
+
+func (a argList) String() string { return "" }
+func (a argList) Set(v string) error {
+	k, val, ok := cutEq(v)
+	if !ok {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	a[k] = val
+	return nil
+}
+
+func cutEq(s string) (string, string, bool) {
+	for i := range s {
+		if s[i] == '=' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+type common struct {
+	fs     *flag.FlagSet
+	file   string
+	target string
+	args   argList
+}
+
+func newFlags(name string) *common {
+	c := &common{fs: flag.NewFlagSet(name, flag.ContinueOnError), args: argList{}}
+	c.fs.StringVar(&c.file, "f", "mlbuild.yaml", "spec file")
+	c.fs.StringVar(&c.target, "target", "", "target to build (default: the spec's default target)")
+	c.fs.Var(c.args, "build-arg", "build argument KEY=VALUE (repeatable)")
+	return c
+}
+
+func (c *common) load(args []string) (*spec.Spec, error) {
+	if err := c.fs.Parse(args); err != nil {
+		return nil, err
+	}
+	dt, err := os.ReadFile(c.file)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	p := platforms.Normalize(platforms.DefaultSpec())
+	buildArgs := map[string]string{"TARGETPLATFORM": platforms.Format(p), "TARGETOS": p.OS, "TARGETARCH": p.Architecture, "TARGETVARIANT": p.Variant}
+	for k, v := range c.args {
+		buildArgs[k] = v
+	}
+	return spec.Load(filepath.Base(c.file), dt, spec.Options{BuildArgs: buildArgs})
+}
+
+func lint(args []string, stdout io.Writer) error {
+	c := newFlags("lint")
+	s, err := c.load(args)
+	if err != nil {
+		return err
+	}
+	reqs := map[string][]byte{}
+	dir := filepath.Dir(c.file)
+	for _, r := range s.Requirements {
+		if dt, err := os.ReadFile(filepath.Join(dir, r)); err == nil {
+			reqs[r] = dt
+		}
+	}
+	ws := spec.Lint(s, reqs)
+	for _, w := range ws {
+		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", s.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws))
+	return nil
+}
+
+// printLLB writes the marshalled definition of a target. The base image is left to BuildKit to
+// resolve (no registry access here), so the image config is not part of the output.
+func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
+	c := newFlags("llb")
+	s, err := c.load(args)
+	if err != nil {
+		return err
+	}
+	target := c.target
+	if target == "" {
+		target = s.DefaultTarget
+	}
+	excludes := slices.Clone(frontend.SecureExcludes)
+	if f, err := os.Open(filepath.Join(filepath.Dir(c.file), ".dockerignore")); err == nil {
+		user, err := ignorefile.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf(".dockerignore: %w", err)
+		}
+		excludes = append(excludes, user...)
+	}
+	p := platforms.Normalize(platforms.DefaultSpec())
+	local := func(opts ...llb.LocalOption) llb.State {
+		return llb.Local("context", append([]llb.LocalOption{llb.ExcludePatterns(excludes), llb.SharedKeyHint("context"), llb.LocalUniqueID("mlbuild-cli")}, opts...)...)
+	}
+	base := llb.Image(s.Base, llb.Platform(p))
+	res, err := llbgraph.Build(s, llbgraph.Options{
+		Target:       target,
+		Platform:     p,
+		Base:         base,
+		Context:      local(llb.WithCustomName("[internal] load build context")),
+		Requirements: local(llb.FollowPaths(s.Requirements), llb.WithCustomName("[internal] load requirements files")),
+	})
+	if err != nil {
+		return err
+	}
+	def, err := res.State.Marshal(ctx, llb.Platform(p))
+	if err != nil {
+		return err
+	}
+	// Deterministic marshalling: the definition's metadata is a map.
+	dt, err := proto.MarshalOptions{Deterministic: true}.Marshal(def.ToPB())
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(dt)
+	return err
+}

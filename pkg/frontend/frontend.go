@@ -1,0 +1,394 @@
+// Package frontend glues mlbuild to BuildKit's gateway: it reads the spec and the build
+// options through frontend/dockerui (context, .dockerignore, build args, target, platforms,
+// named contexts, cache imports), answers subrequests, resolves the base image, calls
+// llbgraph for each platform and returns the result for the exporter.
+//
+// All conversion logic lives in pkg/spec and pkg/llbgraph; this package only does I/O.
+package frontend
+
+import (
+	"context"
+	"encoding/json"
+	stderrors "errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
+	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/dockerui"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/pkg/errors"
+)
+
+// Lang is the language recorded in source maps.
+const Lang = "mlbuild"
+
+// SecureExcludes are always applied to the build context before the user's .dockerignore,
+// so a "!" line there can re-include a path deliberately.
+var SecureExcludes = []string{
+	"**/.git", "**/.env", "**/*.key", "**/*.pem",
+	"**/*.tfstate", "**/*.tfstate.*", "**/.terraform",
+}
+
+// Build is the gateway build function of the mlbuild frontend.
+func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+	bc, err := dockerui.NewClient(c)
+	if err != nil {
+		return nil, err
+	}
+	src, err := bc.ReadEntrypoint(ctx, Lang)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{c: c, bc: bc, src: src}
+
+	if res, ok, err := bc.HandleSubrequest(ctx, b.requestHandler()); err != nil || ok {
+		return res, err
+	}
+
+	s, err := b.load(nil)
+	if err != nil {
+		return nil, err
+	}
+	target := bc.Target
+	if target == "" {
+		target = s.DefaultTarget
+	}
+	if s.Targets[target] == nil {
+		return nil, b.located(fmt.Errorf("unknown target %q; this spec defines: %s", target, strings.Join(s.TargetNames(), ", ")), "targets")
+	}
+	if err := b.checkRequirements(ctx, s); err != nil {
+		return nil, err
+	}
+
+	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
+		return b.buildPlatform(ctx, target, platform)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rb.Finalize()
+}
+
+type builder struct {
+	c   gwclient.Client
+	bc  *dockerui.Client
+	src *dockerui.Source
+}
+
+// buildArgs are the --build-arg values plus the platform built-ins.
+func (b *builder) buildArgs(platform *ocispecs.Platform) map[string]string {
+	args := maps.Clone(b.bc.BuildArgs)
+	if args == nil {
+		args = map[string]string{}
+	}
+	p := platforms.DefaultSpec()
+	if platform != nil {
+		p = *platform
+	}
+	p = platforms.Normalize(p)
+	args["TARGETPLATFORM"] = platforms.Format(p)
+	args["TARGETOS"] = p.OS
+	args["TARGETARCH"] = p.Architecture
+	args["TARGETVARIANT"] = p.Variant
+	bp := platforms.DefaultSpec()
+	if len(b.bc.BuildPlatforms) > 0 {
+		bp = b.bc.BuildPlatforms[0]
+	}
+	args["BUILDPLATFORM"] = platforms.Format(bp)
+	args["BUILDOS"], args["BUILDARCH"] = bp.OS, bp.Architecture
+	return args
+}
+
+// load decodes the spec for a platform, turning spec errors into source-mapped errors.
+func (b *builder) load(platform *ocispecs.Platform) (*spec.Spec, error) {
+	s, err := spec.Load(b.src.Filename, b.src.Data, spec.Options{BuildArgs: b.buildArgs(platform)})
+	if err == nil {
+		return s, nil
+	}
+	var list spec.Errors
+	if !errors.As(err, &list) {
+		return nil, err
+	}
+	var out error = err
+	for i := len(list) - 1; i >= 0; i-- {
+		out = errdefs.WithSource(out, b.source(list[i].Range))
+	}
+	return nil, out
+}
+
+func (b *builder) source(r spec.Range) *errdefs.Source {
+	return &errdefs.Source{
+		Info: &pb.SourceInfo{
+			Filename:   b.src.Filename,
+			Language:   b.src.Language,
+			Data:       b.src.Data,
+			Definition: b.src.Definition.ToPB(),
+		},
+		Ranges: []*pb.Range{toPBRange(r)},
+	}
+}
+
+func toPBRange(r spec.Range) *pb.Range {
+	return &pb.Range{
+		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
+		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
+	}
+}
+
+// located wraps err with the source range of a spec field path.
+func (b *builder) located(err error, path string) error {
+	s, lerr := spec.Load(b.src.Filename, b.src.Data, spec.Options{BuildArgs: b.buildArgs(nil)})
+	if lerr != nil {
+		return err
+	}
+	return errdefs.WithSource(fmt.Errorf("%s:%d: %w", b.src.Filename, s.Pos(path).Start.Line, err), b.source(s.Pos(path)))
+}
+
+// checkRequirements fails early, at the spec line, when a requirements file is missing from
+// the context. It transfers only the requirements files, which the pip step reuses.
+func (b *builder) checkRequirements(ctx context.Context, s *spec.Spec) error {
+	if len(s.Requirements) == 0 {
+		return nil
+	}
+	st, err := b.requirementsContext(ctx, s)
+	if err != nil {
+		return err
+	}
+	def, err := st.Marshal(ctx, llb.WithCaps(b.c.BuildOpts().LLBCaps))
+	if err != nil {
+		return err
+	}
+	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports})
+	if err != nil {
+		return err
+	}
+	ref, err := res.SingleRef()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i, r := range s.Requirements {
+		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: r}); err != nil {
+			p := fmt.Sprintf("requirements[%d]", i)
+			if !s.Has(p) {
+				p = "version"
+			}
+			msg := fmt.Errorf("requirements[%d]: %q is not in the build context (missing, or excluded by .dockerignore); add it, list the right file under \"requirements\", or set \"requirements: []\" to skip pip", i, r)
+			errs = append(errs, errdefs.WithSource(fmt.Errorf("%s:%d: %w", s.File, s.Pos(p).Start.Line, msg), b.source(s.Pos(p))))
+		}
+	}
+	if len(errs) > 0 {
+		return stderrors.Join(errs...)
+	}
+	return nil
+}
+
+func (b *builder) excludes(ctx context.Context) ([]string, error) {
+	user, err := b.bc.DockerIgnorePatterns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(slices.Clone(SecureExcludes), user...), nil
+}
+
+func (b *builder) mainContext(ctx context.Context, opts ...llb.LocalOption) (llb.State, error) {
+	ex, err := b.excludes(ctx)
+	if err != nil {
+		return llb.State{}, err
+	}
+	st, err := b.bc.MainContext(ctx, append([]llb.LocalOption{llb.ExcludePatterns(ex)}, opts...)...)
+	if err != nil {
+		return llb.State{}, err
+	}
+	return *st, nil
+}
+
+func (b *builder) requirementsContext(ctx context.Context, s *spec.Spec) (llb.State, error) {
+	return b.mainContext(ctx, llb.FollowPaths(s.Requirements), dockerui.WithInternalName("load requirements files"))
+}
+
+func (b *builder) buildPlatform(ctx context.Context, target string, platform *ocispecs.Platform) (*dockerui.BuildResult, error) {
+	s, err := b.load(platform)
+	if err != nil {
+		return nil, err
+	}
+	p := platforms.DefaultSpec()
+	if platform != nil {
+		p = *platform
+	}
+	p = platforms.Normalize(p)
+
+	base, err := b.base(ctx, s, target, p)
+	if err != nil {
+		return nil, err
+	}
+	mainCtx, err := b.mainContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reqCtx, err := b.requirementsContext(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	contexts, err := b.namedContexts(ctx, s.Targets[target], p)
+	if err != nil {
+		return nil, err
+	}
+	epoch, err := sourceDateEpoch(b.bc.BuildArgs)
+	if err != nil {
+		return nil, err
+	}
+	sm := b.src.SourceMap
+	res, err := llbgraph.Build(s, llbgraph.Options{
+		Target:       target,
+		Platform:     p,
+		Base:         base.state,
+		BaseImage:    base.image,
+		BaseName:     base.name,
+		BaseDigest:   base.digest,
+		Context:      mainCtx,
+		Requirements: reqCtx,
+		Contexts:     contexts,
+		CacheNS:      b.bc.CacheIDNamespace,
+		Epoch:        epoch,
+		SourceMap:    sm,
+	})
+	if err != nil {
+		return nil, err
+	}
+	def, err := res.State.Marshal(ctx, llb.Platform(p), llb.WithCaps(b.c.BuildOpts().LLBCaps))
+	if err != nil {
+		return nil, errors.Wrap(err, "marshal LLB")
+	}
+	r, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports})
+	if err != nil {
+		return nil, err
+	}
+	ref, err := r.SingleRef()
+	if err != nil {
+		return nil, err
+	}
+	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: base.image, Epoch: epoch}, nil
+}
+
+type baseImage struct {
+	state  llb.State
+	image  *dockerspec.DockerOCIImage
+	name   string
+	digest digest.Digest
+}
+
+// base resolves the spec's base image to a digest, or takes it from a named build context
+// (--build-context python:3.10-slim=docker-image://...).
+func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocispecs.Platform) (*baseImage, error) {
+	nc, err := b.bc.NamedContext(s.Base, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
+	if err != nil {
+		return nil, err
+	}
+	if nc != nil {
+		st, img, err := nc.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if img == nil {
+			img = &dockerspec.DockerOCIImage{}
+		}
+		return &baseImage{state: *st, image: img, name: s.Base}, nil
+	}
+	named, err := reference.ParseNormalizedNamed(s.Base)
+	if err != nil {
+		return nil, err
+	}
+	named = reference.TagNameOnly(named)
+	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
+		LogName: fmt.Sprintf("[%s] load metadata for %s", target, s.Base),
+		ImageOpt: &sourceresolver.ResolveImageOpt{
+			Platform:    &p,
+			ResolveMode: b.bc.ImageResolveMode.String(),
+		},
+	})
+	if err != nil {
+		return nil, b.located(errors.Wrapf(err, "base image %s", s.Base), "base")
+	}
+	var img dockerspec.DockerOCIImage
+	if err := json.Unmarshal(dt, &img); err != nil {
+		return nil, errors.Wrapf(err, "base image %s: parse config", s.Base)
+	}
+	pinned := ref
+	if dgst != "" {
+		if canon, err := reference.WithDigest(named, dgst); err == nil {
+			pinned = canon.String()
+		}
+	}
+	st := llb.Image(pinned, llb.Platform(p), b.bc.ImageResolveMode,
+		llb.WithCustomNamef("[%s 0] FROM %s", target, reference.FamiliarString(named)))
+	st, err = st.WithImageConfig(dt)
+	if err != nil {
+		return nil, err
+	}
+	return &baseImage{state: st, image: &img, name: reference.FamiliarString(named), digest: dgst}, nil
+}
+
+// namedContexts loads the build contexts the target's copy entries name, and a context named
+// like a copied path (--build-context models=../trained) replaces that path.
+func (b *builder) namedContexts(ctx context.Context, t *spec.Target, p ocispecs.Platform) (map[string]llb.State, error) {
+	out := map[string]llb.State{}
+	for i := range t.Copy {
+		cp := &t.Copy[i]
+		name := cp.Context
+		if name == "" {
+			name = cp.From
+		}
+		if _, ok := out[name]; ok {
+			continue
+		}
+		if _, err := reference.ParseNormalizedNamed(name); err != nil {
+			continue // not a valid context name, so no such context was passed
+		}
+		nc, err := b.bc.NamedContext(name, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
+		if err != nil {
+			return nil, err
+		}
+		if nc == nil {
+			continue
+		}
+		st, _, err := nc.Load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = *st
+		if cp.Context == "" {
+			cp.Context, cp.From = name, "."
+		}
+	}
+	return out, nil
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH from the build args (buildx forwards the
+// environment variable as one).
+func sourceDateEpoch(args map[string]string) (*time.Time, error) {
+	v, ok := args["SOURCE_DATE_EPOCH"]
+	if !ok || v == "" {
+		return nil, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("SOURCE_DATE_EPOCH %q is not a number of seconds", v)
+	}
+	t := time.Unix(sec, 0).UTC()
+	return &t, nil
+}

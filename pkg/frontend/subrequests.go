@@ -1,0 +1,103 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/frontend/subrequests/outline"
+	"github.com/moby/buildkit/frontend/subrequests/targets"
+	"github.com/moby/buildkit/solver/pb"
+)
+
+// requestHandler answers --call targets, outline and check ourselves, so buildx never falls
+// back to the Dockerfile frontend (which would try to parse YAML as a Dockerfile).
+func (b *builder) requestHandler() dockerui.RequestHandler {
+	return dockerui.RequestHandler{
+		ListTargets: b.listTargets,
+		Outline:     b.outline,
+		Lint:        b.lint,
+		AllowOther:  false,
+	}
+}
+
+func (b *builder) location(s *spec.Spec, path string) *pb.Location {
+	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{toPBRange(s.Pos(path))}}
+}
+
+func (b *builder) listTargets(ctx context.Context) (*targets.List, error) {
+	s, err := b.load(nil)
+	if err != nil {
+		return nil, err
+	}
+	list := &targets.List{Sources: [][]byte{b.src.Data}}
+	for _, name := range s.TargetNames() {
+		t := s.Targets[name]
+		tg := targets.Target{Name: name, Description: t.Description, Default: name == s.DefaultTarget, Base: s.Base}
+		if s.Has("targets." + name) {
+			tg.Location = b.location(s, "targets."+name)
+		}
+		list.Targets = append(list.Targets, tg)
+	}
+	return list, nil
+}
+
+func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
+	s, err := b.load(nil)
+	if err != nil {
+		return nil, err
+	}
+	target := b.bc.Target
+	if target == "" {
+		target = s.DefaultTarget
+	}
+	t := s.Targets[target]
+	if t == nil {
+		return nil, fmt.Errorf("unknown target %q", target)
+	}
+	o := &outline.Outline{Name: target, Description: t.Description, Sources: [][]byte{b.src.Data}}
+	for _, k := range slices.Sorted(maps.Keys(s.Args)) {
+		a := outline.Arg{Name: k, Value: s.Args[k]}
+		if v, ok := b.bc.BuildArgs[k]; ok {
+			a.Value = v
+		}
+		a.Location = b.location(s, "args."+k)
+		o.Args = append(o.Args, a)
+	}
+	for i, sec := range s.Pip.Secrets {
+		o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID, Required: !sec.Optional, Location: b.location(s, fmt.Sprintf("pip.secrets[%d]", i))})
+	}
+	if len(s.Requirements) > 0 {
+		o.Cache = append(o.Cache, outline.CacheMount{ID: cacheID(b.bc.CacheIDNamespace), Location: b.location(s, "requirements")})
+	}
+	return o, nil
+}
+
+func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
+	res := &lint.LintResults{}
+	idx := res.AddSource(b.src.SourceMap)
+	s, err := b.load(nil)
+	if err != nil {
+		res.Error = &lint.BuildError{Message: err.Error()}
+		return res, nil
+	}
+	for _, w := range spec.Lint(s, nil) {
+		res.AddWarning(w.Rule, w.Description, w.URL, w.Message, idx, []parser.Range{{
+			Start: parser.Position{Line: w.Range.Start.Line, Character: w.Range.Start.Column - 1},
+			End:   parser.Position{Line: w.Range.End.Line, Character: w.Range.End.Column - 1},
+		}})
+	}
+	return res, nil
+}
+
+func cacheID(ns string) string {
+	if ns != "" {
+		return ns + "/mlbuild-pip"
+	}
+	return "mlbuild-pip"
+}

@@ -1,0 +1,346 @@
+package llbgraph
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Labels recording the base image, from the OCI annotation conventions.
+const (
+	LabelBaseName   = "org.opencontainers.image.base.name"
+	LabelBaseDigest = "org.opencontainers.image.base.digest"
+)
+
+// Options are the environment of one build of one target for one platform.
+type Options struct {
+	// Target is the name of the target to build; it must exist in the spec.
+	Target string
+	// Platform the image is built for.
+	Platform ocispecs.Platform
+	// Base is the base image's root filesystem, usually llb.Image pinned to a digest.
+	Base llb.State
+	// BaseImage is the base image's config; nil means an empty config.
+	BaseImage *dockerspec.DockerOCIImage
+	// BaseName and BaseDigest are recorded as labels when set.
+	BaseName   string
+	BaseDigest digest.Digest
+	// Context is the main build context, with .dockerignore applied.
+	Context llb.State
+	// Requirements is the build context filtered down to the requirements files.
+	Requirements llb.State
+	// Contexts are named build contexts that copy entries may refer to.
+	Contexts map[string]llb.State
+	// CacheNS namespaces persistent cache mount ids (BUILDKIT_CACHE_MOUNT_NS).
+	CacheNS string
+	// Epoch is SOURCE_DATE_EPOCH: it makes pip's bytecode hash-based and dates the history.
+	Epoch *time.Time
+	// SourceMap, when set, locates vertices in the spec file.
+	SourceMap *llb.SourceMap
+	// Constraints are added to every vertex (e.g. llb.WithCaps).
+	Constraints []llb.ConstraintsOpt
+}
+
+// Result is a built target.
+type Result struct {
+	State llb.State
+	Image *dockerspec.DockerOCIImage
+}
+
+// Build returns the LLB and image config of one target.
+func Build(s *spec.Spec, opt Options) (*Result, error) {
+	t := s.Targets[opt.Target]
+	if t == nil {
+		return nil, fmt.Errorf("unknown target %q (targets: %s)", opt.Target, strings.Join(s.TargetNames(), ", "))
+	}
+	g := &graph{s: s, t: t, opt: opt}
+	return g.build()
+}
+
+type graph struct {
+	s   *spec.Spec
+	t   *spec.Target
+	opt Options
+
+	step, total int
+	history     []ocispecs.History
+}
+
+func (g *graph) build() (*Result, error) {
+	t := g.t
+	// Steps: user, pip, one per copy, writable dirs, merge.
+	g.total = len(t.Copy) + 1
+	if *t.User.UID != 0 {
+		g.total++
+	}
+	if len(g.s.Requirements) > 0 {
+		g.total++
+	}
+	if len(t.Writable) > 0 {
+		g.total++
+	}
+	layers := []llb.State{g.opt.Base}
+	if *t.User.UID != 0 {
+		layers = append(layers, g.userLayer())
+	}
+	if len(g.s.Requirements) > 0 {
+		layers = append(layers, g.venvLayer())
+	}
+	for i, cp := range t.Copy {
+		st, err := g.copyLayer(i, cp)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, st)
+	}
+	if len(t.Writable) > 0 {
+		layers = append(layers, g.writableLayer())
+	}
+	st := llb.Merge(layers, g.c(fmt.Sprintf("assemble %d layers", len(layers)), "targets."+t.Name)...)
+	return &Result{State: st, Image: g.image()}, nil
+}
+
+// c returns the constraints of the next vertex: its name, location and the global options.
+func (g *graph) c(what string, specPath string) []llb.ConstraintsOpt {
+	g.step++
+	opts := append([]llb.ConstraintsOpt{
+		llb.WithCustomNamef("[%s %d/%d] %s", g.t.Name, g.step, g.total, what),
+	}, g.opt.Constraints...)
+	if g.opt.SourceMap != nil {
+		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
+	}
+	return opts
+}
+
+// rangeOf is the spec range of a path, falling back to the version line for defaults.
+func (g *graph) rangeOf(p string) *pb.Range {
+	r := g.s.Pos(p)
+	if !g.s.Has(p) && g.s.Has("version") && !strings.HasPrefix(p, "targets."+g.t.Name+".") {
+		r = g.s.Pos("version")
+	}
+	return &pb.Range{
+		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(r.Start.Column - 1)},
+		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(r.End.Column - 1)},
+	}
+}
+
+func (g *graph) addHistory(createdBy string) {
+	h := ocispecs.History{CreatedBy: createdBy, Comment: "mlbuild.v0"}
+	if g.opt.Epoch != nil {
+		e := g.opt.Epoch.UTC()
+		h.Created = &e
+	}
+	g.history = append(g.history, h)
+}
+
+// userLayer adds the account the container runs as to /etc/passwd and /etc/group. It depends
+// only on the base image.
+func (g *graph) userLayer() llb.State {
+	u := g.t.User
+	uid, gid := *u.UID, *u.GID
+	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, uid, gid)
+	script := fmt.Sprintf(`set -eu
+grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
+grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
+mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
+	run := g.opt.Base.Run(
+		llb.Args([]string{"/bin/sh", "-c", script}),
+		llb.Network(pb.NetMode_NONE),
+		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+		withConstraints(g.c(what, userPath(g.s, g.t))),
+	)
+	g.addHistory("mlbuild: " + what)
+	return llb.Diff(g.opt.Base, run.Root(), g.opt.Constraints...)
+}
+
+func userPath(s *spec.Spec, t *spec.Target) string {
+	if s.Has("targets." + t.Name + ".user") {
+		return "targets." + t.Name + ".user"
+	}
+	return "user"
+}
+
+// venvLayer creates the virtualenv and installs the requirements into it. The step sees the
+// requirements files only, mounted read-only; pip's cache is a persistent cache mount; /tmp
+// is a tmpfs, so the layer holds nothing but the venv.
+func (g *graph) venvLayer() llb.State {
+	s := g.s
+	venv := s.Python.Venv
+	const reqDir, cacheDir = "/tmp/mlbuild/requirements", "/tmp/mlbuild/pip-cache"
+	venvArgs := []string{"-m", "venv", "--without-pip"}
+	if *s.Python.SystemSitePackages {
+		venvArgs = append(venvArgs, "--system-site-packages")
+	}
+	pipArgs := []string{"--python", venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}
+	if p := s.Pip; p != nil {
+		if p.IndexURL != "" {
+			pipArgs = append(pipArgs, "--index-url", p.IndexURL)
+		}
+		for _, u := range p.ExtraIndexURLs {
+			pipArgs = append(pipArgs, "--extra-index-url", u)
+		}
+		for _, u := range p.FindLinks {
+			pipArgs = append(pipArgs, "--find-links", u)
+		}
+		for _, h := range p.TrustedHosts {
+			pipArgs = append(pipArgs, "--trusted-host", h)
+		}
+		pipArgs = append(pipArgs, p.Args...)
+	}
+	for _, r := range s.Requirements {
+		pipArgs = append(pipArgs, "-r", path.Join(reqDir, r))
+	}
+	script := "set -eu\n" +
+		"python3 " + shellJoin(append(venvArgs, venv)) + "\n" +
+		`exec python3 -m pip "$@"`
+	args := append([]string{"/bin/sh", "-c", script, "mlbuild-pip"}, pipArgs...)
+
+	cacheID := "mlbuild-pip"
+	if g.opt.CacheNS != "" {
+		cacheID = g.opt.CacheNS + "/" + cacheID
+	}
+	ro := []llb.RunOption{
+		llb.Args(args),
+		llb.Dir(reqDir),
+		llb.AddEnv("PIP_CACHE_DIR", cacheDir),
+		llb.AddEnv("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+		llb.AddEnv("PIP_NO_INPUT", "1"),
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+		llb.AddMount(reqDir, g.opt.Requirements, llb.Readonly),
+		llb.AddMount(cacheDir, llb.Scratch(), llb.AsPersistentCacheDir(cacheID, llb.CacheMountShared)),
+	}
+	if g.opt.Epoch != nil {
+		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
+	}
+	for _, sec := range s.Pip.Secrets {
+		so := []llb.SecretOption{llb.SecretID(sec.ID)}
+		if sec.Optional {
+			so = append(so, llb.SecretOptional)
+		}
+		if sec.Env != "" {
+			so = append(so, llb.SecretAsEnvName(sec.Env))
+			ro = append(ro, llb.AddSecretWithDest(sec.ID, nil, so...))
+		} else {
+			ro = append(ro, llb.AddSecret(sec.Target, so...))
+		}
+	}
+	what := "pip install " + strings.Join(prefixEach("-r ", s.Requirements), " ")
+	specPath := "requirements"
+	if !s.Has(specPath) {
+		specPath = "pip"
+	}
+	ro = append(ro, withConstraints(g.c(what, specPath)))
+	run := g.opt.Base.Run(ro...)
+	g.addHistory("mlbuild: python3 -m venv " + venv + " && " + what)
+	return llb.Diff(g.opt.Base, run.Root(), g.opt.Constraints...)
+}
+
+// copyLayer copies one context path into its own layer, owned by root so the app user can
+// read but not change it.
+func (g *graph) copyLayer(i int, cp spec.Copy) (llb.State, error) {
+	src := g.opt.Context
+	if cp.Context != "" {
+		st, ok := g.opt.Contexts[cp.Context]
+		if !ok {
+			return llb.State{}, fmt.Errorf("targets.%s.copy[%d].context: build context %q was not provided (--build-context %s=...)", g.t.Name, i, cp.Context, cp.Context)
+		}
+		src = st
+	}
+	dst := cp.To
+	if !path.IsAbs(dst) {
+		dst = path.Join(g.t.Workdir, dst)
+	}
+	what := fmt.Sprintf("copy %s %s", cp.From, dst)
+	specPath := fmt.Sprintf("targets.%s.copy[%d]", g.t.Name, i)
+	st := llb.Scratch().File(llb.Copy(src, "/"+path.Clean(cp.From), dst, &llb.CopyInfo{
+		CopyDirContentsOnly: true,
+		CreateDestPath:      true,
+		ChownOpt:            &llb.ChownOpt{User: &llb.UserOpt{UID: 0}, Group: &llb.UserOpt{UID: 0}},
+	}), g.c(what, specPath)...)
+	g.addHistory("mlbuild: COPY " + cp.From + " " + dst)
+	return st, nil
+}
+
+// writableLayer creates the directories the app user may write, owned by that user.
+func (g *graph) writableLayer() llb.State {
+	u := g.t.User
+	dirs := slices.Clone(g.t.Writable)
+	var fa *llb.FileAction
+	made := map[string]bool{}
+	for _, d := range dirs {
+		full := d
+		if !path.IsAbs(full) {
+			full = path.Join(g.t.Workdir, d)
+		}
+		// Parents stay root-owned; only the directory itself belongs to the user.
+		for _, parent := range parents(full) {
+			if !made[parent] {
+				fa = mkdir(fa, parent, 0o755, 0, 0)
+				made[parent] = true
+			}
+		}
+		fa = mkdir(fa, full, 0o755, *u.UID, *u.GID)
+		made[full] = true
+	}
+	what := "writable " + strings.Join(dirs, " ")
+	g.addHistory("mlbuild: mkdir " + strings.Join(dirs, " "))
+	return llb.Scratch().File(fa, g.c(what, "targets."+g.t.Name+".writable")...)
+}
+
+func mkdir(fa *llb.FileAction, p string, mode int, uid, gid int) *llb.FileAction {
+	opt := []llb.MkdirOption{llb.WithParents(true), llb.WithUIDGID(uid, gid)}
+	if fa == nil {
+		return llb.Mkdir(p, 0o755, opt...)
+	}
+	return fa.Mkdir(p, 0o755, opt...)
+}
+
+func parents(p string) []string {
+	var out []string
+	for d := path.Dir(p); d != "/"; d = path.Dir(d) {
+		out = append([]string{d}, out...)
+	}
+	return out
+}
+
+func prefixEach(prefix string, s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = prefix + v
+	}
+	return out
+}
+
+type constraintsRunOption []llb.ConstraintsOpt
+
+func (c constraintsRunOption) SetRunOption(ei *llb.ExecInfo) {
+	for _, o := range c {
+		o.SetConstraintsOption(&ei.Constraints)
+	}
+}
+
+func withConstraints(c []llb.ConstraintsOpt) llb.RunOption { return constraintsRunOption(c) }
+
+// shellJoin quotes words for /bin/sh.
+func shellJoin(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") == "" {
+			out[i] = w
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}

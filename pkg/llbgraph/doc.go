@@ -1,0 +1,18 @@
+// Package llbgraph turns a validated mlbuild spec into BuildKit LLB and an image config.
+//
+// Contract:
+//   - [Build] is a pure function: it performs no I/O and reads no clock. Everything that
+//     depends on the build's environment (the resolved base image and its config, the build
+//     contexts, the platform, the cache namespace, SOURCE_DATE_EPOCH) comes in through
+//     [Options]. The same spec and options always give the same LLB bytes and the same config.
+//   - The graph has one layer per concern, each independent of the others where the content
+//     allows it: the user account, the virtualenv (pip install), one layer per copied path and
+//     one for writable directories, joined with a merge op (the LLB form of COPY --link). An
+//     edit under src/ therefore re-runs one copy; it never re-runs pip or touches other layers.
+//   - The dependency step sees only the requirements files, through their own context, so its
+//     cache key changes only when they, the base image or the pip options change. Every target
+//     of a spec shares that one step.
+//   - Every vertex is named "[<target> <n>/<total>] <what>" and, where the spec file has a
+//     node for it, carries that node's source location, so a failing step points at its line.
+//   - Secrets for pip are mounted for the pip step only; they reach no layer and no config.
+package llbgraph

@@ -1,0 +1,317 @@
+package spec
+
+import (
+	"maps"
+	"strconv"
+	"time"
+)
+
+// Defaults of the format. docs/spec.md repeats them; keep the two in step.
+const (
+	DefaultBase          = "python:3.10-slim"
+	DefaultWorkdir       = "/app"
+	DefaultVenv          = "/opt/venv"
+	DefaultUserName      = "app"
+	DefaultUID           = 10001
+	DefaultRequirements  = "requirements.txt"
+	DefaultHealthPath    = "/health"
+	DefaultTarget        = "inference"
+	DefaultInferencePort = 8000
+)
+
+// Healthcheck defaults.
+var (
+	DefaultInterval      = Duration(30 * time.Second)
+	DefaultTimeout       = Duration(5 * time.Second)
+	DefaultStartPeriod   = Duration(10 * time.Second)
+	DefaultStartInterval = Duration(2 * time.Second)
+	DefaultRetries       = 3
+)
+
+// builtinTargets returns fresh copies of the two targets every spec has.
+func builtinTargets() map[string]*Target {
+	return map[string]*Target{
+		"training": {
+			Description: "Training image: runs python -m src.train",
+			Copy:        []Copy{{From: "src"}, {From: "configs"}},
+			Command:     &Command{Args: []string{"python", "-m", "src.train"}},
+			Writable:    []string{"models"},
+		},
+		"inference": {
+			Description: "Inference image: serves src.api:app with uvicorn",
+			Copy:        []Copy{{From: "src"}, {From: "configs"}, {From: "models"}},
+			Expose:      []Port{{Number: DefaultInferencePort, Protocol: "tcp"}},
+			Healthcheck: &Healthcheck{},
+		},
+	}
+}
+
+func applyDefaults(s *Spec, c *errs) {
+	if s.Base == "" {
+		s.Base = DefaultBase
+	}
+	if s.Workdir == "" {
+		s.Workdir = DefaultWorkdir
+	}
+	s.User = mergeUser(&User{Name: DefaultUserName, UID: ptr(DefaultUID)}, s.User)
+	if s.Python == nil {
+		s.Python = &Python{}
+	}
+	if s.Python.Venv == "" {
+		s.Python.Venv = DefaultVenv
+	}
+	if s.Python.SystemSitePackages == nil {
+		s.Python.SystemSitePackages = ptr(true)
+	}
+	if s.Requirements == nil {
+		s.Requirements = []string{DefaultRequirements}
+	}
+	if s.Pip == nil {
+		s.Pip = &Pip{}
+	}
+	for i := range s.Pip.Secrets {
+		if sec := &s.Pip.Secrets[i]; sec.Env == "" && sec.Target == "" {
+			sec.Target = "/run/secrets/" + sec.ID
+		}
+	}
+
+	declared := s.Targets
+	s.Targets = builtinTargets()
+	for _, name := range sortedKeys(declared) {
+		if declared[name] == nil { // "targets: {training: }" keeps the defaults
+			declared[name] = &Target{}
+		}
+	}
+	resolved := map[string]bool{}
+	var resolve func(name string, stack []string) *Target
+	resolve = func(name string, stack []string) *Target {
+		if resolved[name] {
+			return s.Targets[name]
+		}
+		for _, n := range stack {
+			if n == name {
+				c.at("targets."+stack[0]+".extends", "extends forms a cycle: %v", append(stack, name))
+				return &Target{}
+			}
+		}
+		user := declared[name]
+		base := s.Targets[name]
+		if base == nil {
+			base = &Target{Copy: []Copy{{From: "src"}, {From: "configs"}}}
+		}
+		if user != nil && user.Extends != "" {
+			if declared[user.Extends] == nil && s.Targets[user.Extends] == nil {
+				c.at("targets."+name+".extends", "unknown target %q%s", user.Extends, suggest(user.Extends, allTargetNames(declared)))
+			} else {
+				base = clone(resolve(user.Extends, append(stack, name)))
+				base.Description = ""
+			}
+		}
+		t := overlay(base, user)
+		t.Name = name
+		s.Targets[name] = t
+		resolved[name] = true
+		return t
+	}
+	for _, name := range allTargetNames(declared) {
+		resolve(name, nil)
+	}
+	for _, name := range sortedKeys(s.Targets) {
+		finishTarget(s, s.Targets[name])
+	}
+	if s.DefaultTarget == "" {
+		s.DefaultTarget = DefaultTarget
+	}
+}
+
+// finishTarget fills the fields that depend on the rest of the spec.
+func finishTarget(s *Spec, t *Target) {
+	if t.Workdir == "" {
+		t.Workdir = s.Workdir
+	}
+	t.User = mergeUser(s.User, t.User)
+	if t.PythonPath == nil {
+		t.PythonPath = []string{t.Workdir}
+	}
+	env := maps.Clone(s.Env)
+	if env == nil {
+		env = map[string]string{}
+	}
+	maps.Copy(env, t.Env)
+	t.Env = env
+	labels := maps.Clone(s.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	maps.Copy(labels, t.Labels)
+	t.Labels = labels
+	for i := range t.Copy {
+		if t.Copy[i].To == "" {
+			t.Copy[i].To = t.Copy[i].From
+		}
+	}
+	port := 0
+	if len(t.Expose) > 0 {
+		port = t.Expose[0].Number
+	}
+	if t.Command == nil && t.Name == "inference" && port != 0 {
+		t.Command = &Command{Args: []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
+	}
+	if h := t.Healthcheck; h != nil && !h.Disabled {
+		if h.Path == "" {
+			h.Path = DefaultHealthPath
+		}
+		if h.Port == 0 {
+			h.Port = port
+		}
+		h.Interval = orDefault(h.Interval, DefaultInterval)
+		h.Timeout = orDefault(h.Timeout, DefaultTimeout)
+		h.StartPeriod = orDefault(h.StartPeriod, DefaultStartPeriod)
+		h.StartInterval = orDefault(h.StartInterval, DefaultStartInterval)
+		h.Retries = orDefault(h.Retries, DefaultRetries)
+	}
+}
+
+// overlay returns base with every field the user set replaced (env and labels are merged,
+// healthcheck fields are overlaid one by one).
+func overlay(base, user *Target) *Target {
+	t := clone(base)
+	if user == nil {
+		return t
+	}
+	if user.Description != "" {
+		t.Description = user.Description
+	}
+	t.Extends = user.Extends
+	if user.Copy != nil {
+		t.Copy = user.Copy
+	}
+	if user.Command != nil {
+		t.Command = user.Command
+	}
+	if user.Entrypoint != nil {
+		t.Entrypoint = user.Entrypoint
+	}
+	if user.Env != nil {
+		if t.Env == nil {
+			t.Env = map[string]string{}
+		}
+		maps.Copy(t.Env, user.Env)
+	}
+	if user.Labels != nil {
+		if t.Labels == nil {
+			t.Labels = map[string]string{}
+		}
+		maps.Copy(t.Labels, user.Labels)
+	}
+	if user.Expose != nil {
+		t.Expose = user.Expose
+	}
+	if uh := user.Healthcheck; uh != nil {
+		if uh.Disabled || t.Healthcheck == nil || t.Healthcheck.Disabled {
+			h := *uh
+			t.Healthcheck = &h
+		} else {
+			h := *t.Healthcheck
+			if uh.Path != "" {
+				h.Path = uh.Path
+			}
+			if uh.Port != 0 {
+				h.Port = uh.Port
+			}
+			if uh.Command != nil {
+				h.Command = uh.Command
+			}
+			h.Interval = firstSet(uh.Interval, h.Interval)
+			h.Timeout = firstSet(uh.Timeout, h.Timeout)
+			h.StartPeriod = firstSet(uh.StartPeriod, h.StartPeriod)
+			h.StartInterval = firstSet(uh.StartInterval, h.StartInterval)
+			h.Retries = firstSet(uh.Retries, h.Retries)
+			t.Healthcheck = &h
+		}
+	}
+	if user.User != nil {
+		t.User = mergeUser(t.User, user.User)
+	}
+	if user.Workdir != "" {
+		t.Workdir = user.Workdir
+	}
+	if user.PythonPath != nil {
+		t.PythonPath = user.PythonPath
+	}
+	if user.Writable != nil {
+		t.Writable = user.Writable
+	}
+	return t
+}
+
+func mergeUser(base, over *User) *User {
+	u := &User{}
+	if base != nil {
+		*u = *base
+	}
+	if over == nil {
+		over = &User{}
+	}
+	if over.Name != "" {
+		u.Name = over.Name
+	}
+	if over.UID != nil {
+		u.UID = over.UID
+		if over.GID == nil {
+			u.GID = nil
+		}
+		if over.Name == "" && *over.UID == 0 {
+			u.Name = "root"
+		}
+	}
+	if over.GID != nil {
+		u.GID = over.GID
+	}
+	if u.GID == nil && u.UID != nil {
+		u.GID = ptr(*u.UID)
+	}
+	return u
+}
+
+func clone(t *Target) *Target {
+	c := *t
+	c.Copy = append([]Copy(nil), t.Copy...)
+	c.Expose = append([]Port(nil), t.Expose...)
+	c.Env = maps.Clone(t.Env)
+	c.Labels = maps.Clone(t.Labels)
+	c.Writable = append([]string(nil), t.Writable...)
+	c.PythonPath = append([]string(nil), t.PythonPath...)
+	if t.PythonPath == nil {
+		c.PythonPath = nil
+	}
+	if t.Healthcheck != nil {
+		h := *t.Healthcheck
+		c.Healthcheck = &h
+	}
+	return &c
+}
+
+func allTargetNames(declared map[string]*Target) []string {
+	names := map[string]bool{"training": true, "inference": true}
+	for n := range declared {
+		names[n] = true
+	}
+	return sortedKeys(names)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func orDefault[T any](p *T, def T) *T {
+	if p == nil {
+		return ptr(def)
+	}
+	return p
+}
+
+func firstSet[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,184 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxSize is the largest spec file Load accepts.
+const MaxSize = 1 << 20
+
+// Options are the inputs of Load besides the file itself.
+type Options struct {
+	// BuildArgs are the --build-arg values (and built-ins such as TARGETARCH) that "${NAME}"
+	// in spec strings expands to. They override the defaults declared under "args".
+	BuildArgs map[string]string
+}
+
+var (
+	directiveRe = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=`)
+	yamlLineRe  = regexp.MustCompile(`(?:yaml: )?line (\d+)(?:, column (\d+))?: `)
+)
+
+// Load decodes, substitutes build arguments in, defaults and validates a spec file.
+// On failure the error is an Errors value holding every problem found.
+func Load(file string, data []byte, opt Options) (*Spec, error) {
+	c := &errs{file: file, pos: map[string]Range{}}
+	s, root := parse(c, data)
+	if root == nil {
+		return nil, c.list.sorted()
+	}
+	s.File, s.Source = file, data
+	s.pos = c.pos
+
+	d := &decoder{errs: *c}
+	// Declared args first, unexpanded, so every other string can refer to them.
+	args := map[string]string{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "args" {
+			var declared map[string]string
+			(&decoder{errs: errs{file: file, pos: map[string]Range{}}}).decode(root.Content[i+1], reflectValue(&declared), "args")
+			for k, v := range declared {
+				args[k] = v
+			}
+		}
+	}
+	for k, v := range opt.BuildArgs {
+		args[k] = v
+	}
+	d.subst = func(in, path string) string { return expand(in, args, path, &d.errs) }
+	d.decode(root, reflectValue(s), "")
+	if len(d.list) > 0 {
+		return nil, d.list.sorted()
+	}
+	*c = d.errs
+	c.list = nil
+	applyDefaults(s, c)
+	if len(c.list) == 0 {
+		validate(s, c)
+	}
+	if len(c.list) > 0 {
+		return nil, c.list.sorted()
+	}
+	return s, nil
+}
+
+// parse checks the raw bytes and returns the root mapping node, or nil after recording errors.
+func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
+	at := func(line int, format string, args ...any) {
+		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, 1}, Position{line, 1}}, Msg: fmtMsg(format, args...)})
+	}
+	switch {
+	case len(data) > MaxSize:
+		at(1, "file is %d bytes; a spec may be at most %d bytes", len(data), MaxSize)
+		return nil, nil
+	case len(bytes.TrimSpace(data)) == 0:
+		at(1, "file is empty; a spec needs at least \"version: 1\"")
+		return nil, nil
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
+		if i < 0 {
+			i = firstInvalidUTF8(data)
+		}
+		at(bytes.Count(data[:i], []byte("\n"))+1, "file is not UTF-8 text (binary content)")
+		return nil, nil
+	}
+	// Parser directives (# syntax=, # check=) are only seen before any other line.
+	content := false
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		if m := directiveRe.FindStringSubmatch(t); m != nil && strings.EqualFold(m[1], "syntax") && content {
+			at(i+1, "the \"# syntax=\" directive must be the first line of the file, before any YAML; here BuildKit ignores it")
+		}
+		if !strings.HasPrefix(t, "#") {
+			content = true
+		}
+	}
+	if len(c.list) > 0 {
+		return nil, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		line, col := 1, 1
+		msg := err.Error()
+		if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			if m[2] != "" {
+				col, _ = strconv.Atoi(m[2])
+			}
+			msg = yamlLineRe.ReplaceAllString(msg, "")
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		if strings.Contains(msg, "found character that cannot start any token") && bytes.Contains(data, []byte("\t")) {
+			msg += " (YAML does not allow tabs for indentation; use spaces)"
+		}
+		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "invalid YAML: " + msg})
+		return nil, nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if line == 0 {
+			line = 1
+		}
+		at(line, "a spec holds one YAML document; found a second one")
+		return nil, nil
+	}
+	if len(doc.Content) == 0 {
+		at(1, "file holds only comments; a spec needs at least \"version: 1\"")
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		c.list = append(c.list, &Error{File: c.file, Range: nodeRange(nil, root), Msg: "the top level must be a mapping (\"version: 1\", \"targets: ...\"), got " + describe(root)})
+		return nil, nil
+	}
+	c.pos[""] = nodeRange(nil, root)
+	return &Spec{}, root
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return 0
+}
+
+var argRe = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// expand replaces ${NAME} and ${NAME:-default} with build argument values; $$ is a literal $.
+// Other uses of $ are left alone, so shell commands keep their own variables.
+func expand(in string, args map[string]string, path string, c *errs) string {
+	if !strings.Contains(in, "$") {
+		return in
+	}
+	return argRe.ReplaceAllStringFunc(in, func(m string) string {
+		if m == "$$" {
+			return "$"
+		}
+		sm := argRe.FindStringSubmatch(m)
+		if v, ok := args[sm[1]]; ok {
+			return v
+		}
+		if sm[2] != "" {
+			return sm[3]
+		}
+		c.at(path, "${%s} is not a build argument: declare it under args or pass --build-arg %s=...", sm[1], sm[1])
+		return m
+	})
+}

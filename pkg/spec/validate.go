@@ -1,0 +1,264 @@
+package spec
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/distribution/reference"
+)
+
+var (
+	targetNameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	userNameRe   = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+	envNameRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	secretIDRe   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+)
+
+// validate checks a defaulted spec, recording every problem.
+func validate(s *Spec, c *errs) {
+	if !s.Has("version") {
+		c.at("version", "is required: start the file with \"version: 1\" after the # syntax= line")
+	} else if s.Version != 1 {
+		c.at("version", "%d is not supported; this frontend reads version 1", s.Version)
+	}
+	if _, err := reference.ParseNormalizedNamed(s.Base); err != nil {
+		c.at("base", "%q is not an image reference: %v", s.Base, err)
+	}
+	for _, k := range sortedKeys(s.Args) {
+		if !envNameRe.MatchString(k) {
+			c.at("args."+k, "%q is not a valid build argument name", k)
+		}
+	}
+	checkAbs(c, "workdir", s.Workdir)
+	checkAbs(c, "python.venv", s.Python.Venv)
+	checkUser(c, "user", s.User)
+	for i, r := range s.Requirements {
+		checkContextPath(c, fmt.Sprintf("requirements[%d]", i), r)
+	}
+	checkPip(c, s.Pip)
+	checkEnv(c, "env", s.Env)
+	checkLabels(c, "labels", s.Labels)
+	for _, name := range sortedKeys(s.Targets) {
+		p := "targets." + name
+		if !targetNameRe.MatchString(name) {
+			c.at(p, "%q is not a valid target name (letters, digits, '.', '_', '-')", name)
+		}
+		checkTarget(c, p, s.Targets[name])
+	}
+	if s.Targets[s.DefaultTarget] == nil {
+		c.at("default-target", "unknown target %q%s", s.DefaultTarget, suggest(s.DefaultTarget, s.TargetNames()))
+	}
+}
+
+func checkTarget(c *errs, p string, t *Target) {
+	if t.Workdir != "" {
+		checkAbs(c, p+".workdir", t.Workdir)
+	}
+	checkUser(c, p+".user", t.User)
+	seen := map[string]int{}
+	for i, cp := range t.Copy {
+		ip := fmt.Sprintf("%s.copy[%d]", p, i)
+		if cp.From == "" {
+			c.at(ip+".from", "is required")
+			continue
+		}
+		checkContextPath(c, ip+".from", cp.From)
+		if strings.Contains(cp.To, "..") && hasDotDot(cp.To) {
+			c.at(ip+".to", "%q must not contain \"..\"", cp.To)
+		}
+		if cp.Context != "" && !targetNameRe.MatchString(cp.Context) {
+			c.at(ip+".context", "%q is not a valid build context name", cp.Context)
+		}
+		dst := cp.To
+		if !path.IsAbs(dst) {
+			dst = path.Join(t.Workdir, dst)
+		}
+		if j, dup := seen[path.Clean(dst)]; dup {
+			c.at(ip+".to", "copies to %s, as copy[%d] already does", path.Clean(dst), j)
+		}
+		seen[path.Clean(dst)] = i
+	}
+	if t.Command == nil && t.Entrypoint == nil {
+		c.at(p+".command", "is required: this target has no default command (set command or entrypoint)")
+	}
+	checkCommand(c, p+".command", t.Command)
+	checkCommand(c, p+".entrypoint", t.Entrypoint)
+	checkEnv(c, p+".env", t.Env)
+	checkLabels(c, p+".labels", t.Labels)
+	ports := map[Port]int{}
+	for i, port := range t.Expose {
+		if j, dup := ports[port]; dup {
+			c.at(fmt.Sprintf("%s.expose[%d]", p, i), "port %d/%s is already listed at expose[%d]", port.Number, port.Protocol, j)
+		}
+		ports[port] = i
+	}
+	for i, w := range t.Writable {
+		checkContextPath(c, fmt.Sprintf("%s.writable[%d]", p, i), w)
+	}
+	for i, pp := range t.PythonPath {
+		checkAbs(c, fmt.Sprintf("%s.pythonpath[%d]", p, i), pp)
+	}
+	if h := t.Healthcheck; h != nil && !h.Disabled {
+		hp := p + ".healthcheck"
+		if h.Command == nil {
+			if h.Port < 1 || h.Port > 65535 {
+				if h.Port == 0 {
+					c.at(hp+".port", "is required: the target exposes no port to probe (set expose, healthcheck.port or healthcheck.command)")
+				} else {
+					c.at(hp+".port", "%d is not a port (1-65535)", h.Port)
+				}
+			}
+			if !strings.HasPrefix(h.Path, "/") {
+				c.at(hp+".path", "%q must start with \"/\"", h.Path)
+			} else if strings.ContainsAny(h.Path, "'\"\\ \n") {
+				c.at(hp+".path", "%q must not contain quotes, spaces or backslashes", h.Path)
+			}
+		} else {
+			checkCommand(c, hp+".command", h.Command)
+		}
+		for _, d := range []struct {
+			name string
+			v    *Duration
+		}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start-period", h.StartPeriod}, {"start-interval", h.StartInterval}} {
+			if time.Duration(*d.v) < time.Millisecond {
+				c.at(hp+"."+d.name, "%s is too short (at least 1ms)", time.Duration(*d.v))
+			}
+		}
+		if *h.Retries < 0 {
+			c.at(hp+".retries", "%d must not be negative", *h.Retries)
+		}
+	}
+}
+
+func checkPip(c *errs, p *Pip) {
+	checkURL(c, "pip.index-url", p.IndexURL)
+	for i, u := range p.ExtraIndexURLs {
+		checkURL(c, fmt.Sprintf("pip.extra-index-urls[%d]", i), u)
+	}
+	for i, u := range p.FindLinks {
+		if strings.Contains(u, "://") {
+			checkURL(c, fmt.Sprintf("pip.find-links[%d]", i), u)
+		}
+	}
+	ids := map[string]bool{}
+	for i, sec := range p.Secrets {
+		sp := fmt.Sprintf("pip.secrets[%d]", i)
+		switch {
+		case sec.ID == "":
+			c.at(sp+".id", "is required")
+		case !secretIDRe.MatchString(sec.ID):
+			c.at(sp+".id", "%q is not a valid secret id", sec.ID)
+		case ids[sec.ID]:
+			c.at(sp+".id", "secret %q is listed twice", sec.ID)
+		}
+		ids[sec.ID] = true
+		if sec.Env != "" && !envNameRe.MatchString(sec.Env) {
+			c.at(sp+".env", "%q is not a valid environment variable name", sec.Env)
+		}
+		if sec.Env != "" && sec.Target != "" && sec.Target != "/run/secrets/"+sec.ID {
+			c.at(sp+".target", "set env or target, not both")
+		}
+		if sec.Target != "" {
+			checkAbs(c, sp+".target", sec.Target)
+		}
+	}
+	for i, a := range p.Args {
+		if strings.Contains(a, "://") {
+			if u, err := url.Parse(a); err == nil && u.User != nil {
+				c.at(fmt.Sprintf("pip.args[%d]", i), "carries credentials: pass them with a BuildKit secret (pip.secrets), never in the spec")
+			}
+		}
+	}
+}
+
+func checkURL(c *errs, p, s string) {
+	if s == "" {
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") {
+		c.at(p, "%q is not an http(s) URL", s)
+		return
+	}
+	if u.User != nil {
+		c.at(p, "carries credentials: they would be recorded in the build; pass the URL through a BuildKit secret (pip.secrets with env: PIP_INDEX_URL)")
+	}
+}
+
+func checkAbs(c *errs, p, s string) {
+	switch {
+	case s == "":
+		c.at(p, "must not be empty")
+	case !path.IsAbs(s):
+		c.at(p, "%q must be an absolute path", s)
+	case hasDotDot(s):
+		c.at(p, "%q must not contain \"..\"", s)
+	}
+}
+
+// checkContextPath accepts a clean relative path that stays inside the build context.
+func checkContextPath(c *errs, p, s string) {
+	switch {
+	case s == "":
+		c.at(p, "must not be empty")
+	case path.IsAbs(s):
+		c.at(p, "%q must be relative to the build context", s)
+	case hasDotDot(s):
+		c.at(p, "%q leaves the build context (\"..\")", s)
+	case strings.ContainsAny(s, "*?[\\"):
+		c.at(p, "%q must be a plain path (no wildcards or backslashes)", s)
+	}
+}
+
+func hasDotDot(s string) bool {
+	for _, part := range strings.Split(s, "/") {
+		if part == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func checkUser(c *errs, p string, u *User) {
+	if u == nil {
+		return
+	}
+	if u.Name != "" && !userNameRe.MatchString(u.Name) {
+		c.at(p+".name", "%q is not a valid user name (lowercase letters, digits, '_', '-')", u.Name)
+	}
+	if u.UID != nil && (*u.UID < 0 || *u.UID > 1<<31-2) {
+		c.at(p+".uid", "%d is out of range (0-2147483646)", *u.UID)
+	}
+	if u.GID != nil && (*u.GID < 0 || *u.GID > 1<<31-2) {
+		c.at(p+".gid", "%d is out of range (0-2147483646)", *u.GID)
+	}
+}
+
+func checkCommand(c *errs, p string, cmd *Command) {
+	if cmd == nil {
+		return
+	}
+	if len(cmd.Args) == 0 || (len(cmd.Args) == 1 && strings.TrimSpace(cmd.Args[0]) == "") {
+		c.at(p, "must not be empty")
+	}
+}
+
+func checkEnv(c *errs, p string, env map[string]string) {
+	for _, k := range sortedKeys(env) {
+		if !envNameRe.MatchString(k) {
+			c.at(p+"."+k, "%q is not a valid environment variable name", k)
+		}
+	}
+}
+
+func checkLabels(c *errs, p string, labels map[string]string) {
+	for _, k := range sortedKeys(labels) {
+		if strings.TrimSpace(k) == "" {
+			c.at(p, "label keys must not be empty")
+		}
+	}
+}

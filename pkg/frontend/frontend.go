@@ -340,7 +340,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 	if err != nil {
 		return nil, err
 	}
-	return &baseImage{state: st, image: &img, name: reference.FamiliarString(named), digest: dgst}, nil
+	return &baseImage{state: st, image: &img, name: named.String(), digest: dgst}, nil
 }
 
 // namedContexts loads the build contexts the target's copy entries name, and a context named

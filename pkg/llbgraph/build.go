@@ -134,6 +134,11 @@ func (g *graph) rangeOf(p string) *pb.Range {
 	}
 }
 
+// layerName names the diff that turns a step's output into its own layer.
+func (g *graph) layerName(what string) []llb.ConstraintsOpt {
+	return append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s: layer", g.t.Name, g.step, g.total, what)}, g.opt.Constraints...)
+}
+
 func (g *graph) addHistory(createdBy string) {
 	h := ocispecs.History{CreatedBy: createdBy, Comment: "mlbuild.v0"}
 	if g.opt.Epoch != nil {
@@ -160,7 +165,7 @@ mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
 		withConstraints(g.c(what, userPath(g.s, g.t))),
 	)
 	g.addHistory("mlbuild: " + what)
-	return llb.Diff(g.opt.Base, run.Root(), g.opt.Constraints...)
+	return llb.Diff(g.opt.Base, run.Root(), g.layerName(what)...)
 }
 
 func userPath(s *spec.Spec, t *spec.Target) string {
@@ -243,7 +248,7 @@ func (g *graph) venvLayer() llb.State {
 	ro = append(ro, withConstraints(g.c(what, specPath)))
 	run := g.opt.Base.Run(ro...)
 	g.addHistory("mlbuild: python3 -m venv " + venv + " && " + what)
-	return llb.Diff(g.opt.Base, run.Root(), g.opt.Constraints...)
+	return llb.Diff(g.opt.Base, run.Root(), g.layerName(what)...)
 }
 
 // copyLayer copies one context path into its own layer, owned by root so the app user can

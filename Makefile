@@ -1,0 +1,46 @@
+# mlbuild — run "make help" for the list of targets.
+SHELL := /bin/bash
+GO ?= go
+GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: bin/frontend ## build the frontend binary into bin/
+bin/frontend: FORCE
+	@mkdir -p bin
+	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/frontend ./cmd/frontend
+
+unit: ## unit tests only (no daemon)
+	$(GO) test -short ./...
+
+test: up ## everything: unit tests, then the integration suite against the real daemon
+	$(GO) vet ./...
+	$(GO) test -short ./...
+	set -a && . .mlbuild/env && set +a && $(GO) test -count=1 -timeout 40m -v ./integration/ 2>&1 | tee .mlbuild/integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|mlbuild-test:' 
+
+lint: ## go vet and gofmt
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed" && exit 1)
+
+update-golden: ## regenerate golden LLB files
+	$(GO) test ./pkg/llbgraph/ -update
+
+frontend-image: up ## build the frontend image and push it to the local registry
+	@true
+
+up: ## start the local test bed (registry, buildkitd, base stand-in, frontend image, buildx builder)
+	@bash hack/up.sh
+
+down: ## stop the test bed
+	@bash hack/down.sh
+
+demo: up ## build both images of examples/ml-pipeline with buildx, run training and inference
+	@bash hack/demo.sh
+
+verify: lint unit ## lint and unit tests
+
+.PHONY: help build unit test lint update-golden frontend-image up down demo verify FORCE
+FORCE:

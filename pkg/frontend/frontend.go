@@ -124,8 +124,9 @@ func (b *builder) load(platform *ocispecs.Platform) (*spec.Spec, error) {
 		return nil, err
 	}
 	var out error = err
-	for i := len(list) - 1; i >= 0; i-- {
-		out = errdefs.WithSource(out, b.source(list[i].Range))
+	// errdefs.Sources lists the innermost source first: wrap in file order.
+	for _, e := range list {
+		out = errdefs.WithSource(out, b.source(e.Range))
 	}
 	return nil, out
 }

@@ -1,0 +1,425 @@
+// Package integration runs the mlbuild frontend against a real buildkitd, a real registry and
+// real pip, the four ways users invoke it, and runs the images it builds. It needs the test bed
+// of "make up" (BUILDKIT_HOST, MLBUILD_REGISTRY, MLBUILD_FRONTEND in the environment, which
+// "make test" loads from .mlbuild/env); with -short or without it the tests skip.
+package integration
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/mlbuild/mlbuild/pkg/frontend"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	"github.com/tonistiigi/fsutil"
+)
+
+// Mode is one way users invoke the frontend.
+type Mode string
+
+const (
+	InProcess Mode = "in-process"  // client.Build with our build function
+	Gateway   Mode = "gateway.v0"  // gateway.v0 with source= the frontend image
+	Syntax    Mode = "syntax"      // "# syntax=" through dockerfile.v0 (buildctl users)
+	Buildx    Mode = "buildx"      // docker buildx build on the mlbuild builder
+)
+
+var allModes = []Mode{InProcess, Gateway, Syntax, Buildx}
+
+type testEnv struct {
+	host, registry, frontendImage, mode, bin string
+	docker                                   bool
+}
+
+var (
+	envOnce sync.Once
+	theEnv  *testEnv
+)
+
+func logf(t testing.TB, format string, args ...any) {
+	t.Helper()
+	t.Logf("mlbuild-test: "+format, args...)
+}
+
+// bed returns the test bed, skipping the test when there is none.
+func bed(t *testing.T) *testEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: needs the test bed (make up); skipped with -short")
+	}
+	envOnce.Do(func() {
+		e := &testEnv{
+			host:          os.Getenv("BUILDKIT_HOST"),
+			registry:      os.Getenv("MLBUILD_REGISTRY"),
+			frontendImage: os.Getenv("MLBUILD_FRONTEND"),
+			mode:          os.Getenv("MLBUILD_BUILDKITD_MODE"),
+			bin:           os.Getenv("MLBUILD_BIN"),
+		}
+		if e.host == "" || e.registry == "" || e.frontendImage == "" {
+			return
+		}
+		e.docker = exec.Command("docker", "info").Run() == nil
+		theEnv = e
+		fmt.Printf("mlbuild-test: buildkitd mode=%s host=%s registry=%s frontend=%s docker-engine=%v\n",
+			e.mode, e.host, e.registry, e.frontendImage, e.docker)
+	})
+	if theEnv == nil {
+		t.Skip("integration test: BUILDKIT_HOST, MLBUILD_REGISTRY and MLBUILD_FRONTEND are not set (run make up, or make test)")
+	}
+	return theEnv
+}
+
+func (e *testEnv) client(t *testing.T) *client.Client {
+	t.Helper()
+	c, err := client.New(context.Background(), e.host)
+	if err != nil {
+		t.Fatalf("connect to buildkitd %s: %v", e.host, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// project copies examples/ml-pipeline into a temp dir and applies edits (path -> content;
+// "" deletes). The spec's "# syntax=" line points at the local frontend image.
+func (e *testEnv) project(t *testing.T, edits map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../examples/ml-pipeline")); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := os.ReadFile(filepath.Join(dir, "mlbuild.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(spec), "\n", 2)
+	must(t, os.WriteFile(filepath.Join(dir, "mlbuild.yaml"), []byte("# syntax="+e.frontendImage+"\n"+lines[1]), 0o644))
+	for _, p := range slices.Sorted(maps.Keys(edits)) {
+		full := filepath.Join(dir, p)
+		if edits[p] == "" {
+			must(t, os.RemoveAll(full))
+			continue
+		}
+		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		content := edits[p]
+		if p == "mlbuild.yaml" && !strings.HasPrefix(content, "# syntax=") {
+			content = "# syntax=" + e.frontendImage + "\n" + content
+		}
+		must(t, os.WriteFile(full, []byte(content), 0o644))
+	}
+	return dir
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type buildOpts struct {
+	target    string
+	buildArgs map[string]string
+	secrets   map[string][]byte
+	push      string // repository under the registry, e.g. "it/modes"; "" = no export
+	noCache   bool
+}
+
+type buildResult struct {
+	ref      string // repository@digest when pushed
+	vertices map[string]*client.Vertex
+	logs     string
+}
+
+// executed reports the work vertices whose name contains substr and were not cached.
+func (r *buildResult) ran(substr string) int {
+	n := 0
+	for _, v := range r.vertices {
+		if strings.Contains(v.Name, substr) && !v.Cached && v.Completed != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *buildResult) cached(substr string) int {
+	n := 0
+	for _, v := range r.vertices {
+		if strings.Contains(v.Name, substr) && v.Cached {
+			n++
+		}
+	}
+	return n
+}
+
+// build builds dir's mlbuild.yaml in the given mode.
+func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildResult, error) {
+	t.Helper()
+	if m == Buildx {
+		return e.buildx(t, dir, o)
+	}
+	c := e.client(t)
+	ctxFS, err := fsutil.NewFS(dir)
+	must(t, err)
+	attrs := map[string]string{"filename": "mlbuild.yaml"}
+	if o.target != "" {
+		attrs["target"] = o.target
+	}
+	if o.noCache {
+		attrs["no-cache"] = ""
+	}
+	for k, v := range o.buildArgs {
+		attrs["build-arg:"+k] = v
+	}
+	so := client.SolveOpt{
+		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": ctxFS},
+		FrontendAttrs: attrs,
+		Session:       []session.Attachable{secretsprovider.FromMap(o.secrets)},
+	}
+	var tag string
+	if o.push != "" {
+		tag = fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
+		so.Exports = []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
+			"name": tag, "push": "true", "registry.insecure": "true"}}}
+	}
+	ch := make(chan *client.SolveStatus)
+	res := &buildResult{vertices: map[string]*client.Vertex{}}
+	var logs bytes.Buffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for s := range ch {
+			for _, v := range s.Vertexes {
+				res.vertices[v.Digest.String()] = v
+			}
+			for _, l := range s.Logs {
+				logs.Write(l.Data)
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var sr *client.SolveResponse
+	switch m {
+	case InProcess:
+		sr, err = c.Build(ctx, so, "mlbuild-test", frontend.Build, ch)
+	case Gateway:
+		so.Frontend = "gateway.v0"
+		so.FrontendAttrs["source"] = e.frontendImage
+		sr, err = c.Solve(ctx, nil, so, ch)
+	case Syntax:
+		so.Frontend = "dockerfile.v0"
+		sr, err = c.Solve(ctx, nil, so, ch)
+	default:
+		t.Fatalf("unknown mode %s", m)
+	}
+	<-done
+	res.logs = logs.String()
+	if err != nil {
+		return res, err
+	}
+	if tag != "" {
+		dgst := sr.ExporterResponse["containerimage.digest"]
+		if dgst == "" {
+			t.Fatalf("no containerimage.digest in exporter response %v", sr.ExporterResponse)
+		}
+		res.ref = strings.SplitN(tag, ":", 3)[0] + ":" + strings.SplitN(tag, ":", 3)[1]
+		res.ref = repoOf(tag) + "@" + dgst
+	}
+	return res, nil
+}
+
+// repoOf strips the tag from registry/repo:tag (the registry has a port).
+func repoOf(tag string) string {
+	i := strings.LastIndex(tag, ":")
+	return tag[:i]
+}
+
+// buildx runs docker buildx build --builder mlbuild with rawjson progress, the way users do.
+func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, error) {
+	t.Helper()
+	meta := filepath.Join(t.TempDir(), "meta.json")
+	args := []string{"buildx", "build", "--builder", "mlbuild", "--progress=rawjson", "-f", filepath.Join(dir, "mlbuild.yaml"), "--metadata-file", meta, "--provenance=false"}
+	if o.target != "" {
+		args = append(args, "--target", o.target)
+	}
+	if o.noCache {
+		args = append(args, "--no-cache")
+	}
+	for _, k := range slices.Sorted(maps.Keys(o.buildArgs)) {
+		args = append(args, "--build-arg", k+"="+o.buildArgs[k])
+	}
+	var env []string
+	for _, id := range slices.Sorted(maps.Keys(o.secrets)) {
+		envName := "MLBUILD_TEST_SECRET_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(id))
+		env = append(env, envName+"="+string(o.secrets[id]))
+		args = append(args, "--secret", "id="+id+",env="+envName)
+	}
+	var tag string
+	if o.push != "" {
+		tag = fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
+		args = append(args, "-t", tag, "--push")
+	}
+	args = append(args, dir)
+	cmd := exec.Command("docker", args...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := &buildResult{vertices: map[string]*client.Vertex{}}
+	var logs bytes.Buffer
+	dec := json.NewDecoder(&stderr)
+	for {
+		var s client.SolveStatus
+		if dec.Decode(&s) != nil {
+			break
+		}
+		for _, v := range s.Vertexes {
+			res.vertices[v.Digest.String()] = v
+		}
+		for _, l := range s.Logs {
+			logs.Write(l.Data)
+		}
+	}
+	rest, _ := ioReadAll(dec)
+	res.logs = logs.String() + string(rest)
+	if err != nil {
+		return res, fmt.Errorf("docker %s: %v\n%s", strings.Join(args, " "), err, res.logs)
+	}
+	if tag != "" {
+		var md map[string]any
+		dt, rerr := os.ReadFile(meta)
+		must(t, rerr)
+		must(t, json.Unmarshal(dt, &md))
+		dgst, _ := md["containerimage.digest"].(string)
+		if dgst == "" {
+			t.Fatalf("no containerimage.digest in buildx metadata: %s", dt)
+		}
+		res.ref = repoOf(tag) + "@" + dgst
+	}
+	return res, nil
+}
+
+// image fetches a pushed image (linux/amd64 manifest) from the registry.
+func (e *testEnv) image(t *testing.T, ref string) (v1.Image, *dockerspec.DockerOCIImage) {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	must(t, err)
+	img, err := remote.Image(r, remote.WithPlatform(v1.Platform{OS: "linux", Architecture: "amd64"}))
+	must(t, err)
+	raw, err := img.RawConfigFile()
+	must(t, err)
+	var cfg dockerspec.DockerOCIImage
+	must(t, json.Unmarshal(raw, &cfg))
+	return img, &cfg
+}
+
+//go:embed testdata/run.py
+var runnerPy string
+
+// report is what testdata/run.py writes.
+type report struct {
+	Exit        int               `json:"exit"`
+	Stdout      string            `json:"stdout"`
+	Stderr      string            `json:"stderr"`
+	Healthcheck int               `json:"healthcheck_exit"`
+	Health      map[string]any    `json:"health"`
+	HealthCode  int               `json:"health_status"`
+	Predict     map[string]any    `json:"predict"`
+	ServerLog   string            `json:"server_log"`
+	Files       map[string]string `json:"files"`
+	Error       string            `json:"error"`
+}
+
+// runInBuildKit runs a pushed image inside BuildKit the way a container runtime would (its
+// env, user, workdir and command from its config), with no network but loopback, and returns
+// the runner's report. mode is "train" (run the command to completion), "serve" (start the
+// command, probe it with the image's own healthcheck, then /health and /predict) or "exec"
+// (run args instead of the command).
+func (e *testEnv) runInBuildKit(t *testing.T, ref, mode string, readFiles []string, args ...string) *report {
+	t.Helper()
+	c := e.client(t)
+	var rep report
+	_, err := c.Build(context.Background(), client.SolveOpt{}, "mlbuild-test-run", func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
+		_, _, cfgJSON, err := gw.ResolveImageConfig(ctx, ref, sourceresolverOpt())
+		if err != nil {
+			return nil, err
+		}
+		var cfg dockerspec.DockerOCIImage
+		if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
+			return nil, err
+		}
+		spec, _ := json.Marshal(map[string]any{"config": cfg.Config, "mode": mode, "args": args, "read": readFiles})
+		runner := llb.Scratch().File(llb.Mkfile("/run.py", 0o644, []byte(runnerPy)))
+		ro := []llb.RunOption{
+			llb.Args([]string{"python3", "/mlbuild-test/run.py", string(spec)}),
+			llb.AddMount("/mlbuild-test", runner, llb.Readonly),
+			llb.Network(pb.NetMode_NONE),
+			llb.IgnoreCache,
+			llb.WithCustomNamef("[test] run %s (%s)", ref, mode),
+		}
+		for _, kv := range cfg.Config.Env {
+			k, v, _ := strings.Cut(kv, "=")
+			ro = append(ro, llb.AddEnv(k, v))
+		}
+		if cfg.Config.WorkingDir != "" {
+			ro = append(ro, llb.Dir(cfg.Config.WorkingDir))
+		}
+		if cfg.Config.User != "" {
+			ro = append(ro, llb.User(cfg.Config.User))
+		}
+		st := llb.Image(ref).Run(ro...).Root()
+		def, err := st.Marshal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
+		if err != nil {
+			return nil, err
+		}
+		r, err := res.SingleRef()
+		if err != nil {
+			return nil, err
+		}
+		dt, err := r.ReadFile(ctx, gwclient.ReadRequest{Filename: "/tmp/mlbuild-test-report.json"})
+		if err != nil {
+			return nil, err
+		}
+		return gwclient.NewResult(), json.Unmarshal(dt, &rep)
+	}, nil)
+	if err != nil {
+		t.Fatalf("run %s in BuildKit: %v", ref, err)
+	}
+	return &rep
+}
+
+// tags lists the tags of a repository in the test registry.
+func (e *testEnv) tags(t *testing.T, repo string) []string {
+	t.Helper()
+	r, err := name.NewRepository(e.registry+"/"+repo, name.Insecure)
+	must(t, err)
+	tags, err := remote.List(r)
+	if err != nil {
+		return nil // unknown repository: nothing was pushed
+	}
+	return tags
+}

@@ -38,10 +38,10 @@ import (
 type Mode string
 
 const (
-	InProcess Mode = "in-process"  // client.Build with our build function
-	Gateway   Mode = "gateway.v0"  // gateway.v0 with source= the frontend image
-	Syntax    Mode = "syntax"      // "# syntax=" through dockerfile.v0 (buildctl users)
-	Buildx    Mode = "buildx"      // docker buildx build on the mlbuild builder
+	InProcess Mode = "in-process" // client.Build with our build function
+	Gateway   Mode = "gateway.v0" // gateway.v0 with source= the frontend image
+	Syntax    Mode = "syntax"     // "# syntax=" through dockerfile.v0 (buildctl users)
+	Buildx    Mode = "buildx"     // docker buildx build on the mlbuild builder
 )
 
 var allModes = []Mode{InProcess, Gateway, Syntax, Buildx}

@@ -3,8 +3,7 @@ package llbgraph
 import (
 	"fmt"
 	"path"
-	"slices"
-	"strconv"
+		"strconv"
 	"strings"
 	"time"
 
@@ -86,9 +85,6 @@ func (g *graph) build() (*Result, error) {
 	if len(g.s.Requirements) > 0 {
 		g.total++
 	}
-	if len(t.Writable) > 0 {
-		g.total++
-	}
 	layers := []llb.State{g.opt.Base}
 	if *t.User.UID != 0 {
 		layers = append(layers, g.userLayer())
@@ -102,9 +98,6 @@ func (g *graph) build() (*Result, error) {
 			return nil, err
 		}
 		layers = append(layers, st)
-	}
-	if len(t.Writable) > 0 {
-		layers = append(layers, g.writableLayer())
 	}
 	st := llb.Merge(layers, g.c(fmt.Sprintf("assemble %d layers", len(layers)), "targets."+t.Name)...)
 	return &Result{State: st, Image: g.image()}, nil
@@ -148,8 +141,9 @@ func (g *graph) addHistory(createdBy string) {
 	g.history = append(g.history, h)
 }
 
-// userLayer adds the account the container runs as to /etc/passwd and /etc/group. It depends
-// only on the base image.
+// userLayer adds the account the container runs as to /etc/passwd and /etc/group, with its
+// home, and creates the directories it may write (owned by it; their parents stay root's).
+// It depends only on the base image and the user.
 func (g *graph) userLayer() llb.State {
 	u := g.t.User
 	uid, gid := *u.UID, *u.GID
@@ -158,6 +152,17 @@ func (g *graph) userLayer() llb.State {
 grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
 grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
 mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
+	var dirs []string
+	for _, d := range g.t.Writable {
+		if !path.IsAbs(d) {
+			d = path.Join(g.t.Workdir, d)
+		}
+		dirs = append(dirs, d)
+	}
+	if len(dirs) > 0 {
+		what += ", writable " + strings.Join(g.t.Writable, " ")
+		script += fmt.Sprintf("\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s", shellJoin(dirs), uid, gid)
+	}
 	run := g.opt.Base.Run(
 		llb.Args([]string{"/bin/sh", "-c", script}),
 		llb.Network(pb.NetMode_NONE),
@@ -275,48 +280,6 @@ func (g *graph) copyLayer(i int, cp spec.Copy) (llb.State, error) {
 	}), g.c(what, specPath)...)
 	g.addHistory("mlbuild: COPY " + cp.From + " " + dst)
 	return st, nil
-}
-
-// writableLayer creates the directories the app user may write, owned by that user.
-func (g *graph) writableLayer() llb.State {
-	u := g.t.User
-	dirs := slices.Clone(g.t.Writable)
-	var fa *llb.FileAction
-	made := map[string]bool{}
-	for _, d := range dirs {
-		full := d
-		if !path.IsAbs(full) {
-			full = path.Join(g.t.Workdir, d)
-		}
-		// Parents stay root-owned; only the directory itself belongs to the user.
-		for _, parent := range parents(full) {
-			if !made[parent] {
-				fa = mkdir(fa, parent, 0o755, 0, 0)
-				made[parent] = true
-			}
-		}
-		fa = mkdir(fa, full, 0o755, *u.UID, *u.GID)
-		made[full] = true
-	}
-	what := "writable " + strings.Join(dirs, " ")
-	g.addHistory("mlbuild: mkdir " + strings.Join(dirs, " "))
-	return llb.Scratch().File(fa, g.c(what, "targets."+g.t.Name+".writable")...)
-}
-
-func mkdir(fa *llb.FileAction, p string, mode int, uid, gid int) *llb.FileAction {
-	opt := []llb.MkdirOption{llb.WithParents(true), llb.WithUIDGID(uid, gid)}
-	if fa == nil {
-		return llb.Mkdir(p, 0o755, opt...)
-	}
-	return fa.Mkdir(p, 0o755, opt...)
-}
-
-func parents(p string) []string {
-	var out []string
-	for d := path.Dir(p); d != "/"; d = path.Dir(d) {
-		out = append([]string{d}, out...)
-	}
-	return out
 }
 
 func prefixEach(prefix string, s []string) []string {

@@ -97,7 +97,15 @@ func checkTarget(c *errs, p string, t *Target) {
 		ports[port] = i
 	}
 	for i, w := range t.Writable {
-		checkContextPath(c, fmt.Sprintf("%s.writable[%d]", p, i), w)
+		wp := fmt.Sprintf("%s.writable[%d]", p, i)
+		switch {
+		case w == "" || w == "/":
+			c.at(wp, "%q is not a directory the user may own", w)
+		case hasDotDot(w):
+			c.at(wp, "%q must not contain \"..\"", w)
+		case strings.ContainsAny(w, "*?[\\\n"):
+			c.at(wp, "%q must be a plain path (no wildcards or backslashes)", w)
+		}
 	}
 	for i, pp := range t.PythonPath {
 		checkAbs(c, fmt.Sprintf("%s.pythonpath[%d]", p, i), pp)

@@ -1,0 +1,90 @@
+package integration
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+func docker(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestDockerRun: where a Docker engine runs, the images built with buildx run in Docker:
+// training writes its model, inference answers /health on a published port, `docker inspect`
+// reports it healthy (curl-free probe), and the app user cannot modify the code or the venv.
+func TestDockerRun(t *testing.T) {
+	e := bed(t)
+	if !e.docker {
+		t.Skip("no Docker engine answers; the images are run inside BuildKit by TestModes instead")
+	}
+	// A short interval so Docker's first probe comes quickly (Docker < 25 ignores start-interval).
+	dir := e.project(t, map[string]string{"mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    healthcheck:\n      interval: 1s\n      start-period: 30s\n"})
+	refs := map[string]string{}
+	for _, target := range []string{"training", "inference"} {
+		res, err := e.build(t, Buildx, dir, buildOpts{target: target, push: "it/docker-" + target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs[target] = res.ref
+		docker(t, "pull", "-q", res.ref)
+	}
+
+	name := fmt.Sprintf("mlbuild-it-train-%d", time.Now().UnixNano())
+	docker(t, "run", "--name", name, refs["training"])
+	defer exec.Command("docker", "rm", "-f", name).Run()
+	model := docker(t, "cp", name+":/app/models/model.json", "-")
+	if !strings.Contains(model, `"weights"`) {
+		t.Fatalf("training did not write its model; docker cp gave %q", model)
+	}
+
+	name = fmt.Sprintf("mlbuild-it-inference-%d", time.Now().UnixNano())
+	docker(t, "run", "-d", "--name", name, "-p", "127.0.0.1::8000", refs["inference"])
+	defer exec.Command("docker", "rm", "-f", name).Run()
+	hostPort := docker(t, "port", name, "8000/tcp")
+	hostPort = strings.Split(hostPort, "\n")[0]
+	var body string
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		resp, err := http.Get("http://" + hostPort + "/health")
+		if err == nil {
+			dt, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				body = string(dt)
+				break
+			}
+		}
+	}
+	if !strings.Contains(body, `"ok"`) {
+		t.Fatalf("GET /health on %s: %q\n%s", hostPort, body, docker(t, "logs", name))
+	}
+	status := ""
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if status = docker(t, "inspect", "-f", "{{.State.Health.Status}}", name); status == "healthy" {
+			break
+		}
+	}
+	if status != "healthy" {
+		var h any
+		_ = json.Unmarshal([]byte(docker(t, "inspect", "-f", "{{json .State.Health}}", name)), &h)
+		t.Fatalf("docker health status %q: %v", status, h)
+	}
+	for _, p := range []string{"/app/src/api.py", "/app/models/model.json", "/opt/venv/pyvenv.cfg"} {
+		if out, err := exec.Command("docker", "exec", name, "sh", "-c", "echo x >> "+p).CombinedOutput(); err == nil {
+			t.Errorf("the app user could modify %s (%s)", p, out)
+		}
+	}
+	if who := docker(t, "exec", name, "id", "-u"); who != "10001" {
+		t.Errorf("inference runs as uid %s", who)
+	}
+}

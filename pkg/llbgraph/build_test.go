@@ -1,0 +1,311 @@
+package llbgraph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const baseRef = "docker.io/library/python:3.10-slim@sha256:0000000000000000000000000000000000000000000000000000000000000001"
+
+var amd64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+func testOptions(s *spec.Spec, target string) Options {
+	local := func(opts ...llb.LocalOption) llb.State {
+		return llb.Local("context", append([]llb.LocalOption{llb.SharedKeyHint("context"), llb.LocalUniqueID("golden")}, opts...)...)
+	}
+	return Options{
+		Target:       target,
+		Platform:     amd64,
+		Base:         llb.Image(baseRef, llb.Platform(amd64)),
+		BaseImage:    &dockerspec.DockerOCIImage{Config: dockerspec.DockerOCIImageConfig{ImageConfig: ocispecs.ImageConfig{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"}, Cmd: []string{"python3"}}}},
+		BaseName:     "docker.io/library/python:3.10-slim",
+		BaseDigest:   "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+		Context:      local(),
+		Requirements: local(llb.FollowPaths(s.Requirements)),
+		Contexts:     map[string]llb.State{"trained": llb.Local("trained", llb.LocalUniqueID("golden"))},
+	}
+}
+
+func load(t testing.TB, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// render decodes a marshalled definition into a stable, readable text: one op per block,
+// in marshal order, with its name.
+func render(t testing.TB, def *llb.Definition) string {
+	t.Helper()
+	var b strings.Builder
+	for i, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		dgst := digestOf(dt)
+		md := def.Metadata[dgst]
+		name := ""
+		if md.Description != nil {
+			name = md.Description["llb.customname"]
+		}
+		js, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(&op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var norm bytes.Buffer
+		_ = json.Indent(&norm, bytes.TrimSpace(js), "", "  ")
+		fmt.Fprintf(&b, "# op %d %s %s\n%s\n\n", i, dgst, name, norm.String())
+	}
+	return b.String()
+}
+
+const richSpec = `version: 1
+base: python:3.12-slim
+args:
+  MODEL_NAME: ridge
+workdir: /srv
+user: {name: ml, uid: 2000}
+python: {venv: /venv, system-site-packages: false}
+requirements: [requirements.txt, requirements-serve.txt]
+pip:
+  index-url: https://pypi.example.com/simple
+  extra-index-urls: [https://extra.example.com/simple]
+  args: [--prefer-binary]
+  secrets:
+    - {id: netrc, target: /root/.netrc}
+    - {id: pip-index, env: PIP_EXTRA_INDEX_URL, optional: true}
+env: {MODEL_NAME: "${MODEL_NAME}", ARCH: "${TARGETARCH}"}
+labels: {org.opencontainers.image.title: demo}
+targets:
+  inference:
+    copy: [src, {from: ., to: /models, context: trained}]
+    expose: [9000, 9001/udp]
+    healthcheck: {path: /ready, interval: 5s}
+    env: {WORKERS: "2"}
+  batch:
+    extends: training
+    description: batch scoring
+    command: "python -m src.score --all"
+    writable: [out, /var/cache/ml]
+`
+
+func TestGolden(t *testing.T) {
+	cases := []struct{ name, src, target string }{
+		{"default-training", "version: 1\n", "training"},
+		{"default-inference", "version: 1\n", "inference"},
+		{"rich-inference", richSpec, "inference"},
+		{"rich-batch", richSpec, "batch"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t, tc.src)
+			res, err := Build(s, testOptions(s, tc.target))
+			if err != nil {
+				t.Fatal(err)
+			}
+			def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := json.MarshalIndent(res.Image, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := render(t, def) + "# image config\n" + string(cfg) + "\n"
+			file := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test ./pkg/llbgraph -update)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("LLB differs from %s (-want +got); if intended, run go test ./pkg/llbgraph -update:\n%s", file, diff)
+			}
+		})
+	}
+}
+
+// TestDeterministic marshals the same spec 25 times, from freshly loaded specs, and requires
+// identical bytes for the definition (ops and metadata) and the config.
+func TestDeterministic(t *testing.T) {
+	var first []byte
+	for i := 0; i < 25; i++ {
+		s := load(t, richSpec)
+		res, err := Build(s, testOptions(s, "inference"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, _ := json.Marshal(res.Image)
+		var b bytes.Buffer
+		for _, dt := range def.Def {
+			b.Write(dt)
+		}
+		keys := make([]string, 0, len(def.Metadata))
+		for k := range def.Metadata {
+			keys = append(keys, string(k))
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			md := def.Metadata[digestFromString(k)]
+			dt, _ := json.Marshal(md)
+			b.WriteString(k)
+			b.Write(dt)
+		}
+		b.Write(cfg)
+		if i == 0 {
+			first = b.Bytes()
+		} else if !bytes.Equal(first, b.Bytes()) {
+			t.Fatalf("marshal %d differs from the first", i)
+		}
+	}
+}
+
+// TestConfigOnlyChangesKeepLLB: labels, healthcheck, expose, command and env are image config
+// only; changing them leaves the solve graph's ops unchanged, so nothing rebuilds.
+func TestConfigOnlyChangesKeepLLB(t *testing.T) {
+	ops := func(src string) []string {
+		s := load(t, src)
+		res, err := Build(s, testOptions(s, "inference"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, dt := range def.Def {
+			out = append(out, string(digestOf(dt)))
+		}
+		return out
+	}
+	a := ops("version: 1\n")
+	b := ops("version: 1\nlabels: {a: b}\nenv: {X: y}\ntargets:\n  inference:\n    healthcheck: {interval: 3s, path: /ready}\n    command: [python, -m, src.serve]\n    expose: [8000, 9000]\n")
+	if !slices.Equal(a, b) {
+		t.Errorf("config-only changes changed the LLB:\n%v\n%v", a, b)
+	}
+}
+
+func TestImageConfig(t *testing.T) {
+	s := load(t, richSpec)
+	res, err := Build(s, testOptions(s, "inference"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Image.Config
+	wantEnv := []string{"PATH=/venv/bin:/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "VIRTUAL_ENV=/venv", "PYTHONPATH=/srv",
+		"PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1", "ARCH=amd64", "MODEL_NAME=ridge", "WORKERS=2"}
+	if diff := cmp.Diff(wantEnv, c.Env); diff != "" {
+		t.Errorf("Env (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "9000"}, c.Cmd); diff != "" {
+		t.Errorf("Cmd (-want +got):\n%s", diff)
+	}
+	if c.Entrypoint != nil {
+		t.Errorf("Entrypoint = %q, want none", c.Entrypoint)
+	}
+	if diff := cmp.Diff(map[string]struct{}{"9000/tcp": {}, "9001/udp": {}}, c.ExposedPorts); diff != "" {
+		t.Errorf("ExposedPorts (-want +got):\n%s", diff)
+	}
+	if c.User != "2000:2000" || c.WorkingDir != "/srv" {
+		t.Errorf("User %q WorkingDir %q", c.User, c.WorkingDir)
+	}
+	if c.Labels[LabelBaseName] != "docker.io/library/python:3.10-slim" || c.Labels["org.opencontainers.image.title"] != "demo" || c.Labels[LabelBaseDigest] == "" {
+		t.Errorf("Labels = %v", c.Labels)
+	}
+	h := c.Healthcheck
+	if h == nil || h.Interval != 5*time.Second || h.Timeout != 5*time.Second || h.StartPeriod != 10*time.Second || h.StartInterval != 2*time.Second || h.Retries != 3 {
+		t.Fatalf("Healthcheck = %+v", h)
+	}
+	if len(h.Test) != 4 || h.Test[0] != "CMD" || h.Test[1] != "python3" || !strings.Contains(h.Test[3], "http://127.0.0.1:9000/ready") {
+		t.Errorf("Healthcheck.Test = %q", h.Test)
+	}
+	if res.Image.OS != "linux" || res.Image.Architecture != "amd64" {
+		t.Errorf("platform %s/%s", res.Image.OS, res.Image.Architecture)
+	}
+
+	// Shell-form command, no healthcheck, no port for a custom target.
+	res, err = Build(s, testOptions(s, "batch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = res.Image.Config
+	if diff := cmp.Diff([]string{"/bin/sh", "-c", "python -m src.score --all"}, c.Cmd); diff != "" {
+		t.Errorf("batch Cmd (-want +got):\n%s", diff)
+	}
+	if c.Healthcheck != nil || len(c.ExposedPorts) != 0 {
+		t.Errorf("batch healthcheck %v ports %v", c.Healthcheck, c.ExposedPorts)
+	}
+
+	// healthcheck: none writes NONE, overriding a base image's healthcheck.
+	s = load(t, "version: 1\ntargets:\n  inference:\n    healthcheck: none\n")
+	res, err = Build(s, testOptions(s, "inference"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := res.Image.Config.Healthcheck; h == nil || !slices.Equal(h.Test, []string{"NONE"}) {
+		t.Errorf("healthcheck none = %+v", h)
+	}
+}
+
+// TestHistoryMatchesLayers: one history entry per layer the graph adds, dated by the epoch.
+func TestHistoryMatchesLayers(t *testing.T) {
+	s := load(t, "version: 1\n")
+	opt := testOptions(s, "inference")
+	epoch := time.Unix(1700000000, 0).UTC()
+	opt.Epoch = &epoch
+	res, err := Build(s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// user, venv, src, configs, models
+	if n := len(res.Image.History); n != 5 {
+		t.Fatalf("history has %d entries, want 5: %+v", n, res.Image.History)
+	}
+	for _, h := range res.Image.History {
+		if h.Created == nil || !h.Created.Equal(epoch) {
+			t.Errorf("history %q created %v, want the epoch", h.CreatedBy, h.Created)
+		}
+	}
+	if res.Image.Created == nil || !res.Image.Created.Equal(epoch) {
+		t.Errorf("created %v", res.Image.Created)
+	}
+}
+
+func TestUnknownTarget(t *testing.T) {
+	s := load(t, "version: 1\n")
+	if _, err := Build(s, testOptions(s, "nope")); err == nil || !strings.Contains(err.Error(), `unknown target "nope"`) {
+		t.Errorf("err = %v", err)
+	}
+}

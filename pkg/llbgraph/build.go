@@ -3,7 +3,7 @@ package llbgraph
 import (
 	"fmt"
 	"path"
-		"strconv"
+	"strconv"
 	"strings"
 	"time"
 

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The integration part of "make test": runs ./integration against the test bed in .mlbuild/env,
+# printing one line per test and, on failure, the failing output.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+set -a; . .mlbuild/env; set +a
+export PATH="$MLBUILD_BIN:$PATH"
+log=.mlbuild/integration.log
+go test -count=1 -timeout 45m -v ./integration/ "$@" >"$log" 2>&1 &
+pid=$!
+tail -n +1 -f "$log" --pid=$pid | grep --line-buffered -E '^(--- |    --- |ok|FAIL|panic)|mlbuild-test: buildkitd'
+wait $pid; status=$?
+if [ $status -ne 0 ]; then
+  echo "---- integration failed; failures from $log:"
+  grep -E -B2 -A25 -- '--- FAIL' "$log" | head -300
+fi
+exit $status

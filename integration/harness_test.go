@@ -142,6 +142,8 @@ type buildOpts struct {
 	secrets   map[string][]byte
 	push      string // repository under the registry, e.g. "it/modes"; "" = no export
 	noCache   bool
+	// rewriteTimestamp clamps file times in layers to SOURCE_DATE_EPOCH (the exporter option).
+	rewriteTimestamp bool
 }
 
 type buildResult struct {
@@ -200,6 +202,9 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 		tag = fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
 		so.Exports = []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
 			"name": tag, "push": "true", "registry.insecure": "true"}}}
+		if o.rewriteTimestamp {
+			so.Exports[0].Attrs["rewrite-timestamp"] = "true"
+		}
 	}
 	ch := make(chan *client.SolveStatus)
 	res := &buildResult{vertices: map[string]*client.Vertex{}}
@@ -277,7 +282,11 @@ func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, e
 	var tag string
 	if o.push != "" {
 		tag = fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
-		args = append(args, "-t", tag, "--push")
+		out := "type=image,name=" + tag + ",push=true"
+		if o.rewriteTimestamp {
+			out += ",rewrite-timestamp=true"
+		}
+		args = append(args, "--output", out)
 	}
 	args = append(args, dir)
 	cmd := exec.Command("docker", args...)

@@ -44,3 +44,9 @@ verify: lint unit ## lint and unit tests
 
 .PHONY: help build unit test lint update-golden frontend-image up down demo verify FORCE
 FORCE:
+
+bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json}
+	set -a && . .mlbuild/env && set +a && $(GO) run ./bench/cmd/bench $(BENCHFLAGS)
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/llbgraph/ | tee bench/results/go-bench.txt
+
+.PHONY: bench

@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/distribution/reference v0.6.0
+	github.com/goccy/go-yaml v1.19.2
 	github.com/google/go-cmp v0.7.0
 	github.com/google/go-containerregistry v0.22.1
 	github.com/moby/buildkit v0.34.2

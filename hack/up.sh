@@ -102,10 +102,12 @@ if ! docker buildx inspect mlbuild >/dev/null 2>&1; then
   docker buildx create --name mlbuild --driver remote "$BUILDKIT_HOST" >/dev/null
 fi
 
+FRONTEND_PINNED=$FRONTEND@$(crane digest --insecure "$FRONTEND")
 cat >.mlbuild/env <<ENV
 BUILDKIT_HOST=$BUILDKIT_HOST
 MLBUILD_REGISTRY=$REG
 MLBUILD_FRONTEND=$FRONTEND
+MLBUILD_FRONTEND_PINNED=$FRONTEND_PINNED
 MLBUILD_BUILDKITD_MODE=$MODE
 MLBUILD_BIN=$BIN
 ENV

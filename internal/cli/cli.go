@@ -115,12 +115,8 @@ func (c *common) load(args []string) (*spec.Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	p := platforms.Normalize(platforms.DefaultSpec())
-	buildArgs := map[string]string{"TARGETPLATFORM": platforms.Format(p), "TARGETOS": p.OS, "TARGETARCH": p.Architecture, "TARGETVARIANT": p.Variant}
-	for k, v := range c.args {
-		buildArgs[k] = v
-	}
-	return spec.Load(filepath.Base(c.file), dt, spec.Options{BuildArgs: buildArgs})
+	p := platforms.DefaultSpec()
+	return spec.Load(filepath.Base(c.file), dt, spec.Options{BuildArgs: frontend.BuildArgs(c.args, p, p)})
 }
 
 func lint(args []string, stdout io.Writer) error {

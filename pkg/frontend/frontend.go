@@ -70,14 +70,15 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if s.Targets[target] == nil {
 		return nil, b.located(fmt.Errorf("unknown target %q; this spec defines: %s", target, strings.Join(s.TargetNames(), ", ")), "targets")
 	}
-	if err := b.checkRequirements(ctx, s); err != nil {
-		return nil, err
-	}
-
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		return b.buildPlatform(ctx, target, platform)
 	})
 	if err != nil {
+		// Explain the common cause at its spec line; checked only on failure, so successful
+		// builds pay no extra round trip.
+		if rerr := b.checkRequirements(ctx, s); rerr != nil {
+			return nil, rerr
+		}
 		return nil, err
 	}
 	return rb.Finalize()
@@ -91,25 +92,31 @@ type builder struct {
 
 // buildArgs are the --build-arg values plus the platform built-ins.
 func (b *builder) buildArgs(platform *ocispecs.Platform) map[string]string {
-	args := maps.Clone(b.bc.BuildArgs)
-	if args == nil {
-		args = map[string]string{}
-	}
 	p := platforms.DefaultSpec()
 	if platform != nil {
 		p = *platform
 	}
-	p = platforms.Normalize(p)
-	args["TARGETPLATFORM"] = platforms.Format(p)
-	args["TARGETOS"] = p.OS
-	args["TARGETARCH"] = p.Architecture
-	args["TARGETVARIANT"] = p.Variant
 	bp := platforms.DefaultSpec()
 	if len(b.bc.BuildPlatforms) > 0 {
 		bp = b.bc.BuildPlatforms[0]
 	}
-	args["BUILDPLATFORM"] = platforms.Format(bp)
-	args["BUILDOS"], args["BUILDARCH"] = bp.OS, bp.Architecture
+	return BuildArgs(b.bc.BuildArgs, p, bp)
+}
+
+// BuildArgs returns user build arguments plus the built-ins of the target and build
+// platforms (TARGETPLATFORM, TARGETOS, TARGETARCH, TARGETVARIANT, BUILDPLATFORM, BUILDOS,
+// BUILDARCH, BUILDVARIANT), which user values cannot override.
+func BuildArgs(user map[string]string, target, build ocispecs.Platform) map[string]string {
+	args := maps.Clone(user)
+	if args == nil {
+		args = map[string]string{}
+	}
+	for prefix, p := range map[string]ocispecs.Platform{"TARGET": platforms.Normalize(target), "BUILD": platforms.Normalize(build)} {
+		args[prefix+"PLATFORM"] = platforms.Format(p)
+		args[prefix+"OS"] = p.OS
+		args[prefix+"ARCH"] = p.Architecture
+		args[prefix+"VARIANT"] = p.Variant
+	}
 	return args
 }
 
@@ -159,8 +166,8 @@ func (b *builder) located(err error, path string) error {
 	return errdefs.WithSource(fmt.Errorf("%s:%d: %w", b.src.Filename, s.Pos(path).Start.Line, err), b.source(s.Pos(path)))
 }
 
-// checkRequirements fails early, at the spec line, when a requirements file is missing from
-// the context. It transfers only the requirements files, which the pip step reuses.
+// checkRequirements returns a located error when a requirements file is missing from the
+// context. It transfers only the requirements files.
 func (b *builder) checkRequirements(ctx context.Context, s *spec.Spec) error {
 	if len(s.Requirements) == 0 {
 		return nil
@@ -360,7 +367,9 @@ func (b *builder) namedContexts(ctx context.Context, t *spec.Target, p ocispecs.
 		if _, err := reference.ParseNormalizedNamed(name); err != nil {
 			continue // not a valid context name, so no such context was passed
 		}
-		nc, err := b.bc.NamedContext(name, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
+		nc, err := b.bc.NamedContext(name, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String(),
+			// A local directory given as a context gets the same secure excludes as the main one.
+			AsyncLocalOpts: func() []llb.LocalOption { return []llb.LocalOption{llb.ExcludePatterns(SecureExcludes)} }})
 		if err != nil {
 			return nil, err
 		}

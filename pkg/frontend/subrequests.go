@@ -9,6 +9,7 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerui"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
@@ -86,13 +87,44 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 		res.Error = &lint.BuildError{Message: err.Error()}
 		return res, nil
 	}
-	for _, w := range spec.Lint(s, nil) {
+	for _, w := range spec.Lint(s, b.readRequirements(ctx, s)) {
 		res.AddWarning(w.Rule, w.Description, w.URL, w.Message, idx, []parser.Range{{
 			Start: parser.Position{Line: w.Range.Start.Line, Character: w.Range.Start.Column - 1},
 			End:   parser.Position{Line: w.Range.End.Line, Character: w.Range.End.Column - 1},
 		}})
 	}
 	return res, nil
+}
+
+// readRequirements reads the requirements files from the context, for lint; files that
+// cannot be read are left out.
+func (b *builder) readRequirements(ctx context.Context, s *spec.Spec) map[string][]byte {
+	out := map[string][]byte{}
+	if len(s.Requirements) == 0 {
+		return out
+	}
+	st, err := b.requirementsContext(ctx, s)
+	if err != nil {
+		return out
+	}
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return out
+	}
+	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return out
+	}
+	ref, err := res.SingleRef()
+	if err != nil {
+		return out
+	}
+	for _, r := range s.Requirements {
+		if dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: r}); err == nil {
+			out[r] = dt
+		}
+	}
+	return out
 }
 
 func cacheID(ns string) string {

@@ -309,3 +309,35 @@ func TestUnknownTarget(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// BenchmarkSpecToLLB measures the frontend's own work for the example: parse, validate,
+// default, convert and marshal one target.
+func BenchmarkSpecToLLB(b *testing.B) {
+	src, err := os.ReadFile("../../examples/ml-pipeline/mlbuild.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := spec.Load("mlbuild.yaml", src, spec.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Build(s, testOptions(s, "inference"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := res.State.Marshal(context.Background(), llb.Platform(amd64)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSpecLoad is the parse + validate part alone, on the rich spec.
+func BenchmarkSpecLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := spec.Load("mlbuild.yaml", []byte(richSpec), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

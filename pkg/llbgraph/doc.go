@@ -6,9 +6,10 @@
 //     contexts, the platform, the cache namespace, SOURCE_DATE_EPOCH) comes in through
 //     [Options]. The same spec and options always give the same LLB bytes and the same config.
 //   - The graph has one layer per concern, each independent of the others where the content
-//     allows it: the user account, the virtualenv (pip install), one layer per copied path and
-//     one for writable directories, joined with a merge op (the LLB form of COPY --link). An
-//     edit under src/ therefore re-runs one copy; it never re-runs pip or touches other layers.
+//     allows it: the user account (with the directories it may write), the virtualenv
+//     (pip install) and one layer per copied path, joined with a merge op (the LLB form of
+//     COPY --link). An edit under src/ therefore re-runs one copy; it never re-runs pip or
+//     touches other layers, and a new base digest re-runs only the steps that need the base.
 //   - The dependency step sees only the requirements files, through their own context, so its
 //     cache key changes only when they, the base image or the pip options change. Every target
 //     of a spec shares that one step.

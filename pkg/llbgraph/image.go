@@ -110,7 +110,7 @@ func healthcheck(h *spec.Healthcheck) *dockerspec.HealthcheckConfig {
 	case h.Command != nil:
 		hc.Test = append([]string{"CMD"}, h.Command.Args...)
 	default:
-		hc.Test = []string{"CMD", "python3", "-c", HTTPProbe(h.Port, h.Path, time.Duration(*h.Timeout))}
+		hc.Test = []string{"CMD", "python3", "-c", HTTPProbe(*h.Port, h.Path, time.Duration(*h.Timeout))}
 	}
 	return hc
 }

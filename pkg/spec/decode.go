@@ -53,7 +53,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	case *Copy:
 		if n.Kind == yaml.ScalarNode {
-			p.From = d.scalar(n, path)
+			if n.Tag == "!!null" {
+				d.at(path+".from", "is required (an empty list item)")
+				return
+			}
+			p.From, _ = d.str(n, path)
 			return
 		}
 	case *Port:
@@ -202,7 +206,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			if strings.HasPrefix(key, "x-") {
 				continue
 			}
-			d.at(fp, "unknown field%s", suggest(key, sortedKeys(fields)))
+			d.at(fp, "unknown field %q%s", key, suggest(key, sortedKeys(fields)))
 			continue
 		}
 		d.decode(kv[1], v.Field(i), fp)
@@ -216,6 +220,9 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(pairs))
 	for _, kv := range pairs {
+		if path == "targets" && strings.HasPrefix(kv[0].Value, "x-") {
+			continue // extensions (YAML anchors for shared target fields, tooling data)
+		}
 		fp := join(path, kv[0].Value)
 		d.pos[fp] = nodeRange(kv[0], kv[1])
 		ev := reflect.New(v.Type().Elem()).Elem()
@@ -308,9 +315,9 @@ func suggest(key string, known []string) string {
 		}
 	}
 	if best == "" {
-		return fmt.Sprintf(" %q (known: %s)", key, strings.Join(known, ", "))
+		return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 	}
-	return fmt.Sprintf(" %q (did you mean %q?)", key, best)
+	return fmt.Sprintf(" (did you mean %q?)", best)
 }
 
 func editDistance(a, b string) int {

@@ -2,7 +2,9 @@ package spec
 
 import (
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -38,10 +40,11 @@ func builtinTargets() map[string]*Target {
 			Writable:    []string{"models"},
 		},
 		"inference": {
-			Description: "Inference image: serves src.api:app with uvicorn",
-			Copy:        []Copy{{From: "src"}, {From: "configs"}, {From: "models"}},
-			Expose:      []Port{{Number: DefaultInferencePort, Protocol: "tcp"}},
-			Healthcheck: &Healthcheck{},
+			Description:  "Inference image: serves src.api:app with uvicorn",
+			Copy:         []Copy{{From: "src"}, {From: "configs"}, {From: "models"}},
+			Expose:       []Port{{Number: DefaultInferencePort, Protocol: "tcp"}},
+			Healthcheck:  &Healthcheck{},
+			serveDefault: true,
 		},
 	}
 }
@@ -82,15 +85,21 @@ func applyDefaults(s *Spec, c *errs) {
 			declared[name] = &Target{}
 		}
 	}
-	resolved := map[string]bool{}
+	resolved, cycleReported := map[string]bool{}, map[string]bool{}
 	var resolve func(name string, stack []string) *Target
 	resolve = func(name string, stack []string) *Target {
 		if resolved[name] {
 			return s.Targets[name]
 		}
-		for _, n := range stack {
+		for i, n := range stack {
 			if n == name {
-				c.at("targets."+stack[0]+".extends", "extends forms a cycle: %v", append(stack, name))
+				cycle := append(slices.Clone(stack[i:]), name)
+				for _, member := range stack[i:] {
+					if !cycleReported[member] {
+						c.at("targets."+member+".extends", "extends forms a cycle: %s", strings.Join(cycle, " -> "))
+						cycleReported[member] = true
+					}
+				}
 				return &Target{}
 			}
 		}
@@ -154,15 +163,15 @@ func finishTarget(s *Spec, t *Target) {
 	if len(t.Expose) > 0 {
 		port = t.Expose[0].Number
 	}
-	if t.Command == nil && t.Name == "inference" && port != 0 {
+	if t.Command == nil && t.Entrypoint == nil && t.serveDefault && port != 0 {
 		t.Command = &Command{Args: []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
 	}
 	if h := t.Healthcheck; h != nil && !h.Disabled {
 		if h.Path == "" {
 			h.Path = DefaultHealthPath
 		}
-		if h.Port == 0 {
-			h.Port = port
+		if h.Port == nil && port != 0 {
+			h.Port = ptr(port)
 		}
 		h.Interval = orDefault(h.Interval, DefaultInterval)
 		h.Timeout = orDefault(h.Timeout, DefaultTimeout)
@@ -216,9 +225,7 @@ func overlay(base, user *Target) *Target {
 			if uh.Path != "" {
 				h.Path = uh.Path
 			}
-			if uh.Port != 0 {
-				h.Port = uh.Port
-			}
+			h.Port = firstSet(uh.Port, h.Port)
 			if uh.Command != nil {
 				h.Command = uh.Command
 			}

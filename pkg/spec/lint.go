@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -17,7 +18,20 @@ type Warning struct {
 	Range       Range
 }
 
-var secretLike = regexp.MustCompile(`(?i)(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)`)
+// secretWords are the name parts (split at "_", "-" and ".") that mark a secret-looking
+// variable: API_TOKEN and DB_PASSWORD warn, TOKENIZERS_PARALLELISM does not.
+var secretWords = map[string]bool{"PASSWORD": true, "PASSWD": true, "SECRET": true, "TOKEN": true,
+	"APIKEY": true, "CREDENTIAL": true, "CREDENTIALS": true, "PRIVATEKEY": true, "ACCESSKEY": true}
+
+func secretLike(name string) bool {
+	parts := regexp.MustCompile(`[_.\-]+`).Split(strings.ToUpper(name), -1)
+	for i, p := range parts {
+		if secretWords[p] || (i > 0 && secretWords[parts[i-1]+p]) {
+			return true
+		}
+	}
+	return false
+}
 
 // Lint returns the warnings for a loaded spec. requirements maps requirements file names to
 // their contents where the caller could read them; missing entries are not checked.
@@ -31,7 +45,7 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 		tagged, isTagged := named.(reference.Tagged)
 		switch {
 		case !digested && !isTagged:
-			warn("UnpinnedBaseImage", "The base image has no tag, so it means :latest and changes under you.", "base", "base %q has no tag; pin a version such as python:3.10-slim", s.Base)
+			warn("UnpinnedBaseImage", "The base image has no tag, so it means :latest and changes under you.", "base", "base %q has no tag; pin a version tag or a digest", s.Base)
 		case !digested && tagged.Tag() == "latest":
 			warn("UnpinnedBaseImage", "The base image uses :latest, which changes under you.", "base", "base %q uses the latest tag; pin a version", s.Base)
 		}
@@ -39,6 +53,7 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 			warn("PythonEndOfLife", "Python 3.10 reached end of life in October 2026.", "base", "%s is end of life since October 2026; consider python:3.12-slim", s.Base)
 		}
 	}
+	reported := map[string]bool{}
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
 		p := "targets." + name
@@ -47,23 +62,30 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 			if !s.Has(up) {
 				up = "user"
 			}
-			warn("RootUser", "The image runs as root.", up, "target %s runs as root; drop the uid: 0 override", name)
+			if !reported[up] || up != "user" {
+				warn("RootUser", "The image runs as root.", up, "target %s runs as root; drop the uid: 0 override", name)
+			}
+			reported[up] = true
 		}
 		if t.Healthcheck != nil && !t.Healthcheck.Disabled && len(t.Expose) == 0 {
 			warn("HealthcheckWithoutPort", "A healthcheck on a target that exposes no port.", p+".healthcheck", "target %s has a healthcheck but exposes no port", name)
 		}
 		for _, k := range sortedKeys(t.Env) {
-			if secretLike.MatchString(k) && t.Env[k] != "" {
+			if secretLike(k) && t.Env[k] != "" {
 				path := p + ".env." + k
 				if !s.Has(path) {
 					path = "env." + k
+					if reported[path] {
+						continue
+					}
+					reported[path] = true
 				}
 				warn("SecretInEnv", "A secret-looking value is baked into the image environment.", path, "env %s looks like a secret and would be stored in the image config; pass it at run time or as a BuildKit secret", k)
 			}
 		}
 	}
 	for _, k := range sortedKeys(s.Args) {
-		if secretLike.MatchString(k) {
+		if secretLike(k) {
 			warn("SecretInArg", "Build arguments are recorded in the build history.", "args."+k, "build argument %s looks like a secret; use a BuildKit secret (pip.secrets)", k)
 		}
 	}
@@ -87,5 +109,6 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 			}
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Line < out[j].Range.Start.Line })
 	return out
 }

@@ -3,12 +3,16 @@ package spec
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"gopkg.in/yaml.v3"
 )
 
@@ -23,8 +27,9 @@ type Options struct {
 }
 
 var (
-	directiveRe = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=`)
-	yamlLineRe  = regexp.MustCompile(`(?:yaml: )?line (\d+)(?:, column (\d+))?: `)
+	directiveRe     = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=`)
+	unknownAnchorRe = regexp.MustCompile(`unknown anchor '([^']+)' referenced`)
+	yamlLineRe      = regexp.MustCompile(`(?:yaml: )?line (\d+)(?:, column (\d+))?: `)
 )
 
 // Load decodes, substitutes build arguments in, defaults and validates a spec file.
@@ -84,34 +89,56 @@ func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
 		return nil, nil
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
-		if i < 0 {
+		if !utf8.Valid(data) && (i < 0 || firstInvalidUTF8(data) < i) {
 			i = firstInvalidUTF8(data)
 		}
-		at(bytes.Count(data[:i], []byte("\n"))+1, "file is not UTF-8 text (binary content)")
+		line := bytes.Count(data[:i], []byte("\n")) + 1
+		col := i - bytes.LastIndexByte(data[:i], '\n')
+		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "file is not UTF-8 text (binary content)"})
 		return nil, nil
 	}
-	// Parser directives (# syntax=, # check=) are only seen before any other line.
-	content := false
+	// BuildKit reads parser directives (# syntax=) only from the leading run of directive
+	// lines: a "# syntax=" after a blank line, a comment or YAML is silently ignored.
+	_, _, loc, detected := parser.DetectSyntax(data)
 	for i, line := range strings.Split(string(data), "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" {
+		m := directiveRe.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil || !strings.EqualFold(m[1], "syntax") {
 			continue
 		}
-		if m := directiveRe.FindStringSubmatch(t); m != nil && strings.EqualFold(m[1], "syntax") && content {
-			at(i+1, "the \"# syntax=\" directive must be the first line of the file, before any YAML; here BuildKit ignores it")
+		if detected && len(loc) > 0 && loc[0].Start.Line == i+1 {
+			continue
 		}
-		if !strings.HasPrefix(t, "#") {
-			content = true
-		}
+		at(i+1, "the \"# syntax=\" directive must be the very first line of the file (no blank line, comment or YAML before it, no indentation); here BuildKit ignores it")
 	}
 	if len(c.list) > 0 {
 		return nil, nil
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		at(1, "file holds only comments; a spec needs at least \"version: 1\"")
+		return nil, nil
+	} else if err != nil {
+		// goccy/go-yaml locates syntax errors precisely (yaml.v3 often names the line its
+		// enclosing block starts on); prefer its position and wording.
+		if _, gerr := goccyparser.ParseBytes(data, 0); gerr != nil {
+			var se *goccy.SyntaxError
+			if errors.As(gerr, &se) && se.Token != nil && se.Token.Position != nil {
+				line, col := se.Token.Position.Line, se.Token.Position.Column
+				c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "invalid YAML: " + se.Message + tabHint(data, line)})
+				return nil, nil
+			}
+		}
 		line, col := 1, 1
 		msg := err.Error()
+		if m := unknownAnchorRe.FindStringSubmatch(msg); m != nil {
+			if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+				line = bytes.Count(data[:i], []byte("\n")) + 1
+				col = i - bytes.LastIndexByte(data[:i], '\n')
+				c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: fmt.Sprintf("invalid YAML: unknown anchor %q referenced", m[1])})
+				return nil, nil
+			}
+		}
 		if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			if m[2] != "" {
@@ -120,9 +147,7 @@ func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
 			msg = yamlLineRe.ReplaceAllString(msg, "")
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
-		if strings.Contains(msg, "found character that cannot start any token") && bytes.Contains(data, []byte("\t")) {
-			msg += " (YAML does not allow tabs for indentation; use spaces)"
-		}
+		msg += tabHint(data, line)
 		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "invalid YAML: " + msg})
 		return nil, nil
 	}
@@ -146,6 +171,15 @@ func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
 	}
 	c.pos[""] = nodeRange(nil, root)
 	return &Spec{}, root
+}
+
+// tabHint explains the usual cause of a syntax error on a line indented with a tab.
+func tabHint(data []byte, line int) string {
+	lines := strings.Split(string(data), "\n")
+	if line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t") {
+		return " (YAML does not allow tabs for indentation; use spaces)"
+	}
+	return ""
 }
 
 func firstInvalidUTF8(b []byte) int {

@@ -115,12 +115,16 @@ type Target struct {
 	Workdir string `yaml:"workdir,omitempty" json:"workdir,omitempty"`
 	// PythonPath is the PYTHONPATH of the image. Default: the working directory.
 	PythonPath []string `yaml:"pythonpath,omitempty" json:"pythonpath,omitempty"`
-	// Writable lists directories (relative to the working directory) the user may write,
-	// created empty and owned by the user. Default ["models"] for training, none otherwise.
+	// Writable lists directories (relative to the working directory, or absolute) the user may
+	// write, created empty and owned by the user. Default ["models"] for training, none
+	// otherwise. A root user (uid 0) needs none, so none are created for it.
 	Writable []string `yaml:"writable,omitempty" json:"writable,omitempty"`
 
 	// Name is the target's key in Targets.
 	Name string `yaml:"-" json:"-"`
+	// serveDefault marks inference and the targets extending it: without a command they
+	// serve src.api:app with uvicorn on the first exposed port.
+	serveDefault bool
 }
 
 // Copy copies one path of the build context into the image.
@@ -158,7 +162,7 @@ type Healthcheck struct {
 	// Path is the HTTP path probed. Default "/health".
 	Path string `yaml:"path,omitempty" json:"path,omitempty"`
 	// Port is the port probed. Default: the first exposed port.
-	Port int `yaml:"port,omitempty" json:"port,omitempty"`
+	Port *int `yaml:"port,omitempty" json:"port,omitempty"`
 	// Command replaces the HTTP probe with a command; exit 0 means healthy.
 	Command *Command `yaml:"command,omitempty" json:"command,omitempty"`
 	// Interval between probes. Default 30s.

@@ -12,10 +12,11 @@ import (
 )
 
 var (
-	targetNameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-	userNameRe   = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
-	envNameRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	secretIDRe   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	targetNameRe  = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	userNameRe    = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+	envNameRe     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	contextNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
+	secretIDRe    = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 )
 
 // validate checks a defaulted spec, recording every problem.
@@ -35,7 +36,7 @@ func validate(s *Spec, c *errs) {
 	}
 	checkAbs(c, "workdir", s.Workdir)
 	checkAbs(c, "python.venv", s.Python.Venv)
-	checkUser(c, "user", s.User)
+	checkUser(c, s, "user", s.User)
 	for i, r := range s.Requirements {
 		checkContextPath(c, fmt.Sprintf("requirements[%d]", i), r)
 	}
@@ -47,18 +48,22 @@ func validate(s *Spec, c *errs) {
 		if !targetNameRe.MatchString(name) {
 			c.at(p, "%q is not a valid target name (letters, digits, '.', '_', '-')", name)
 		}
-		checkTarget(c, p, s.Targets[name])
+		checkTarget(c, s, p, s.Targets[name])
 	}
 	if s.Targets[s.DefaultTarget] == nil {
 		c.at("default-target", "unknown target %q%s", s.DefaultTarget, suggest(s.DefaultTarget, s.TargetNames()))
 	}
 }
 
-func checkTarget(c *errs, p string, t *Target) {
-	if t.Workdir != "" {
+// checkTarget checks a target's own fields; what it inherits from the top level or from the
+// target it extends is checked (and reported) there, once.
+func checkTarget(c *errs, s *Spec, p string, t *Target) {
+	if s.Has(p + ".workdir") {
 		checkAbs(c, p+".workdir", t.Workdir)
 	}
-	checkUser(c, p+".user", t.User)
+	if s.Has(p + ".user") {
+		checkUser(c, s, p+".user", t.User)
+	}
 	seen := map[string]int{}
 	for i, cp := range t.Copy {
 		ip := fmt.Sprintf("%s.copy[%d]", p, i)
@@ -67,11 +72,11 @@ func checkTarget(c *errs, p string, t *Target) {
 			continue
 		}
 		checkContextPath(c, ip+".from", cp.From)
-		if strings.Contains(cp.To, "..") && hasDotDot(cp.To) {
+		if cp.To != cp.From && hasDotDot(cp.To) {
 			c.at(ip+".to", "%q must not contain \"..\"", cp.To)
 		}
-		if cp.Context != "" && !targetNameRe.MatchString(cp.Context) {
-			c.at(ip+".context", "%q is not a valid build context name", cp.Context)
+		if cp.Context != "" && !contextNameRe.MatchString(cp.Context) {
+			c.at(ip+".context", "%q is not a valid build context name (lowercase letters, digits, '.', '_', '-')", cp.Context)
 		}
 		dst := cp.To
 		if !path.IsAbs(dst) {
@@ -87,7 +92,11 @@ func checkTarget(c *errs, p string, t *Target) {
 	}
 	checkCommand(c, p+".command", t.Command)
 	checkCommand(c, p+".entrypoint", t.Entrypoint)
-	checkEnv(c, p+".env", t.Env)
+	for _, k := range sortedKeys(t.Env) {
+		if s.Has(p+".env."+k) && !envNameRe.MatchString(k) {
+			c.at(p+".env."+k, "%q is not a valid environment variable name", k)
+		}
+	}
 	checkLabels(c, p+".labels", t.Labels)
 	ports := map[Port]int{}
 	for i, port := range t.Expose {
@@ -107,18 +116,19 @@ func checkTarget(c *errs, p string, t *Target) {
 			c.at(wp, "%q must be a plain path (no wildcards or backslashes)", w)
 		}
 	}
-	for i, pp := range t.PythonPath {
-		checkAbs(c, fmt.Sprintf("%s.pythonpath[%d]", p, i), pp)
+	if s.Has(p + ".pythonpath") {
+		for i, pp := range t.PythonPath {
+			checkAbs(c, fmt.Sprintf("%s.pythonpath[%d]", p, i), pp)
+		}
 	}
 	if h := t.Healthcheck; h != nil && !h.Disabled {
 		hp := p + ".healthcheck"
+		if h.Port != nil && (*h.Port < 1 || *h.Port > 65535) {
+			c.at(hp+".port", "%d is not a port (1-65535)", *h.Port)
+		}
 		if h.Command == nil {
-			if h.Port < 1 || h.Port > 65535 {
-				if h.Port == 0 {
-					c.at(hp+".port", "is required: the target exposes no port to probe (set expose, healthcheck.port or healthcheck.command)")
-				} else {
-					c.at(hp+".port", "%d is not a port (1-65535)", h.Port)
-				}
+			if h.Port == nil {
+				c.at(hp+".port", "is required: the target exposes no port to probe (set expose, healthcheck.port or healthcheck.command)")
 			}
 			if !strings.HasPrefix(h.Path, "/") {
 				c.at(hp+".path", "%q must start with \"/\"", h.Path)
@@ -167,7 +177,7 @@ func checkPip(c *errs, p *Pip) {
 		if sec.Env != "" && !envNameRe.MatchString(sec.Env) {
 			c.at(sp+".env", "%q is not a valid environment variable name", sec.Env)
 		}
-		if sec.Env != "" && sec.Target != "" && sec.Target != "/run/secrets/"+sec.ID {
+		if sec.Env != "" && sec.Target != "" {
 			c.at(sp+".target", "set env or target, not both")
 		}
 		if sec.Target != "" {
@@ -175,6 +185,9 @@ func checkPip(c *errs, p *Pip) {
 		}
 	}
 	for i, a := range p.Args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v // --index-url=https://...
+		}
 		if strings.Contains(a, "://") {
 			if u, err := url.Parse(a); err == nil && u.User != nil {
 				c.at(fmt.Sprintf("pip.args[%d]", i), "carries credentials: pass them with a BuildKit secret (pip.secrets), never in the spec")
@@ -188,12 +201,12 @@ func checkURL(c *errs, p, s string) {
 		return
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") {
-		c.at(p, "%q is not an http(s) URL", s)
-		return
-	}
-	if u.User != nil {
-		c.at(p, "carries credentials: they would be recorded in the build; pass the URL through a BuildKit secret (pip.secrets with env: PIP_INDEX_URL)")
+	switch {
+	case err != nil, u.Scheme == "file" && u.Path == "", u.Scheme != "file" && u.Host == "",
+		u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file":
+		c.at(p, "%q is not an http(s) or file URL", s)
+	case u.User != nil:
+		c.at(p, "carries credentials: they would be recorded in the build; pass the URL through a BuildKit secret (pip.secrets, e.g. env: PIP_INDEX_URL or PIP_EXTRA_INDEX_URL)")
 	}
 }
 
@@ -231,7 +244,7 @@ func hasDotDot(s string) bool {
 	return false
 }
 
-func checkUser(c *errs, p string, u *User) {
+func checkUser(c *errs, s *Spec, p string, u *User) {
 	if u == nil {
 		return
 	}
@@ -241,7 +254,7 @@ func checkUser(c *errs, p string, u *User) {
 	if u.UID != nil && (*u.UID < 0 || *u.UID > 1<<31-2) {
 		c.at(p+".uid", "%d is out of range (0-2147483646)", *u.UID)
 	}
-	if u.GID != nil && (*u.GID < 0 || *u.GID > 1<<31-2) {
+	if u.GID != nil && s.Has(p+".gid") && (*u.GID < 0 || *u.GID > 1<<31-2) {
 		c.at(p+".gid", "%d is out of range (0-2147483646)", *u.GID)
 	}
 }

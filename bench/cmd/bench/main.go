@@ -1,0 +1,458 @@
+// Command bench compares mlbuild with the hand-written baseline Dockerfiles in
+// bench/baseline, side by side on the same buildkitd, alternating A B A B, and writes the
+// medians and the ratio mlbuild/baseline per scenario to bench/results/ (Markdown and JSON).
+// Run it with "make bench" (which starts the test bed first). It times builds; tests never do.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/moby/buildkit/client"
+	"github.com/tonistiigi/fsutil"
+)
+
+// Builder is one of the two systems compared.
+type Builder struct {
+	Name string
+	// solveOpt returns the frontend attributes and local mounts for a target.
+	files func(target string) (frontend string, attrs map[string]string, dockerfileDir string)
+	// pipVertex tells the builder's pip step among the vertices.
+	pipVertex func(name string) bool
+}
+
+type sample struct {
+	Wall        float64  `json:"wall_s"`
+	Executed    int      `json:"executed_work_vertices"`
+	Cached      int      `json:"cached_work_vertices"`
+	Sources     int      `json:"source_vertices"`
+	PipRuns     int      `json:"pip_runs"`
+	ContextByte int64    `json:"context_bytes"`
+	Downloads   int      `json:"index_downloads,omitempty"`
+	OldRefetch  int      `json:"unchanged_packages_refetched,omitempty"`
+	Executing   []string `json:"executed,omitempty"`
+}
+
+type scenarioResult struct {
+	Name    string              `json:"name"`
+	Samples map[string][]sample `json:"samples"`
+}
+
+var (
+	reps     = flag.Int("reps", 5, "repetitions per scenario and builder")
+	coldReps = flag.Int("cold-reps", 3, "repetitions of the cold scenarios (each starts fresh daemons)")
+	outDir   = flag.String("out", "bench/results", "where to write results")
+	only     = flag.String("only", "", "comma-separated scenario names to run (default all)")
+)
+
+func main() {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type env struct {
+	registry, frontend, bin string
+	project                 string // working copy of the example
+	index                   *pyindex.Index
+	baseRef                 string // bench base repository (bumped by scenario 6)
+}
+
+func run() error {
+	// The "# syntax=" image pinned by digest, as we advise users: a tag costs a registry round
+	// trip on every build.
+	e := &env{registry: os.Getenv("MLBUILD_REGISTRY"), frontend: os.Getenv("MLBUILD_FRONTEND_PINNED"), bin: os.Getenv("MLBUILD_BIN")}
+	if e.registry == "" || e.frontend == "" || e.bin == "" {
+		return fmt.Errorf("MLBUILD_REGISTRY, MLBUILD_FRONTEND_PINNED, MLBUILD_BIN not set: run via make bench")
+	}
+	var pkgs []pyindex.Package
+	for i := 0; i < 40; i++ {
+		pkgs = append(pkgs, pyindex.Package{Name: fmt.Sprintf("mlb-bench-%d", i), Version: "1.0"})
+	}
+	ix, err := pyindex.Start(pkgs)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	e.index = ix
+	e.baseRef = e.registry + "/bench/python:3.10-slim"
+	if err := e.bumpBase(0); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "mlbuild-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	e.project = filepath.Join(dir, "project")
+	if err := os.CopyFS(e.project, os.DirFS("examples/ml-pipeline")); err != nil {
+		return err
+	}
+	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  extra-index-urls: [%q]\n", e.frontend, e.baseRef, ix.URL)
+	if err := os.WriteFile(filepath.Join(e.project, "mlbuild.yaml"), []byte(spec), 0o644); err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs("bench/baseline/docker")
+	builders := []*Builder{
+		{Name: "mlbuild", files: func(target string) (string, map[string]string, string) {
+			return "dockerfile.v0", map[string]string{"filename": "mlbuild.yaml", "target": target}, e.project
+		}, pipVertex: func(n string) bool { return strings.Contains(n, "pip install") && !strings.HasSuffix(n, ": layer") }},
+		{Name: "baseline", files: func(target string) (string, map[string]string, string) {
+			return "dockerfile.v0", map[string]string{"filename": "Dockerfile", "build-arg:BASE": e.baseRef,
+				"build-arg:PIP_EXTRA_INDEX_URL": ix.URL}, filepath.Join(abs, target)
+		}, pipVertex: func(n string) bool { return strings.Contains(n, "pip --python") || strings.Contains(n, "pip install") }},
+	}
+
+	var results []scenarioResult
+	want := map[string]bool{}
+	for _, s := range strings.Split(*only, ",") {
+		if s != "" {
+			want[s] = true
+		}
+	}
+	runScenario := func(name string, f func(b *Builder, rep int) (sample, error), n int) error {
+		if len(want) > 0 && !want[name] {
+			return nil
+		}
+		r := scenarioResult{Name: name, Samples: map[string][]sample{}}
+		for rep := 0; rep < n; rep++ {
+			for _, b := range builders { // A B A B
+				s, err := f(b, rep)
+				if err != nil {
+					return fmt.Errorf("%s/%s rep %d: %w", name, b.Name, rep, err)
+				}
+				fmt.Fprintf(os.Stderr, "bench: %-22s %-9s rep %d: %6.2fs executed %2d pip %d ctx %dB\n", name, b.Name, rep, s.Wall, s.Executed, s.PipRuns, s.ContextByte)
+				r.Samples[b.Name] = append(r.Samples[b.Name], s)
+			}
+		}
+		results = append(results, r)
+		return nil
+	}
+
+	// 1. Cold: both targets on a fresh buildkitd state (cache mounts empty too).
+	if err := runScenario("1-cold-both-targets", func(b *Builder, rep int) (sample, error) {
+		d, err := startDaemon(e)
+		if err != nil {
+			return sample{}, err
+		}
+		defer d.stop()
+		return e.buildBoth(d.host, b, nil)
+	}, *coldReps); err != nil {
+		return err
+	}
+
+	// Warm scenarios share one daemon, primed once per builder.
+	d, err := startDaemon(e)
+	if err != nil {
+		return err
+	}
+	defer d.stop()
+	for _, b := range builders {
+		if _, err := e.buildBoth(d.host, b, nil); err != nil {
+			return err
+		}
+	}
+	warm := func(name string, edit func(rep int, b *Builder) error) error {
+		return runScenario(name, func(b *Builder, rep int) (sample, error) {
+			if edit != nil {
+				if err := edit(rep, b); err != nil {
+					return sample{}, err
+				}
+			}
+			return e.buildBoth(d.host, b, nil)
+		}, *reps)
+	}
+	if err := warm("2-noop-rebuild", nil); err != nil {
+		return err
+	}
+	if err := warm("3-edit-src", func(rep int, b *Builder) error {
+		return appendFile(filepath.Join(e.project, "src", "model.py"), fmt.Sprintf("\n# bench edit %s %d %d\n", b.Name, rep, time.Now().UnixNano()))
+	}); err != nil {
+		return err
+	}
+	if err := warm("4-edit-configs", func(rep int, b *Builder) error {
+		return appendFile(filepath.Join(e.project, "configs", "train.json"), " ")
+	}); err != nil {
+		return err
+	}
+	added := 0
+	if err := runScenario("5-add-requirement", func(b *Builder, rep int) (sample, error) {
+		before := map[string]int{}
+		for i := 0; i < added; i++ {
+			before[fmt.Sprintf("mlb-bench-%d", i)] = e.index.Downloads(fmt.Sprintf("mlb-bench-%d", i))
+		}
+		newPkg := fmt.Sprintf("mlb-bench-%d", added)
+		added++
+		if err := appendFile(filepath.Join(e.project, "requirements.txt"), newPkg+"==1.0\n"); err != nil {
+			return sample{}, err
+		}
+		s, err := e.buildBoth(d.host, b, nil)
+		s.Downloads = e.index.Downloads(newPkg)
+		for p, n := range before {
+			s.OldRefetch += e.index.Downloads(p) - n
+		}
+		return s, err
+	}, *reps); err != nil {
+		return err
+	}
+	bump := 0
+	if err := runScenario("6-bump-base", func(b *Builder, rep int) (sample, error) {
+		bump++
+		if err := e.bumpBase(bump); err != nil {
+			return sample{}, err
+		}
+		return e.buildBoth(d.host, b, nil)
+	}, *reps); err != nil {
+		return err
+	}
+	// 7. Cache shared through the registry: a warm daemon exports (mode=max), an empty one imports.
+	if err := runScenario("7-registry-cache-import", func(b *Builder, rep int) (sample, error) {
+		ref := fmt.Sprintf("%s/bench/cache-%s:%d-%d", e.registry, b.Name, rep, time.Now().UnixNano())
+		if _, err := e.buildBoth(d.host, b, &cacheOpt{export: ref}); err != nil {
+			return sample{}, err
+		}
+		fresh, err := startDaemon(e)
+		if err != nil {
+			return sample{}, err
+		}
+		defer fresh.stop()
+		return e.buildBoth(fresh.host, b, &cacheOpt{importRef: ref})
+	}, *coldReps); err != nil {
+		return err
+	}
+
+	sizes, err := e.sizes(d.host, builders)
+	if err != nil {
+		return err
+	}
+	return write(results, sizes)
+}
+
+type cacheOpt struct{ export, importRef string }
+
+// buildBoth builds training then inference in one client session and sums the samples.
+func (e *env) buildBoth(host string, b *Builder, co *cacheOpt) (sample, error) {
+	var total sample
+	for _, target := range []string{"training", "inference"} {
+		s, err := e.build(host, b, target, co)
+		if err != nil {
+			return total, err
+		}
+		total.Wall += s.Wall
+		total.Executed += s.Executed
+		total.Cached += s.Cached
+		total.Sources += s.Sources
+		total.PipRuns += s.PipRuns
+		total.ContextByte += s.ContextByte
+		total.Executing = append(total.Executing, s.Executing...)
+	}
+	return total, nil
+}
+
+func (e *env) tag(b *Builder, target string) string {
+	return fmt.Sprintf("%s/bench/%s-%s:latest", e.registry, b.Name, target)
+}
+
+func (e *env) build(host string, b *Builder, target string, co *cacheOpt) (sample, error) {
+	ctx := context.Background()
+	c, err := client.New(ctx, host)
+	if err != nil {
+		return sample{}, err
+	}
+	defer c.Close()
+	fe, attrs, dfDir := b.files(target)
+	ctxFS, err := fsutil.NewFS(e.project)
+	if err != nil {
+		return sample{}, err
+	}
+	dfFS, err := fsutil.NewFS(dfDir)
+	if err != nil {
+		return sample{}, err
+	}
+	so := client.SolveOpt{
+		Frontend: fe, FrontendAttrs: attrs,
+		LocalMounts: map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
+		Exports: []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
+			"name": e.tag(b, target), "push": "true", "registry.insecure": "true"}}},
+	}
+	if co != nil && co.export != "" {
+		so.CacheExports = []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{"ref": co.export + "-" + target, "mode": "max", "registry.insecure": "true"}}}
+	}
+	if co != nil && co.importRef != "" {
+		so.CacheImports = []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{"ref": co.importRef + "-" + target, "registry.insecure": "true"}}}
+	}
+	ch := make(chan *client.SolveStatus)
+	vertices := map[string]*client.Vertex{}
+	ctxBytes := map[string]int64{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for s := range ch {
+			for _, v := range s.Vertexes {
+				vertices[v.Digest.String()] = v
+			}
+			for _, st := range s.Statuses {
+				if strings.HasPrefix(st.ID, "transferring context") {
+					ctxBytes[st.Vertex.String()+st.ID] = st.Current
+				}
+			}
+		}
+	}()
+	start := time.Now()
+	_, err = c.Solve(ctx, nil, so, ch)
+	wall := time.Since(start).Seconds()
+	<-done
+	if err != nil {
+		return sample{}, err
+	}
+	s := sample{Wall: wall}
+	for _, n := range ctxBytes {
+		s.ContextByte += n
+	}
+	for _, v := range vertices {
+		if isSource(v.Name) {
+			s.Sources++
+			continue
+		}
+		if v.Cached {
+			s.Cached++
+			continue
+		}
+		if v.Completed != nil {
+			s.Executed++
+			s.Executing = append(s.Executing, v.Name)
+			if b.pipVertex(v.Name) {
+				s.PipRuns++
+			}
+		}
+	}
+	sort.Strings(s.Executing)
+	return s, nil
+}
+
+// isSource tells the vertices every build runs (definition, metadata, context transfer,
+// export) from work vertices (exec, file, merge, diff).
+func isSource(name string) bool {
+	for _, p := range []string{"[internal]", "load metadata", "exporting", "resolve image config", "load build definition", "load .dockerignore", "pushing", "importing cache", "exporting cache"} {
+		if strings.Contains(name, p) {
+			return true
+		}
+	}
+	return strings.Contains(name, "FROM ") && !strings.Contains(name, "RUN")
+}
+
+func appendFile(path, s string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(s)
+	return err
+}
+
+// bumpBase pushes the stand-in base under the bench repository with a revision label, which
+// gives it a new digest (same layers, as a rebuilt base with unchanged files would have).
+func (e *env) bumpBase(rev int) error {
+	crane := filepath.Join(e.bin, "crane")
+	src := e.registry + "/library/python:3.10-slim"
+	if out, err := exec.Command(crane, "copy", "--insecure", src, e.baseRef).CombinedOutput(); err != nil {
+		return fmt.Errorf("crane copy: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(crane, "mutate", "--insecure", "--label", fmt.Sprintf("mlbuild.bench.revision=%d-%d", rev, time.Now().UnixNano()), e.baseRef).CombinedOutput(); err != nil {
+		return fmt.Errorf("crane mutate: %v\n%s", err, out)
+	}
+	return nil
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func write(results []scenarioResult, sizes map[string]imageSize) error {
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+	var md strings.Builder
+	fmt.Fprintf(&md, "# mlbuild vs hand-written Dockerfiles\n\nRun %s; medians of the repetitions (min–max in brackets); both targets per build; same buildkitd, alternating A B A B.\n\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&md, "| scenario | mlbuild s | baseline s | ratio | executed (m/b) | pip runs (m/b) | context bytes (m/b) |\n|---|---|---|---|---|---|---|\n")
+	type row struct {
+		Scenario string  `json:"scenario"`
+		MLBuild  float64 `json:"mlbuild_median_s"`
+		Baseline float64 `json:"baseline_median_s"`
+		Ratio    float64 `json:"ratio"`
+	}
+	var rows []row
+	for _, r := range results {
+		stat := func(b string, f func(sample) float64) (med, lo, hi float64) {
+			var xs []float64
+			for _, s := range r.Samples[b] {
+				xs = append(xs, f(s))
+			}
+			sort.Float64s(xs)
+			return median(xs), xs[0], xs[len(xs)-1]
+		}
+		wall := func(s sample) float64 { return s.Wall }
+		mm, mlo, mhi := stat("mlbuild", wall)
+		bm, blo, bhi := stat("baseline", wall)
+		me, _, _ := stat("mlbuild", func(s sample) float64 { return float64(s.Executed) })
+		be, _, _ := stat("baseline", func(s sample) float64 { return float64(s.Executed) })
+		mp, _, _ := stat("mlbuild", func(s sample) float64 { return float64(s.PipRuns) })
+		bp, _, _ := stat("baseline", func(s sample) float64 { return float64(s.PipRuns) })
+		mc, _, _ := stat("mlbuild", func(s sample) float64 { return float64(s.ContextByte) })
+		bc, _, _ := stat("baseline", func(s sample) float64 { return float64(s.ContextByte) })
+		ratio := mm / bm
+		fmt.Fprintf(&md, "| %s | %.2f [%.2f–%.2f] | %.2f [%.2f–%.2f] | **%.2f×** | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f |\n", r.Name, mm, mlo, mhi, bm, blo, bhi, ratio, me, be, mp, bp, mc, bc)
+		rows = append(rows, row{r.Name, mm, bm, ratio})
+	}
+	fmt.Fprintf(&md, "\n## Images\n\n| image | compressed bytes | uncompressed bytes | layers | files duplicated across layers |\n|---|---|---|---|---|\n")
+	for _, k := range sortedKeys(sizes) {
+		s := sizes[k]
+		fmt.Fprintf(&md, "| %s | %d | %d | %d | %d |\n", k, s.Compressed, s.Uncompressed, s.Layers, s.Duplicates)
+	}
+	for _, r := range results {
+		fmt.Fprintf(&md, "\n<details><summary>%s: executed work vertices, last repetition</summary>\n\n", r.Name)
+		for _, b := range []string{"mlbuild", "baseline"} {
+			ss := r.Samples[b]
+			fmt.Fprintf(&md, "- %s: %s\n", b, strings.Join(ss[len(ss)-1].Executing, "; "))
+		}
+		fmt.Fprintf(&md, "\n</details>\n")
+	}
+	js, _ := json.MarshalIndent(map[string]any{"summary": rows, "scenarios": results, "images": sizes}, "", "  ")
+	if err := os.WriteFile(filepath.Join(*outDir, "latest.json"), js, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*outDir, "latest.md"), []byte(md.String()), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(md.String())
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -31,6 +31,7 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pkg/errors"
+	"golang.org/x/sync/errgroup"
 )
 
 // Lang is the language recorded in source maps.
@@ -278,19 +279,68 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if err != nil {
 		return nil, err
 	}
-	def, err := res.State.Marshal(ctx, llb.Platform(p), llb.WithCaps(b.c.BuildOpts().LLBCaps))
-	if err != nil {
-		return nil, errors.Wrap(err, "marshal LLB")
+	// The image and its checks solve in parallel; the result is returned (and so exported)
+	// only when every check has passed.
+	eg, ectx := errgroup.WithContext(ctx)
+	var ref gwclient.Reference
+	eg.Go(func() error {
+		r, err := b.solve(ectx, res.State, p, false)
+		if err != nil {
+			return err
+		}
+		ref = r
+		return nil
+	})
+	checkErrs := make([]error, len(res.Checks))
+	for i, chk := range res.Checks {
+		eg.Go(func() error {
+			checkErrs[i] = b.runCheck(ectx, s, target, chk, p)
+			return nil
+		})
 	}
-	r, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports})
-	if err != nil {
+	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
-	ref, err := r.SingleRef()
-	if err != nil {
+	if err := stderrors.Join(checkErrs...); err != nil {
 		return nil, err
 	}
 	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: base.image, Epoch: epoch}, nil
+}
+
+func (b *builder) solve(ctx context.Context, st llb.State, p ocispecs.Platform, evaluate bool) (gwclient.Reference, error) {
+	def, err := st.Marshal(ctx, llb.Platform(p), llb.WithCaps(b.c.BuildOpts().LLBCaps))
+	if err != nil {
+		return nil, errors.Wrap(err, "marshal LLB")
+	}
+	r, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports, Evaluate: evaluate})
+	if err != nil {
+		return nil, err
+	}
+	return r.SingleRef()
+}
+
+// runCheck runs one check and turns a failure into an error that carries the check's output
+// and points at its spec line.
+func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk llbgraph.Check, p ocispecs.Platform) error {
+	ref, err := b.solve(ctx, chk.State, p, true)
+	if err != nil {
+		return err
+	}
+	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: llbgraph.ResultFile})
+	if err != nil {
+		return errors.Wrapf(err, "%s: read the check result", chk.Name)
+	}
+	var r llbgraph.CheckResult
+	if err := json.Unmarshal(dt, &r); err != nil {
+		return errors.Wrapf(err, "%s: parse the check result", chk.Name)
+	}
+	if r.Exit == 0 {
+		return nil
+	}
+	pos := s.Pos(chk.SpecPath)
+	msg := fmt.Errorf("%s:%d: %s: target %s, %s failed (exit %d); nothing was exported\n%s",
+		s.File, pos.Start.Line, chk.SpecPath, target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n"))
+	return errdefs.WithSource(msg, b.source(pos))
 }
 
 type baseImage struct {

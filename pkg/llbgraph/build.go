@@ -54,6 +54,8 @@ type Options struct {
 type Result struct {
 	State llb.State
 	Image *dockerspec.DockerOCIImage
+	// Checks must all pass before State is exported.
+	Checks []Check
 }
 
 // Build returns the LLB and image config of one target.
@@ -100,7 +102,8 @@ func (g *graph) build() (*Result, error) {
 		layers = append(layers, st)
 	}
 	st := llb.Merge(layers, g.c(fmt.Sprintf("assemble %d layers", len(layers)), "targets."+t.Name)...)
-	return &Result{State: st, Image: g.image()}, nil
+	img := g.image()
+	return &Result{State: st, Image: img, Checks: g.checks(st, img)}, nil
 }
 
 // c returns the constraints of the next vertex: its name, location and the global options.

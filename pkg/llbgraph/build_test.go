@@ -56,10 +56,13 @@ func load(t testing.TB, src string) *spec.Spec {
 
 // render decodes a marshalled definition into a stable, readable text: one op per block,
 // in marshal order, with its name.
-func render(t testing.TB, def *llb.Definition) string {
+func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 	t.Helper()
 	var b strings.Builder
 	for i, dt := range def.Def {
+		if skip[string(digestOf(dt))] {
+			continue
+		}
 		var op pb.Op
 		if err := op.UnmarshalVT(dt); err != nil {
 			t.Fatal(err)
@@ -113,6 +116,7 @@ targets:
 
 func TestGolden(t *testing.T) {
 	cases := []struct{ name, src, target string }{
+		{"tests-and-smoke", "version: 1\ntargets:\n  inference:\n    test: [\"pytest -q\", [python, -c, \"import src.api\"]]\n", "inference"},
 		{"default-training", "version: 1\n", "training"},
 		{"default-inference", "version: 1\n", "inference"},
 		{"rich-inference", richSpec, "inference"},
@@ -133,7 +137,18 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := render(t, def) + "# image config\n" + string(cfg) + "\n"
+			got := render(t, def, nil) + "# image config\n" + string(cfg) + "\n"
+			seen := map[string]bool{}
+			for _, dt := range def.Def {
+				seen[string(digestOf(dt))] = true
+			}
+			for _, c := range res.Checks {
+				cdef, err := c.State.Marshal(context.Background(), llb.Platform(amd64))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got += fmt.Sprintf("\n# check %q at %s (new ops only)\n", c.Name, c.SpecPath) + render(t, cdef, seen)
+			}
 			file := filepath.Join("testdata", tc.name+".golden")
 			if *update {
 				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {

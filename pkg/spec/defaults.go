@@ -166,6 +166,9 @@ func finishTarget(s *Spec, t *Target) {
 	if t.Command == nil && t.Entrypoint == nil && t.serveDefault && port != 0 {
 		t.Command = &Command{Args: []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
 	}
+	if t.SmokeTest == nil {
+		t.SmokeTest = ptr(t.Healthcheck != nil && !t.Healthcheck.Disabled && (t.Command != nil || t.Entrypoint != nil))
+	}
 	if h := t.Healthcheck; h != nil && !h.Disabled {
 		if h.Path == "" {
 			h.Path = DefaultHealthPath
@@ -249,6 +252,12 @@ func overlay(base, user *Target) *Target {
 	if user.Writable != nil {
 		t.Writable = user.Writable
 	}
+	if user.Test != nil {
+		t.Test = user.Test
+	}
+	if user.SmokeTest != nil {
+		t.SmokeTest = user.SmokeTest
+	}
 	return t
 }
 
@@ -288,6 +297,7 @@ func clone(t *Target) *Target {
 	c.Env = maps.Clone(t.Env)
 	c.Labels = maps.Clone(t.Labels)
 	c.Writable = append([]string(nil), t.Writable...)
+	c.Test = append([]Command(nil), t.Test...)
 	c.PythonPath = append([]string(nil), t.PythonPath...)
 	if t.PythonPath == nil {
 		c.PythonPath = nil

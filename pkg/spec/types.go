@@ -120,6 +120,15 @@ type Target struct {
 	// otherwise. A root user (uid 0) needs none, so none are created for it.
 	Writable []string `yaml:"writable,omitempty" json:"writable,omitempty"`
 
+	// Test lists commands run inside the built image, at build time, before it is exported
+	// (with the image's env, user and working directory, and no network). A failing command
+	// fails the build with its output; nothing is exported.
+	Test []Command `yaml:"test,omitempty" json:"test,omitempty"`
+	// SmokeTest starts the image's command and requires its healthcheck to pass within the
+	// start period plus retries*interval before export. Default true for a target with a
+	// healthcheck and a command.
+	SmokeTest *bool `yaml:"smoke-test,omitempty" json:"smoke-test,omitempty"`
+
 	// Name is the target's key in Targets.
 	Name string `yaml:"-" json:"-"`
 	// serveDefault marks inference and the targets extending it: without a command they

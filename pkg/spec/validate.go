@@ -91,6 +91,12 @@ func checkTarget(c *errs, s *Spec, p string, t *Target) {
 		c.at(p+".command", "is required: this target has no default command (set command or entrypoint)")
 	}
 	checkCommand(c, p+".command", t.Command)
+	for i := range t.Test {
+		checkCommand(c, fmt.Sprintf("%s.test[%d]", p, i), &t.Test[i])
+	}
+	if *t.SmokeTest && (t.Healthcheck == nil || t.Healthcheck.Disabled) && s.Has(p+".smoke-test") {
+		c.at(p+".smoke-test", "needs a healthcheck: the smoke test waits for it to pass")
+	}
 	checkCommand(c, p+".entrypoint", t.Entrypoint)
 	for _, k := range sortedKeys(t.Env) {
 		if s.Has(p+".env."+k) && !envNameRe.MatchString(k) {

@@ -1,0 +1,56 @@
+# mlbuild check runner: runs one check inside the built image at build time and writes
+# {"exit": N, "output": "..."} to /mlbuild-out/result.json. It always exits 0 itself, so the
+# frontend can read the result and report the failure with its output and spec line.
+import json
+import subprocess
+import sys
+import time
+
+spec = json.loads(sys.argv[1])
+MAX = 8000
+
+
+def text(b):
+    return b.decode("utf-8", "replace")[-MAX:]
+
+
+result = {"exit": 0, "output": ""}
+try:
+    if spec["kind"] == "command":
+        p = subprocess.run(spec["argv"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=spec["timeout"])
+        result = {"exit": p.returncode, "output": text(p.stdout)}
+    else:  # smoke: start the command, wait for the image's own healthcheck
+        log = open("/mlbuild-out/server.log", "w+b")
+        srv = subprocess.Popen(spec["argv"], stdout=log, stderr=subprocess.STDOUT)
+        start = time.time()
+        deadline = start + spec["deadline"]
+        probe_out, healthy = b"", False
+        while time.time() < deadline and srv.poll() is None:
+            try:
+                p = subprocess.run(spec["probe"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=spec["probe_timeout"])
+                probe_out = p.stdout
+                if p.returncode == 0:
+                    healthy = True
+                    break
+            except subprocess.TimeoutExpired:
+                probe_out = b"healthcheck timed out"
+            time.sleep(spec["interval"])
+        code = srv.poll()
+        if code is None:
+            srv.terminate()
+            try:
+                srv.wait(10)
+            except subprocess.TimeoutExpired:
+                srv.kill()
+        log.seek(0)
+        server = text(log.read())
+        if healthy:
+            result = {"exit": 0, "output": "healthy after %.1fs" % (time.time() - start)}
+        elif code is not None:
+            result = {"exit": 1, "output": "the command exited with code %d before the healthcheck passed\n--- command output ---\n%s" % (code, server)}
+        else:
+            result = {"exit": 1, "output": "the healthcheck did not pass within %.0fs\n--- last healthcheck output ---\n%s\n--- command output ---\n%s" % (spec["deadline"], text(probe_out), server)}
+except Exception as e:  # a runner problem is a failed check, reported like one
+    result = {"exit": 125, "output": "mlbuild check runner: %r" % (e,)}
+with open("/mlbuild-out/result.json", "w") as f:
+    json.dump(result, f)

@@ -144,6 +144,8 @@ type buildOpts struct {
 	noCache   bool
 	// rewriteTimestamp clamps file times in layers to SOURCE_DATE_EPOCH (the exporter option).
 	rewriteTimestamp bool
+	// file is the spec's name (-f); default mlbuild.yaml.
+	file string
 }
 
 type buildResult struct {
@@ -180,32 +182,7 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 		return e.buildx(t, dir, o)
 	}
 	c := e.client(t)
-	ctxFS, err := fsutil.NewFS(dir)
-	must(t, err)
-	attrs := map[string]string{"filename": "mlbuild.yaml"}
-	if o.target != "" {
-		attrs["target"] = o.target
-	}
-	if o.noCache {
-		attrs["no-cache"] = ""
-	}
-	for k, v := range o.buildArgs {
-		attrs["build-arg:"+k] = v
-	}
-	so := client.SolveOpt{
-		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": ctxFS},
-		FrontendAttrs: attrs,
-		Session:       []session.Attachable{secretsprovider.FromMap(o.secrets)},
-	}
-	var tag string
-	if o.push != "" {
-		tag = fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
-		so.Exports = []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
-			"name": tag, "push": "true", "registry.insecure": "true"}}}
-		if o.rewriteTimestamp {
-			so.Exports[0].Attrs["rewrite-timestamp"] = "true"
-		}
-	}
+	so, tag := solveOptFor(t, e, dir, o)
 	ch := make(chan *client.SolveStatus)
 	res := &buildResult{vertices: map[string]*client.Vertex{}}
 	var logs bytes.Buffer
@@ -224,9 +201,10 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var sr *client.SolveResponse
+	var err error
 	switch m {
 	case InProcess:
-		sr, err = c.Build(ctx, so, "mlbuild-test", frontend.Build, ch)
+		sr, err = c.Build(ctx, so, "mlbuild-test", frontendBuild, ch)
 	case Gateway:
 		so.Frontend = "gateway.v0"
 		so.FrontendAttrs["source"] = e.frontendImage
@@ -253,6 +231,44 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 	return res, nil
 }
 
+var frontendBuild = frontend.Build
+
+// solveOptFor is the SolveOpt of an mlbuild build of dir, and the tag it pushes ("" for none).
+func solveOptFor(t *testing.T, e *testEnv, dir string, o buildOpts) (client.SolveOpt, string) {
+	t.Helper()
+	ctxFS, err := fsutil.NewFS(dir)
+	must(t, err)
+	file := o.file
+	if file == "" {
+		file = "mlbuild.yaml"
+	}
+	attrs := map[string]string{"filename": file}
+	if o.target != "" {
+		attrs["target"] = o.target
+	}
+	if o.noCache {
+		attrs["no-cache"] = ""
+	}
+	for k, v := range o.buildArgs {
+		attrs["build-arg:"+k] = v
+	}
+	so := client.SolveOpt{
+		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": ctxFS},
+		FrontendAttrs: attrs,
+		Session:       []session.Attachable{secretsprovider.FromMap(o.secrets)},
+	}
+	if o.push != "" {
+		tag := fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
+		so.Exports = []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
+			"name": tag, "push": "true", "registry.insecure": "true"}}}
+		if o.rewriteTimestamp {
+			so.Exports[0].Attrs["rewrite-timestamp"] = "true"
+		}
+		return so, tag
+	}
+	return so, ""
+}
+
 // repoOf strips the tag from registry/repo:tag (the registry has a port).
 func repoOf(tag string) string {
 	i := strings.LastIndex(tag, ":")
@@ -263,7 +279,11 @@ func repoOf(tag string) string {
 func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, error) {
 	t.Helper()
 	meta := filepath.Join(t.TempDir(), "meta.json")
-	args := []string{"buildx", "build", "--builder", "mlbuild", "--progress=rawjson", "-f", filepath.Join(dir, "mlbuild.yaml"), "--metadata-file", meta, "--provenance=false"}
+	file := o.file
+	if file == "" {
+		file = "mlbuild.yaml"
+	}
+	args := []string{"buildx", "build", "--builder", "mlbuild", "--progress=rawjson", "-f", filepath.Join(dir, file), "--metadata-file", meta, "--provenance=false"}
 	if o.target != "" {
 		args = append(args, "--target", o.target)
 	}

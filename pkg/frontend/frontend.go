@@ -52,7 +52,7 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	}
 	src, err := bc.ReadEntrypoint(ctx, Lang)
 	if err != nil {
-		return nil, err
+		return nil, errors.Wrapf(err, "mlbuild: cannot read the spec (-f %s) from the build context", specName(bc))
 	}
 	b := &builder{c: c, bc: bc, src: src}
 
@@ -83,6 +83,13 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		return nil, err
 	}
 	return rb.Finalize()
+}
+
+func specName(bc *dockerui.Client) string {
+	if n := bc.BuildOpts().Opts["filename"]; n != "" {
+		return n
+	}
+	return dockerui.DefaultDockerfileName
 }
 
 type builder struct {

@@ -17,7 +17,13 @@ type decoder struct {
 	errs
 	// subst expands ${NAME} in scalars; it records its own errors.
 	subst func(s string, path string) string
+	// visits counts decoded nodes: aliases can make a small file expand enormously.
+	visits   int
+	exceeded bool
 }
+
+// maxVisits bounds the nodes a spec may expand to, aliases included.
+const maxVisits = 200_000
 
 // nodeRange spans a node from (keyNode or node) to the last line of its value.
 func nodeRange(key, val *yaml.Node) Range {
@@ -43,6 +49,13 @@ var durationType = reflect.TypeOf(Duration(0))
 
 // decode fills v (a pointer's element) from n.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if d.visits++; d.visits > maxVisits {
+		if !d.exceeded {
+			d.exceeded = true
+			d.at(path, "the document expands to more than %d nodes (through YAML aliases?); simplify it", maxVisits)
+		}
+		return
+	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}

@@ -71,6 +71,8 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if s.Targets[target] == nil {
 		return nil, b.located(fmt.Errorf("unknown target %q; this spec defines: %s", target, strings.Join(s.TargetNames(), ", ")), "targets")
 	}
+	b.warn(ctx, s)
+
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		return b.buildPlatform(ctx, target, platform)
 	})
@@ -83,6 +85,19 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		return nil, err
 	}
 	return rb.Finalize()
+}
+
+// warn reports the spec's lint warnings as located build warnings (buildx prints them with
+// the offending lines after the build).
+func (b *builder) warn(ctx context.Context, s *spec.Spec) {
+	for _, w := range spec.Lint(s, nil) {
+		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
+			Level:  1,
+			Detail: [][]byte{[]byte(w.Description)},
+			URL:    "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings",
+			Range:  []*pb.Range{toPBRange(w.Range)},
+		})
+	}
 }
 
 func specName(bc *dockerui.Client) string {

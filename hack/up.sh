@@ -26,12 +26,25 @@ if ! curl -fsS "http://$REG/v2/" >/dev/null 2>&1; then
   curl -fsS "http://$REG/v2/" >/dev/null || { log "registry did not start; see $STATE/registry.log"; exit 1; }
 fi
 
-# 2. The python:3.10-slim stand-in (real Docker Hub is not reachable here).
+# 2. The python:3.10-slim stand-in (real Docker Hub is not reachable here): linux/amd64, plus
+#    linux/arm64 when the kernel can emulate it (multi-platform builds).
 BASE_REF=$REG/library/python:3.10-slim
-if ! crane digest --insecure "$BASE_REF" >/dev/null 2>&1; then
-  ROOTFS=$(bash hack/base-rootfs.sh amd64)
-  log "pushing python:3.10-slim stand-in (Debian bookworm, Python 3.11) to $BASE_REF"
-  bash hack/push-base.sh "$ROOTFS" "$BASE_REF" linux/amd64 >&2
+ARM64=no
+if [ "${MLBUILD_MULTIPLATFORM:-auto}" != off ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then ARM64=yes; fi
+have_base() {
+  crane digest --insecure --platform linux/amd64 "$BASE_REF" >/dev/null 2>&1 || return 1
+  [ $ARM64 = no ] || crane manifest --insecure "$BASE_REF" 2>/dev/null | grep -q '"arm64"'
+}
+if ! have_base; then
+  log "pushing the python:3.10-slim stand-in (Debian bookworm, Python 3.11) to $BASE_REF"
+  bash hack/push-base.sh "$(bash hack/base-rootfs.sh amd64)" "$REG/standin/python:3.10-slim-amd64" linux/amd64 >&2
+  if [ $ARM64 = yes ]; then
+    log "building the linux/arm64 stand-in under emulation (first time: several minutes)"
+    bash hack/push-base.sh "$(bash hack/base-rootfs.sh arm64)" "$REG/standin/python:3.10-slim-arm64" linux/arm64 >&2
+    crane index append --insecure -m "$REG/standin/python:3.10-slim-amd64" -m "$REG/standin/python:3.10-slim-arm64" -t "$BASE_REF" >&2
+  else
+    crane copy --insecure "$REG/standin/python:3.10-slim-amd64" "$BASE_REF" >&2
+  fi
 fi
 
 # 3. buildkitd.
@@ -46,6 +59,12 @@ cat >"$STATE/buildkitd.toml" <<TOML
   mirrors = ["$REG"]
 TOML
 MODE=external
+# A daemon started before the emulators were registered lacks linux/arm64: replace it.
+stop_old_daemon() {
+  docker rm -f mlbuild-buildkitd >/dev/null 2>&1 || true
+  if [ -f "$STATE/buildkitd.pid" ]; then kill "$(cat "$STATE/buildkitd.pid")" 2>/dev/null || true; rm -f "$STATE/buildkitd.pid"; sleep 1; fi
+  return 0
+}
 PRIV=(--privileged)
 if [ $(( 0x$(awk '/^CapEff/{print $2}' /proc/self/status) & (1 << 24) )) -eq 0 ]; then
   PRIV=(--cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined
@@ -56,10 +75,11 @@ if [ -n "${BUILDKIT_HOST:-}" ]; then
 else
   SOCK=$STATE/run/buildkitd.sock
   BUILDKIT_HOST=unix://$SOCK
-  if buildctl --addr "$BUILDKIT_HOST" debug workers >/dev/null 2>&1; then
+  if buildctl --addr "$BUILDKIT_HOST" debug workers >/dev/null 2>&1 &&
+     { [ $ARM64 = no ] || buildctl --addr "$BUILDKIT_HOST" debug workers | grep -q linux/arm64; }; then
     MODE=$(cat "$STATE/buildkitd.mode" 2>/dev/null || echo process)
     log "buildkitd already running ($MODE) at $BUILDKIT_HOST"
-  elif [ "${MLBUILD_BUILDKITD_MODE:-}" != process ] && docker info >/dev/null 2>&1; then
+  elif stop_old_daemon && [ "${MLBUILD_BUILDKITD_MODE:-}" != process ] && docker info >/dev/null 2>&1; then
     MODE=container
     IMG=$(bash hack/buildkitd-image.sh)
     docker rm -f mlbuild-buildkitd >/dev/null 2>&1 || true
@@ -109,6 +129,7 @@ MLBUILD_REGISTRY=$REG
 MLBUILD_FRONTEND=$FRONTEND
 MLBUILD_FRONTEND_PINNED=$FRONTEND_PINNED
 MLBUILD_BUILDKITD_MODE=$MODE
+MLBUILD_ARM64=$ARM64
 MLBUILD_BIN=$BIN
 ENV
 log "ready: $(tr '\n' ' ' <.mlbuild/env)"

@@ -54,17 +54,14 @@ func (g *graph) checks(final llb.State, img *dockerspec.DockerOCIImage) []Check 
 		}
 		deadline := min(h.StartPeriod+time.Duration(h.Retries)*h.Interval, 5*time.Minute)
 		deadline = max(deadline, 30*time.Second)
-		interval := h.StartInterval
-		if interval <= 0 {
-			interval = time.Second
-		}
 		specPath := "targets." + t.Name + ".smoke-test"
 		if !g.s.Has(specPath) {
 			specPath = "targets." + t.Name + ".healthcheck"
 		}
 		out = append(out, g.check(final, img, "smoke test: start "+strings.Join(cmd, " ")+" and wait for the healthcheck", specPath,
 			map[string]any{"kind": "smoke", "argv": cmd, "probe": probe, "deadline": deadline.Seconds(),
-				"interval": min(interval, 2*time.Second).Seconds(), "probe_timeout": max(h.Timeout, time.Second).Seconds()}))
+				// Poll fast: the build waits on this, and a probe is cheap next to a build.
+				"interval": 0.2, "probe_timeout": max(h.Timeout, time.Second).Seconds()}))
 	}
 	return out
 }

@@ -29,7 +29,7 @@ func buildxCall(t *testing.T, dir, what string, extra ...string) (string, string
 func TestCallSubrequests(t *testing.T) {
 	e := bed(t)
 	dir := e.project(t, map[string]string{
-		"mlbuild.yaml": "version: 1\nargs:\n  PYTHON_TAG: \"3.10-slim\"\n  API_TOKEN: abc\nbase: python:${PYTHON_TAG}\npip:\n  secrets:\n    - {id: pip-index, env: PIP_INDEX_URL, optional: true}\ntargets:\n  batch:\n    description: nightly batch scoring\n    command: [python, -m, src.train]\n",
+		"mlbuild.yaml":     "version: 1\nargs:\n  PYTHON_TAG: \"3.10-slim\"\n  API_TOKEN: abc\nbase: python:${PYTHON_TAG}\npip:\n  secrets:\n    - {id: pip-index, env: PIP_INDEX_URL, optional: true}\ntargets:\n  batch:\n    description: nightly batch scoring\n    command: [python, -m, src.train]\n",
 		"requirements.txt": "numpy==1.24.2\nfastapi\n",
 	})
 	out, errOut, err := buildxCall(t, dir, "targets,format=json")

@@ -70,6 +70,8 @@ func TestDockerignore(t *testing.T) {
 		{"example-dockerignore", "", []string{".git/config", "data/train.csv", "mlruns/0/meta.yaml", "secret.pem", "id.key", "src/nested/inner.pem", ".env", "terraform.tfstate"}, []string{"public.crt", "src/api.py"}},
 		{"no-dockerignore", "-", []string{".git/config", "secret.pem", "id.key", "src/nested/inner.pem", ".env", "terraform.tfstate"}, []string{"data/train.csv", "public.crt"}},
 		{"explicit-reinclude", "data/\n!secret.pem\n", []string{"data/train.csv", "id.key", ".git/config"}, []string{"secret.pem"}},
+		// <spec>.dockerignore takes precedence over .dockerignore, as for Dockerfiles.
+		{"spec-dockerignore", "spec:public.crt\n", []string{"public.crt", "secret.pem", ".git/config"}, []string{"data/train.csv"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,10 +79,13 @@ func TestDockerignore(t *testing.T) {
 			for k, v := range planted {
 				edits[k] = v
 			}
-			switch tc.dockerignore {
-			case "-":
+			switch {
+			case tc.dockerignore == "-":
 				edits[".dockerignore"] = ""
-			case "":
+			case tc.dockerignore == "":
+			case strings.HasPrefix(tc.dockerignore, "spec:"):
+				edits[".dockerignore"] = "mlruns/\n"
+				edits["mlbuild.yaml.dockerignore"] = strings.TrimPrefix(tc.dockerignore, "spec:")
 			default:
 				edits[".dockerignore"] = tc.dockerignore
 			}

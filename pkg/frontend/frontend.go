@@ -100,6 +100,14 @@ func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 	}
 }
 
+// label is the target, and the platform in multi-platform builds, as vertex names show it.
+func (b *builder) label(target string, p ocispecs.Platform) string {
+	if len(b.bc.TargetPlatforms) > 1 {
+		return target + " " + platforms.Format(p)
+	}
+	return target
+}
+
 func specName(bc *dockerui.Client) string {
 	if n := bc.BuildOpts().Opts["filename"]; n != "" {
 		return n
@@ -297,6 +305,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		CacheNS:      b.bc.CacheIDNamespace,
 		Epoch:        epoch,
 		SourceMap:    sm,
+		ShowPlatform: len(b.bc.TargetPlatforms) > 1,
 	})
 	if err != nil {
 		return nil, err
@@ -395,7 +404,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 	}
 	named = reference.TagNameOnly(named)
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
-		LogName: fmt.Sprintf("[%s] load metadata for %s", target, s.Base),
+		LogName: fmt.Sprintf("[%s] load metadata for %s", b.label(target, p), s.Base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{
 			Platform:    &p,
 			ResolveMode: b.bc.ImageResolveMode.String(),
@@ -415,7 +424,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		}
 	}
 	st := llb.Image(pinned, llb.Platform(p), b.bc.ImageResolveMode,
-		llb.WithCustomNamef("[%s 0] FROM %s", target, reference.FamiliarString(named)))
+		llb.WithCustomNamef("[%s 0] FROM %s", b.label(target, p), reference.FamiliarString(named)))
 	st, err = st.WithImageConfig(dt)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
@@ -46,6 +47,8 @@ type Options struct {
 	Epoch *time.Time
 	// SourceMap, when set, locates vertices in the spec file.
 	SourceMap *llb.SourceMap
+	// ShowPlatform adds the platform to vertex names (multi-platform builds).
+	ShowPlatform bool
 	// Constraints are added to every vertex (e.g. llb.WithCaps).
 	Constraints []llb.ConstraintsOpt
 }
@@ -110,7 +113,7 @@ func (g *graph) build() (*Result, error) {
 func (g *graph) c(what string, specPath string) []llb.ConstraintsOpt {
 	g.step++
 	opts := append([]llb.ConstraintsOpt{
-		llb.WithCustomNamef("[%s %d/%d] %s", g.t.Name, g.step, g.total, what),
+		llb.WithCustomNamef("[%s %d/%d] %s", g.label(), g.step, g.total, what),
 	}, g.opt.Constraints...)
 	if g.opt.SourceMap != nil {
 		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
@@ -130,9 +133,17 @@ func (g *graph) rangeOf(p string) *pb.Range {
 	}
 }
 
+// label starts every vertex name: the target, and the platform in multi-platform builds.
+func (g *graph) label() string {
+	if g.opt.ShowPlatform {
+		return g.t.Name + " " + platforms.Format(g.opt.Platform)
+	}
+	return g.t.Name
+}
+
 // layerName names the diff that turns a step's output into its own layer.
 func (g *graph) layerName(what string) []llb.ConstraintsOpt {
-	return append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s: layer", g.t.Name, g.step, g.total, what)}, g.opt.Constraints...)
+	return append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s: layer", g.label(), g.step, g.total, what)}, g.opt.Constraints...)
 }
 
 func (g *graph) addHistory(createdBy string) {

@@ -84,7 +84,7 @@ func (g *graph) check(final llb.State, img *dockerspec.DockerOCIImage, name, spe
 		k, v, _ := strings.Cut(kv, "=")
 		ro = append(ro, llb.AddEnv(k, v))
 	}
-	c := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s check] %s", g.t.Name, name)}, g.opt.Constraints...)
+	c := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s check] %s", g.label(), name)}, g.opt.Constraints...)
 	if g.opt.SourceMap != nil {
 		c = append(c, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
 	}

@@ -12,6 +12,8 @@ import (
 	"slices"
 
 	"github.com/containerd/platforms"
+	"github.com/mlbuild/mlbuild/internal/initspec"
+	"github.com/mlbuild/mlbuild/pkg/eject"
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -26,10 +28,15 @@ var Version = "dev"
 const usage = `usage: frontend <command> [flags]
 
 commands:
-  version                          print the version
+  init [--dir DIR] [--frontend IMAGE] [--force]
+                                   look at a repository and write mlbuild.yaml and a
+                                   .dockerignore with the secure defaults
   lint -f FILE [--build-arg K=V]   validate a spec and print its warnings
+  schema                           print the JSON schema of mlbuild.yaml
+  dockerfile -f FILE --target T    print the equivalent Dockerfile (eject)
   llb -f FILE --target T           print the LLB definition of a target, for
                                    "buildctl build --local context=DIR < def"
+  version                          print the version
 `
 
 // Run runs one CLI command and returns the process exit code.
@@ -47,6 +54,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = lint(args[1:], stdout)
 	case "llb":
 		err = printLLB(ctx, args[1:], stdout)
+	case "init":
+		err = initRepo(args[1:], stdout)
+	case "schema":
+		var dt []byte
+		if dt, err = spec.Schema(); err == nil {
+			_, err = stdout.Write(dt)
+		}
+	case "dockerfile":
+		err = ejectDockerfile(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -138,6 +154,47 @@ func lint(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws))
 	return nil
+}
+
+func initRepo(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	opt := initspec.Options{}
+	fs.StringVar(&opt.Dir, "dir", ".", "repository to look at")
+	fs.StringVar(&opt.Frontend, "frontend", initspec.DefaultFrontend, "frontend image for the # syntax= line")
+	fs.BoolVar(&opt.Force, "force", false, "overwrite an existing mlbuild.yaml")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	res, err := initspec.Write(opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(opt.Dir, initspec.SpecFile))
+	if res.Dockerignore != nil {
+		fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(opt.Dir, initspec.IgnoreFile))
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(stdout, "note: %s\n", n)
+	}
+	return nil
+}
+
+func ejectDockerfile(args []string, stdout io.Writer) error {
+	c := newFlags("dockerfile")
+	s, err := c.load(args)
+	if err != nil {
+		return err
+	}
+	target := c.target
+	if target == "" {
+		target = s.DefaultTarget
+	}
+	dt, err := eject.Dockerfile(s, target)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(dt)
+	return err
 }
 
 // printLLB writes the marshalled definition of a target. The base image is left to BuildKit to

@@ -59,6 +59,9 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if res, ok, err := bc.HandleSubrequest(ctx, b.requestHandler()); err != nil || ok {
 		return res, err
 	}
+	if req := bc.BuildOpts().Opts["requestid"]; req != "" {
+		return b.customSubrequest(req)
+	}
 
 	s, err := b.load(nil)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/moby/buildkit/frontend/subrequests/lint"
 	"github.com/moby/buildkit/frontend/subrequests/outline"
 	"github.com/moby/buildkit/frontend/subrequests/targets"
+	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
 )
 
@@ -23,7 +24,7 @@ func (b *builder) requestHandler() dockerui.RequestHandler {
 		ListTargets: b.listTargets,
 		Outline:     b.outline,
 		Lint:        b.lint,
-		AllowOther:  false,
+		AllowOther:  true, // our own requests are answered by customSubrequest
 	}
 }
 
@@ -125,6 +126,25 @@ func (b *builder) readRequirements(ctx context.Context, s *spec.Spec) map[string
 		}
 	}
 	return out
+}
+
+// RequestSchema is the subrequest that returns the JSON schema of the spec
+// (buildctl build ... --opt requestid=frontend.mlbuild.schema).
+const RequestSchema = "frontend.mlbuild.schema"
+
+func (b *builder) customSubrequest(req string) (*gwclient.Result, error) {
+	if req != RequestSchema {
+		return nil, errdefs.NewUnsupportedSubrequestError(req)
+	}
+	dt, err := spec.Schema()
+	if err != nil {
+		return nil, err
+	}
+	res := gwclient.NewResult()
+	res.AddMeta("result.json", dt)
+	res.AddMeta("result.txt", dt)
+	res.AddMeta("version", []byte("1"))
+	return res, nil
 }
 
 func cacheID(ns string) string {

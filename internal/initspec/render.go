@@ -1,0 +1,114 @@
+package initspec
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+const defaultsComment = `# Everything else is the default (see the mlbuild spec reference): "training" runs
+# python -m src.train; "inference", the default target, serves src.api:app with uvicorn
+# on port 8000 with a healthcheck on /health.
+`
+
+// render writes the spec: the syntax directive on line 1 (BuildKit reads directives only
+// at the very top), "version: 1", then the fields that differ from the defaults.
+func render(frontend string, p *plan) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# syntax=%s\n", frontend)
+	b.WriteString("version: 1\n")
+	if p.isDefault() {
+		b.WriteString(defaultsComment)
+		return []byte(b.String())
+	}
+	b.WriteString("# Written by \"frontend init\": only what differs from the defaults (see the mlbuild spec reference).\n")
+	if p.base != "" {
+		b.WriteString("\n")
+		comment(&b, "", p.baseWhy)
+		fmt.Fprintf(&b, "base: %s\n", scalar(p.base))
+	}
+	if p.requirements != nil {
+		b.WriteString("\n")
+		comment(&b, "", p.reqWhy)
+		fmt.Fprintf(&b, "requirements: %s\n", flow(p.requirements))
+	}
+	if p.training.isDefault() && p.inference.isDefault() {
+		return []byte(b.String())
+	}
+	b.WriteString("\ntargets:\n")
+	for _, t := range []struct {
+		name string
+		tp   *targetPlan
+	}{{"training", &p.training}, {"inference", &p.inference}} {
+		if t.tp.isDefault() {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s:\n", t.name)
+		tp := t.tp
+		if tp.description != "" {
+			fmt.Fprintf(&b, "    description: %s\n", scalar(tp.description))
+		}
+		if tp.copy != nil {
+			comment(&b, "    ", tp.copyWhy)
+			fmt.Fprintf(&b, "    copy: %s\n", flow(tp.copy))
+		}
+		if tp.command != nil {
+			comment(&b, "    ", tp.commandWhy)
+			fmt.Fprintf(&b, "    command: %s\n", flow(tp.command))
+		}
+		if tp.pythonpath != nil {
+			comment(&b, "    ", tp.pythonpathWhy)
+			fmt.Fprintf(&b, "    pythonpath: %s\n", flow(tp.pythonpath))
+		}
+		if tp.healthPath != "" {
+			comment(&b, "    ", tp.healthWhy)
+			fmt.Fprintf(&b, "    healthcheck:\n      path: %s\n", scalar(tp.healthPath))
+		}
+	}
+	return []byte(b.String())
+}
+
+// comment writes text as YAML comment lines, wrapped near 100 columns.
+func comment(b *strings.Builder, indent, text string) {
+	if text == "" {
+		return
+	}
+	line := indent + "#"
+	for _, w := range strings.Fields(sanitize(text)) {
+		if len(line)+1+len(w) > 100 && line != indent+"#" {
+			b.WriteString(line + "\n")
+			line = indent + "#"
+		}
+		line += " " + w
+	}
+	b.WriteString(line + "\n")
+}
+
+func flow(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = scalar(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+var (
+	plainRe    = regexp.MustCompile(`^(?:[A-Za-z0-9_./]|--?[A-Za-z0-9])[A-Za-z0-9_./:@+-]*$`)
+	numberish  = regexp.MustCompile(`^[-+]?(?:0x[0-9a-f_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*(?::[0-9_]+)*|\.(?:inf|nan))$`)
+	yamlReserv = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true,
+		"off": true, "y": true, "n": true, "null": true, "~": true}
+)
+
+// scalar returns s as a YAML scalar that reads back as the same string in block and flow
+// context, with "$" doubled so that the spec's ${NAME} substitution leaves it as is.
+func scalar(s string) string {
+	s = strings.ReplaceAll(s, "$", "$$")
+	if plainRe.MatchString(s) && !strings.HasSuffix(s, ":") && !yamlReserv[strings.ToLower(s)] &&
+		!numberish.MatchString(strings.ToLower(s)) {
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return s
+		}
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,111 @@
+//go:build eject_buildkit
+
+// These tests run BuildKit's instructions package and its Dockerfile-to-LLB converter on the
+// ejected Dockerfiles. Both need two modules the main module does not list yet:
+//
+//	go get github.com/agext/levenshtein@v1.2.3 github.com/tonistiigi/dchapes-mode@v0.0.0-20250318174251-73d941a28323
+//	go test -tags eject_buildkit ./pkg/eject
+//
+// Once go.mod has them, the build tag can go.
+
+package eject_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// TestInstructionsParse: every ejected Dockerfile parses into instructions.
+func TestInstructionsParse(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := parser.Parse(bytes.NewReader(ejectT(t, load(t, tc.src), tc.target)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stages, _, err := instructions.Parse(res.AST, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last := stages[len(stages)-1].Name; last != "runtime" {
+				t.Errorf("last stage %q", last)
+			}
+		})
+	}
+}
+
+type fakeResolver struct{ base []byte }
+
+func (r fakeResolver) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+	return ref, "", r.base, nil
+}
+
+// TestDockerfile2LLBConfig converts each ejected Dockerfile with BuildKit's Dockerfile
+// frontend and compares the image config it produces with llbgraph's.
+func TestDockerfile2LLBConfig(t *testing.T) {
+	base, err := json.Marshal(dockerspec.DockerOCIImage{Config: baseConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t, tc.src)
+			want := frontendBuild(t, s, tc.target).Image.Config
+			delete(want.Labels, llbgraph.LabelBaseDigest) // documented difference
+			res, err := dockerfile2llb.Dockerfile2LLB(context.Background(), ejectT(t, s, tc.target), dockerfile2llb.ConvertOpt{
+				Config:         dockerui.Config{},
+				TargetPlatform: &amd64,
+				MetaResolver:   fakeResolver{base: base},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res.Image.Config
+			if got.Cmd != nil && !got.ArgsEscaped { //nolint:staticcheck // documented difference
+				t.Error("CMD did not set ArgsEscaped")
+			}
+			got.ArgsEscaped = false //nolint:staticcheck
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("image config (-frontend +dockerfile2llb):\n%s", diff)
+			}
+
+			def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, dt := range def.Def {
+				var op pb.Op
+				if err := op.UnmarshalVT(dt); err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range op.GetExec().GetMounts() {
+					if m.MountType == pb.MountType_CACHE && m.CacheOpt.ID != "/mlbuild-pip" {
+						t.Errorf("pip cache id %q: the package doc says /mlbuild-pip", m.CacheOpt.ID)
+					}
+				}
+				if ex := op.GetExec(); ex != nil && strings.Contains(strings.Join(ex.Meta.Args, " "), "mlbuild/requirements") {
+					return
+				}
+			}
+			if len(s.Requirements) > 0 {
+				t.Error("no pip step in the LLB")
+			}
+		})
+	}
+}

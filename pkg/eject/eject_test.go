@@ -1,0 +1,850 @@
+package eject_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/distribution/reference"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mlbuild/mlbuild/pkg/eject"
+	"github.com/mlbuild/mlbuild/pkg/frontend"
+	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/moby/buildkit/solver/pb"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ and the example Dockerfiles")
+
+// richSpec is pkg/llbgraph's (build_test.go).
+const richSpec = `version: 1
+base: python:3.12-slim
+args:
+  MODEL_NAME: ridge
+workdir: /srv
+user: {name: ml, uid: 2000}
+python: {venv: /venv, system-site-packages: false}
+requirements: [requirements.txt, requirements-serve.txt]
+pip:
+  index-url: https://pypi.example.com/simple
+  extra-index-urls: [https://extra.example.com/simple]
+  args: [--prefer-binary]
+  secrets:
+    - {id: netrc, target: /root/.netrc}
+    - {id: pip-index, env: PIP_EXTRA_INDEX_URL, optional: true}
+env: {MODEL_NAME: "${MODEL_NAME}", ARCH: "${TARGETARCH}"}
+labels: {org.opencontainers.image.title: demo}
+targets:
+  inference:
+    copy: [src, {from: ., to: /models, context: trained}]
+    expose: [9000, 9001/udp]
+    healthcheck: {path: /ready, interval: 5s}
+    env: {WORKERS: "2"}
+  batch:
+    extends: training
+    description: batch scoring
+    command: "python -m src.score --all"
+    writable: [out, /var/cache/ml]
+`
+
+// oddSpec has the values that need quoting: spaces, quotes, dollars, backslashes, "#",
+// "=", an empty value, non-ASCII, and a literal $PATH overriding PATH.
+const oddSpec = `version: 1
+workdir: "/srv/my app"
+python: {venv: "/opt/my venv"}
+requirements: [requirements.txt, reqs/extra.txt]
+pip:
+  find-links: [/wheels]
+  trusted-hosts: [pypi.internal]
+  args: [--constraint, "/tmp/mlbuild/requirements/reqs/it's.txt"]
+  secrets:
+    - {id: token}
+env:
+  QUOTES: "it's \"quoted\""
+  DOLLAR: "$$HOME and $${X} and $$"
+  BACKSLASH: 'C:\temp\new \'
+  HASH: "# not a comment"
+  EMPTY: ""
+  SPACES: "  padded  "
+  UNICODE: "héllo ✓"
+  EQ: "a=b=c"
+  PATH: "/custom/bin:$$PATH"
+labels:
+  "org.example/with space": "v 1"
+  "quote'key": "<&>"
+targets:
+  odd:
+    copy: [src, {from: "my data", to: "data dir"}, {from: configs/a.json, to: /etc/app/}]
+    entrypoint: "exec python -m src.main \"$$@\""
+    command: [--flag, "it's"]
+    expose: [8080, "53/udp", "9/sctp"]
+    healthcheck: {command: "curl -fs http://localhost:8080/ || exit 1", interval: 1m30s, timeout: 500ms, retries: 0}
+    writable: [data dir, /var/lib/app]
+    pythonpath: [/srv/my app, /opt/lib]
+    user: {name: svc, uid: 1234, gid: 5678}
+    labels: {org.opencontainers.image.base.name: custom}
+    test: ["pytest -q", [python, -c, "import src"]]
+  exec-probe:
+    extends: odd
+    entrypoint: [python, -m, src.main]
+    healthcheck: {command: [python, -c, "import sys; sys.exit(0)"]}
+`
+
+// rootSpec runs as root, installs nothing, pins the base by digest and turns the
+// healthcheck off.
+const rootSpec = `version: 1
+base: python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000002
+requirements: []
+user: {uid: 0}
+targets:
+  inference:
+    healthcheck: none
+    writable: [models]
+`
+
+var cases = []struct{ name, src, target string }{
+	{"default-training", "version: 1\n", "training"},
+	{"default-inference", "version: 1\n", "inference"},
+	{"rich-inference", richSpec, "inference"},
+	{"rich-batch", richSpec, "batch"},
+	{"odd-values", oddSpec, "odd"},
+	{"odd-exec-probe", oddSpec, "exec-probe"},
+	{"root-no-requirements", rootSpec, "inference"},
+}
+
+func load(t testing.TB, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func ejectT(t testing.TB, s *spec.Spec, target string) []byte {
+	t.Helper()
+	df, err := eject.Dockerfile(s, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return df
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ejectT(t, load(t, tc.src), tc.target)
+			golden(t, filepath.Join("testdata", tc.name+".Dockerfile"), got)
+		})
+	}
+}
+
+// TestExamples: the example project's Dockerfiles are the ejection of its spec.
+func TestExamples(t *testing.T) {
+	dir := filepath.Join("..", "..", "examples", "ml-pipeline")
+	src, err := os.ReadFile(filepath.Join(dir, "mlbuild.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := spec.Load("mlbuild.yaml", src, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"training", "inference"} {
+		t.Run(target, func(t *testing.T) {
+			golden(t, filepath.Join(dir, "docker", target, "Dockerfile"), ejectT(t, s, target))
+		})
+	}
+}
+
+func golden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/eject -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got); if intended, run go test ./pkg/eject -update:\n%s", file, diff)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, tc := range cases {
+		first := ejectT(t, load(t, tc.src), tc.target)
+		for i := 0; i < 20; i++ {
+			if got := ejectT(t, load(t, tc.src), tc.target); !bytes.Equal(first, got) {
+				t.Fatalf("%s: ejection %d differs from the first", tc.name, i)
+			}
+		}
+	}
+}
+
+// TestStructure checks the layout every ejection shares.
+func TestStructure(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t, tc.src)
+			df := ejectT(t, s, tc.target)
+			lines := strings.Split(string(df), "\n")
+			if lines[0] != "# syntax=docker/dockerfile:1" {
+				t.Errorf("first line %q", lines[0])
+			}
+			want := fmt.Sprintf("# Generated by `frontend dockerfile --target %s` from mlbuild.yaml; edits are overwritten.", tc.target)
+			if lines[1] != want {
+				t.Errorf("second line %q, want %q", lines[1], want)
+			}
+			stages := interpret(t, df, baseConfig())
+			var names []string
+			for _, st := range stages {
+				names = append(names, st.name)
+			}
+			wantNames := []string{"deps", "runtime"}
+			if len(s.Requirements) == 0 {
+				wantNames = []string{"runtime"}
+			}
+			if !slices.Equal(names, wantNames) {
+				t.Errorf("stages %v, want %v", names, wantNames)
+			}
+			rt := stages[len(stages)-1]
+			var wantCopies []copyInstr
+			if len(s.Requirements) > 0 {
+				wantCopies = append(wantCopies, copyInstr{from: "deps", link: true, src: s.Python.Venv, dst: s.Python.Venv})
+			}
+			tg := s.Targets[tc.target]
+			for _, cp := range tg.Copy {
+				dst := cp.To
+				if !path.IsAbs(dst) {
+					dst = path.Join(tg.Workdir, dst)
+				}
+				wantCopies = append(wantCopies, copyInstr{from: cp.Context, link: true, excludes: frontend.SecureExcludes, src: path.Clean(cp.From), dst: dst})
+			}
+			if diff := cmp.Diff(wantCopies, rt.copies, cmp.AllowUnexported(copyInstr{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("COPY instructions (-want +got):\n%s", diff)
+			}
+			for _, c := range tg.Test {
+				if !strings.Contains(string(df), "\n#   test[") || !strings.Contains(string(df), c.Args[len(c.Args)-1]) {
+					t.Errorf("the comment does not list test %q", c.Args)
+				}
+			}
+		})
+	}
+}
+
+// baseConfig is the base image config both builds start from. It has an entrypoint, a
+// command, a working directory, a user and a label, which mlbuild replaces or keeps; it has
+// no exposed ports and no healthcheck, which a Dockerfile cannot drop (see the package doc).
+func baseConfig() dockerspec.DockerOCIImageConfig {
+	return dockerspec.DockerOCIImageConfig{ImageConfig: ocispecs.ImageConfig{
+		Env:        []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"},
+		Entrypoint: []string{"/docker-entrypoint.sh"},
+		Cmd:        []string{"python3"},
+		WorkingDir: "/base",
+		User:       "nobody",
+		Labels:     map[string]string{"maintainer": "base image", "org.opencontainers.image.title": "base"},
+	}}
+}
+
+var amd64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+// frontendBuild runs llbgraph.Build as the frontend would on baseConfig, without a daemon.
+func frontendBuild(t *testing.T, s *spec.Spec, target string) *llbgraph.Result {
+	t.Helper()
+	named, err := reference.ParseNormalizedNamed(s.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := reference.TagNameOnly(named).String()
+	local := func(opts ...llb.LocalOption) llb.State {
+		return llb.Local("context", append([]llb.LocalOption{llb.SharedKeyHint("context")}, opts...)...)
+	}
+	res, err := llbgraph.Build(s, llbgraph.Options{
+		Target:       target,
+		Platform:     amd64,
+		Base:         llb.Image(name, llb.Platform(amd64)),
+		BaseImage:    &dockerspec.DockerOCIImage{Config: baseConfig()},
+		BaseName:     name,
+		BaseDigest:   "sha256:0000000000000000000000000000000000000000000000000000000000000001",
+		Context:      local(),
+		Requirements: local(llb.FollowPaths(s.Requirements)),
+		Contexts:     map[string]llb.State{"trained": llb.Local("trained")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestConfigMatchesFrontend compares the config the Dockerfile declares, applied to the base
+// config the way BuildKit's Dockerfile frontend applies it, with llbgraph's.
+func TestConfigMatchesFrontend(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t, tc.src)
+			want := frontendBuild(t, s, tc.target).Image.Config
+			stages := interpret(t, ejectT(t, s, tc.target), baseConfig())
+			got := stages[len(stages)-1].cfg
+
+			// The one documented difference: the digest label.
+			if want.Labels[llbgraph.LabelBaseDigest] == "" {
+				t.Fatal("the frontend set no base.digest label")
+			}
+			delete(want.Labels, llbgraph.LabelBaseDigest)
+
+			type view struct {
+				Env, Entrypoint, Cmd []string
+				User, WorkingDir     string
+				ExposedPorts         map[string]struct{}
+				Healthcheck          *dockerspec.HealthcheckConfig
+				Labels               map[string]string
+			}
+			v := func(c dockerspec.DockerOCIImageConfig) view {
+				return view{c.Env, c.Entrypoint, c.Cmd, c.User, c.WorkingDir, c.ExposedPorts, c.Healthcheck, c.Labels}
+			}
+			if diff := cmp.Diff(v(want), v(got), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("image config (-frontend +Dockerfile):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestStepsMatchLLB compares the two RUN steps with the frontend's exec ops: the user
+// script byte for byte, and the pip step by what it does (the commands /bin/sh runs, its
+// working directory, environment, cache and secrets).
+func TestStepsMatchLLB(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := load(t, tc.src)
+			res := frontendBuild(t, s, tc.target)
+			def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var userOp, pipOp *pb.ExecOp
+			for _, dt := range def.Def {
+				var op pb.Op
+				if err := op.UnmarshalVT(dt); err != nil {
+					t.Fatal(err)
+				}
+				ex := op.GetExec()
+				if ex == nil {
+					continue
+				}
+				switch args := ex.Meta.Args; {
+				case len(args) > 3 && args[3] == "mlbuild-pip":
+					pipOp = ex
+				case len(args) == 3 && strings.HasPrefix(args[2], "set -eu\ngrep"):
+					userOp = ex
+				default:
+					t.Fatalf("unexpected exec op %q", args)
+				}
+			}
+			stages := interpret(t, ejectT(t, s, tc.target), baseConfig())
+			rt := stages[len(stages)-1]
+
+			if userOp == nil {
+				if len(rt.runs) != 0 {
+					t.Errorf("the frontend has no user step, the Dockerfile has %d RUN", len(rt.runs))
+				}
+			} else {
+				if len(rt.runs) != 1 {
+					t.Fatalf("runtime stage has %d RUN, want 1", len(rt.runs))
+				}
+				r := rt.runs[0]
+				if r.script != userOp.Meta.Args[2]+"\n" {
+					t.Errorf("user script:\n%s\nwant (llbgraph):\n%s", r.script, userOp.Meta.Args[2])
+				}
+				if userOp.Network != pb.NetMode_NONE || !slices.Contains(r.flags, "--network=none") {
+					t.Errorf("network: llbgraph %v, flags %q", userOp.Network, r.flags)
+				}
+				if !hasTmpfs(userOp, "/tmp") || !slices.Contains(r.flags, "--mount=type=tmpfs,target=/tmp") {
+					t.Errorf("no tmpfs on /tmp: flags %q", r.flags)
+				}
+			}
+
+			if pipOp == nil {
+				if len(stages) != 1 {
+					t.Errorf("the frontend installs nothing, the Dockerfile has %d stages", len(stages))
+				}
+				return
+			}
+			deps := stages[0]
+			if deps.name != "deps" || len(deps.runs) != 1 {
+				t.Fatalf("no deps stage with one RUN: %+v", deps)
+			}
+			r := deps.runs[0]
+			if r.cwd != pipOp.Meta.Cwd {
+				t.Errorf("pip runs in %q, llbgraph in %q", r.cwd, pipOp.Meta.Cwd)
+			}
+			var wantEnv, gotEnv []string
+			for _, kv := range pipOp.Meta.Env {
+				if strings.HasPrefix(kv, "PIP_") || strings.HasPrefix(kv, "PYTHON") {
+					wantEnv = append(wantEnv, kv)
+				}
+			}
+			for _, kv := range r.env {
+				if !slices.Contains(baseConfig().Env, kv) {
+					gotEnv = append(gotEnv, kv)
+				}
+			}
+			slices.Sort(wantEnv)
+			slices.Sort(gotEnv)
+			if diff := cmp.Diff(wantEnv, gotEnv); diff != "" {
+				t.Errorf("pip environment (-llbgraph +Dockerfile):\n%s", diff)
+			}
+			if diff := cmp.Diff(llbMounts(pipOp), runMounts(t, r.flags)); diff != "" {
+				t.Errorf("pip cache and secrets (-llbgraph +Dockerfile):\n%s", diff)
+			}
+			for _, req := range s.Requirements {
+				m := fmt.Sprintf("--mount=type=bind,source=%s,target=%s", req, path.Join(pipOp.Meta.Cwd, req))
+				if !slices.Contains(r.flags, m) {
+					t.Errorf("no %s in %q", m, r.flags)
+				}
+			}
+			want := runShell(t, pipOp.Meta.Args...)
+			got := runShell(t, "/bin/sh", "-c", r.script)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("commands of the pip step (-llbgraph +Dockerfile):\n%s", diff)
+			}
+		})
+	}
+}
+
+func hasTmpfs(ex *pb.ExecOp, dest string) bool {
+	for _, m := range ex.Mounts {
+		if m.Dest == dest && m.MountType == pb.MountType_TMPFS {
+			return true
+		}
+	}
+	return false
+}
+
+// llbMounts describes the cache and secret mounts and secret env vars of an exec op.
+func llbMounts(ex *pb.ExecOp) []string {
+	var out []string
+	for _, m := range ex.Mounts {
+		switch m.MountType {
+		case pb.MountType_CACHE:
+			out = append(out, fmt.Sprintf("cache id=%s target=%s sharing=%s", m.CacheOpt.ID, m.Dest, m.CacheOpt.Sharing))
+		case pb.MountType_SECRET:
+			out = append(out, fmt.Sprintf("secret id=%s target=%s required=%t", m.SecretOpt.ID, m.Dest, !m.SecretOpt.Optional))
+		}
+	}
+	for _, e := range ex.Secretenv {
+		out = append(out, fmt.Sprintf("secret id=%s env=%s required=%t", e.ID, e.Name, !e.Optional))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runMounts describes the cache and secret --mount flags of a RUN like llbMounts.
+func runMounts(t *testing.T, flags []string) []string {
+	var out []string
+	for _, f := range flags {
+		spec, ok := strings.CutPrefix(f, "--mount=")
+		if !ok {
+			continue
+		}
+		o := map[string]string{}
+		for _, field := range strings.Split(spec, ",") {
+			k, v, _ := strings.Cut(field, "=")
+			o[k] = v
+		}
+		switch o["type"] {
+		case "cache":
+			sharing := map[string]pb.CacheSharingOpt{"shared": pb.CacheSharingOpt_SHARED, "private": pb.CacheSharingOpt_PRIVATE, "locked": pb.CacheSharingOpt_LOCKED}[o["sharing"]]
+			out = append(out, fmt.Sprintf("cache id=%s target=%s sharing=%s", o["id"], o["target"], sharing))
+		case "secret":
+			req, _ := strconv.ParseBool(o["required"]) // a Dockerfile secret is optional unless required
+			if o["env"] != "" {
+				out = append(out, fmt.Sprintf("secret id=%s env=%s required=%t", o["id"], o["env"], req))
+			} else {
+				out = append(out, fmt.Sprintf("secret id=%s target=%s required=%t", o["id"], o["target"], req))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runShell runs argv (a /bin/sh invocation) with a python3 that only records its arguments,
+// and returns the recorded calls.
+func runShell(t *testing.T, argv ...string) [][]string {
+	t.Helper()
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	dir := t.TempDir()
+	stub := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >> \"$LOG\"\nprintf '\\n' >> \"$LOG\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "python3"), []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "log")
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = []string{"PATH=" + dir, "LOG=" + log}
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%q: %v\n%s", argv, err, out)
+	}
+	dt, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls [][]string
+	for _, line := range strings.Split(strings.TrimSuffix(string(dt), "\n"), "\n") {
+		calls = append(calls, strings.Split(strings.TrimSuffix(line, "\x00"), "\x00"))
+	}
+	return calls
+}
+
+// TestHealthcheckJSON: the default probe is a multi-line program; the exec form keeps its
+// line breaks as \n escapes and BuildKit's parser decodes them.
+func TestHealthcheckJSON(t *testing.T) {
+	s := load(t, "version: 1\n")
+	df := ejectT(t, s, "inference")
+	probe := llbgraph.HTTPProbe(8000, "/health", 5*time.Second)
+	if !strings.Contains(probe, "\n") {
+		t.Fatal("the probe has no line break")
+	}
+	stages := interpret(t, df, baseConfig())
+	h := stages[len(stages)-1].cfg.Healthcheck
+	if h == nil || !slices.Equal(h.Test, []string{"CMD", "python3", "-c", probe}) {
+		t.Errorf("healthcheck %+v", h)
+	}
+}
+
+// TestKnownDifferences pins the differences the package documentation lists.
+func TestKnownDifferences(t *testing.T) {
+	t.Run("shell probe with a line break", func(t *testing.T) {
+		s := load(t, "version: 1\ntargets:\n  inference:\n    healthcheck:\n      command: |\n        test -f /tmp/ready\n        curl -fs localhost:8000\n")
+		stages := interpret(t, ejectT(t, s, "inference"), baseConfig())
+		cmd := "test -f /tmp/ready\ncurl -fs localhost:8000\n"
+		if h := stages[len(stages)-1].cfg.Healthcheck; h == nil || !slices.Equal(h.Test, []string{"CMD", "/bin/sh", "-c", cmd}) {
+			t.Errorf("healthcheck %+v", h)
+		}
+		if h := frontendBuild(t, s, "inference").Image.Config.Healthcheck; !slices.Equal(h.Test, []string{"CMD-SHELL", cmd}) {
+			t.Errorf("frontend healthcheck %+v", h)
+		}
+	})
+	t.Run("shell probe that reads as JSON", func(t *testing.T) {
+		s := load(t, "version: 1\ntargets:\n  inference:\n    healthcheck: {command: '[ \"ok\" ]'}\n")
+		stages := interpret(t, ejectT(t, s, "inference"), baseConfig())
+		if h := stages[len(stages)-1].cfg.Healthcheck; h == nil || !slices.Equal(h.Test, []string{"CMD", "/bin/sh", "-c", `[ "ok" ]`}) {
+			t.Errorf("healthcheck %+v", h)
+		}
+	})
+	t.Run("base ports and healthcheck", func(t *testing.T) {
+		base := baseConfig()
+		base.ExposedPorts = map[string]struct{}{"5000/tcp": {}}
+		base.Healthcheck = &dockerspec.HealthcheckConfig{Test: []string{"CMD", "true"}}
+		stages := interpret(t, ejectT(t, load(t, "version: 1\n"), "training"), base)
+		cfg := stages[len(stages)-1].cfg
+		if len(cfg.ExposedPorts) != 1 || cfg.Healthcheck == nil {
+			t.Errorf("the Dockerfile dropped the base's ports or healthcheck: %+v %+v", cfg.ExposedPorts, cfg.Healthcheck)
+		}
+	})
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct{ name, src, target, want string }{
+		{"unknown target", "version: 1\n", "nope", `unknown target "nope" (targets: inference, training)`},
+		{"line break in env", "version: 1\nenv: {A: \"x\\ny\"}\n", "training", "env.A"},
+		{"= in label key", "version: 1\nlabels: {\"a=b\": c}\n", "training", `key "a=b"`},
+		{"space in requirements", "version: 1\nrequirements: [\"my reqs.txt\"]\n", "training", "requirements[0]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := eject.Dockerfile(load(t, tc.src), tc.target)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := eject.Dockerfile(nil, "training"); err == nil {
+		t.Error("no error for a nil spec")
+	}
+}
+
+// --- A test-only interpreter of the Dockerfiles this package writes ---------------------
+//
+// It parses with BuildKit's own parser (syntax, flags, JSON, heredocs) and expands words
+// with BuildKit's shell lexer, then applies the instructions to an image config as
+// dockerfile2llb's dispatch functions do (ENV, LABEL, ARG, WORKDIR, USER, EXPOSE,
+// HEALTHCHECK, CMD, ENTRYPOINT), and records RUN and COPY. BuildKit's instructions package
+// cannot be imported without new go.sum entries; buildkit_test.go (build tag eject_buildkit)
+// runs the real one.
+
+type stageResult struct {
+	name   string
+	cfg    dockerspec.DockerOCIImageConfig
+	runs   []runInstr
+	copies []copyInstr
+}
+
+type runInstr struct {
+	flags  []string
+	script string
+	env    []string
+	cwd    string
+}
+
+type copyInstr struct {
+	from     string
+	link     bool
+	excludes []string
+	src, dst string
+}
+
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+func interpret(t *testing.T, df []byte, base dockerspec.DockerOCIImageConfig) []*stageResult {
+	t.Helper()
+	res, err := parser.Parse(bytes.NewReader(df))
+	if err != nil {
+		t.Fatalf("BuildKit's parser rejects the Dockerfile: %v\n%s", err, df)
+	}
+	for _, w := range res.Warnings {
+		t.Errorf("parser warning: %s", w.Short)
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	meta := map[string]string{}
+	var stages []*stageResult
+	var cur *stageResult
+	var args map[string]string
+	cmdSet := false
+	expand := func(w string) string {
+		t.Helper()
+		env := slices.Clone(cur.cfg.Env)
+		for _, k := range slices.Sorted(maps.Keys(args)) {
+			env = append(env, k+"="+args[k])
+		}
+		out, _, err := lex.ProcessWord(w, shell.EnvsFromSlice(env))
+		if err != nil {
+			t.Fatalf("expand %q: %v", w, err)
+		}
+		return out
+	}
+	values := func(n *parser.Node) []string {
+		var out []string
+		for w := n.Next; w != nil; w = w.Next {
+			out = append(out, w.Value)
+		}
+		return out
+	}
+	for _, n := range res.AST.Children {
+		instr := strings.ToLower(n.Value)
+		if cur == nil && instr != "arg" && instr != "from" {
+			t.Fatalf("line %d: %s before FROM", n.StartLine, n.Value)
+		}
+		switch instr {
+		case "arg":
+			for _, w := range values(n) {
+				k, v, hasValue := strings.Cut(w, "=")
+				if cur == nil {
+					out, _, err := lex.ProcessWord(v, shell.EnvsFromSlice(nil))
+					if err != nil {
+						t.Fatal(err)
+					}
+					meta[k] = out
+					continue
+				}
+				if hasValue {
+					args[k] = expand(v)
+				} else if mv, ok := meta[k]; ok {
+					args[k] = mv
+				}
+				// An ARG without a value that was not passed stays unset.
+			}
+		case "from":
+			w := values(n)
+			if len(w) != 3 || !strings.EqualFold(w[1], "AS") {
+				t.Fatalf("line %d: FROM %q", n.StartLine, w)
+			}
+			img, _, err := lex.ProcessWord(w[0], shell.EnvsFromSlice([]string{"BASE=" + meta["BASE"]}))
+			if err != nil || img != meta["BASE"] {
+				t.Fatalf("FROM %s is %q, not the BASE argument", w[0], img)
+			}
+			cfg := base
+			cfg.Env = slices.Clone(base.Env)
+			cfg.Labels = maps.Clone(base.Labels)
+			cfg.ExposedPorts = maps.Clone(base.ExposedPorts)
+			if !slices.ContainsFunc(cfg.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") }) {
+				cfg.Env = append(cfg.Env, "PATH="+defaultPath)
+			}
+			cur = &stageResult{name: w[2], cfg: cfg}
+			args = map[string]string{}
+			cmdSet = false
+			stages = append(stages, cur)
+		case "env", "label":
+			w := values(n)
+			if len(w)%3 != 0 {
+				t.Fatalf("line %d: %s %q", n.StartLine, n.Value, w)
+			}
+			for i := 0; i < len(w); i += 3 {
+				if w[i+2] != "=" {
+					t.Errorf("line %d: legacy %s format", n.StartLine, n.Value)
+				}
+				k, v := expand(w[i]), expand(w[i+1])
+				if instr == "env" {
+					cur.cfg.Env = addEnv(cur.cfg.Env, k, v)
+				} else {
+					if cur.cfg.Labels == nil {
+						cur.cfg.Labels = map[string]string{}
+					}
+					cur.cfg.Labels[k] = v
+				}
+			}
+		case "workdir":
+			p := expand(n.Next.Value)
+			if !path.IsAbs(p) {
+				p = path.Join(cur.cfg.WorkingDir, p)
+			}
+			cur.cfg.WorkingDir = path.Clean(p)
+		case "user":
+			cur.cfg.User = expand(n.Next.Value)
+		case "expose":
+			if cur.cfg.ExposedPorts == nil {
+				cur.cfg.ExposedPorts = map[string]struct{}{}
+			}
+			for _, p := range values(n) {
+				p = expand(p)
+				if !strings.Contains(p, "/") {
+					p += "/tcp"
+				}
+				cur.cfg.ExposedPorts[strings.ToLower(p)] = struct{}{}
+			}
+		case "healthcheck":
+			typ := strings.ToUpper(n.Next.Value)
+			if typ == "NONE" {
+				cur.cfg.Healthcheck = &dockerspec.HealthcheckConfig{Test: []string{"NONE"}}
+				continue
+			}
+			if typ != "CMD" {
+				t.Fatalf("HEALTHCHECK %s", typ)
+			}
+			h := &dockerspec.HealthcheckConfig{}
+			for _, f := range n.Flags {
+				k, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
+				var d time.Duration
+				if k != "retries" {
+					if d, err = time.ParseDuration(v); err != nil {
+						t.Fatal(err)
+					}
+				}
+				switch k {
+				case "interval":
+					h.Interval = d
+				case "timeout":
+					h.Timeout = d
+				case "start-period":
+					h.StartPeriod = d
+				case "start-interval":
+					h.StartInterval = d
+				case "retries":
+					if h.Retries, err = strconv.Atoi(v); err != nil {
+						t.Fatal(err)
+					}
+				default:
+					t.Fatalf("HEALTHCHECK flag %s", f)
+				}
+			}
+			var cmd []string
+			for w := n.Next.Next; w != nil; w = w.Next {
+				cmd = append(cmd, w.Value)
+			}
+			if n.Attributes["json"] {
+				h.Test = append([]string{"CMD"}, cmd...)
+			} else {
+				h.Test = append([]string{"CMD-SHELL"}, cmd...)
+			}
+			cur.cfg.Healthcheck = h
+		case "cmd", "entrypoint":
+			argv := values(n)
+			if !n.Attributes["json"] {
+				argv = []string{"/bin/sh", "-c", strings.Join(argv, " ")}
+			}
+			if instr == "cmd" {
+				cur.cfg.Cmd = argv
+				cmdSet = true
+			} else {
+				if len(argv) == 0 {
+					argv = nil
+				}
+				cur.cfg.Entrypoint = argv
+				if !cmdSet {
+					cur.cfg.Cmd = nil
+				}
+			}
+		case "run":
+			if len(n.Heredocs) != 1 {
+				t.Fatalf("line %d: RUN without one heredoc", n.StartLine)
+			}
+			env := slices.Clone(cur.cfg.Env)
+			for _, k := range slices.Sorted(maps.Keys(args)) {
+				env = append(env, k+"="+args[k])
+			}
+			cur.runs = append(cur.runs, runInstr{flags: n.Flags, script: n.Heredocs[0].Content, env: env, cwd: cur.cfg.WorkingDir})
+		case "copy":
+			var c copyInstr
+			for _, f := range n.Flags {
+				switch k, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "="); k {
+				case "link":
+					c.link = true
+				case "from":
+					c.from = v
+				case "exclude":
+					c.excludes = append(c.excludes, v)
+				default:
+					t.Fatalf("COPY flag %s", f)
+				}
+			}
+			w := values(n)
+			if len(w) != 2 {
+				t.Fatalf("line %d: COPY %q", n.StartLine, w)
+			}
+			c.src, c.dst = expand(w[0]), expand(w[1])
+			cur.copies = append(cur.copies, c)
+		default:
+			t.Fatalf("line %d: unexpected instruction %s", n.StartLine, n.Value)
+		}
+	}
+	if len(stages) == 0 {
+		t.Fatal("no stage")
+	}
+	return stages
+}
+
+// addEnv is dockerfile2llb's: replace in place or append.
+func addEnv(env []string, k, v string) []string {
+	for i, kv := range env {
+		if key, _, _ := strings.Cut(kv, "="); key == k {
+			env[i] = k + "=" + v
+			return env
+		}
+	}
+	return append(env, k+"="+v)
+}

@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +12,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/moby/buildkit/client"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/tonistiigi/fsutil"
 )
 
 // buildxCall runs docker buildx build --call <what> and returns stdout, stderr and the error.
@@ -154,5 +159,34 @@ func TestBuildArgsAndNamedContexts(t *testing.T) {
 	must(t, err)
 	if !strings.Contains(string(d.Manifest), "attestation-manifest") {
 		t.Errorf("no provenance attestation in the index:\n%s", d.Manifest)
+	}
+}
+
+// TestSchemaSubrequest: the frontend image answers its own subrequest with the JSON schema,
+// the same bytes as docs/mlbuild.schema.json.
+func TestSchemaSubrequest(t *testing.T) {
+	e := bed(t)
+	dir := e.project(t, nil)
+	c := e.client(t)
+	ctxFS, err := fsutil.NewFS(dir)
+	must(t, err)
+	var got []byte
+	_, err = c.Build(context.Background(), client.SolveOpt{LocalMounts: map[string]fsutil.FS{"context": ctxFS, "dockerfile": ctxFS}}, "mlbuild-test",
+		func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
+			res, err := gw.Solve(ctx, gwclient.SolveRequest{Frontend: "gateway.v0", FrontendOpt: map[string]string{
+				"source": e.frontendImage, "filename": "mlbuild.yaml", "requestid": "frontend.mlbuild.schema"}})
+			if err != nil {
+				return nil, err
+			}
+			got = res.Metadata["result.json"]
+			return gwclient.NewResult(), nil
+		}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../docs/mlbuild.schema.json")
+	must(t, err)
+	if !bytes.Equal(got, want) {
+		t.Errorf("the schema subrequest returned %d bytes, not docs/mlbuild.schema.json (%d bytes)", len(got), len(want))
 	}
 }

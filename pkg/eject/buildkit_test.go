@@ -72,6 +72,9 @@ func TestDockerfile2LLBConfig(t *testing.T) {
 				Config:         dockerui.Config{},
 				TargetPlatform: &amd64,
 				MetaResolver:   fakeResolver{base: base},
+				Warn: func(rule, _, _, msg string, loc []parser.Range) {
+					t.Errorf("lint %s: %s (%v)", rule, msg, loc)
+				},
 			})
 			if err != nil {
 				t.Fatal(err)

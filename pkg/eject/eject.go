@@ -18,7 +18,6 @@
 //   - With a base image that has no PATH and a spec with requirements, the frontend appends
 //     PATH after VIRTUAL_ENV; BuildKit adds the default PATH when the stage starts, so PATH
 //     comes first.
-//   - WORKDIR cleans its path ("/app/" becomes "/app"); the frontend keeps the spec's value.
 //   - CMD sets the deprecated ArgsEscaped field to true; the frontend leaves it unset.
 //   - A healthcheck command written as a string is CMD-SHELL in both, unless it holds a line
 //     break or surrounding spaces (or looks like a JSON array): a Dockerfile line cannot
@@ -29,7 +28,8 @@
 // were substituted when the spec was loaded, and a --build-context named like a copied path
 // does not replace it. The contexts are filtered like the frontend's: every COPY from a
 // context excludes the frontend's secure patterns (COPY --exclude), .dockerignore applies on
-// top. The pip cache mount has the frontend's id, but BuildKit's Dockerfile frontend
+// top (so a "!" line there cannot re-include one of those paths, as it can for mlbuild). The
+// pip cache mount has the frontend's id, but BuildKit's Dockerfile frontend
 // prefixes cache ids with "<BUILDKIT_CACHE_MOUNT_NS>/" even when the namespace is empty, so
 // the two do not share pip's cache.
 package eject

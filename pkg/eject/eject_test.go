@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/buildkit/solver/pb"
@@ -107,9 +107,10 @@ targets:
     healthcheck: {command: [python, -c, "import sys; sys.exit(0)"]}
 `
 
-// rootSpec runs as root, installs nothing, pins the base by digest and turns the
-// healthcheck off.
+// rootSpec runs as root, installs nothing, pins the base by digest, turns the healthcheck
+// off and has a working directory with a trailing slash.
 const rootSpec = `version: 1
+workdir: /app/
 base: python:3.12-slim@sha256:0000000000000000000000000000000000000000000000000000000000000002
 requirements: []
 user: {uid: 0}
@@ -379,11 +380,11 @@ func TestStepsMatchLLB(t *testing.T) {
 				if r.script != userOp.Meta.Args[2]+"\n" {
 					t.Errorf("user script:\n%s\nwant (llbgraph):\n%s", r.script, userOp.Meta.Args[2])
 				}
-				if userOp.Network != pb.NetMode_NONE || !slices.Contains(r.flags, "--network=none") {
-					t.Errorf("network: llbgraph %v, flags %q", userOp.Network, r.flags)
+				if userOp.Network != pb.NetMode_NONE || r.network != "none" {
+					t.Errorf("network: llbgraph %v, RUN --network=%s", userOp.Network, r.network)
 				}
-				if !hasTmpfs(userOp, "/tmp") || !slices.Contains(r.flags, "--mount=type=tmpfs,target=/tmp") {
-					t.Errorf("no tmpfs on /tmp: flags %q", r.flags)
+				if !hasTmpfs(userOp, "/tmp") || len(r.mounts) != 1 || r.mounts[0].Type != instructions.MountTypeTmpfs || r.mounts[0].Target != "/tmp" {
+					t.Errorf("no tmpfs on /tmp: %+v", r.mounts)
 				}
 			}
 
@@ -417,14 +418,23 @@ func TestStepsMatchLLB(t *testing.T) {
 			if diff := cmp.Diff(wantEnv, gotEnv); diff != "" {
 				t.Errorf("pip environment (-llbgraph +Dockerfile):\n%s", diff)
 			}
-			if diff := cmp.Diff(llbMounts(pipOp), runMounts(t, r.flags)); diff != "" {
+			if diff := cmp.Diff(llbMounts(pipOp), runMounts(r.mounts)); diff != "" {
 				t.Errorf("pip cache and secrets (-llbgraph +Dockerfile):\n%s", diff)
 			}
-			for _, req := range s.Requirements {
-				m := fmt.Sprintf("--mount=type=bind,source=%s,target=%s", req, path.Join(pipOp.Meta.Cwd, req))
-				if !slices.Contains(r.flags, m) {
-					t.Errorf("no %s in %q", m, r.flags)
+			var binds, wantBinds []string
+			for _, m := range r.mounts {
+				if m.Type == instructions.MountTypeBind {
+					binds = append(binds, fmt.Sprintf("%s -> %s ro=%t from=%q", m.Source, m.Target, m.ReadOnly, m.From))
 				}
+			}
+			for _, req := range s.Requirements {
+				wantBinds = append(wantBinds, fmt.Sprintf("%s -> %s ro=true from=\"\"", req, path.Join(pipOp.Meta.Cwd, req)))
+			}
+			if diff := cmp.Diff(wantBinds, binds); diff != "" {
+				t.Errorf("requirements mounts (-want +got):\n%s", diff)
+			}
+			if r.network != "default" {
+				t.Errorf("pip runs with --network=%s", r.network)
 			}
 			want := runShell(t, pipOp.Meta.Args...)
 			got := runShell(t, "/bin/sh", "-c", r.script)
@@ -462,29 +472,20 @@ func llbMounts(ex *pb.ExecOp) []string {
 	return out
 }
 
-// runMounts describes the cache and secret --mount flags of a RUN like llbMounts.
-func runMounts(t *testing.T, flags []string) []string {
+// runMounts describes the cache and secret mounts of a RUN like llbMounts.
+func runMounts(mounts []*instructions.Mount) []string {
 	var out []string
-	for _, f := range flags {
-		spec, ok := strings.CutPrefix(f, "--mount=")
-		if !ok {
-			continue
-		}
-		o := map[string]string{}
-		for _, field := range strings.Split(spec, ",") {
-			k, v, _ := strings.Cut(field, "=")
-			o[k] = v
-		}
-		switch o["type"] {
-		case "cache":
-			sharing := map[string]pb.CacheSharingOpt{"shared": pb.CacheSharingOpt_SHARED, "private": pb.CacheSharingOpt_PRIVATE, "locked": pb.CacheSharingOpt_LOCKED}[o["sharing"]]
-			out = append(out, fmt.Sprintf("cache id=%s target=%s sharing=%s", o["id"], o["target"], sharing))
-		case "secret":
-			req, _ := strconv.ParseBool(o["required"]) // a Dockerfile secret is optional unless required
-			if o["env"] != "" {
-				out = append(out, fmt.Sprintf("secret id=%s env=%s required=%t", o["id"], o["env"], req))
+	for _, m := range mounts {
+		switch m.Type {
+		case instructions.MountTypeCache:
+			sharing := map[instructions.ShareMode]pb.CacheSharingOpt{instructions.MountSharingShared: pb.CacheSharingOpt_SHARED,
+				instructions.MountSharingPrivate: pb.CacheSharingOpt_PRIVATE, instructions.MountSharingLocked: pb.CacheSharingOpt_LOCKED}[m.CacheSharing]
+			out = append(out, fmt.Sprintf("cache id=%s target=%s sharing=%s", m.CacheID, m.Target, sharing))
+		case instructions.MountTypeSecret:
+			if m.Env != nil && m.Target == "" {
+				out = append(out, fmt.Sprintf("secret id=%s env=%s required=%t", m.CacheID, *m.Env, m.Required))
 			} else {
-				out = append(out, fmt.Sprintf("secret id=%s target=%s required=%t", o["id"], o["target"], req))
+				out = append(out, fmt.Sprintf("secret id=%s target=%s required=%t", m.CacheID, m.Target, m.Required))
 			}
 		}
 	}
@@ -558,6 +559,16 @@ func TestKnownDifferences(t *testing.T) {
 			t.Errorf("healthcheck %+v", h)
 		}
 	})
+	t.Run("base without PATH", func(t *testing.T) {
+		base := baseConfig()
+		base.Env = []string{"LANG=C.UTF-8"}
+		stages := interpret(t, ejectT(t, load(t, "version: 1\n"), "training"), base)
+		got := stages[len(stages)-1].cfg.Env[:3]
+		want := []string{"LANG=C.UTF-8", "PATH=/opt/venv/bin:" + defaultPath, "VIRTUAL_ENV=/opt/venv"}
+		if !slices.Equal(got, want) { // mlbuild: LANG, VIRTUAL_ENV, PATH
+			t.Errorf("env starts with %q, want %q", got, want)
+		}
+	})
 	t.Run("base ports and healthcheck", func(t *testing.T) {
 		base := baseConfig()
 		base.ExposedPorts = map[string]struct{}{"5000/tcp": {}}
@@ -591,12 +602,11 @@ func TestErrors(t *testing.T) {
 
 // --- A test-only interpreter of the Dockerfiles this package writes ---------------------
 //
-// It parses with BuildKit's own parser (syntax, flags, JSON, heredocs) and expands words
-// with BuildKit's shell lexer, then applies the instructions to an image config as
-// dockerfile2llb's dispatch functions do (ENV, LABEL, ARG, WORKDIR, USER, EXPOSE,
-// HEALTHCHECK, CMD, ENTRYPOINT), and records RUN and COPY. BuildKit's instructions package
-// cannot be imported without new go.sum entries; buildkit_test.go (build tag eject_buildkit)
-// runs the real one.
+// It parses with BuildKit's parser and instructions packages and expands words with BuildKit's
+// shell lexer, as dockerfile2llb does, then applies the instructions to an image config the
+// way dockerfile2llb's dispatch functions do (ENV, LABEL, ARG, WORKDIR, USER, EXPOSE,
+// HEALTHCHECK, CMD, ENTRYPOINT), and records RUN and COPY. Unlike dockerfile2llb_test.go,
+// which runs the real converter, it shows each step and works from any base config.
 
 type stageResult struct {
 	name   string
@@ -606,10 +616,11 @@ type stageResult struct {
 }
 
 type runInstr struct {
-	flags  []string
-	script string
-	env    []string
-	cwd    string
+	network string
+	mounts  []*instructions.Mount
+	script  string
+	env     []string
+	cwd     string
 }
 
 type copyInstr struct {
@@ -630,212 +641,147 @@ func interpret(t *testing.T, df []byte, base dockerspec.DockerOCIImageConfig) []
 	for _, w := range res.Warnings {
 		t.Errorf("parser warning: %s", w.Short)
 	}
+	parsed, metaArgs, err := instructions.Parse(res.AST, nil)
+	if err != nil {
+		t.Fatalf("BuildKit's instructions package rejects the Dockerfile: %v\n%s", err, df)
+	}
 	lex := shell.NewLex(res.EscapeToken)
 	meta := map[string]string{}
+	for _, a := range metaArgs {
+		for _, kv := range a.Args {
+			if kv.Value != nil {
+				v, _, err := lex.ProcessWord(*kv.Value, shell.EnvsFromSlice(nil))
+				if err != nil {
+					t.Fatal(err)
+				}
+				meta[kv.Key] = v
+			}
+		}
+	}
+
 	var stages []*stageResult
-	var cur *stageResult
-	var args map[string]string
-	cmdSet := false
-	expand := func(w string) string {
-		t.Helper()
-		env := slices.Clone(cur.cfg.Env)
-		for _, k := range slices.Sorted(maps.Keys(args)) {
-			env = append(env, k+"="+args[k])
+	for _, st := range parsed {
+		img, _, err := lex.ProcessWord(st.BaseName, shell.EnvsFromSlice([]string{"BASE=" + meta["BASE"]}))
+		if err != nil || img != meta["BASE"] {
+			t.Fatalf("FROM %s is %q, not the BASE argument", st.BaseName, img)
 		}
-		out, _, err := lex.ProcessWord(w, shell.EnvsFromSlice(env))
-		if err != nil {
-			t.Fatalf("expand %q: %v", w, err)
+		cfg := base
+		cfg.Env = slices.Clone(base.Env)
+		cfg.Labels = maps.Clone(base.Labels)
+		cfg.ExposedPorts = maps.Clone(base.ExposedPorts)
+		if !slices.ContainsFunc(cfg.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") }) {
+			cfg.Env = append(cfg.Env, "PATH="+defaultPath) // dockerfile2llb: PATH is always set
 		}
-		return out
-	}
-	values := func(n *parser.Node) []string {
-		var out []string
-		for w := n.Next; w != nil; w = w.Next {
-			out = append(out, w.Value)
+		cur := &stageResult{name: st.Name, cfg: cfg}
+		stages = append(stages, cur)
+		args := map[string]string{}
+		cmdSet := false
+		env := func() []string { // the state's env: the config's and the stage's ARGs
+			e := slices.Clone(cur.cfg.Env)
+			for _, k := range slices.Sorted(maps.Keys(args)) {
+				e = append(e, k+"="+args[k])
+			}
+			return e
 		}
-		return out
-	}
-	for _, n := range res.AST.Children {
-		instr := strings.ToLower(n.Value)
-		if cur == nil && instr != "arg" && instr != "from" {
-			t.Fatalf("line %d: %s before FROM", n.StartLine, n.Value)
+		expander := func(word string) (string, error) {
+			out, _, err := lex.ProcessWord(word, shell.EnvsFromSlice(env()))
+			return out, err
 		}
-		switch instr {
-		case "arg":
-			for _, w := range values(n) {
-				k, v, hasValue := strings.Cut(w, "=")
-				if cur == nil {
-					out, _, err := lex.ProcessWord(v, shell.EnvsFromSlice(nil))
+		for _, cmd := range st.Commands {
+			if ex, ok := cmd.(instructions.SupportsSingleWordExpansion); ok {
+				if _, isArg := cmd.(*instructions.ArgCommand); !isArg {
+					if err := ex.Expand(expander); err != nil {
+						t.Fatalf("%s: %v", cmd.Name(), err)
+					}
+				}
+			}
+			switch c := cmd.(type) {
+			case *instructions.ArgCommand:
+				for _, kv := range c.Args {
+					if kv.Value != nil {
+						v, err := expander(*kv.Value)
+						if err != nil {
+							t.Fatal(err)
+						}
+						args[kv.Key] = v
+					} else if v, ok := meta[kv.Key]; ok {
+						args[kv.Key] = v
+					} // else: not passed, so not set
+				}
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					cur.cfg.Env = addEnv(cur.cfg.Env, kv.Key, kv.Value)
+				}
+			case *instructions.LabelCommand:
+				if cur.cfg.Labels == nil {
+					cur.cfg.Labels = map[string]string{}
+				}
+				for _, kv := range c.Labels {
+					cur.cfg.Labels[kv.Key] = kv.Value
+				}
+			case *instructions.WorkdirCommand:
+				p := c.Path // an absolute path is kept as it is (system.NormalizeWorkdir)
+				if !path.IsAbs(p) {
+					p = path.Join(cur.cfg.WorkingDir, p)
+				}
+				cur.cfg.WorkingDir = p
+			case *instructions.UserCommand:
+				cur.cfg.User = c.User
+			case *instructions.ExposeCommand:
+				if cur.cfg.ExposedPorts == nil {
+					cur.cfg.ExposedPorts = map[string]struct{}{}
+				}
+				for _, p := range c.Ports {
+					words, err := lex.ProcessWords(p, shell.EnvsFromSlice(env()))
 					if err != nil {
 						t.Fatal(err)
 					}
-					meta[k] = out
-					continue
-				}
-				if hasValue {
-					args[k] = expand(v)
-				} else if mv, ok := meta[k]; ok {
-					args[k] = mv
-				}
-				// An ARG without a value that was not passed stays unset.
-			}
-		case "from":
-			w := values(n)
-			if len(w) != 3 || !strings.EqualFold(w[1], "AS") {
-				t.Fatalf("line %d: FROM %q", n.StartLine, w)
-			}
-			img, _, err := lex.ProcessWord(w[0], shell.EnvsFromSlice([]string{"BASE=" + meta["BASE"]}))
-			if err != nil || img != meta["BASE"] {
-				t.Fatalf("FROM %s is %q, not the BASE argument", w[0], img)
-			}
-			cfg := base
-			cfg.Env = slices.Clone(base.Env)
-			cfg.Labels = maps.Clone(base.Labels)
-			cfg.ExposedPorts = maps.Clone(base.ExposedPorts)
-			if !slices.ContainsFunc(cfg.Env, func(kv string) bool { return strings.HasPrefix(kv, "PATH=") }) {
-				cfg.Env = append(cfg.Env, "PATH="+defaultPath)
-			}
-			cur = &stageResult{name: w[2], cfg: cfg}
-			args = map[string]string{}
-			cmdSet = false
-			stages = append(stages, cur)
-		case "env", "label":
-			w := values(n)
-			if len(w)%3 != 0 {
-				t.Fatalf("line %d: %s %q", n.StartLine, n.Value, w)
-			}
-			for i := 0; i < len(w); i += 3 {
-				if w[i+2] != "=" {
-					t.Errorf("line %d: legacy %s format", n.StartLine, n.Value)
-				}
-				k, v := expand(w[i]), expand(w[i+1])
-				if instr == "env" {
-					cur.cfg.Env = addEnv(cur.cfg.Env, k, v)
-				} else {
-					if cur.cfg.Labels == nil {
-						cur.cfg.Labels = map[string]string{}
-					}
-					cur.cfg.Labels[k] = v
-				}
-			}
-		case "workdir":
-			p := expand(n.Next.Value)
-			if !path.IsAbs(p) {
-				p = path.Join(cur.cfg.WorkingDir, p)
-			}
-			cur.cfg.WorkingDir = path.Clean(p)
-		case "user":
-			cur.cfg.User = expand(n.Next.Value)
-		case "expose":
-			if cur.cfg.ExposedPorts == nil {
-				cur.cfg.ExposedPorts = map[string]struct{}{}
-			}
-			for _, p := range values(n) {
-				p = expand(p)
-				if !strings.Contains(p, "/") {
-					p += "/tcp"
-				}
-				cur.cfg.ExposedPorts[strings.ToLower(p)] = struct{}{}
-			}
-		case "healthcheck":
-			typ := strings.ToUpper(n.Next.Value)
-			if typ == "NONE" {
-				cur.cfg.Healthcheck = &dockerspec.HealthcheckConfig{Test: []string{"NONE"}}
-				continue
-			}
-			if typ != "CMD" {
-				t.Fatalf("HEALTHCHECK %s", typ)
-			}
-			h := &dockerspec.HealthcheckConfig{}
-			for _, f := range n.Flags {
-				k, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "=")
-				var d time.Duration
-				if k != "retries" {
-					if d, err = time.ParseDuration(v); err != nil {
-						t.Fatal(err)
+					for _, w := range words {
+						if !strings.Contains(w, "/") {
+							w += "/tcp"
+						}
+						cur.cfg.ExposedPorts[strings.ToLower(w)] = struct{}{}
 					}
 				}
-				switch k {
-				case "interval":
-					h.Interval = d
-				case "timeout":
-					h.Timeout = d
-				case "start-period":
-					h.StartPeriod = d
-				case "start-interval":
-					h.StartInterval = d
-				case "retries":
-					if h.Retries, err = strconv.Atoi(v); err != nil {
-						t.Fatal(err)
-					}
-				default:
-					t.Fatalf("HEALTHCHECK flag %s", f)
-				}
-			}
-			var cmd []string
-			for w := n.Next.Next; w != nil; w = w.Next {
-				cmd = append(cmd, w.Value)
-			}
-			if n.Attributes["json"] {
-				h.Test = append([]string{"CMD"}, cmd...)
-			} else {
-				h.Test = append([]string{"CMD-SHELL"}, cmd...)
-			}
-			cur.cfg.Healthcheck = h
-		case "cmd", "entrypoint":
-			argv := values(n)
-			if !n.Attributes["json"] {
-				argv = []string{"/bin/sh", "-c", strings.Join(argv, " ")}
-			}
-			if instr == "cmd" {
-				cur.cfg.Cmd = argv
+			case *instructions.HealthCheckCommand:
+				h := *c.Health
+				cur.cfg.Healthcheck = &h
+			case *instructions.CmdCommand:
+				cur.cfg.Cmd = shellForm(c.ShellDependantCmdLine)
 				cmdSet = true
-			} else {
-				if len(argv) == 0 {
-					argv = nil
-				}
-				cur.cfg.Entrypoint = argv
+			case *instructions.EntrypointCommand:
+				cur.cfg.Entrypoint = shellForm(c.ShellDependantCmdLine)
 				if !cmdSet {
 					cur.cfg.Cmd = nil
 				}
-			}
-		case "run":
-			if len(n.Heredocs) != 1 {
-				t.Fatalf("line %d: RUN without one heredoc", n.StartLine)
-			}
-			env := slices.Clone(cur.cfg.Env)
-			for _, k := range slices.Sorted(maps.Keys(args)) {
-				env = append(env, k+"="+args[k])
-			}
-			cur.runs = append(cur.runs, runInstr{flags: n.Flags, script: n.Heredocs[0].Content, env: env, cwd: cur.cfg.WorkingDir})
-		case "copy":
-			var c copyInstr
-			for _, f := range n.Flags {
-				switch k, v, _ := strings.Cut(strings.TrimPrefix(f, "--"), "="); k {
-				case "link":
-					c.link = true
-				case "from":
-					c.from = v
-				case "exclude":
-					c.excludes = append(c.excludes, v)
-				default:
-					t.Fatalf("COPY flag %s", f)
+			case *instructions.RunCommand:
+				if len(c.Files) != 1 || !c.PrependShell {
+					t.Fatalf("%s: not a RUN with one heredoc", c.String())
 				}
+				cur.runs = append(cur.runs, runInstr{network: instructions.GetNetwork(c), mounts: instructions.GetMounts(c),
+					script: c.Files[0].Data, env: env(), cwd: cur.cfg.WorkingDir})
+			case *instructions.CopyCommand:
+				if len(c.SourcePaths) != 1 || c.Chown != "" || c.Chmod != "" || c.Parents {
+					t.Fatalf("unexpected %s", c.String())
+				}
+				cur.copies = append(cur.copies, copyInstr{from: c.From, link: c.Link, excludes: c.ExcludePatterns, src: c.SourcePaths[0], dst: c.DestPath})
+			default:
+				t.Fatalf("unexpected instruction %s", cmd.Name())
 			}
-			w := values(n)
-			if len(w) != 2 {
-				t.Fatalf("line %d: COPY %q", n.StartLine, w)
-			}
-			c.src, c.dst = expand(w[0]), expand(w[1])
-			cur.copies = append(cur.copies, c)
-		default:
-			t.Fatalf("line %d: unexpected instruction %s", n.StartLine, n.Value)
 		}
 	}
 	if len(stages) == 0 {
 		t.Fatal("no stage")
 	}
 	return stages
+}
+
+// shellForm is a CMD or ENTRYPOINT's argv: exec form as is, shell form in /bin/sh -c.
+func shellForm(c instructions.ShellDependantCmdLine) []string {
+	if c.PrependShell {
+		return append([]string{"/bin/sh", "-c"}, strings.Join(c.CmdLine, " "))
+	}
+	return c.CmdLine
 }
 
 // addEnv is dockerfile2llb's: replace in place or append.

@@ -15,8 +15,8 @@ COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform configs /app/configs
 COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/*.pem \
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform models /app/models
-ENV PYTHONPATH=/app PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
-WORKDIR /app
+ENV PYTHONPATH=/app/ PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+WORKDIR /app/
 USER 0:0
 EXPOSE 8000/tcp
 HEALTHCHECK NONE

@@ -54,9 +54,9 @@ import (
 
 // Paths and ids of the frontend's pip step (llbgraph.venvLayer).
 const (
-	reqDir   = "/tmp/mlbuild/requirements"
-	cacheDir = "/tmp/mlbuild/pip-cache"
-	cacheID  = "mlbuild-pip"
+	reqDir   = llbgraph.RequirementsDir
+	cacheDir = llbgraph.PipCacheDir
+	cacheID  = llbgraph.PipCacheID
 )
 
 // secureExcludes are pkg/frontend.SecureExcludes, which the frontend applies to the build
@@ -184,39 +184,16 @@ func (e *ejector) deps() {
 		mounts = append(mounts, m)
 	}
 
-	venv := s.Python.Venv
-	venvArgs := []string{"-m", "venv", "--without-pip"}
-	if *s.Python.SystemSitePackages {
-		venvArgs = append(venvArgs, "--system-site-packages")
-	}
 	// The pip command, one option per line, in llbgraph's order.
-	pip := [][]string{{"-m", "pip", "--python", venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}}
-	if p := s.Pip; p != nil {
-		if p.IndexURL != "" {
-			pip = append(pip, []string{"--index-url", p.IndexURL})
-		}
-		for _, u := range p.ExtraIndexURLs {
-			pip = append(pip, []string{"--extra-index-url", u})
-		}
-		for _, u := range p.FindLinks {
-			pip = append(pip, []string{"--find-links", u})
-		}
-		for _, h := range p.TrustedHosts {
-			pip = append(pip, []string{"--trusted-host", h})
-		}
-		if len(p.Args) > 0 {
-			pip = append(pip, p.Args)
-		}
-	}
-	for _, r := range s.Requirements {
-		pip = append(pip, []string{"-r", path.Join(reqDir, r)})
-	}
+	pip := append([][]string{{"-m", "pip"}}, llbgraph.PipOptions(s)...)
+	pip[0] = append(pip[0], pip[1]...)
+	pip = append(pip[:1], pip[2:]...)
 	lines := make([]string, len(pip))
 	for i, words := range pip {
-		lines[i] = shellJoin(words)
+		lines[i] = llbgraph.ShellJoin(words)
 	}
 	script := "set -eu\n" +
-		"python3 " + shellJoin(append(venvArgs, venv)) + "\n" +
+		"python3 " + llbgraph.ShellJoin(llbgraph.VenvArgs(s)) + "\n" +
 		"python3 " + strings.Join(lines, " \\\n  ") + "\n"
 	e.run(mounts, script)
 }
@@ -229,21 +206,10 @@ func (e *ejector) runtime() {
 	e.line("")
 	e.line("FROM ${BASE} AS runtime")
 	if uid != 0 {
-		script := fmt.Sprintf(`set -eu
-grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
-grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
-mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
+		script := llbgraph.UserScript(t)
 		what := fmt.Sprintf("# The account the container runs as (%d:%d) and its home", uid, gid)
-		var dirs []string
-		for _, d := range t.Writable {
-			if !path.IsAbs(d) {
-				d = path.Join(t.Workdir, d)
-			}
-			dirs = append(dirs, d)
-		}
-		if len(dirs) > 0 {
+		if len(t.Writable) > 0 {
 			what += ", and the directories it may write"
-			script += fmt.Sprintf("\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s", shellJoin(dirs), uid, gid)
 		}
 		e.line("%s.", what)
 		e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, script+"\n")
@@ -466,19 +432,6 @@ func word(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// shellJoin quotes words for /bin/sh, like llbgraph's.
-func shellJoin(words []string) string {
-	out := make([]string, len(words))
-	for i, w := range words {
-		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") == "" {
-			out[i] = w
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-	}
-	return strings.Join(out, " ")
 }
 
 // jsonList is the exec form of args: a JSON array, without HTML escaping.

@@ -160,23 +160,11 @@ func (g *graph) addHistory(createdBy string) {
 // It depends only on the base image and the user.
 func (g *graph) userLayer() llb.State {
 	u := g.t.User
-	uid, gid := *u.UID, *u.GID
-	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, uid, gid)
-	script := fmt.Sprintf(`set -eu
-grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
-grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
-mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
-	var dirs []string
-	for _, d := range g.t.Writable {
-		if !path.IsAbs(d) {
-			d = path.Join(g.t.Workdir, d)
-		}
-		dirs = append(dirs, d)
-	}
-	if len(dirs) > 0 {
+	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, *u.UID, *u.GID)
+	if len(g.t.Writable) > 0 {
 		what += ", writable " + strings.Join(g.t.Writable, " ")
-		script += fmt.Sprintf("\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s", shellJoin(dirs), uid, gid)
 	}
+	script := UserScript(g.t)
 	run := g.opt.Base.Run(
 		llb.Args([]string{"/bin/sh", "-c", script}),
 		llb.Network(pb.NetMode_NONE),
@@ -199,37 +187,17 @@ func userPath(s *spec.Spec, t *spec.Target) string {
 // is a tmpfs, so the layer holds nothing but the venv.
 func (g *graph) venvLayer() llb.State {
 	s := g.s
-	venv := s.Python.Venv
-	const reqDir, cacheDir = "/tmp/mlbuild/requirements", "/tmp/mlbuild/pip-cache"
-	venvArgs := []string{"-m", "venv", "--without-pip"}
-	if *s.Python.SystemSitePackages {
-		venvArgs = append(venvArgs, "--system-site-packages")
-	}
-	pipArgs := []string{"--python", venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}
-	if p := s.Pip; p != nil {
-		if p.IndexURL != "" {
-			pipArgs = append(pipArgs, "--index-url", p.IndexURL)
-		}
-		for _, u := range p.ExtraIndexURLs {
-			pipArgs = append(pipArgs, "--extra-index-url", u)
-		}
-		for _, u := range p.FindLinks {
-			pipArgs = append(pipArgs, "--find-links", u)
-		}
-		for _, h := range p.TrustedHosts {
-			pipArgs = append(pipArgs, "--trusted-host", h)
-		}
-		pipArgs = append(pipArgs, p.Args...)
-	}
-	for _, r := range s.Requirements {
-		pipArgs = append(pipArgs, "-r", path.Join(reqDir, r))
+	var pipArgs []string
+	for _, o := range PipOptions(s) {
+		pipArgs = append(pipArgs, o...)
 	}
 	script := "set -eu\n" +
-		"python3 " + shellJoin(append(venvArgs, venv)) + "\n" +
+		"python3 " + ShellJoin(VenvArgs(s)) + "\n" +
 		`exec python3 -m pip "$@"`
 	args := append([]string{"/bin/sh", "-c", script, "mlbuild-pip"}, pipArgs...)
+	reqDir, cacheDir := RequirementsDir, PipCacheDir
 
-	cacheID := "mlbuild-pip"
+	cacheID := PipCacheID
 	if g.opt.CacheNS != "" {
 		cacheID = g.opt.CacheNS + "/" + cacheID
 	}
@@ -266,7 +234,7 @@ func (g *graph) venvLayer() llb.State {
 	}
 	ro = append(ro, withConstraints(g.c(what, specPath)))
 	run := g.opt.Base.Run(ro...)
-	g.addHistory("mlbuild: python3 -m venv " + venv + " && " + what)
+	g.addHistory("mlbuild: python3 -m venv " + s.Python.Venv + " && " + what)
 	return llb.Diff(g.opt.Base, run.Root(), g.layerName(what)...)
 }
 
@@ -313,16 +281,3 @@ func (c constraintsRunOption) SetRunOption(ei *llb.ExecInfo) {
 }
 
 func withConstraints(c []llb.ConstraintsOpt) llb.RunOption { return constraintsRunOption(c) }
-
-// shellJoin quotes words for /bin/sh.
-func shellJoin(words []string) string {
-	out := make([]string, len(words))
-	for i, w := range words {
-		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") == "" {
-			out[i] = w
-			continue
-		}
-		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-	}
-	return strings.Join(out, " ")
-}

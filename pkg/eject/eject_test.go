@@ -33,36 +33,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ and the example Dockerfiles")
 
-// richSpec is pkg/llbgraph's (build_test.go).
-const richSpec = `version: 1
-base: python:3.12-slim
-args:
-  MODEL_NAME: ridge
-workdir: /srv
-user: {name: ml, uid: 2000}
-python: {venv: /venv, system-site-packages: false}
-requirements: [requirements.txt, requirements-serve.txt]
-pip:
-  index-url: https://pypi.example.com/simple
-  extra-index-urls: [https://extra.example.com/simple]
-  args: [--prefer-binary]
-  secrets:
-    - {id: netrc, target: /root/.netrc}
-    - {id: pip-index, env: PIP_EXTRA_INDEX_URL, optional: true}
-env: {MODEL_NAME: "${MODEL_NAME}", ARCH: "${TARGETARCH}"}
-labels: {org.opencontainers.image.title: demo}
-targets:
-  inference:
-    copy: [src, {from: ., to: /models, context: trained}]
-    expose: [9000, 9001/udp]
-    healthcheck: {path: /ready, interval: 5s}
-    env: {WORKERS: "2"}
-  batch:
-    extends: training
-    description: batch scoring
-    command: "python -m src.score --all"
-    writable: [out, /var/cache/ml]
-`
+// richSpec uses most fields of the format (shared with pkg/llbgraph's golden tests).
+var richSpec = func() string {
+	dt, err := os.ReadFile("../spec/testdata/good/rich.yaml")
+	if err != nil {
+		panic(err)
+	}
+	return string(dt)
+}()
 
 // oddSpec has the values that need quoting: spaces, quotes, dollars, backslashes, "#",
 // "=", an empty value, non-ASCII, and a literal $PATH overriding PATH.

@@ -84,35 +84,16 @@ func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 	return b.String()
 }
 
-const richSpec = `version: 1
-base: python:3.12-slim
-args:
-  MODEL_NAME: ridge
-workdir: /srv
-user: {name: ml, uid: 2000}
-python: {venv: /venv, system-site-packages: false}
-requirements: [requirements.txt, requirements-serve.txt]
-pip:
-  index-url: https://pypi.example.com/simple
-  extra-index-urls: [https://extra.example.com/simple]
-  args: [--prefer-binary]
-  secrets:
-    - {id: netrc, target: /root/.netrc}
-    - {id: pip-index, env: PIP_EXTRA_INDEX_URL, optional: true}
-env: {MODEL_NAME: "${MODEL_NAME}", ARCH: "${TARGETARCH}"}
-labels: {org.opencontainers.image.title: demo}
-targets:
-  inference:
-    copy: [src, {from: ., to: /models, context: trained}]
-    expose: [9000, 9001/udp]
-    healthcheck: {path: /ready, interval: 5s}
-    env: {WORKERS: "2"}
-  batch:
-    extends: training
-    description: batch scoring
-    command: "python -m src.score --all"
-    writable: [out, /var/cache/ml]
-`
+// richSpec uses most fields of the format; shared with pkg/eject and pkg/spec's schema tests.
+var richSpec = mustRead("../spec/testdata/good/rich.yaml")
+
+func mustRead(p string) string {
+	dt, err := os.ReadFile(p)
+	if err != nil {
+		panic(err)
+	}
+	return string(dt)
+}
 
 func TestGolden(t *testing.T) {
 	cases := []struct{ name, src, target string }{

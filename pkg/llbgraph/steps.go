@@ -1,0 +1,95 @@
+package llbgraph
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
+)
+
+// The pip step's fixed paths and its cache mount id (namespaced by BUILDKIT_CACHE_MOUNT_NS).
+const (
+	RequirementsDir = "/tmp/mlbuild/requirements"
+	PipCacheDir     = "/tmp/mlbuild/pip-cache"
+	PipCacheID      = "mlbuild-pip"
+)
+
+// The pieces below are shared with pkg/eject, so an ejected Dockerfile runs exactly the
+// commands the frontend runs.
+
+// UserScript is the /bin/sh script that adds the target's user and group, its home, and the
+// directories it may write. It is idempotent and needs no tool beyond sh, grep, mkdir, chown.
+func UserScript(t *spec.Target) string {
+	u := t.User
+	uid, gid := *u.UID, *u.GID
+	script := fmt.Sprintf(`set -eu
+grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
+grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
+mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
+	if dirs := WritableDirs(t); len(dirs) > 0 {
+		script += fmt.Sprintf("\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s", ShellJoin(dirs), uid, gid)
+	}
+	return script
+}
+
+// WritableDirs are the target's writable directories as absolute paths.
+func WritableDirs(t *spec.Target) []string {
+	var dirs []string
+	for _, d := range t.Writable {
+		if !path.IsAbs(d) {
+			d = path.Join(t.Workdir, d)
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
+
+// VenvArgs are the arguments of "python3" that create the virtualenv.
+func VenvArgs(s *spec.Spec) []string {
+	args := []string{"-m", "venv", "--without-pip"}
+	if *s.Python.SystemSitePackages {
+		args = append(args, "--system-site-packages")
+	}
+	return append(args, s.Python.Venv)
+}
+
+// PipOptions are the arguments of "python3 -m pip", grouped one option per element: the
+// base pip (which needs no pip in the venv) installs into the venv.
+func PipOptions(s *spec.Spec) [][]string {
+	opts := [][]string{{"--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}}
+	if p := s.Pip; p != nil {
+		if p.IndexURL != "" {
+			opts = append(opts, []string{"--index-url", p.IndexURL})
+		}
+		for _, u := range p.ExtraIndexURLs {
+			opts = append(opts, []string{"--extra-index-url", u})
+		}
+		for _, u := range p.FindLinks {
+			opts = append(opts, []string{"--find-links", u})
+		}
+		for _, h := range p.TrustedHosts {
+			opts = append(opts, []string{"--trusted-host", h})
+		}
+		if len(p.Args) > 0 {
+			opts = append(opts, p.Args)
+		}
+	}
+	for _, r := range s.Requirements {
+		opts = append(opts, []string{"-r", path.Join(RequirementsDir, r)})
+	}
+	return opts
+}
+
+// ShellJoin quotes words for /bin/sh.
+func ShellJoin(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") == "" {
+			out[i] = w
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}

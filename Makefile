@@ -13,6 +13,10 @@ bin/frontend: FORCE
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/frontend ./cmd/frontend
 
+frontend-binaries: ## static frontend binaries for linux/amd64 and linux/arm64 (bin/frontend-linux-<arch>)
+	@mkdir -p bin
+	for arch in amd64 arm64; do CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build $(GOFLAGS_BUILD) -o bin/frontend-linux-$$arch ./cmd/frontend || exit 1; done
+
 unit: ## unit tests only (no daemon)
 	$(GO) test -short ./...
 
@@ -28,7 +32,7 @@ lint: ## go vet and gofmt
 update-golden: ## regenerate golden LLB files
 	$(GO) test ./pkg/llbgraph/ -update
 
-frontend-image: up ## build the frontend image and push it to the local registry
+frontend-image: up ## build the frontend image (linux/amd64 + linux/arm64) and push it to the local registry (make up does this)
 	@true
 
 up: ## start the local test bed (registry, buildkitd, base stand-in, frontend image, buildx builder)
@@ -42,7 +46,7 @@ demo: up ## build both images of examples/ml-pipeline with buildx, run training 
 
 verify: lint unit ## lint and unit tests
 
-.PHONY: help build unit test lint update-golden frontend-image up down demo verify FORCE
+.PHONY: help build frontend-binaries unit test lint update-golden frontend-image up down demo verify FORCE
 FORCE:
 
 bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json}

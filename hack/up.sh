@@ -111,10 +111,10 @@ fi
 # 4. The frontend image, from this working tree.
 FRONTEND=$REG/mlbuild/frontend:dev
 log "building the frontend image $FRONTEND"
-make -s bin/frontend >&2
+make -s frontend-binaries >&2
 buildctl --addr "$BUILDKIT_HOST" build --progress=quiet \
   --frontend dockerfile.v0 --local context=. --local dockerfile=. \
-  --opt filename=Dockerfile.frontend --opt target=packaged \
+  --opt filename=Dockerfile.frontend --opt target=packaged --opt platform=linux/amd64,linux/arm64 \
   --output "type=image,name=$FRONTEND,push=true,registry.insecure=true" >&2
 
 # 5. buildx builder on that daemon.

@@ -6,6 +6,7 @@ package integration
 
 import (
 	"bytes"
+	"io"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -329,7 +330,7 @@ func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, e
 			logs.Write(l.Data)
 		}
 	}
-	rest, _ := ioReadAll(dec)
+	rest, _ := io.ReadAll(io.MultiReader(dec.Buffered(), &stderr))
 	res.logs = logs.String() + string(rest)
 	if err != nil {
 		return res, fmt.Errorf("docker %s: %v\n%s", strings.Join(args, " "), err, res.logs)

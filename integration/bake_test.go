@@ -24,7 +24,7 @@ func TestBakeBothTargets(t *testing.T) {
 	defer ix.Close()
 	dir := e.project(t, map[string]string{
 		"requirements.txt": "numpy==1.24.2\nmlb-bake==" + ver + "\n",
-		"mlbuild.yaml":     "version: 1\npip:\n  extra-index-urls: [\"" + ix.URL + "\"]\n",
+		"mlbuild.yaml":     "version: 1\npip:\n  index-url: \"" + ix.URL + "\"\n",
 	})
 	cmd := exec.Command("docker", "buildx", "bake", "--builder", "mlbuild", "--progress=rawjson", "--push")
 	cmd.Dir = dir

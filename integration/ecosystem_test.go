@@ -190,3 +190,19 @@ func TestSchemaSubrequest(t *testing.T) {
 		t.Errorf("the schema subrequest returned %d bytes, not docs/mlbuild.schema.json (%d bytes)", len(got), len(want))
 	}
 }
+
+// TestBuildWarnings: lint findings reach buildx users as located build warnings.
+func TestBuildWarnings(t *testing.T) {
+	e := bed(t)
+	dir := e.project(t, map[string]string{"mlbuild.yaml": "version: 1\nargs:\n  HF_TOKEN: \"\"\n"})
+	out, err := exec.Command("docker", "buildx", "build", "--builder", "mlbuild", "-f", filepath.Join(dir, "mlbuild.yaml"), "--target", "training", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("buildx: %v\n%s", err, tailString(string(out), 3000))
+	}
+	// Line 1 is "# syntax="; the argument is declared on line 4.
+	for _, want := range []string{"SecretInArg", "HF_TOKEN", "(line 4)"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("build output lacks %q:\n%s", want, tailString(string(out), 2000))
+		}
+	}
+}

@@ -6,11 +6,11 @@ package integration
 
 import (
 	"bytes"
-	"io"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"

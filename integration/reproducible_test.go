@@ -19,7 +19,7 @@ func TestReproducible(t *testing.T) {
 	defer ix.Close()
 	dir := e.project(t, map[string]string{
 		"requirements.txt": "numpy==1.24.2\nmlb-repro==2.0\n",
-		"mlbuild.yaml":     "version: 1\npip:\n  extra-index-urls: [\"" + ix.URL + "\"]\n",
+		"mlbuild.yaml":     "version: 1\npip:\n  index-url: \"" + ix.URL + "\"\n",
 	})
 	digests := map[string][]string{}
 	for i := 0; i < 2; i++ {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -164,5 +166,30 @@ func TestPipIndexAndSecret(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSymlinksLeavingTheContext: a copied path that is a symlink out of the context (and a
+// symlink inside a copied directory) never brings the outside content into the image.
+func TestSymlinksLeavingTheContext(t *testing.T) {
+	e := bed(t)
+	outside := t.TempDir()
+	marker := fmt.Sprintf("outside-the-context-%d", time.Now().UnixNano())
+	must(t, os.WriteFile(filepath.Join(outside, "secret.txt"), []byte(marker), 0o644))
+	// No smoke test: without its model the app would report unhealthy, which is not the point here.
+	dir := e.project(t, map[string]string{"models": "", "mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    smoke-test: false\n"})
+	must(t, os.Symlink(outside, filepath.Join(dir, "models")))
+	must(t, os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "src", "leak.txt")))
+	res, err := e.build(t, InProcess, dir, buildOpts{target: "inference", push: "it/symlinks"})
+	if err != nil {
+		// Refusing is fine too: BuildKit resolves the link inside the context, where it points nowhere.
+		logf(t, "build refused: %v", firstLine(err))
+		if tags := e.tags(t, "it/symlinks"); len(tags) != 0 {
+			t.Errorf("a failed build pushed %v", tags)
+		}
+		return
+	}
+	if _, hits := e.layerFiles(t, res.ref, marker); len(hits) > 0 {
+		t.Errorf("content from outside the context reached the image: %v", hits)
 	}
 }

@@ -1,13 +1,16 @@
 # mlbuild check runner: runs one check inside the built image at build time and writes
-# {"exit": N, "output": "..."} to /mlbuild-out/result.json. It always exits 0 itself, so the
-# frontend can read the result and report the failure with its output and spec line.
+# {"exit": N, "output": "..."} to /tmp/mlbuild-check/result.json. It always exits 0 itself,
+# so the frontend can read the result and report the failure with its output and spec line.
 import json
+import os
 import subprocess
 import sys
 import time
 
 spec = json.loads(sys.argv[1])
 MAX = 8000
+OUT = "/tmp/mlbuild-check"
+os.makedirs(OUT, exist_ok=True)
 
 
 def text(b):
@@ -20,7 +23,7 @@ try:
         p = subprocess.run(spec["argv"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=spec["timeout"])
         result = {"exit": p.returncode, "output": text(p.stdout)}
     else:  # smoke: start the command, wait for the image's own healthcheck
-        log = open("/mlbuild-out/server.log", "w+b")
+        log = open(os.path.join(OUT, "server.log"), "w+b")
         srv = subprocess.Popen(spec["argv"], stdout=log, stderr=subprocess.STDOUT)
         start = time.time()
         deadline = start + spec["deadline"]
@@ -52,5 +55,5 @@ try:
             result = {"exit": 1, "output": "the healthcheck did not pass within %.0fs\n--- last healthcheck output ---\n%s\n--- command output ---\n%s" % (spec["deadline"], text(probe_out), server)}
 except Exception as e:  # a runner problem is a failed check, reported like one
     result = {"exit": 125, "output": "mlbuild check runner: %r" % (e,)}
-with open("/mlbuild-out/result.json", "w") as f:
+with open(os.path.join(OUT, "result.json"), "w") as f:
     json.dump(result, f)

@@ -99,7 +99,9 @@ func run() error {
 	if err := os.CopyFS(e.project, os.DirFS("examples/ml-pipeline")); err != nil {
 		return err
 	}
-	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  extra-index-urls: [%q]\n", e.frontend, e.baseRef, ix.URL)
+	// The local index replaces PyPI for both builders (PyPI is not reachable here, and pip
+	// would wait for it on every new requirement).
+	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  index-url: %q\n", e.frontend, e.baseRef, ix.URL)
 	if err := os.WriteFile(filepath.Join(e.project, "mlbuild.yaml"), []byte(spec), 0o644); err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func run() error {
 		}, pipVertex: func(n string) bool { return strings.Contains(n, "pip install") && !strings.HasSuffix(n, ": layer") }},
 		{Name: "baseline", files: func(target string) (string, map[string]string, string) {
 			return "dockerfile.v0", map[string]string{"filename": "Dockerfile", "build-arg:BASE": e.baseRef,
-				"build-arg:PIP_EXTRA_INDEX_URL": ix.URL}, filepath.Join(abs, target)
+				"build-arg:PIP_INDEX_URL": ix.URL}, filepath.Join(abs, target)
 		}, pipVertex: func(n string) bool { return strings.Contains(n, "pip --python") || strings.Contains(n, "pip install") }},
 	}
 

@@ -101,7 +101,7 @@ func TestDaemonKilled(t *testing.T) {
 	e := bed(t)
 	d := e.startDaemon(t)
 	dir := e.project(t, map[string]string{"mlbuild.yaml": slowSpec})
-	err := waitForVertex(t, d.host, dir, "sleep 60", func() { d.kill() }, context.Background())
+	err := waitForVertex(t, d.Host, dir, "sleep 60", func() { d.Kill() }, context.Background())
 	if err == nil {
 		t.Fatal("the build survived its daemon being killed")
 	}
@@ -109,7 +109,7 @@ func TestDaemonKilled(t *testing.T) {
 	if tags := e.tags(t, "it/interrupted"); len(tags) != 0 {
 		t.Errorf("an interrupted build pushed %v", tags)
 	}
-	d.start(t)
+	must(t, d.Restart())
 	ed := e.on(d)
 	if _, err := ed.build(t, InProcess, e.project(t, nil), buildOpts{target: "inference", push: "it/after-kill"}); err != nil {
 		t.Fatalf("the build after restarting buildkitd failed: %v", err)

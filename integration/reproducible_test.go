@@ -34,7 +34,7 @@ func TestReproducible(t *testing.T) {
 			digests[target] = append(digests[target], res.ref)
 			logf(t, "daemon %d %s -> %s", i, target, res.ref)
 		}
-		d.stop()
+		d.Stop()
 	}
 	files, _ := e.layerFiles(t, digests["inference"][0], "")
 	pyc := false

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testbed"
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
 )
@@ -153,24 +154,24 @@ func run() error {
 
 	// 1. Cold: both targets on a fresh buildkitd state (cache mounts empty too).
 	if err := runScenario("1-cold-both-targets", func(b *Builder, rep int) (sample, error) {
-		d, err := startDaemon(e)
+		d, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
 		if err != nil {
 			return sample{}, err
 		}
-		defer d.stop()
-		return e.buildBoth(d.host, b, nil)
+		defer d.Remove()
+		return e.buildBoth(d.Host, b, nil)
 	}, *coldReps); err != nil {
 		return err
 	}
 
 	// Warm scenarios share one daemon, primed once per builder.
-	d, err := startDaemon(e)
+	d, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
 	if err != nil {
 		return err
 	}
-	defer d.stop()
+	defer d.Remove()
 	for _, b := range builders {
-		if _, err := e.buildBoth(d.host, b, nil); err != nil {
+		if _, err := e.buildBoth(d.Host, b, nil); err != nil {
 			return err
 		}
 	}
@@ -181,7 +182,7 @@ func run() error {
 					return sample{}, err
 				}
 			}
-			return e.buildBoth(d.host, b, nil)
+			return e.buildBoth(d.Host, b, nil)
 		}, *reps)
 	}
 	if err := warm("2-noop-rebuild", nil); err != nil {
@@ -208,7 +209,7 @@ func run() error {
 		if err := appendFile(filepath.Join(e.project, "requirements.txt"), newPkg+"==1.0\n"); err != nil {
 			return sample{}, err
 		}
-		s, err := e.buildBoth(d.host, b, nil)
+		s, err := e.buildBoth(d.Host, b, nil)
 		s.Downloads = e.index.Downloads(newPkg)
 		for p, n := range before {
 			s.OldRefetch += e.index.Downloads(p) - n
@@ -223,27 +224,27 @@ func run() error {
 		if err := e.bumpBase(bump); err != nil {
 			return sample{}, err
 		}
-		return e.buildBoth(d.host, b, nil)
+		return e.buildBoth(d.Host, b, nil)
 	}, *reps); err != nil {
 		return err
 	}
 	// 7. Cache shared through the registry: a warm daemon exports (mode=max), an empty one imports.
 	if err := runScenario("7-registry-cache-import", func(b *Builder, rep int) (sample, error) {
 		ref := fmt.Sprintf("%s/bench/cache-%s:%d-%d", e.registry, b.Name, rep, time.Now().UnixNano())
-		if _, err := e.buildBoth(d.host, b, &cacheOpt{export: ref}); err != nil {
+		if _, err := e.buildBoth(d.Host, b, &cacheOpt{export: ref}); err != nil {
 			return sample{}, err
 		}
-		fresh, err := startDaemon(e)
+		fresh, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
 		if err != nil {
 			return sample{}, err
 		}
-		defer fresh.stop()
-		return e.buildBoth(fresh.host, b, &cacheOpt{importRef: ref})
+		defer fresh.Remove()
+		return e.buildBoth(fresh.Host, b, &cacheOpt{importRef: ref})
 	}, *coldReps); err != nil {
 		return err
 	}
 
-	sizes, err := e.sizes(d.host, builders)
+	sizes, err := e.sizes(d.Host, builders)
 	if err != nil {
 		return err
 	}

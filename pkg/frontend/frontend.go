@@ -82,7 +82,7 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if err != nil {
 		// Explain the common cause at its spec line; checked only on failure, so successful
 		// builds pay no extra round trip.
-		if rerr := b.checkRequirements(ctx, s); rerr != nil {
+		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
 			return nil, rerr
 		}
 		return nil, err
@@ -200,43 +200,62 @@ func (b *builder) located(err error, path string) error {
 	return errdefs.WithSource(fmt.Errorf("%s:%d: %w", b.src.Filename, s.Pos(path).Start.Line, err), b.source(s.Pos(path)))
 }
 
-// checkRequirements returns a located error when a requirements file is missing from the
-// context. It transfers only the requirements files.
-func (b *builder) checkRequirements(ctx context.Context, s *spec.Spec) error {
-	if len(s.Requirements) == 0 {
+// explainFailure looks for the usual cause of a failed build, a path the spec needs that is
+// not in the build context, and returns a located error naming it (nil when all are there).
+// It runs only after a failure, so successful builds pay nothing for it; it transfers only
+// the paths it checks.
+func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target string) error {
+	type need struct{ path, specPath, hint string }
+	var needs []need
+	for i, r := range s.Requirements {
+		needs = append(needs, need{r, fmt.Sprintf("requirements[%d]", i),
+			"add it, list the right file under \"requirements\", or set \"requirements: []\" to skip pip"})
+	}
+	named, _ := b.namedContexts(ctx, s.Targets[target], platforms.DefaultSpec())
+	for i, cp := range s.Targets[target].Copy {
+		if _, ok := named[cp.From]; ok || cp.Context != "" {
+			continue // from a named context, not the main one
+		}
+		needs = append(needs, need{cp.From, fmt.Sprintf("targets.%s.copy[%d]", target, i),
+			fmt.Sprintf("create it, supply it with --build-context %s=DIR, or set targets.%s.copy", cp.From, target)})
+	}
+	if len(needs) == 0 {
 		return nil
 	}
-	st, err := b.requirementsContext(ctx, s)
+	paths := make([]string, len(needs))
+	for i, n := range needs {
+		paths[i] = n.path
+	}
+	// Any trouble checking means no explanation: the build's own error is returned instead.
+	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName("check the paths the spec needs"))
 	if err != nil {
-		return err
+		return nil
 	}
 	def, err := st.Marshal(ctx, llb.WithCaps(b.c.BuildOpts().LLBCaps))
 	if err != nil {
-		return err
+		return nil
 	}
-	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports})
+	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
 	if err != nil {
-		return err
+		return nil
 	}
 	ref, err := res.SingleRef()
 	if err != nil {
-		return err
+		return nil
 	}
 	var errs []error
-	for i, r := range s.Requirements {
-		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: r}); err != nil {
-			p := fmt.Sprintf("requirements[%d]", i)
-			if !s.Has(p) {
-				p = "version"
-			}
-			msg := fmt.Errorf("requirements[%d]: %q is not in the build context (missing, or excluded by .dockerignore); add it, list the right file under \"requirements\", or set \"requirements: []\" to skip pip", i, r)
-			errs = append(errs, errdefs.WithSource(fmt.Errorf("%s:%d: %w", s.File, s.Pos(p).Start.Line, msg), b.source(s.Pos(p))))
+	for _, n := range needs {
+		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: n.path}); err == nil {
+			continue
 		}
+		p := n.specPath
+		if !s.Has(p) {
+			p = "version" // a default: point at the spec itself
+		}
+		msg := fmt.Errorf("%s: %q is not in the build context (missing, or excluded by .dockerignore); %s", n.specPath, n.path, n.hint)
+		errs = append(errs, errdefs.WithSource(fmt.Errorf("%s:%d: %w", s.File, s.Pos(p).Start.Line, msg), b.source(s.Pos(p))))
 	}
-	if len(errs) > 0 {
-		return stderrors.Join(errs...)
-	}
-	return nil
+	return stderrors.Join(errs...)
 }
 
 func (b *builder) excludes(ctx context.Context) ([]string, error) {

@@ -44,9 +44,15 @@ down: ## stop the test bed
 demo: up ## build both images of examples/ml-pipeline with buildx, run training and inference
 	@bash hack/demo.sh
 
+fuzz: ## fuzz the spec loader for FUZZTIME (default 10m)
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(or $(FUZZTIME),10m) ./pkg/spec/
+
+load: up ## 8 concurrent builds of the example on one fresh buildkitd (also part of make test)
+	set -a && . .mlbuild/env && set +a && $(GO) test -count=1 -run TestConcurrentBuilds -v ./integration/
+
 verify: lint unit ## lint and unit tests
 
-.PHONY: help build frontend-binaries unit test lint update-golden frontend-image up down demo verify FORCE
+.PHONY: fuzz load help build frontend-binaries unit test lint update-golden frontend-image up down demo verify FORCE
 FORCE:
 
 bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json}

@@ -93,7 +93,7 @@ else
       "$IMG" buildkitd --addr unix:///run/mlbuild/buildkitd.sock --config /etc/buildkit/buildkitd.toml >/dev/null
   else
     MODE=process
-    log "starting buildkitd $BUILDKIT_VERSION as a root process (no Docker engine answers)"
+    log "starting buildkitd $BUILDKIT_VERSION as a root process (MLBUILD_BUILDKITD_MODE=process, or no Docker engine answers)"
     rm -f "$SOCK"
     nohup buildkitd --root "$STATE/buildkitd-root" --addr "$BUILDKIT_HOST" --config "$STATE/buildkitd.toml" \
       >"$STATE/buildkitd.log" 2>&1 &

@@ -315,23 +315,7 @@ func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, e
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	res := &buildResult{vertices: map[string]*client.Vertex{}}
-	var logs bytes.Buffer
-	dec := json.NewDecoder(&stderr)
-	for {
-		var s client.SolveStatus
-		if dec.Decode(&s) != nil {
-			break
-		}
-		for _, v := range s.Vertexes {
-			res.vertices[v.Digest.String()] = v
-		}
-		for _, l := range s.Logs {
-			logs.Write(l.Data)
-		}
-	}
-	rest, _ := io.ReadAll(io.MultiReader(dec.Buffered(), &stderr))
-	res.logs = logs.String() + string(rest)
+	res := decodeRawJSON(&stderr)
 	if err != nil {
 		return res, fmt.Errorf("docker %s: %v\n%s", strings.Join(args, " "), err, res.logs)
 	}
@@ -347,6 +331,29 @@ func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, e
 		res.ref = repoOf(tag) + "@" + dgst
 	}
 	return res, nil
+}
+
+// decodeRawJSON reads buildx's --progress=rawjson output: the solve status stream, then any
+// plain text (errors), which is appended to the logs.
+func decodeRawJSON(r io.Reader) *buildResult {
+	res := &buildResult{vertices: map[string]*client.Vertex{}}
+	var logs bytes.Buffer
+	dec := json.NewDecoder(r)
+	for {
+		var s client.SolveStatus
+		if dec.Decode(&s) != nil {
+			break
+		}
+		for _, v := range s.Vertexes {
+			res.vertices[v.Digest.String()] = v
+		}
+		for _, l := range s.Logs {
+			logs.Write(l.Data)
+		}
+	}
+	rest, _ := io.ReadAll(io.MultiReader(dec.Buffered(), r))
+	res.logs = logs.String() + string(rest)
+	return res
 }
 
 // image fetches a pushed image (linux/amd64 manifest) from the registry.

@@ -123,6 +123,14 @@ func newFlags(name string) *common {
 	return c
 }
 
+// targetOf is --target, or the spec's default target.
+func (c *common) targetOf(s *spec.Spec) string {
+	if c.target != "" {
+		return c.target
+	}
+	return s.DefaultTarget
+}
+
 func (c *common) load(args []string) (*spec.Spec, error) {
 	if err := c.fs.Parse(args); err != nil {
 		return nil, err
@@ -185,10 +193,7 @@ func ejectDockerfile(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	target := c.target
-	if target == "" {
-		target = s.DefaultTarget
-	}
+	target := c.targetOf(s)
 	dt, err := eject.Dockerfile(s, target)
 	if err != nil {
 		return err
@@ -205,10 +210,7 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	target := c.target
-	if target == "" {
-		target = s.DefaultTarget
-	}
+	target := c.targetOf(s)
 	excludes := slices.Clone(frontend.SecureExcludes)
 	if f, err := os.Open(filepath.Join(filepath.Dir(c.file), ".dockerignore")); err == nil {
 		user, err := ignorefile.ReadAll(f)

@@ -148,20 +148,27 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// buildAndMarshal loads src, builds target and marshals its state for linux/amd64.
+func buildAndMarshal(t testing.TB, src, target string) (*Result, *llb.Definition) {
+	t.Helper()
+	s := load(t, src)
+	res, err := Build(s, testOptions(s, target))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, def
+}
+
 // TestDeterministic marshals the same spec 25 times, from freshly loaded specs, and requires
 // identical bytes for the definition (ops and metadata) and the config.
 func TestDeterministic(t *testing.T) {
 	var first []byte
 	for i := 0; i < 25; i++ {
-		s := load(t, richSpec)
-		res, err := Build(s, testOptions(s, "inference"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
-		if err != nil {
-			t.Fatal(err)
-		}
+		res, def := buildAndMarshal(t, richSpec, "inference")
 		cfg, _ := json.Marshal(res.Image)
 		var b bytes.Buffer
 		for _, dt := range def.Def {
@@ -191,15 +198,7 @@ func TestDeterministic(t *testing.T) {
 // only; changing them leaves the solve graph's ops unchanged, so nothing rebuilds.
 func TestConfigOnlyChangesKeepLLB(t *testing.T) {
 	ops := func(src string) []string {
-		s := load(t, src)
-		res, err := Build(s, testOptions(s, "inference"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, def := buildAndMarshal(t, src, "inference")
 		var out []string
 		for _, dt := range def.Def {
 			out = append(out, string(digestOf(dt)))

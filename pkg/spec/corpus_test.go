@@ -176,16 +176,7 @@ func checkBad(t *testing.T, data []byte, exp expectation) {
 	if err == nil {
 		t.Fatalf("Load accepted the file (targets %v); want an error at %v", s.TargetNames(), exp.Wants)
 	}
-	if s != nil {
-		t.Errorf("Load returned a spec along with its error")
-	}
-	var es spec.Errors
-	if !errors.As(err, &es) {
-		t.Fatalf("Load error is %T, not spec.Errors: %v", err, err)
-	}
-	if len(es) == 0 {
-		t.Fatalf("Load returned an empty spec.Errors")
-	}
+	es := asErrors(t, s, err)
 	checkErrorsWellFormed(t, es)
 
 	dump := dumpErrors(es)
@@ -210,6 +201,22 @@ func checkBad(t *testing.T, data []byte, exp expectation) {
 			t.Errorf("error at %v: message %q does not contain %q", exp.Wants[0], first.Msg, m)
 		}
 	}
+}
+
+// asErrors requires a failed Load to return no spec and a non-empty spec.Errors.
+func asErrors(t testing.TB, s *spec.Spec, err error) spec.Errors {
+	t.Helper()
+	if s != nil {
+		t.Errorf("Load returned a spec along with its error")
+	}
+	var es spec.Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("Load error is %T, not spec.Errors: %v", err, err)
+	}
+	if len(es) == 0 {
+		t.Fatalf("Load returned an empty spec.Errors")
+	}
+	return es
 }
 
 // checkErrorsWellFormed checks what every error of every case must satisfy.

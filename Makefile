@@ -56,7 +56,9 @@ verify: lint unit ## lint and unit tests
 FORCE:
 
 bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json}
-	set -a && . .mlbuild/env && set +a && $(GO) run ./bench/cmd/bench $(BENCHFLAGS)
+	set -a && . .mlbuild/env && set +a && \
+	  export MLBUILD_DOCKERFILE_FRONTEND=$$(bash hack/dockerfile-frontend-image.sh $$MLBUILD_REGISTRY) && \
+	  $(GO) run ./bench/cmd/bench $(BENCHFLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/llbgraph/ | tee bench/results/go-bench.txt
 
 .PHONY: bench

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,10 +57,13 @@ func TestCache(t *testing.T) {
 	}
 }
 
-// isWork tells work vertices (our numbered steps) from the source vertices that always run
-// (load definition, metadata, context transfer).
+// isWork tells work vertices (our numbered steps, the checks and the export gate) from the
+// source vertices that always run (load definition, metadata, context transfer).
 func isWork(name string) bool {
-	return len(name) > 0 && name[0] == '[' && !startsWith(name, "[internal]") && !startsWith(name, "[test]") && containsStep(name)
+	if len(name) == 0 || name[0] != '[' || startsWith(name, "[internal]") || startsWith(name, "[test]") {
+		return false
+	}
+	return containsStep(name) || strings.Contains(name, " check] ") || strings.Contains(name, "] image, once ")
 }
 
 func startsWith(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
@@ -71,4 +75,63 @@ func containsStep(name string) bool {
 		}
 	}
 	return false
+}
+
+// TestRegistryCacheCarriesChecks: the checks are part of the exported image's graph, so a
+// registry cache exported with mode=max carries their results. A fresh daemon importing it
+// builds the same image without pip and without starting the app again; once the app
+// changes, the smoke test runs again.
+func TestRegistryCacheCarriesChecks(t *testing.T) {
+	e := bed(t)
+	dir := e.project(t, nil)
+	ref := fmt.Sprintf("%s/it/checks-cache:%d", e.registry, time.Now().UnixNano())
+	epoch := map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}
+
+	first, err := e.on(e.startDaemon(t)).build(t, Syntax, dir, buildOpts{target: "inference", push: "it/checks-cache", cacheTo: ref, buildArgs: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := smokeRuns(first); n != 1 {
+		t.Fatalf("the first build ran the smoke test %d times, want 1", n)
+	}
+
+	fresh := e.on(e.startDaemon(t))
+	second, err := fresh.build(t, Syntax, dir, buildOpts{target: "inference", push: "it/checks-cache", cacheFrom: ref, buildArgs: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := smokeRuns(second); n != 0 {
+		t.Errorf("with the registry cache the smoke test ran %d times, want 0", n)
+	}
+	if n := second.ran("pip install"); n != 0 {
+		t.Errorf("with the registry cache pip ran %d times, want 0", n)
+	}
+	if first.ref[strings.Index(first.ref, "@"):] != second.ref[strings.Index(second.ref, "@"):] {
+		t.Errorf("the image built from the imported cache differs: %s vs %s", first.ref, second.ref)
+	}
+
+	f, err := os.OpenFile(filepath.Join(dir, "src", "api.py"), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	_, err = f.WriteString("\n# edited by TestRegistryCacheCarriesChecks\n")
+	must(t, err)
+	f.Close()
+	third, err := fresh.build(t, Syntax, dir, buildOpts{target: "inference", push: "it/checks-cache", cacheFrom: ref, buildArgs: epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := smokeRuns(third); n != 1 {
+		t.Errorf("after a src/ edit the smoke test ran %d times, want 1", n)
+	}
+}
+
+// smokeRuns counts the smoke test's own exec among the executed vertices (not the steps that
+// keep its result and gate the export).
+func smokeRuns(r *buildResult) int {
+	n := 0
+	for _, v := range r.vertices {
+		if strings.Contains(v.Name, "smoke test") && strings.HasSuffix(v.Name, "wait for the healthcheck") && !v.Cached && v.Completed != nil {
+			n++
+		}
+	}
+	return n
 }

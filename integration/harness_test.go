@@ -147,6 +147,9 @@ type buildOpts struct {
 	rewriteTimestamp bool
 	// file is the spec's name (-f); default mlbuild.yaml.
 	file string
+	// cacheTo and cacheFrom are registry cache refs (--cache-to type=registry,mode=max and
+	// --cache-from type=registry).
+	cacheTo, cacheFrom string
 }
 
 type buildResult struct {
@@ -257,6 +260,14 @@ func solveOptFor(t *testing.T, e *testEnv, dir string, o buildOpts) (client.Solv
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": ctxFS},
 		FrontendAttrs: attrs,
 		Session:       []session.Attachable{secretsprovider.FromMap(o.secrets)},
+	}
+	if o.cacheTo != "" {
+		so.CacheExports = []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{
+			"ref": o.cacheTo, "mode": "max", "registry.insecure": "true"}}}
+	}
+	if o.cacheFrom != "" {
+		so.CacheImports = []client.CacheOptionsEntry{{Type: "registry", Attrs: map[string]string{
+			"ref": o.cacheFrom, "registry.insecure": "true"}}}
 	}
 	if o.push != "" {
 		tag := fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))

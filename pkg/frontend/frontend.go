@@ -293,20 +293,30 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	}
 	p = platforms.Normalize(p)
 
-	base, err := b.base(ctx, s, target, p)
-	if err != nil {
-		return nil, err
-	}
-	mainCtx, err := b.mainContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	reqCtx, err := b.requirementsContext(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	contexts, err := b.namedContexts(ctx, s.Targets[target], p)
-	if err != nil {
+	// Each of these waits on a round trip (the registry for the base, the client for
+	// .dockerignore, named contexts): run them at once.
+	var (
+		base            *baseImage
+		mainCtx, reqCtx llb.State
+		contexts        map[string]llb.State
+		loads, loadCtx  = errgroup.WithContext(ctx)
+	)
+	loads.Go(func() (err error) {
+		base, err = b.base(loadCtx, s, target, p)
+		return err
+	})
+	loads.Go(func() (err error) {
+		if mainCtx, err = b.mainContext(loadCtx); err != nil {
+			return err
+		}
+		reqCtx, err = b.requirementsContext(loadCtx, s)
+		return err
+	})
+	loads.Go(func() (err error) {
+		contexts, err = b.namedContexts(loadCtx, s.Targets[target], p)
+		return err
+	})
+	if err := loads.Wait(); err != nil {
 		return nil, err
 	}
 	epoch, err := sourceDateEpoch(b.bc.BuildArgs)

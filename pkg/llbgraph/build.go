@@ -106,7 +106,11 @@ func (g *graph) build() (*Result, error) {
 	}
 	st := llb.Merge(layers, g.c(fmt.Sprintf("assemble %d layers", len(layers)), "targets."+t.Name)...)
 	img := g.image()
-	return &Result{State: st, Image: img, Checks: g.checks(st, img)}, nil
+	checks := g.checks(st, img)
+	if len(checks) > 0 {
+		st = g.gate(layers, checks)
+	}
+	return &Result{State: st, Image: img, Checks: checks}, nil
 }
 
 // c returns the constraints of the next vertex: its name, location and the global options.

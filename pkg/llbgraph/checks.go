@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,11 +17,15 @@ import (
 var runnerPy []byte
 
 // ResultFile is where a check's outcome is found in its State.
-const ResultFile = "/tmp/mlbuild-check/result.json"
+const ResultFile = "/result.json"
+
+// runnerResult is where the runner writes it inside the image.
+const runnerResult = "/tmp/mlbuild-check/result.json"
 
 // Check is a command run inside the built image before it is exported: a spec test or the
 // smoke test. Solve State and read ResultFile ({"exit": N, "output": "..."}) to learn the
-// outcome; the check itself never fails the solve.
+// outcome; the check itself never fails the solve. State holds that one file and nothing
+// else, so reading it never needs the image's layers (after a registry cache import, say).
 type Check struct {
 	// Name is shown in errors ("test[0]: pytest -q", "smoke test").
 	Name string
@@ -57,16 +62,21 @@ func (g *graph) checks(final llb.State, img *dockerspec.DockerOCIImage) []Check 
 		if !g.s.Has(specPath) {
 			specPath = "targets." + t.Name + ".healthcheck"
 		}
-		out = append(out, g.check(final, img, "smoke test: start "+strings.Join(cmd, " ")+" and wait for the healthcheck", specPath,
-			map[string]any{"kind": "smoke", "argv": cmd, "probe": probe, "deadline": deadline.Seconds(),
-				// Poll fast: the build waits on this, and a probe is cheap next to a build.
-				"interval": 0.2, "probe_timeout": max(h.Timeout, time.Second).Seconds()}))
+		args := map[string]any{"kind": "smoke", "argv": cmd, "probe": probe, "deadline": deadline.Seconds(),
+			// Poll fast: the build waits on this, and a probe is cheap next to a build.
+			"interval": 0.2, "probe_timeout": max(h.Timeout, time.Second).Seconds()}
+		if hc := t.Healthcheck; hc != nil && hc.Command == nil && hc.Port != nil {
+			// The default HTTP probe cannot pass before its port accepts connections: the
+			// runner waits for that with a cheap connect every 20ms instead of a probe.
+			args["port"] = *hc.Port
+		}
+		out = append(out, g.check(final, img, "smoke test: start "+strings.Join(cmd, " ")+" and wait for the healthcheck", specPath, args))
 	}
 	return out
 }
 
 // check runs the runner in the final filesystem with the image's env, user and workdir, no
-// network but loopback, and returns the exec's root, where the runner leaves its result. The
+// network but loopback, and copies the result it leaves there into a state of its own. The
 // runner goes inline (python3 -c): a file op without inputs would re-run on every build.
 func (g *graph) check(final llb.State, img *dockerspec.DockerOCIImage, name, specPath string, args map[string]any) Check {
 	js, _ := json.Marshal(args)
@@ -85,5 +95,23 @@ func (g *graph) check(final llb.State, img *dockerspec.DockerOCIImage, name, spe
 		c = append(c, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
 	}
 	ro = append(ro, withConstraints(c))
-	return Check{Name: name, SpecPath: specPath, State: final.Run(ro...).Root()}
+	run := final.Run(ro...).Root()
+	keep := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s check] %s: keep the result", g.label(), name)}, g.opt.Constraints...)
+	res := llb.Scratch().File(llb.Copy(run, runnerResult, ResultFile), keep...)
+	return Check{Name: name, SpecPath: specPath, State: res}
+}
+
+// gate returns the image to export: the same layers as final, merged once more with an empty
+// diff of every check's result. The diffs add no layer and no file, but they make the image
+// depend on its checks, so the checks run in the same solve and a cache export
+// (--cache-to mode=max) carries their results: a daemon importing that cache does not run
+// them again for the same image.
+func (g *graph) gate(layers []llb.State, checks []Check) llb.State {
+	deps := slices.Clone(layers)
+	for _, chk := range checks {
+		c := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s check] %s: passed", g.label(), chk.Name)}, g.opt.Constraints...)
+		deps = append(deps, llb.Diff(chk.State, chk.State, c...))
+	}
+	c := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s] image, once %d check(s) passed", g.label(), len(checks))}, g.opt.Constraints...)
+	return llb.Merge(deps, c...)
 }

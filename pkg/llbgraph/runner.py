@@ -3,6 +3,7 @@
 # so the frontend can read the result and report the failure with its output and spec line.
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,14 @@ def text(b):
     return b.decode("utf-8", "replace")[-MAX:]
 
 
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
 result = {"exit": 0, "output": ""}
 try:
     if spec["kind"] == "command":
@@ -28,7 +37,11 @@ try:
         start = time.time()
         deadline = start + spec["deadline"]
         probe_out, healthy = b"", False
+        port = spec.get("port")
         while time.time() < deadline and srv.poll() is None:
+            if port and not listening(port):
+                time.sleep(0.02)  # the probe cannot pass before the port accepts connections
+                continue
             try:
                 p = subprocess.run(spec["probe"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=spec["probe_timeout"])
                 probe_out = p.stdout
@@ -39,7 +52,10 @@ try:
                 probe_out = b"healthcheck timed out"
             time.sleep(spec["interval"])
         code = srv.poll()
-        if code is None:
+        if code is None and healthy:
+            srv.kill()  # proven; a graceful shutdown would only add to the build time
+            srv.wait()
+        elif code is None:
             srv.terminate()
             try:
                 srv.wait(10)

@@ -16,7 +16,9 @@
 //     normalised per PEP 503 (lowercase, runs of "-", "_" and "." become "-").
 //     /simple/<name> (no trailing slash) and non-normalised names are redirected
 //     to the canonical /simple/<normalised-name>/. Unknown projects give 404.
-//   - Wheels are served at /files/<wheel-filename>.
+//   - Wheels are served at /files/<wheel-filename> with PyPI's caching headers
+//     (max-age=365000000, immutable), so pip's cache works as it does with PyPI;
+//     pages are not cacheable (pip revalidates them anyway).
 //   - Wheels are deterministic: the same Package always yields the same bytes
 //     (fixed 1980-01-01 timestamps, fixed entry order).
 //   - With [WithBasicAuth], every request (pages and files) must carry those
@@ -267,7 +269,9 @@ func (ix *Index) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Length", strconv.Itoa(len(wh.data)))
-		h.Set("Cache-Control", "no-store")
+		// As PyPI serves files: immutable, so pip's HTTP cache keeps them and a package
+		// already in the cache is not downloaded again.
+		h.Set("Cache-Control", "max-age=365000000, immutable, public")
 		w.WriteHeader(http.StatusOK)
 		if r.Method == http.MethodGet {
 			_, _ = w.Write(wh.data)

@@ -74,7 +74,13 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if s.Targets[target] == nil {
 		return nil, b.located(fmt.Errorf("unknown target %q; this spec defines: %s", target, strings.Join(s.TargetNames(), ", ")), "targets")
 	}
-	b.warn(ctx, s)
+	// Warnings are a round trip each: send them while the build goes on.
+	warned := make(chan struct{})
+	go func() {
+		defer close(warned)
+		b.warn(ctx, s)
+	}()
+	defer func() { <-warned }()
 
 	rb, err := bc.Build(ctx, func(ctx context.Context, platform *ocispecs.Platform, idx int) (*dockerui.BuildResult, error) {
 		return b.buildPlatform(ctx, target, platform)

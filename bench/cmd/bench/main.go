@@ -376,7 +376,11 @@ func (e *env) build(host string, b *Builder, target string, co *cacheOpt) (sampl
 		}
 		if v.Completed != nil {
 			s.Executed++
-			s.Executing = append(s.Executing, v.Name)
+			d := 0.0
+			if v.Started != nil {
+				d = v.Completed.Sub(*v.Started).Seconds()
+			}
+			s.Executing = append(s.Executing, fmt.Sprintf("%s (%.2fs)", v.Name, d))
 			if b.pipVertex(v.Name) {
 				s.PipRuns++
 			}
@@ -515,10 +519,11 @@ func write(results []scenarioResult, sizes map[string]imageSize) error {
 			col(func(s sample) float64 { return float64(s.Downloads) }),
 			col(func(s sample) float64 { return float64(s.OldRefetch) }))
 	}
-	fmt.Fprintf(&md, "\n## Images\n\n| image | compressed bytes | uncompressed bytes | layers | files duplicated across layers |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&md, "\n## Images\n\nContent bytes split by where they are: base layers, the venv, /app, and anything else the build added (overhead = other / (base + venv + app)).\n\n| image | compressed bytes | uncompressed bytes | layers | files duplicated across layers | base | venv | app | other | overhead |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, k := range sortedKeys(sizes) {
 		s := sizes[k]
-		fmt.Fprintf(&md, "| %s | %d | %d | %d | %d |\n", k, s.Compressed, s.Uncompressed, s.Layers, s.Duplicates)
+		fmt.Fprintf(&md, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %.3f%% |\n", k, s.Compressed, s.Uncompressed, s.Layers, s.Duplicates,
+			s.Base, s.Venv, s.App, s.Other, 100*s.Overhead())
 	}
 	for _, r := range results {
 		fmt.Fprintf(&md, "\n<details><summary>%s: executed work vertices, last repetition</summary>\n\n", r.Name)

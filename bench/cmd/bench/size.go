@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -15,11 +16,34 @@ type imageSize struct {
 	Uncompressed int64 `json:"uncompressed_bytes"`
 	Layers       int   `json:"layers"`
 	Duplicates   int   `json:"files_in_more_than_one_layer"`
+	// Content bytes by where they are: the base image's layers, the venv (/opt/venv), the
+	// app (/app), and anything else the build added (users, home, leftovers).
+	Base  int64 `json:"base_bytes"`
+	Venv  int64 `json:"venv_bytes"`
+	App   int64 `json:"app_bytes"`
+	Other int64 `json:"other_bytes"`
+}
+
+// Overhead is the share of the image beyond base + installed packages + app files.
+func (s imageSize) Overhead() float64 {
+	return float64(s.Other) / float64(s.Base+s.Venv+s.App)
 }
 
 // sizes measures the last pushed image of each builder and target.
 func (e *env) sizes(host string, builders []*Builder) (map[string]imageSize, error) {
 	out := map[string]imageSize{}
+	baseRef, err := name.ParseReference(e.baseRef, name.Insecure)
+	if err != nil {
+		return nil, err
+	}
+	base, err := remote.Image(baseRef, remote.WithPlatform(v1.Platform{OS: "linux", Architecture: "amd64"}))
+	if err != nil {
+		return nil, err
+	}
+	baseLayers, err := base.Layers()
+	if err != nil {
+		return nil, err
+	}
 	for _, b := range builders {
 		for _, target := range []string{"training", "inference"} {
 			ref, err := name.ParseReference(e.tag(b, target), name.Insecure)
@@ -37,7 +61,7 @@ func (e *env) sizes(host string, builders []*Builder) (map[string]imageSize, err
 			var s imageSize
 			s.Layers = len(layers)
 			seen := map[string]int{}
-			for _, l := range layers {
+			for i, l := range layers {
 				sz, _ := l.Size()
 				s.Compressed += sz
 				rc, err := l.Uncompressed()
@@ -53,6 +77,16 @@ func (e *env) sizes(host string, builders []*Builder) (map[string]imageSize, err
 					if h.Typeflag == tar.TypeReg {
 						s.Uncompressed += h.Size
 						seen[h.Name]++
+						switch p := strings.TrimPrefix(h.Name, "./"); {
+						case i < len(baseLayers):
+							s.Base += h.Size
+						case strings.HasPrefix(p, "opt/venv/"):
+							s.Venv += h.Size
+						case strings.HasPrefix(p, "app/"):
+							s.App += h.Size
+						default:
+							s.Other += h.Size
+						}
 					}
 				}
 				_, _ = io.Copy(io.Discard, rc)

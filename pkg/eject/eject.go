@@ -157,12 +157,14 @@ func (e *ejector) deps() {
 	e.line("# Dependencies: pip sees only the requirements files (read-only bind mounts), so code edits")
 	e.line("# never re-run it, and its cache is a cache mount that never reaches a layer.")
 	e.line("FROM ${BASE} AS deps")
+	e.line("ENV PYTHONDONTWRITEBYTECODE=1")
+	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
+	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, "python3 "+llbgraph.ShellJoin(llbgraph.VenvArgs(s))+"\n")
 	e.line("ARG SOURCE_DATE_EPOCH")
 	e.list("ENV", []string{
 		"PIP_CACHE_DIR=" + cacheDir,
 		"PIP_DISABLE_PIP_VERSION_CHECK=1",
 		"PIP_NO_INPUT=1",
-		"PYTHONDONTWRITEBYTECODE=1",
 	})
 	e.line("WORKDIR %s", reqDir)
 
@@ -185,17 +187,12 @@ func (e *ejector) deps() {
 	}
 
 	// The pip command, one option per line, in llbgraph's order.
-	pip := append([][]string{{"-m", "pip"}}, llbgraph.PipOptions(s)...)
-	pip[0] = append(pip[0], pip[1]...)
-	pip = append(pip[:1], pip[2:]...)
+	pip := llbgraph.PipCommand(s)
 	lines := make([]string, len(pip))
 	for i, words := range pip {
 		lines[i] = llbgraph.ShellJoin(words)
 	}
-	script := "set -eu\n" +
-		"python3 " + llbgraph.ShellJoin(llbgraph.VenvArgs(s)) + "\n" +
-		"python3 " + strings.Join(lines, " \\\n  ") + "\n"
-	e.run(mounts, script)
+	e.run(mounts, "python3 "+strings.Join(lines, " \\\n  ")+"\n")
 }
 
 // runtime writes the final stage: the user layer, the venv, the copies, then the config.

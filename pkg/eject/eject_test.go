@@ -324,7 +324,7 @@ func TestStepsMatchLLB(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var userOp, pipOp *pb.ExecOp
+			var userOp, venvOp, pipOp *pb.ExecOp
 			for _, dt := range def.Def {
 				var op pb.Op
 				if err := op.UnmarshalVT(dt); err != nil {
@@ -335,8 +335,10 @@ func TestStepsMatchLLB(t *testing.T) {
 					continue
 				}
 				switch args := ex.Meta.Args; {
-				case len(args) > 3 && args[3] == "mlbuild-pip":
+				case len(args) > 2 && args[0] == "python3" && args[1] == "-m" && args[2] == "pip":
 					pipOp = ex
+				case len(args) > 2 && args[0] == "python3" && args[1] == "-m" && args[2] == "venv":
+					venvOp = ex
 				case len(args) == 3 && strings.HasPrefix(args[2], "set -eu\ngrep"):
 					userOp = ex
 				case len(args) == 4 && strings.HasPrefix(args[2], "# mlbuild check runner"):
@@ -375,10 +377,20 @@ func TestStepsMatchLLB(t *testing.T) {
 				return
 			}
 			deps := stages[0]
-			if deps.name != "deps" || len(deps.runs) != 1 {
-				t.Fatalf("no deps stage with one RUN: %+v", deps)
+			if deps.name != "deps" || len(deps.runs) != 2 || venvOp == nil {
+				t.Fatalf("no deps stage with two RUNs (venv, pip), or no venv step in the LLB: %+v", deps)
 			}
-			r := deps.runs[0]
+			v := deps.runs[0]
+			if diff := cmp.Diff([][]string{venvOp.Meta.Args[1:]}, runShell(t, "/bin/sh", "-c", v.script)); diff != "" {
+				t.Errorf("commands of the venv step (-llbgraph +Dockerfile):\n%s", diff)
+			}
+			if v.network != "none" || venvOp.Network != pb.NetMode_NONE {
+				t.Errorf("the venv step has network %q in the Dockerfile, %v in the LLB; want none", v.network, venvOp.Network)
+			}
+			if !hasTmpfs(venvOp, "/tmp") || len(v.mounts) != 1 || v.mounts[0].Type != instructions.MountTypeTmpfs {
+				t.Errorf("the venv step has no tmpfs on /tmp: %+v", v.mounts)
+			}
+			r := deps.runs[1]
 			if r.cwd != pipOp.Meta.Cwd {
 				t.Errorf("pip runs in %q, llbgraph in %q", r.cwd, pipOp.Meta.Cwd)
 			}
@@ -416,7 +428,7 @@ func TestStepsMatchLLB(t *testing.T) {
 			if r.network != "default" {
 				t.Errorf("pip runs with --network=%s", r.network)
 			}
-			want := runShell(t, pipOp.Meta.Args...)
+			want := [][]string{pipOp.Meta.Args[1:]} // exec form: python3 itself, no shell
 			got := runShell(t, "/bin/sh", "-c", r.script)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("commands of the pip step (-llbgraph +Dockerfile):\n%s", diff)

@@ -146,6 +146,16 @@ func (g *graph) label() string {
 }
 
 // layerName names the diff that turns a step's output into its own layer.
+// named is the name and location of a vertex that belongs to the current step without being
+// one of its own ("[training 2/5] python3 -m venv /opt/venv").
+func (g *graph) named(what, specPath string) []llb.ConstraintsOpt {
+	opts := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s", g.label(), g.step, g.total, what)}, g.opt.Constraints...)
+	if g.opt.SourceMap != nil {
+		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
+	}
+	return opts
+}
+
 func (g *graph) layerName(what string) []llb.ConstraintsOpt {
 	return append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s: layer", g.label(), g.step, g.total, what)}, g.opt.Constraints...)
 }
@@ -186,20 +196,31 @@ func userPath(s *spec.Spec, t *spec.Target) string {
 	return "user"
 }
 
-// venvLayer creates the virtualenv and installs the requirements into it. The step sees the
-// requirements files only, mounted read-only; pip's cache is a persistent cache mount; /tmp
-// is a tmpfs, so the layer holds nothing but the venv.
+// venvLayer creates the virtualenv and installs the requirements into it, as one layer. The
+// venv is created in a step of its own, so a requirements change re-runs pip only. The pip
+// step sees the requirements files only, mounted read-only; pip's cache is a persistent cache
+// mount; /tmp is a tmpfs, so the layer holds nothing but the venv.
 func (g *graph) venvLayer() llb.State {
 	s := g.s
-	var pipArgs []string
-	for _, o := range PipOptions(s) {
-		pipArgs = append(pipArgs, o...)
+	args := []string{"python3"}
+	for _, o := range PipCommand(s) {
+		args = append(args, o...)
 	}
-	script := "set -eu\n" +
-		"python3 " + ShellJoin(VenvArgs(s)) + "\n" +
-		`exec python3 -m pip "$@"`
-	args := append([]string{"/bin/sh", "-c", script, "mlbuild-pip"}, pipArgs...)
 	reqDir, cacheDir := RequirementsDir, PipCacheDir
+	what := "pip install " + strings.Join(prefixEach("-r ", s.Requirements), " ")
+	specPath := "requirements"
+	if !s.Has(specPath) {
+		specPath = "pip"
+	}
+	c := g.c(what, specPath)
+	venvName := "python3 " + ShellJoin(VenvArgs(s))
+	venv := g.opt.Base.Run(
+		llb.Args(append([]string{"python3"}, VenvArgs(s)...)),
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+		llb.Network(pb.NetMode_NONE),
+		withConstraints(g.named(venvName, "python")),
+	).Root()
 
 	cacheID := PipCacheID
 	if g.opt.CacheNS != "" {
@@ -231,13 +252,8 @@ func (g *graph) venvLayer() llb.State {
 			ro = append(ro, llb.AddSecret(sec.Target, so...))
 		}
 	}
-	what := "pip install " + strings.Join(prefixEach("-r ", s.Requirements), " ")
-	specPath := "requirements"
-	if !s.Has(specPath) {
-		specPath = "pip"
-	}
-	ro = append(ro, withConstraints(g.c(what, specPath)))
-	run := g.opt.Base.Run(ro...)
+	ro = append(ro, withConstraints(c))
+	run := venv.Run(ro...)
 	g.addHistory("mlbuild: python3 -m venv " + s.Python.Venv + " && " + what)
 	return llb.Diff(g.opt.Base, run.Root(), g.layerName(what)...)
 }

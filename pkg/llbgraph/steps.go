@@ -54,10 +54,10 @@ func VenvArgs(s *spec.Spec) []string {
 	return append(args, s.Python.Venv)
 }
 
-// PipOptions are the arguments of "python3 -m pip", grouped one option per element: the
-// base pip (which needs no pip in the venv) installs into the venv.
-func PipOptions(s *spec.Spec) [][]string {
-	opts := [][]string{{"--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}}
+// PipCommand is the pip step's arguments of "python3", grouped one option per element: the
+// base interpreter's pip (so the venv needs no pip of its own) installs into the venv.
+func PipCommand(s *spec.Spec) [][]string {
+	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}}
 	if p := s.Pip; p != nil {
 		if p.IndexURL != "" {
 			opts = append(opts, []string{"--index-url", p.IndexURL})

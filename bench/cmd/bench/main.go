@@ -103,8 +103,10 @@ func run() error {
 		return err
 	}
 	// The local index replaces PyPI for both builders (PyPI is not reachable here, and pip
-	// would wait for it on every new requirement).
-	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  index-url: %q\n", e.frontend, e.baseRef, ix.URL)
+	// would wait for it on every new requirement). It is plain HTTP, and pip keeps files from
+	// such an index in its cache only for a trusted host: trusting it gives both builders
+	// the caching they get from PyPI over HTTPS.
+	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  index-url: %q\n  trusted-hosts: [127.0.0.1]\n", e.frontend, e.baseRef, ix.URL)
 	if err := os.WriteFile(filepath.Join(e.project, "mlbuild.yaml"), []byte(spec), 0o644); err != nil {
 		return err
 	}
@@ -136,7 +138,7 @@ func run() error {
 	baseline := func(dfRoot string) func(string) (string, map[string]string, string) {
 		return func(target string) (string, map[string]string, string) {
 			return "dockerfile.v0", map[string]string{"filename": "Dockerfile", "build-arg:BASE": e.baseRef,
-				"build-arg:PIP_INDEX_URL": ix.URL}, filepath.Join(dfRoot, target)
+				"build-arg:PIP_INDEX_URL": ix.URL, "build-arg:PIP_TRUSTED_HOST": "127.0.0.1"}, filepath.Join(dfRoot, target)
 		}
 	}
 	builders := []*Builder{

@@ -11,14 +11,16 @@ ARG BASE=docker.io/library/python:3.10-slim
 # Dependencies: pip sees only the requirements files (read-only bind mounts), so code edits
 # never re-run it, and its cache is a cache mount that never reaches a layer.
 FROM ${BASE} AS deps
+ENV PYTHONDONTWRITEBYTECODE=1
+# The venv in a step of its own: a change of requirements re-runs pip only.
+RUN --network=none --mount=type=tmpfs,target=/tmp <<'EOF'
+python3 -m venv --without-pip --system-site-packages /opt/venv
+EOF
 ARG SOURCE_DATE_EPOCH
-ENV PIP_CACHE_DIR=/tmp/mlbuild/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-    PYTHONDONTWRITEBYTECODE=1
+ENV PIP_CACHE_DIR=/tmp/mlbuild/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 WORKDIR /tmp/mlbuild/requirements
 RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shared \
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt <<'EOF'
-set -eu
-python3 -m venv --without-pip --system-site-packages /opt/venv
 python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore \
   -r /tmp/mlbuild/requirements/requirements.txt
 EOF

@@ -9,17 +9,19 @@ ARG BASE=docker.io/library/python:3.12-slim
 # Dependencies: pip sees only the requirements files (read-only bind mounts), so code edits
 # never re-run it, and its cache is a cache mount that never reaches a layer.
 FROM ${BASE} AS deps
+ENV PYTHONDONTWRITEBYTECODE=1
+# The venv in a step of its own: a change of requirements re-runs pip only.
+RUN --network=none --mount=type=tmpfs,target=/tmp <<'EOF'
+python3 -m venv --without-pip /venv
+EOF
 ARG SOURCE_DATE_EPOCH
-ENV PIP_CACHE_DIR=/tmp/mlbuild/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-    PYTHONDONTWRITEBYTECODE=1
+ENV PIP_CACHE_DIR=/tmp/mlbuild/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 WORKDIR /tmp/mlbuild/requirements
 RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shared \
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt \
     --mount=type=bind,source=requirements-serve.txt,target=/tmp/mlbuild/requirements/requirements-serve.txt \
     --mount=type=secret,id=netrc,target=/root/.netrc,required=true \
     --mount=type=secret,id=pip-index,env=PIP_EXTRA_INDEX_URL,required=false <<'EOF'
-set -eu
-python3 -m venv --without-pip /venv
 python3 -m pip --python /venv/bin/python install --no-warn-script-location --root-user-action=ignore \
   --index-url https://pypi.example.com/simple \
   --extra-index-url https://extra.example.com/simple \

@@ -88,14 +88,14 @@ func (g *graph) build() (*Result, error) {
 		g.total++
 	}
 	if len(g.s.Requirements) > 0 {
-		g.total++
+		g.total += 2 // venv, pip
 	}
 	layers := []llb.State{g.opt.Base}
 	if *t.User.UID != 0 {
 		layers = append(layers, g.userLayer())
 	}
 	if len(g.s.Requirements) > 0 {
-		layers = append(layers, g.venvLayer())
+		layers = append(layers, g.venvLayers()...)
 	}
 	for i, cp := range t.Copy {
 		st, err := g.copyLayer(i, cp)
@@ -146,16 +146,6 @@ func (g *graph) label() string {
 }
 
 // layerName names the diff that turns a step's output into its own layer.
-// named is the name and location of a vertex that belongs to the current step without being
-// one of its own ("[training 2/5] python3 -m venv /opt/venv").
-func (g *graph) named(what, specPath string) []llb.ConstraintsOpt {
-	opts := append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s", g.label(), g.step, g.total, what)}, g.opt.Constraints...)
-	if g.opt.SourceMap != nil {
-		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
-	}
-	return opts
-}
-
 func (g *graph) layerName(what string) []llb.ConstraintsOpt {
 	return append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s: layer", g.label(), g.step, g.total, what)}, g.opt.Constraints...)
 }
@@ -196,12 +186,23 @@ func userPath(s *spec.Spec, t *spec.Target) string {
 	return "user"
 }
 
-// venvLayer creates the virtualenv and installs the requirements into it, as one layer. The
-// venv is created in a step of its own, so a requirements change re-runs pip only. The pip
-// step sees the requirements files only, mounted read-only; pip's cache is a persistent cache
-// mount; /tmp is a tmpfs, so the layer holds nothing but the venv.
-func (g *graph) venvLayer() llb.State {
+// venvLayers creates the virtualenv, then installs the requirements into it: two steps and
+// two layers, so a requirements change re-runs pip only. The pip step sees the requirements
+// files only, mounted read-only; pip's cache is a persistent cache mount; /tmp is a tmpfs in
+// both, so the layers hold nothing but the venv.
+func (g *graph) venvLayers() []llb.State {
 	s := g.s
+	venvWhat := "python3 " + ShellJoin(VenvArgs(s))
+	venv := g.opt.Base.Run(
+		llb.Args(append([]string{"python3"}, VenvArgs(s)...)),
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+		llb.Network(pb.NetMode_NONE),
+		withConstraints(g.c(venvWhat, "python")),
+	).Root()
+	g.addHistory("mlbuild: " + venvWhat)
+	venvLayer := llb.Diff(g.opt.Base, venv, g.layerName(venvWhat)...)
+
 	args := []string{"python3"}
 	for _, o := range PipCommand(s) {
 		args = append(args, o...)
@@ -212,16 +213,6 @@ func (g *graph) venvLayer() llb.State {
 	if !s.Has(specPath) {
 		specPath = "pip"
 	}
-	c := g.c(what, specPath)
-	venvName := "python3 " + ShellJoin(VenvArgs(s))
-	venv := g.opt.Base.Run(
-		llb.Args(append([]string{"python3"}, VenvArgs(s)...)),
-		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
-		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
-		llb.Network(pb.NetMode_NONE),
-		withConstraints(g.named(venvName, "python")),
-	).Root()
-
 	cacheID := PipCacheID
 	if g.opt.CacheNS != "" {
 		cacheID = g.opt.CacheNS + "/" + cacheID
@@ -252,10 +243,10 @@ func (g *graph) venvLayer() llb.State {
 			ro = append(ro, llb.AddSecret(sec.Target, so...))
 		}
 	}
-	ro = append(ro, withConstraints(c))
+	ro = append(ro, withConstraints(g.c(what, specPath)))
 	run := venv.Run(ro...)
-	g.addHistory("mlbuild: python3 -m venv " + s.Python.Venv + " && " + what)
-	return llb.Diff(g.opt.Base, run.Root(), g.layerName(what)...)
+	g.addHistory("mlbuild: " + what)
+	return []llb.State{venvLayer, llb.Diff(venv, run.Root(), g.layerName(what)...)}
 }
 
 // copyLayer copies one context path into its own layer, owned by root so the app user can

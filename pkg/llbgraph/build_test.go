@@ -302,9 +302,9 @@ func TestHistoryMatchesLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// user, venv, src, configs, models
-	if n := len(res.Image.History); n != 5 {
-		t.Fatalf("history has %d entries, want 5: %+v", n, res.Image.History)
+	// user, venv, pip, src, configs, models
+	if n := len(res.Image.History); n != 6 {
+		t.Fatalf("history has %d entries, want 6: %+v", n, res.Image.History)
 	}
 	for _, h := range res.Image.History {
 		if h.Created == nil || !h.Created.Equal(epoch) {

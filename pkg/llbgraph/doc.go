@@ -6,8 +6,9 @@
 //     contexts, the platform, the cache namespace, SOURCE_DATE_EPOCH) comes in through
 //     [Options]. The same spec and options always give the same LLB bytes and the same config.
 //   - The graph has one layer per concern, each independent of the others where the content
-//     allows it: the user account (with the directories it may write), the virtualenv
-//     (pip install) and one layer per copied path, joined with a merge op (the LLB form of
+//     allows it: the user account (with the directories it may write), the empty virtualenv,
+//     the packages pip installs into it, and one layer per copied path, joined with a merge
+//     op (the LLB form of
 //     COPY --link). An edit under src/ therefore re-runs one copy; it never re-runs pip or
 //     touches other layers, and a new base digest re-runs only the steps that need the base.
 //   - The dependency step sees only the requirements files, through their own context, so its
@@ -16,4 +17,8 @@
 //   - Every vertex is named "[<target> <n>/<total>] <what>" and, where the spec file has a
 //     node for it, carries that node's source location, so a failing step points at its line.
 //   - Secrets for pip are mounted for the pip step only; they reach no layer and no config.
+//   - Checks (spec tests, the smoke test) run in the assembled image; [Result.State] is that
+//     image merged once more with an empty diff of each check's result, so it depends on its
+//     checks without a file of theirs: they run in the same solve, and a cache export of the
+//     image carries their results.
 package llbgraph

@@ -192,7 +192,11 @@ func (e *ejector) deps() {
 	for i, words := range pip {
 		lines[i] = llbgraph.ShellJoin(words)
 	}
-	e.run(mounts, "python3 "+strings.Join(lines, " \\\n  ")+"\n")
+	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + llbgraph.PipPycachePrefix + " python3 " + strings.Join(lines, " \\\n  ") + "\n"
+	if c := llbgraph.CompileArgs(s); c != nil {
+		script += "python3 " + llbgraph.ShellJoin(c) + "\n"
+	}
+	e.run(mounts, script)
 }
 
 // runtime writes the final stage: the user layer, the venv, the copies, then the config.

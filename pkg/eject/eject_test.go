@@ -335,7 +335,7 @@ func TestStepsMatchLLB(t *testing.T) {
 					continue
 				}
 				switch args := ex.Meta.Args; {
-				case len(args) > 2 && args[0] == "python3" && args[1] == "-m" && args[2] == "pip":
+				case len(args) > 3 && args[3] == "mlbuild-pip":
 					pipOp = ex
 				case len(args) > 2 && args[0] == "python3" && args[1] == "-m" && args[2] == "venv":
 					venvOp = ex
@@ -428,7 +428,7 @@ func TestStepsMatchLLB(t *testing.T) {
 			if r.network != "default" {
 				t.Errorf("pip runs with --network=%s", r.network)
 			}
-			want := [][]string{pipOp.Meta.Args[1:]} // exec form: python3 itself, no shell
+			want := runShell(t, pipOp.Meta.Args...)
 			got := runShell(t, "/bin/sh", "-c", r.script)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("commands of the pip step (-llbgraph +Dockerfile):\n%s", diff)

@@ -203,7 +203,7 @@ func (g *graph) venvLayers() []llb.State {
 	g.addHistory("mlbuild: " + venvWhat)
 	venvLayer := llb.Diff(g.opt.Base, venv, g.layerName(venvWhat)...)
 
-	args := []string{"python3"}
+	args := []string{"/bin/sh", "-c", PipScript(s), "mlbuild-pip"}
 	for _, o := range PipCommand(s) {
 		args = append(args, o...)
 	}

@@ -3,6 +3,7 @@ package llbgraph
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -54,10 +55,16 @@ func VenvArgs(s *spec.Spec) []string {
 	return append(args, s.Python.Venv)
 }
 
+// PipPycachePrefix is PYTHONPYCACHEPREFIX for pip's own run: the bytecode of pip and of the
+// standard library it imports (python images ship no .pyc) is kept in pip's cache mount, so
+// later pip runs start warm and no such file lands in a layer. The packages pip installs are
+// compiled into the venv afterwards by CompileArgs, since the prefix would divert theirs too.
+const PipPycachePrefix = PipCacheDir + "/pycache"
+
 // PipCommand is the pip step's arguments of "python3", grouped one option per element: the
 // base interpreter's pip (so the venv needs no pip of its own) installs into the venv.
 func PipCommand(s *spec.Spec) [][]string {
-	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore"}}
+	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore", "--no-compile"}}
 	if p := s.Pip; p != nil {
 		if p.IndexURL != "" {
 			opts = append(opts, []string{"--index-url", p.IndexURL})
@@ -79,6 +86,26 @@ func PipCommand(s *spec.Spec) [][]string {
 		opts = append(opts, []string{"-r", path.Join(RequirementsDir, r)})
 	}
 	return opts
+}
+
+// CompileArgs are the arguments of "python3" that compile the venv's packages to bytecode
+// after pip, as pip itself would (errors in odd files ignored; hash-based .pyc files when
+// SOURCE_DATE_EPOCH is set), using every core. Nil when the spec's pip args turn compiling off.
+func CompileArgs(s *spec.Spec) []string {
+	if s.Pip != nil && slices.Contains(s.Pip.Args, "--no-compile") {
+		return nil
+	}
+	return []string{"-c", "import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)", s.Python.Venv + "/lib"}
+}
+
+// PipScript is the pip step's /bin/sh script: pip runs with the arguments given to the
+// script, then the packages are compiled.
+func PipScript(s *spec.Spec) string {
+	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+	if c := CompileArgs(s); c != nil {
+		script += "\npython3 " + ShellJoin(c)
+	}
+	return script
 }
 
 // ShellJoin quotes words for /bin/sh.

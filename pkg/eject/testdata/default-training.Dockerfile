@@ -19,8 +19,10 @@ ENV PIP_CACHE_DIR=/tmp/mlbuild/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_
 WORKDIR /tmp/mlbuild/requirements
 RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shared \
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt <<'EOF'
-python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore \
+set -eu
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   -r /tmp/mlbuild/requirements/requirements.txt
+python3 -c 'import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)' /opt/venv/lib
 EOF
 
 FROM ${BASE} AS runtime

@@ -25,12 +25,14 @@ RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shar
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt \
     --mount=type=bind,source=reqs/extra.txt,target=/tmp/mlbuild/requirements/reqs/extra.txt \
     --mount=type=secret,id=token,target=/run/secrets/token,required=true <<'EOF'
-python3 -m pip --python '/opt/my venv/bin/python' install --no-warn-script-location --root-user-action=ignore \
+set -eu
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python '/opt/my venv/bin/python' install --no-warn-script-location --root-user-action=ignore --no-compile \
   --find-links /wheels \
   --trusted-host pypi.internal \
   --constraint '/tmp/mlbuild/requirements/reqs/it'\''s.txt' \
   -r /tmp/mlbuild/requirements/requirements.txt \
   -r /tmp/mlbuild/requirements/reqs/extra.txt
+python3 -c 'import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)' '/opt/my venv/lib'
 EOF
 
 FROM ${BASE} AS runtime

@@ -22,12 +22,14 @@ RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shar
     --mount=type=bind,source=requirements-serve.txt,target=/tmp/mlbuild/requirements/requirements-serve.txt \
     --mount=type=secret,id=netrc,target=/root/.netrc,required=true \
     --mount=type=secret,id=pip-index,env=PIP_EXTRA_INDEX_URL,required=false <<'EOF'
-python3 -m pip --python /venv/bin/python install --no-warn-script-location --root-user-action=ignore \
+set -eu
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   --index-url https://pypi.example.com/simple \
   --extra-index-url https://extra.example.com/simple \
   --prefer-binary \
   -r /tmp/mlbuild/requirements/requirements.txt \
   -r /tmp/mlbuild/requirements/requirements-serve.txt
+python3 -c 'import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)' /venv/lib
 EOF
 
 FROM ${BASE} AS runtime

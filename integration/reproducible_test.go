@@ -44,6 +44,18 @@ func TestReproducible(t *testing.T) {
 	if !pyc {
 		t.Errorf("no byte-compiled mlb_repro in the venv layer; the check would not cover .pyc files")
 	}
+	// pip's own bytecode (python images ship none) goes to the pip cache mount: no .pyc the
+	// base lacks may appear outside the venv.
+	baseFiles, _ := e.layerFiles(t, e.registry+"/library/python:3.10-slim", "")
+	inBase := map[string]bool{}
+	for _, f := range baseFiles {
+		inBase[f] = true
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".pyc") && !inBase[f] && !strings.HasPrefix(strings.TrimPrefix(f, "./"), "opt/venv/") {
+			t.Errorf("bytecode outside the venv that the base does not have: %s", f)
+		}
+	}
 	if ix.Downloads("mlb-repro") != 2 {
 		t.Errorf("mlb-repro was downloaded %d times, want once per cold daemon", ix.Downloads("mlb-repro"))
 	}

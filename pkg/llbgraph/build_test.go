@@ -18,6 +18,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -352,5 +353,66 @@ func BenchmarkSpecLoad(b *testing.B) {
 		if _, err := spec.Load("mlbuild.yaml", []byte(richSpec), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestExportGatedOnChecks: the exported state is the assembled image's layers merged with an
+// empty diff (lower = upper) of every check's result, and nothing else, so the image gains no
+// layer while it depends on its checks.
+func TestExportGatedOnChecks(t *testing.T) {
+	res, def := buildAndMarshal(t, "version: 1\ntargets:\n  inference:\n    test: [\"python -c 'import src'\"]\n", "inference")
+	if len(res.Checks) != 2 {
+		t.Fatalf("want a test and the smoke test, got %d checks", len(res.Checks))
+	}
+	ops := map[digest.Digest]*pb.Op{}
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		ops[digestOf(dt)] = &op
+	}
+	head := ops[digestOf(def.Def[len(def.Def)-1])].Inputs[0].Digest
+	gate := ops[digest.Digest(head)].GetMerge()
+	if gate == nil {
+		t.Fatalf("the exported vertex is not a merge: %v", ops[digest.Digest(head)])
+	}
+	inputs := ops[digest.Digest(head)].Inputs
+	checkHeads := map[digest.Digest]bool{}
+	for _, chk := range res.Checks {
+		cdef, err := chk.State.Marshal(context.Background(), llb.Platform(amd64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkHeads[digestOf(cdef.Def[len(cdef.Def)-2])] = true // the op before the terminal one
+	}
+	var layers []string
+	gated := map[digest.Digest]bool{}
+	for _, in := range inputs {
+		op := ops[digest.Digest(in.Digest)]
+		if d := op.GetDiff(); d != nil && op.Inputs[d.Lower.Input].Digest == op.Inputs[d.Upper.Input].Digest {
+			lower := op.Inputs[d.Lower.Input]
+			if !checkHeads[digest.Digest(lower.Digest)] {
+				t.Errorf("an empty diff in the gate is not of a check result: %v", op)
+			}
+			gated[digest.Digest(lower.Digest)] = true
+			continue
+		}
+		layers = append(layers, in.Digest)
+	}
+	if len(gated) != len(res.Checks) {
+		t.Errorf("the gate depends on %d of %d checks", len(gated), len(res.Checks))
+	}
+	// The layers are those of the assembled image the checks ran in.
+	var assembled []string
+	for _, op := range ops {
+		if op.GetMerge() != nil && op != ops[digest.Digest(head)] {
+			for _, in := range op.Inputs {
+				assembled = append(assembled, in.Digest)
+			}
+		}
+	}
+	if !slices.Equal(layers, assembled) {
+		t.Errorf("gate layers %v differ from the assembled image's %v", layers, assembled)
 	}
 }

@@ -504,7 +504,7 @@ func write(results []scenarioResult, sizes map[string]imageSize) error {
 		md.WriteString("\n")
 		rows = append(rows, rw)
 	}
-	md.WriteString("\n## Work done (medians; columns in the order mlbuild / no smoke / # syntax= / built-in)\n\n| scenario | work vertices executed | pip runs | context bytes sent | new package downloads | unchanged packages fetched again |\n|---|---|---|---|---|---|\n")
+	md.WriteString("\n## Work done (medians; columns in the order mlbuild / no smoke / # syntax= / built-in)\n\n| scenario | work vertices executed | work vertices cached | pip runs | context bytes sent | new package downloads | unchanged packages fetched again |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
 		col := func(f func(sample) float64) string {
 			var parts []string
@@ -514,8 +514,9 @@ func write(results []scenarioResult, sizes map[string]imageSize) error {
 			}
 			return strings.Join(parts, " / ")
 		}
-		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s |\n", r.Name,
+		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Name,
 			col(func(s sample) float64 { return float64(s.Executed) }),
+			col(func(s sample) float64 { return float64(s.Cached) }),
 			col(func(s sample) float64 { return float64(s.PipRuns) }),
 			col(func(s sample) float64 { return float64(s.ContextByte) }),
 			col(func(s sample) float64 { return float64(s.Downloads) }),

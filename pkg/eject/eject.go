@@ -1,10 +1,11 @@
 // Package eject writes the Dockerfile equivalent of one target of a spec, for projects that
 // want to leave mlbuild, or to see what it builds, in BuildKit's own Dockerfile frontend.
 //
-// The Dockerfile follows the frontend's graph: a "deps" stage creates the virtualenv and runs
-// pip with only the requirements files mounted and pip's cache in a cache mount, and the
-// "runtime" stage adds the user layer (the frontend's own shell snippet), the venv and one
-// COPY --link per copy entry, then sets the image config.
+// The Dockerfile follows the frontend's graph: a "deps" stage creates the virtualenv in one
+// RUN and runs pip in the next, with only the requirements files mounted, pip's cache (and
+// its own bytecode) in a cache mount, then compiles the venv; the "runtime" stage adds the
+// user layer (the frontend's own shell snippet), the venv (one layer here, two in the
+// frontend's image) and one COPY --link per copy entry, then sets the image config.
 //
 // The image config it declares equals the one llbgraph.Build derives from the same base
 // (Env in the same order, WorkingDir, User, Entrypoint, Cmd, ExposedPorts, Healthcheck and

@@ -142,9 +142,9 @@ func (e *ejector) checks() []string {
 	t := e.t
 	var out []string
 	for i := range t.Test {
-		out = append(out, fmt.Sprintf("test[%d]: %s", i, jsonList(commandArgs(&t.Test[i]))))
+		out = append(out, fmt.Sprintf("test[%d]: %s", i, jsonList(llbgraph.CommandArgs(&t.Test[i]))))
 	}
-	cmd := append(commandArgs(t.Entrypoint), commandArgs(t.Command)...)
+	cmd := append(llbgraph.CommandArgs(t.Entrypoint), llbgraph.CommandArgs(t.Command)...)
 	if h := t.Healthcheck; *t.SmokeTest && h != nil && !h.Disabled && len(cmd) > 0 {
 		out = append(out, fmt.Sprintf("smoke test: start %s and wait for the healthcheck to pass", jsonList(cmd)))
 	}
@@ -287,13 +287,13 @@ func (e *ejector) config() {
 	e.list("LABEL", labels)
 
 	if t.Entrypoint != nil {
-		e.line("ENTRYPOINT %s", jsonList(commandArgs(t.Entrypoint)))
+		e.line("ENTRYPOINT %s", jsonList(llbgraph.CommandArgs(t.Entrypoint)))
 	} else {
 		e.line("# mlbuild keeps neither the entrypoint nor the command of the base image.")
 		e.line("ENTRYPOINT []")
 	}
 	if t.Command != nil {
-		e.line("CMD %s", jsonList(commandArgs(t.Command)))
+		e.line("CMD %s", jsonList(llbgraph.CommandArgs(t.Command)))
 	}
 }
 
@@ -455,17 +455,6 @@ func comment(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
-}
-
-// commandArgs is llbgraph's: a shell-form command runs in /bin/sh -c.
-func commandArgs(c *spec.Command) []string {
-	if c == nil {
-		return nil
-	}
-	if c.Shell {
-		return []string{"/bin/sh", "-c", c.Args[0]}
-	}
-	return append([]string(nil), c.Args...)
 }
 
 func sortedKeys(m map[string]string) []string {

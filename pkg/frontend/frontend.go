@@ -237,15 +237,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 	if err != nil {
 		return nil
 	}
-	def, err := st.Marshal(ctx, llb.WithCaps(b.c.BuildOpts().LLBCaps))
-	if err != nil {
-		return nil
-	}
-	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
-	if err != nil {
-		return nil
-	}
-	ref, err := res.SingleRef()
+	ref, err := b.read(ctx, st)
 	if err != nil {
 		return nil
 	}
@@ -262,6 +254,19 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 		errs = append(errs, errdefs.WithSource(fmt.Errorf("%s:%d: %w", s.File, s.Pos(p).Start.Line, msg), b.source(s.Pos(p))))
 	}
 	return stderrors.Join(errs...)
+}
+
+// read solves a state of the build context, to read files from it.
+func (b *builder) read(ctx context.Context, st llb.State) (gwclient.Reference, error) {
+	def, err := st.Marshal(ctx, llb.WithCaps(b.c.BuildOpts().LLBCaps))
+	if err != nil {
+		return nil, err
+	}
+	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
+	if err != nil {
+		return nil, err
+	}
+	return res.SingleRef()
 }
 
 func (b *builder) excludes(ctx context.Context) ([]string, error) {

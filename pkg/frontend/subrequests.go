@@ -108,15 +108,7 @@ func (b *builder) readRequirements(ctx context.Context, s *spec.Spec) map[string
 	if err != nil {
 		return out
 	}
-	def, err := st.Marshal(ctx)
-	if err != nil {
-		return out
-	}
-	res, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
-	if err != nil {
-		return out
-	}
-	ref, err := res.SingleRef()
+	ref, err := b.read(ctx, st)
 	if err != nil {
 		return out
 	}

@@ -44,7 +44,7 @@ func (g *graph) checks(final llb.State, img *dockerspec.DockerOCIImage) []Check 
 	t := g.t
 	var out []Check
 	for i, c := range t.Test {
-		argv := commandArgs(&c)
+		argv := CommandArgs(&c)
 		out = append(out, g.check(final, img, fmt.Sprintf("test[%d]: %s", i, strings.Join(argv, " ")),
 			fmt.Sprintf("targets.%s.test[%d]", t.Name, i),
 			map[string]any{"kind": "command", "argv": argv, "timeout": 3600}))

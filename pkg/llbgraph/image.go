@@ -55,8 +55,8 @@ func (g *graph) image() *dockerspec.DockerOCIImage {
 
 	img.Config.WorkingDir = t.Workdir
 	img.Config.User = fmt.Sprintf("%d:%d", *t.User.UID, *t.User.GID)
-	img.Config.Entrypoint = commandArgs(t.Entrypoint)
-	img.Config.Cmd = commandArgs(t.Command)
+	img.Config.Entrypoint = CommandArgs(t.Entrypoint)
+	img.Config.Cmd = CommandArgs(t.Command)
 	img.Config.ExposedPorts = nil
 	if len(t.Expose) > 0 {
 		img.Config.ExposedPorts = map[string]struct{}{}
@@ -78,7 +78,9 @@ func (g *graph) image() *dockerspec.DockerOCIImage {
 	return img
 }
 
-func commandArgs(c *spec.Command) []string {
+// CommandArgs is a command's argv in the image config: a shell-form command runs in
+// /bin/sh -c. Shared with pkg/eject, so an ejected Dockerfile declares the same argv.
+func CommandArgs(c *spec.Command) []string {
 	if c == nil {
 		return nil
 	}

@@ -258,7 +258,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 
 // read solves a state of the build context, to read files from it.
 func (b *builder) read(ctx context.Context, st llb.State) (gwclient.Reference, error) {
-	def, err := st.Marshal(ctx, llb.WithCaps(b.c.BuildOpts().LLBCaps))
+	def, err := b.marshal(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -335,6 +335,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		return nil, err
 	}
 	sm := b.src.SourceMap
+	caps := b.c.BuildOpts().LLBCaps
 	res, err := llbgraph.Build(s, llbgraph.Options{
 		Target:       target,
 		Platform:     p,
@@ -349,6 +350,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		Epoch:        epoch,
 		SourceMap:    sm,
 		ShowPlatform: len(b.bc.TargetPlatforms) > 1,
+		Caps:         &caps,
 	})
 	if err != nil {
 		return nil, err
@@ -381,10 +383,24 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: base.image, Epoch: epoch}, nil
 }
 
-func (b *builder) solve(ctx context.Context, st llb.State, p ocispecs.Platform, evaluate bool) (gwclient.Reference, error) {
-	def, err := st.Marshal(ctx, llb.Platform(p), llb.WithCaps(b.c.BuildOpts().LLBCaps))
+// marshal marshals st for this builder and refuses, in words, a graph that needs a capability
+// the builder lacks (BuildKit's own error would only say "requested experimental feature").
+func (b *builder) marshal(ctx context.Context, st llb.State, opts ...llb.ConstraintsOpt) (*llb.Definition, error) {
+	caps := b.c.BuildOpts().LLBCaps
+	def, err := st.Marshal(ctx, append(opts, llb.WithCaps(caps))...)
 	if err != nil {
 		return nil, errors.Wrap(err, "marshal LLB")
+	}
+	if err := llbgraph.CheckCaps(def, &caps); err != nil {
+		return nil, err
+	}
+	return def, nil
+}
+
+func (b *builder) solve(ctx context.Context, st llb.State, p ocispecs.Platform, evaluate bool) (gwclient.Reference, error) {
+	def, err := b.marshal(ctx, st, llb.Platform(p))
+	if err != nil {
+		return nil, err
 	}
 	r, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports, Evaluate: evaluate})
 	if err != nil {

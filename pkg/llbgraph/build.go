@@ -11,6 +11,7 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
+	"github.com/moby/buildkit/util/apicaps"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -51,6 +52,42 @@ type Options struct {
 	ShowPlatform bool
 	// Constraints are added to every vertex (e.g. llb.WithCaps).
 	Constraints []llb.ConstraintsOpt
+	// Caps are the LLB capabilities of the builder (gwclient.BuildOpts().LLBCaps). They pick
+	// the graph's shape: without the merge and diff ops the layers are copied onto the base
+	// in order (see [Shape]). Nil means a builder with every capability.
+	Caps *apicaps.CapSet
+}
+
+// Shape is how a target's layers are put together.
+type Shape int
+
+const (
+	// ShapeMerge builds each layer on its own and joins them with one merge op, as
+	// COPY --link does: a layer is rebuilt only when its own inputs change, and the pip
+	// step is shared by every target. It needs the merge and diff ops (BuildKit v0.10).
+	ShapeMerge Shape = iota
+	// ShapeCopy applies the same layers in the same order onto the base: the user step runs
+	// on the base, the venv and the packages are copied from the (still shared) steps that
+	// made them, and the paths are copied from the context. The files, owners, modes and
+	// the image config are those of ShapeMerge; a layer's cache key now also depends on the
+	// layers below it.
+	ShapeCopy
+)
+
+func (s Shape) String() string {
+	if s == ShapeCopy {
+		return "copy"
+	}
+	return "merge"
+}
+
+// ShapeFor is the shape a builder with caps gets: ShapeMerge when it offers the merge and
+// diff ops (and nil caps mean it does), ShapeCopy otherwise.
+func ShapeFor(caps *apicaps.CapSet) Shape {
+	if caps == nil || (caps.Supports(pb.CapMergeOp) == nil && caps.Supports(pb.CapDiffOp) == nil) {
+		return ShapeMerge
+	}
+	return ShapeCopy
 }
 
 // Result is a built target.
@@ -59,6 +96,8 @@ type Result struct {
 	Image *dockerspec.DockerOCIImage
 	// Checks must all pass before State is exported.
 	Checks []Check
+	// Shape is how the layers were put together.
+	Shape Shape
 }
 
 // Build returns the LLB and image config of one target.
@@ -82,15 +121,19 @@ type graph struct {
 
 func (g *graph) build() (*Result, error) {
 	t := g.t
-	// Steps: user, pip, one per copy, writable dirs, merge.
-	g.total = len(t.Copy) + 1
+	shape := ShapeFor(g.opt.Caps)
+	// Steps: user, venv, pip, one per copy, and the merge that assembles them.
+	g.total = len(t.Copy)
 	if *t.User.UID != 0 {
 		g.total++
 	}
 	if len(g.s.Requirements) > 0 {
 		g.total += 2 // venv, pip
 	}
-	layers := []llb.State{g.opt.Base}
+	if shape == ShapeMerge {
+		g.total++
+	}
+	var layers []layer
 	if *t.User.UID != 0 {
 		layers = append(layers, g.userLayer())
 	}
@@ -98,19 +141,48 @@ func (g *graph) build() (*Result, error) {
 		layers = append(layers, g.venvLayers()...)
 	}
 	for i, cp := range t.Copy {
-		st, err := g.copyLayer(i, cp)
+		l, err := g.copyLayer(i, cp)
 		if err != nil {
 			return nil, err
 		}
-		layers = append(layers, st)
+		layers = append(layers, l)
 	}
-	st := llb.Merge(layers, g.c(fmt.Sprintf("assemble %d layers", len(layers)), "targets."+t.Name)...)
 	img := g.image()
-	checks := g.checks(st, img)
-	if len(checks) > 0 {
-		st = g.gate(layers, checks)
+	res := &Result{Image: img, Shape: shape}
+	if shape == ShapeCopy {
+		// No merge op: each layer goes onto the image so far. The checks run in that image;
+		// the frontend solves them and returns the image only when all pass.
+		st := g.opt.Base
+		for _, l := range layers {
+			st = l.onto(st)
+		}
+		res.State, res.Checks = st, g.checks(st, img)
+		return res, nil
 	}
-	return &Result{State: st, Image: img, Checks: checks}, nil
+	diffs := []llb.State{g.opt.Base}
+	for _, l := range layers {
+		diffs = append(diffs, l.alone)
+	}
+	st := llb.Merge(diffs, g.c(fmt.Sprintf("assemble %d layers", len(diffs)), "targets."+t.Name)...)
+	res.State, res.Checks = st, g.checks(st, img)
+	if len(res.Checks) > 0 {
+		res.State = g.gate(diffs, res.Checks)
+	}
+	return res, nil
+}
+
+// supports tells whether the builder offers an LLB capability (nil caps: all of them).
+func (g *graph) supports(id apicaps.CapID) bool {
+	return g.opt.Caps == nil || g.opt.Caps.Supports(id) == nil
+}
+
+// layer is one layer the graph adds to the base, in both shapes: alone is its content as a
+// layer of its own (a diff, or a copy onto scratch) for ShapeMerge; onto puts the same
+// content onto the image assembled so far, for ShapeCopy. Both use the same named vertices
+// where they can, so the two shapes share their cache for the steps that do the work.
+type layer struct {
+	alone llb.State
+	onto  func(below llb.State) llb.State
 }
 
 // c returns the constraints of the next vertex: its name, location and the global options.
@@ -162,21 +234,25 @@ func (g *graph) addHistory(createdBy string) {
 // userLayer adds the account the container runs as to /etc/passwd and /etc/group, with its
 // home, and creates the directories it may write (owned by it; their parents stay root's).
 // It depends only on the base image and the user.
-func (g *graph) userLayer() llb.State {
+func (g *graph) userLayer() layer {
 	u := g.t.User
 	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, *u.UID, *u.GID)
 	if len(g.t.Writable) > 0 {
 		what += ", writable " + strings.Join(g.t.Writable, " ")
 	}
 	script := UserScript(g.t)
-	run := g.opt.Base.Run(
-		llb.Args([]string{"/bin/sh", "-c", script}),
-		llb.Network(pb.NetMode_NONE),
-		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
-		withConstraints(g.c(what, userPath(g.s, g.t))),
-	)
+	c := g.c(what, userPath(g.s, g.t))
+	run := func(below llb.State) llb.State {
+		return below.Run(
+			llb.Args([]string{"/bin/sh", "-c", script}),
+			llb.Network(pb.NetMode_NONE),
+			llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+			withConstraints(c),
+		).Root()
+	}
 	g.addHistory("mlbuild: " + what)
-	return llb.Diff(g.opt.Base, run.Root(), g.layerName(what)...)
+	// It is the first layer: onto runs it on the base, the very vertex alone diffs.
+	return layer{alone: llb.Diff(g.opt.Base, run(g.opt.Base), g.layerName(what)...), onto: run}
 }
 
 func userPath(s *spec.Spec, t *spec.Target) string {
@@ -190,7 +266,7 @@ func userPath(s *spec.Spec, t *spec.Target) string {
 // two layers, so a requirements change re-runs pip only. The pip step sees the requirements
 // files only, mounted read-only; pip's cache is a persistent cache mount; /tmp is a tmpfs in
 // both, so the layers hold nothing but the venv.
-func (g *graph) venvLayers() []llb.State {
+func (g *graph) venvLayers() []layer {
 	s := g.s
 	venvWhat := "python3 " + ShellJoin(VenvArgs(s))
 	venv := g.opt.Base.Run(
@@ -201,9 +277,28 @@ func (g *graph) venvLayers() []llb.State {
 		withConstraints(g.c(venvWhat, "python")),
 	).Root()
 	g.addHistory("mlbuild: " + venvWhat)
-	venvLayer := llb.Diff(g.opt.Base, venv, g.layerName(venvWhat)...)
+	venvLayer := layer{
+		alone: llb.Diff(g.opt.Base, venv, g.layerName(venvWhat)...),
+		onto:  g.copyVenv(venv, g.layerName(venvWhat)),
+	}
 
-	args := []string{"/bin/sh", "-c", PipScript(s), "mlbuild-pip"}
+	script := PipScript(s)
+	// Builders before BuildKit v0.10 (Docker Engine 20.10) cannot put a secret in the
+	// environment: mount it as a file on the step's tmpfs and export it from there.
+	secretEnvAsFile := !g.supports(pb.CapExecSecretEnv)
+	if secretEnvAsFile {
+		var exports []string
+		for _, sec := range s.Pip.Secrets {
+			if sec.Env != "" {
+				f := SecretEnvDir + "/" + sec.ID
+				exports = append(exports, fmt.Sprintf(`if [ -f %[1]s ]; then %[2]s=$(cat %[1]s); export %[2]s; fi`, ShellJoin([]string{f}), sec.Env))
+			}
+		}
+		if len(exports) > 0 {
+			script = strings.Join(exports, "\n") + "\n" + script
+		}
+	}
+	args := []string{"/bin/sh", "-c", script, "mlbuild-pip"}
 	for _, o := range PipCommand(s) {
 		args = append(args, o...)
 	}
@@ -236,7 +331,9 @@ func (g *graph) venvLayers() []llb.State {
 		if sec.Optional {
 			so = append(so, llb.SecretOptional)
 		}
-		if sec.Env != "" {
+		if sec.Env != "" && secretEnvAsFile {
+			ro = append(ro, llb.AddSecret(SecretEnvDir+"/"+sec.ID, so...))
+		} else if sec.Env != "" {
 			so = append(so, llb.SecretAsEnvName(sec.Env))
 			ro = append(ro, llb.AddSecretWithDest(sec.ID, nil, so...))
 		} else {
@@ -246,17 +343,34 @@ func (g *graph) venvLayers() []llb.State {
 	ro = append(ro, withConstraints(g.c(what, specPath)))
 	run := venv.Run(ro...)
 	g.addHistory("mlbuild: " + what)
-	return []llb.State{venvLayer, llb.Diff(venv, run.Root(), g.layerName(what)...)}
+	pipLayer := layer{
+		alone: llb.Diff(venv, run.Root(), g.layerName(what)...),
+		onto:  g.copyVenv(run.Root(), g.layerName(what)),
+	}
+	return []layer{venvLayer, pipLayer}
+}
+
+// copyVenv copies the virtualenv made in from onto an image, keeping owners, modes and
+// times: the venv and pip steps stay shared by every target, and only this copy depends on
+// the layers below.
+func (g *graph) copyVenv(from llb.State, c []llb.ConstraintsOpt) func(llb.State) llb.State {
+	venv := g.s.Python.Venv
+	return func(below llb.State) llb.State {
+		return below.File(llb.Copy(from, venv, venv, &llb.CopyInfo{
+			CopyDirContentsOnly: true,
+			CreateDestPath:      true,
+		}), c...)
+	}
 }
 
 // copyLayer copies one context path into its own layer, owned by root so the app user can
 // read but not change it.
-func (g *graph) copyLayer(i int, cp spec.Copy) (llb.State, error) {
+func (g *graph) copyLayer(i int, cp spec.Copy) (layer, error) {
 	src := g.opt.Context
 	if cp.Context != "" {
 		st, ok := g.opt.Contexts[cp.Context]
 		if !ok {
-			return llb.State{}, fmt.Errorf("targets.%s.copy[%d].context: build context %q was not provided (--build-context %s=...)", g.t.Name, i, cp.Context, cp.Context)
+			return layer{}, fmt.Errorf("targets.%s.copy[%d].context: build context %q was not provided (--build-context %s=...)", g.t.Name, i, cp.Context, cp.Context)
 		}
 		src = st
 	}
@@ -265,14 +379,16 @@ func (g *graph) copyLayer(i int, cp spec.Copy) (llb.State, error) {
 		dst = path.Join(g.t.Workdir, dst)
 	}
 	what := fmt.Sprintf("copy %s %s", cp.From, dst)
-	specPath := fmt.Sprintf("targets.%s.copy[%d]", g.t.Name, i)
-	st := llb.Scratch().File(llb.Copy(src, "/"+path.Clean(cp.From), dst, &llb.CopyInfo{
-		CopyDirContentsOnly: true,
-		CreateDestPath:      true,
-		ChownOpt:            &llb.ChownOpt{User: &llb.UserOpt{UID: 0}, Group: &llb.UserOpt{UID: 0}},
-	}), g.c(what, specPath)...)
+	c := g.c(what, fmt.Sprintf("targets.%s.copy[%d]", g.t.Name, i))
+	onto := func(below llb.State) llb.State {
+		return below.File(llb.Copy(src, "/"+path.Clean(cp.From), dst, &llb.CopyInfo{
+			CopyDirContentsOnly: true,
+			CreateDestPath:      true,
+			ChownOpt:            &llb.ChownOpt{User: &llb.UserOpt{UID: 0}, Group: &llb.UserOpt{UID: 0}},
+		}), c...)
+	}
 	g.addHistory("mlbuild: COPY " + cp.From + " " + dst)
-	return st, nil
+	return layer{alone: onto(llb.Scratch()), onto: onto}, nil
 }
 
 func prefixEach(prefix string, s []string) []string {

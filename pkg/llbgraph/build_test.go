@@ -97,17 +97,24 @@ func mustRead(p string) string {
 }
 
 func TestGolden(t *testing.T) {
+	// Cases ending in "-copy" are for a builder without merge and diff ops (Docker Engine 20.10).
 	cases := []struct{ name, src, target string }{
 		{"tests-and-smoke", "version: 1\ntargets:\n  inference:\n    test: [\"pytest -q\", [python, -c, \"import src.api\"]]\n", "inference"},
 		{"default-training", "version: 1\n", "training"},
 		{"default-inference", "version: 1\n", "inference"},
 		{"rich-inference", richSpec, "inference"},
 		{"rich-batch", richSpec, "batch"},
+		{"default-inference-copy", "version: 1\n", "inference"},
+		{"rich-inference-copy", richSpec, "inference"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
-			res, err := Build(s, testOptions(s, tc.target))
+			opt := testOptions(s, tc.target)
+			if strings.HasSuffix(tc.name, "-copy") {
+				opt.Caps = engineCaps(sinceV08, nil)
+			}
+			res, err := Build(s, opt)
 			if err != nil {
 				t.Fatal(err)
 			}

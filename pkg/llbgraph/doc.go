@@ -21,4 +21,12 @@
 //     image merged once more with an empty diff of each check's result, so it depends on its
 //     checks without a file of theirs: they run in the same solve, and a cache export of the
 //     image carries their results.
+//   - The builder's capabilities ([Options.Caps]) pick the shape ([ShapeFor]). Without the
+//     merge and diff ops (Docker Engine 20.10; Docker 23+ on graphdriver storage) the same
+//     layers go onto the base in the same order by plain steps and copies ([ShapeCopy]): the
+//     same files, owners, modes, history and config, the same vertex names minus the
+//     assembly, and no export gate in the graph (the caller solves the checks and returns
+//     the image only when they pass). Without secrets-as-env (BuildKit < v0.10) a pip secret
+//     meant for the environment is mounted as a file on the step's tmpfs and exported by
+//     its script. [CheckCaps] names any capability a graph still needs that a builder lacks.
 package llbgraph

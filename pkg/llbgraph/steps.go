@@ -14,6 +14,9 @@ const (
 	RequirementsDir = "/tmp/mlbuild/requirements"
 	PipCacheDir     = "/tmp/mlbuild/pip-cache"
 	PipCacheID      = "mlbuild-pip"
+	// SecretEnvDir holds pip secrets meant for the environment, as files, on builders that
+	// cannot set a secret as an environment variable; it is on the step's tmpfs.
+	SecretEnvDir = "/tmp/mlbuild/secrets"
 )
 
 // The pieces below are shared with pkg/eject, so an ejected Dockerfile runs exactly the

@@ -1,10 +1,7 @@
 package integration
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -40,44 +37,16 @@ func TestDockerRun(t *testing.T) {
 		docker(t, "pull", "-q", res.ref)
 	}
 
-	name := fmt.Sprintf("mlbuild-it-train-%d", time.Now().UnixNano())
-	docker(t, "run", "--name", name, refs["training"])
-	defer exec.Command("docker", "rm", "-f", name).Run()
-	model := docker(t, "cp", name+":/app/models/model.json", "-")
-	if !strings.Contains(model, `"weights"`) {
-		t.Fatalf("training did not write its model; docker cp gave %q", model)
-	}
+	eng := dockerEngine{name: "docker", run: true}
+	dockerTrain(t, eng, refs["training"])
 
-	name = fmt.Sprintf("mlbuild-it-inference-%d", time.Now().UnixNano())
+	name := fmt.Sprintf("mlbuild-it-inference-%d", time.Now().UnixNano())
 	docker(t, "run", "-d", "--name", name, "-p", "127.0.0.1::8000", refs["inference"])
 	defer exec.Command("docker", "rm", "-f", name).Run()
-	hostPort := docker(t, "port", name, "8000/tcp")
-	hostPort = strings.Split(hostPort, "\n")[0]
-	var body string
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
-		resp, err := http.Get("http://" + hostPort + "/health")
-		if err == nil {
-			dt, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				body = string(dt)
-				break
-			}
-		}
-	}
-	if !strings.Contains(body, `"ok"`) {
+	waitHealthy(t, eng, name)
+	hostPort := strings.Split(docker(t, "port", name, "8000/tcp"), "\n")[0]
+	if body := httpDo(t, "GET", "http://"+hostPort+"/health", ""); !strings.Contains(body, `"ok"`) {
 		t.Fatalf("GET /health on %s: %q\n%s", hostPort, body, docker(t, "logs", name))
-	}
-	status := ""
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
-		if status = docker(t, "inspect", "-f", "{{.State.Health.Status}}", name); status == "healthy" {
-			break
-		}
-	}
-	if status != "healthy" {
-		var h any
-		_ = json.Unmarshal([]byte(docker(t, "inspect", "-f", "{{json .State.Health}}", name)), &h)
-		t.Fatalf("docker health status %q: %v", status, h)
 	}
 	for _, p := range []string{"/app/src/api.py", "/app/models/model.json", "/opt/venv/pyvenv.cfg"} {
 		if out, err := exec.Command("docker", "exec", name, "sh", "-c", "echo x >> "+p).CombinedOutput(); err == nil {

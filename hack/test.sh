@@ -3,6 +3,7 @@
 # printing one line per test and, on failure, the failing output.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+[ -f .mlbuild/env ] || { echo "test: .mlbuild/env is missing: run make up first (make test does)" >&2; exit 1; }
 set -a; . .mlbuild/env; set +a
 export PATH="$MLBUILD_BIN:$PATH"
 log=.mlbuild/integration.log
@@ -13,5 +14,12 @@ wait $pid; status=$?
 if [ $status -ne 0 ]; then
   echo "---- integration failed; failures from $log:"
   grep -E -B2 -A25 -- '--- FAIL' "$log" | head -300
+fi
+# In CI (MLBUILD_REQUIRE_ALL=1, set by .ci/run) a skipped test is a failure: the test bed is
+# meant to give every test what it needs, and a green run must not hide a test that never ran.
+if [ "${MLBUILD_REQUIRE_ALL:-}" = 1 ] && grep -q -- '--- SKIP' "$log"; then
+  echo "---- MLBUILD_REQUIRE_ALL=1 and these tests skipped:"
+  grep -A2 -- '--- SKIP' "$log"
+  status=1
 fi
 exit $status

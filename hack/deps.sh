@@ -8,6 +8,15 @@ command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
 command -v python3 >/dev/null || need+=(python3)
 [ -e /usr/share/keyrings/debian-archive-keyring.gpg ] || need+=(debian-archive-keyring)
+# The Docker 29 engines (hack/engines.sh): network namespaces (iproute2, util-linux's nsenter),
+# a containerd of their own with runc, iptables for their bridges, fuse-overlayfs storage.
+if [ "${MLBUILD_ENGINES:-}" != off ]; then
+  command -v ip >/dev/null || need+=(iproute2)
+  command -v nsenter >/dev/null || need+=(util-linux)
+  command -v containerd >/dev/null && command -v containerd-shim-runc-v2 >/dev/null || need+=(containerd)
+  command -v iptables >/dev/null || PATH="/usr/sbin:/sbin:$PATH" command -v iptables >/dev/null || need+=(iptables)
+  command -v fuse-overlayfs >/dev/null || need+=(fuse-overlayfs)
+fi
 # Multi-platform builds (linux/arm64) run under emulation.
 if [ "${MLBUILD_MULTIPLATFORM:-auto}" != off ]; then
   command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)

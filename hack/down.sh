@@ -9,4 +9,5 @@ for p in buildkitd registry; do
   if [ -f "$STATE/$p.pid" ]; then kill "$(cat "$STATE/$p.pid")" 2>/dev/null && echo "down: stopped $p"; rm -f "$STATE/$p.pid"; fi
 done
 docker buildx rm mlbuild >/dev/null 2>&1 || true
+bash hack/engines.sh down
 rm -f .mlbuild/env "$STATE/buildkitd.mode"

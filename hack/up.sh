@@ -16,6 +16,12 @@ STATE=${MLBUILD_STATE:-$MLBUILD_CACHE/state}
 PORT=${MLBUILD_REGISTRY_PORT:-5000}
 REG=127.0.0.1:$PORT
 mkdir -p "$STATE/run" "$STATE/registry" .mlbuild
+# dockerd for the Docker 29 engines (step 6), when not cached yet: built in the background while
+# the steps below run (step 6 waits for it, and shows its error if it failed).
+if [ "${MLBUILD_ENGINES:-}" != off ] && [ ! -x "$BIN/dockerd-$MOBY_VERSION" ]; then
+  log "building dockerd $MOBY_VERSION in the background (log: $STATE/engines-build.log)"
+  bash hack/engines.sh build >"$STATE/engines-build.log" 2>&1 &
+fi
 
 # 1. Registry.
 if ! curl -fsS "http://$REG/v2/" >/dev/null 2>&1; then
@@ -133,3 +139,8 @@ MLBUILD_ARM64=$ARM64
 MLBUILD_BIN=$BIN
 ENV
 log "ready: $(tr '\n' ' ' <.mlbuild/env)"
+
+# 6. Docker 29 engines beside the machine's own (graphdriver and containerd image stores), each in
+#    a network namespace with a registry holding the images above as docker.io's mirror; appends
+#    MLBUILD_DOCKER29_* to .mlbuild/env. MLBUILD_ENGINES=off skips them.
+bash hack/engines.sh up

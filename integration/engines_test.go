@@ -200,13 +200,7 @@ func imageFiles(t *testing.T, img v1.Image) map[string]string {
 	rc := mutate.Extract(img)
 	defer rc.Close()
 	out := map[string]string{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		must(t, err)
+	eachTarEntry(t, rc, func(h *tar.Header, r io.Reader) {
 		name := "/" + strings.TrimPrefix(strings.TrimPrefix(h.Name, "./"), "/")
 		name = strings.TrimSuffix(name, "/")
 		entry := fmt.Sprintf("type=%c mode=%o uid=%d gid=%d", h.Typeflag, h.Mode&0o7777, h.Uid, h.Gid)
@@ -218,13 +212,27 @@ func imageFiles(t *testing.T, img v1.Image) map[string]string {
 			entry = fmt.Sprintf("type=0 mode=%o uid=%d gid=%d link", h.Mode&0o7777, h.Uid, h.Gid)
 		case tar.TypeReg:
 			sum := sha256.New()
-			_, err := io.Copy(sum, tr)
+			_, err := io.Copy(sum, r)
 			must(t, err)
 			entry += " sha256:" + hex.EncodeToString(sum.Sum(nil))
 		}
 		out[name] = entry
-	}
+	})
 	return out
+}
+
+// eachTarEntry calls fn for every entry of the tar stream r, with a reader of its content.
+func eachTarEntry(t *testing.T, r io.Reader, fn func(h *tar.Header, content io.Reader)) {
+	t.Helper()
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return
+		}
+		must(t, err)
+		fn(h, tr)
+	}
 }
 
 // dockerTrain runs the training image: the model file appears.

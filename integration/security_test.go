@@ -26,21 +26,15 @@ func (e *testEnv) layerFiles(t *testing.T, ref string, needle string) (files []s
 	for i, l := range layers {
 		rc, err := l.Uncompressed()
 		must(t, err)
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			must(t, err)
+		eachTarEntry(t, rc, func(h *tar.Header, r io.Reader) {
 			files = append(files, h.Name)
 			if needle != "" {
-				dt, _ := io.ReadAll(tr)
+				dt, _ := io.ReadAll(r)
 				if bytes.Contains(dt, []byte(needle)) || strings.Contains(h.Name, needle) || strings.Contains(h.Linkname, needle) {
 					hits = append(hits, fmt.Sprintf("layer %d: %s", i, h.Name))
 				}
 			}
-		}
+		})
 		rc.Close()
 	}
 	return files, hits

@@ -114,14 +114,7 @@ func TestGolden(t *testing.T) {
 			if strings.HasSuffix(tc.name, "-copy") {
 				opt.Caps = engineCaps(sinceV08, nil)
 			}
-			res, err := Build(s, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
-			if err != nil {
-				t.Fatal(err)
-			}
+			res, def := buildWith(t, s, opt)
 			cfg, err := json.MarshalIndent(res.Image, "", "  ")
 			if err != nil {
 				t.Fatal(err)
@@ -160,7 +153,13 @@ func TestGolden(t *testing.T) {
 func buildAndMarshal(t testing.TB, src, target string) (*Result, *llb.Definition) {
 	t.Helper()
 	s := load(t, src)
-	res, err := Build(s, testOptions(s, target))
+	return buildWith(t, s, testOptions(s, target))
+}
+
+// buildWith builds s with opt and marshals the result's state for linux/amd64.
+func buildWith(t testing.TB, s *spec.Spec, opt Options) (*Result, *llb.Definition) {
+	t.Helper()
+	res, err := Build(s, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,14 +148,7 @@ func TestSecretEnvAsFile(t *testing.T) {
 	s := load(t, richSpec)
 	opt := testOptions(s, "inference")
 	opt.Caps = engines[3].caps
-	res, err := Build(s, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, def := buildWith(t, s, opt)
 	var pip *pb.ExecOp
 	for _, op := range ops(t, def) {
 		if e := op.GetExec(); e != nil && strings.Contains(strings.Join(e.Meta.Args, " "), " install ") {

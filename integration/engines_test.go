@@ -81,10 +81,12 @@ func (eng dockerEngine) docker(t *testing.T, args ...string) string {
 }
 
 // engineSpec is the spec every engine builds: the base named by the local registry's address,
-// which each engine's own registry serves with the same digest, and a short health interval
-// so Docker's first probe comes soon (Docker < 25 ignores start-interval).
+// which each engine's own registry serves with the same digest, a short health interval so
+// Docker's first probe comes soon (Docker < 25 ignores start-interval), and, for inference, a
+// writable directory that is also a copy destination (the copy's root-owned entry wins in a
+// merge, and must in the copy shape too).
 func engineSpec(registry string) string {
-	return "version: 1\nbase: " + registry + "/library/python:3.10-slim\ntargets:\n  inference:\n    healthcheck:\n      interval: 1s\n      start-period: 30s\n"
+	return "version: 1\nbase: " + registry + "/library/python:3.10-slim\ntargets:\n  inference:\n    writable: [models, cache]\n    healthcheck:\n      interval: 1s\n      start-period: 30s\n"
 }
 
 // TestDockerBuildOnEngines: `docker build -f mlbuild.yaml --target T .` builds both targets on
@@ -109,7 +111,7 @@ func TestDockerBuildOnEngines(t *testing.T) {
 			}
 			img, cfg := e.image(t, ref.ref)
 			want := imageFiles(t, img)
-			for _, p := range []string{"/app/src/api.py", "/opt/venv/pyvenv.cfg", "/etc/passwd"} {
+			for _, p := range []string{"/app/src/api.py", "/opt/venv/pyvenv.cfg", "/etc/passwd", "/app/models"} {
 				if want[p] == "" {
 					t.Fatalf("buildkitd's image has no %s: the file listing is broken (%d entries)", p, len(want))
 				}

@@ -234,11 +234,7 @@ func (e *ejector) runtime() {
 		for _, x := range secureExcludes {
 			flags = append(flags, "--exclude="+x)
 		}
-		dst := cp.To
-		if !path.IsAbs(dst) {
-			dst = path.Join(t.Workdir, dst)
-		}
-		e.copy(flags, path.Clean(cp.From), dst)
+		e.copy(flags, path.Clean(cp.From), llbgraph.CopyDest(t, cp))
 	}
 	e.config()
 }

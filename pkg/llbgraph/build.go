@@ -3,6 +3,7 @@ package llbgraph
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,6 +116,7 @@ type graph struct {
 	t   *spec.Target
 	opt Options
 
+	shape       Shape
 	step, total int
 	history     []ocispecs.History
 }
@@ -122,6 +124,7 @@ type graph struct {
 func (g *graph) build() (*Result, error) {
 	t := g.t
 	shape := ShapeFor(g.opt.Caps)
+	g.shape = shape
 	// Steps: user, venv, pip, one per copy, and the merge that assembles them.
 	g.total = len(t.Copy)
 	if *t.User.UID != 0 {
@@ -241,6 +244,18 @@ func (g *graph) userLayer() layer {
 		what += ", writable " + strings.Join(g.t.Writable, " ")
 	}
 	script := UserScript(g.t)
+	if g.shape == ShapeCopy {
+		// In a merge, a copy onto a writable directory replaces it with its own root-owned
+		// entry. A copy onto an existing directory keeps that directory's owner, so the
+		// directory is left to the copy to create, with the same result.
+		var dirs []string
+		for _, d := range WritableDirs(g.t) {
+			if !slices.ContainsFunc(g.t.Copy, func(cp spec.Copy) bool { return CopyDest(g.t, cp) == d }) {
+				dirs = append(dirs, d)
+			}
+		}
+		script = userScript(g.t, dirs)
+	}
 	c := g.c(what, userPath(g.s, g.t))
 	run := func(below llb.State) llb.State {
 		return below.Run(
@@ -374,10 +389,7 @@ func (g *graph) copyLayer(i int, cp spec.Copy) (layer, error) {
 		}
 		src = st
 	}
-	dst := cp.To
-	if !path.IsAbs(dst) {
-		dst = path.Join(g.t.Workdir, dst)
-	}
+	dst := CopyDest(g.t, cp)
 	what := fmt.Sprintf("copy %s %s", cp.From, dst)
 	c := g.c(what, fmt.Sprintf("targets.%s.copy[%d]", g.t.Name, i))
 	onto := func(below llb.State) llb.State {

@@ -187,3 +187,29 @@ func ops(t *testing.T, def *llb.Definition) []*pb.Op {
 	}
 	return out
 }
+
+// TestCopyShapeWritableCopyDest: in the copy shape a writable directory that is also a copy
+// destination is left to the copy to create (root-owned, as the merge gives it); the other
+// writable directories are still created by the user step.
+func TestCopyShapeWritableCopyDest(t *testing.T) {
+	s := load(t, "version: 1\ntargets:\n  inference:\n    writable: [models, cache]\n")
+	script := func(caps *apicaps.CapSet) string {
+		opt := testOptions(s, "inference")
+		opt.Caps = caps
+		_, def := buildWith(t, s, opt)
+		for _, op := range ops(t, def) {
+			if e := op.GetExec(); e != nil && strings.Contains(strings.Join(e.Meta.Args, " "), "/etc/passwd") {
+				return e.Meta.Args[2]
+			}
+		}
+		t.Fatal("no user step")
+		return ""
+	}
+	if got := script(nil); !strings.Contains(got, "mkdir -p /app/models /app/cache") {
+		t.Errorf("merge shape user script: %s", got)
+	}
+	got := script(engines[2].caps)
+	if strings.Contains(got, "/app/models") || !strings.Contains(got, "mkdir -p /app/cache") {
+		t.Errorf("copy shape user script: %s", got)
+	}
+}

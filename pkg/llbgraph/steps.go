@@ -25,13 +25,18 @@ const (
 // UserScript is the /bin/sh script that adds the target's user and group, its home, and the
 // directories it may write. It is idempotent and needs no tool beyond sh, grep, mkdir, chown.
 func UserScript(t *spec.Target) string {
+	return userScript(t, WritableDirs(t))
+}
+
+// userScript is UserScript creating the writable directories dirs.
+func userScript(t *spec.Target, dirs []string) string {
 	u := t.User
 	uid, gid := *u.UID, *u.GID
 	script := fmt.Sprintf(`set -eu
 grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
 grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
 mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
-	if dirs := WritableDirs(t); len(dirs) > 0 {
+	if len(dirs) > 0 {
 		script += fmt.Sprintf("\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s", ShellJoin(dirs), uid, gid)
 	}
 	return script
@@ -47,6 +52,14 @@ func WritableDirs(t *spec.Target) []string {
 		dirs = append(dirs, d)
 	}
 	return dirs
+}
+
+// CopyDest is where a copy entry of t lands: its "to", under the target's workdir when relative.
+func CopyDest(t *spec.Target, cp spec.Copy) string {
+	if path.IsAbs(cp.To) {
+		return cp.To
+	}
+	return path.Join(t.Workdir, cp.To)
 }
 
 // VenvArgs are the arguments of "python3" that create the virtualenv.

@@ -85,7 +85,7 @@ func (s Shape) String() string {
 // ShapeFor is the shape a builder with caps gets: ShapeMerge when it offers the merge and
 // diff ops (and nil caps mean it does), ShapeCopy otherwise.
 func ShapeFor(caps *apicaps.CapSet) Shape {
-	if caps == nil || (caps.Supports(pb.CapMergeOp) == nil && caps.Supports(pb.CapDiffOp) == nil) {
+	if supports(caps, pb.CapMergeOp) && supports(caps, pb.CapDiffOp) {
 		return ShapeMerge
 	}
 	return ShapeCopy
@@ -123,8 +123,8 @@ type graph struct {
 
 func (g *graph) build() (*Result, error) {
 	t := g.t
-	shape := ShapeFor(g.opt.Caps)
-	g.shape = shape
+	g.shape = ShapeFor(g.opt.Caps)
+	shape := g.shape
 	// Steps: user, venv, pip, one per copy, and the merge that assembles them.
 	g.total = len(t.Copy)
 	if *t.User.UID != 0 {
@@ -175,8 +175,11 @@ func (g *graph) build() (*Result, error) {
 }
 
 // supports tells whether the builder offers an LLB capability (nil caps: all of them).
-func (g *graph) supports(id apicaps.CapID) bool {
-	return g.opt.Caps == nil || g.opt.Caps.Supports(id) == nil
+func (g *graph) supports(id apicaps.CapID) bool { return supports(g.opt.Caps, id) }
+
+// supports tells whether caps offer an LLB capability; nil caps offer all of them.
+func supports(caps *apicaps.CapSet, id apicaps.CapID) bool {
+	return caps == nil || caps.Supports(id) == nil
 }
 
 // layer is one layer the graph adds to the base, in both shapes: alone is its content as a
@@ -297,21 +300,30 @@ func (g *graph) venvLayers() []layer {
 		onto:  g.copyVenv(venv, g.layerName(venvWhat)),
 	}
 
-	script := PipScript(s)
 	// Builders before BuildKit v0.10 (Docker Engine 20.10) cannot put a secret in the
-	// environment: mount it as a file on the step's tmpfs and export it from there.
+	// environment: it is mounted as a file on the step's tmpfs and the script exports it.
 	secretEnvAsFile := !g.supports(pb.CapExecSecretEnv)
-	if secretEnvAsFile {
-		var exports []string
-		for _, sec := range s.Pip.Secrets {
-			if sec.Env != "" {
-				f := SecretEnvDir + "/" + sec.ID
-				exports = append(exports, fmt.Sprintf(`if [ -f %[1]s ]; then %[2]s=$(cat %[1]s); export %[2]s; fi`, ShellJoin([]string{f}), sec.Env))
-			}
+	var secrets []llb.RunOption
+	var exports []string
+	for _, sec := range s.Pip.Secrets {
+		so := []llb.SecretOption{llb.SecretID(sec.ID)}
+		if sec.Optional {
+			so = append(so, llb.SecretOptional)
 		}
-		if len(exports) > 0 {
-			script = strings.Join(exports, "\n") + "\n" + script
+		switch {
+		case sec.Env != "" && secretEnvAsFile:
+			f := SecretEnvDir + "/" + sec.ID
+			secrets = append(secrets, llb.AddSecret(f, so...))
+			exports = append(exports, fmt.Sprintf(`if [ -f %[1]s ]; then %[2]s=$(cat %[1]s); export %[2]s; fi`, ShellJoin([]string{f}), sec.Env))
+		case sec.Env != "":
+			secrets = append(secrets, llb.AddSecretWithDest(sec.ID, nil, append(so, llb.SecretAsEnvName(sec.Env))...))
+		default:
+			secrets = append(secrets, llb.AddSecret(sec.Target, so...))
 		}
+	}
+	script := PipScript(s)
+	if len(exports) > 0 {
+		script = strings.Join(exports, "\n") + "\n" + script
 	}
 	args := []string{"/bin/sh", "-c", script, "mlbuild-pip"}
 	for _, o := range PipCommand(s) {
@@ -341,20 +353,7 @@ func (g *graph) venvLayers() []layer {
 	if g.opt.Epoch != nil {
 		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
 	}
-	for _, sec := range s.Pip.Secrets {
-		so := []llb.SecretOption{llb.SecretID(sec.ID)}
-		if sec.Optional {
-			so = append(so, llb.SecretOptional)
-		}
-		if sec.Env != "" && secretEnvAsFile {
-			ro = append(ro, llb.AddSecret(SecretEnvDir+"/"+sec.ID, so...))
-		} else if sec.Env != "" {
-			so = append(so, llb.SecretAsEnvName(sec.Env))
-			ro = append(ro, llb.AddSecretWithDest(sec.ID, nil, so...))
-		} else {
-			ro = append(ro, llb.AddSecret(sec.Target, so...))
-		}
-	}
+	ro = append(ro, secrets...)
 	ro = append(ro, withConstraints(g.c(what, specPath)))
 	run := venv.Run(ro...)
 	g.addHistory("mlbuild: " + what)

@@ -46,27 +46,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/distribution/reference"
-	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
-
-// Paths and ids of the frontend's pip step (llbgraph.venvLayer).
-const (
-	reqDir   = llbgraph.RequirementsDir
-	cacheDir = llbgraph.PipCacheDir
-	cacheID  = llbgraph.PipCacheID
-)
-
-// secureExcludes are pkg/frontend.SecureExcludes, which the frontend applies to the build
-// context before .dockerignore (a test keeps the two equal; this package does not import the
-// frontend, so that the frontend may import it).
-var secureExcludes = []string{
-	"**/.git", "**/.env", "**/*.key", "**/*.pem",
-	"**/*.tfstate", "**/*.tfstate.*", "**/.terraform",
-}
 
 // maxWidth is where ENV, LABEL and COPY flag lists wrap.
 const maxWidth = 100
@@ -80,13 +64,13 @@ func Dockerfile(s *spec.Spec, target string) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("eject: no spec")
 	}
-	t := s.Targets[target]
-	if t == nil {
-		return nil, fmt.Errorf("unknown target %q (targets: %s)", target, strings.Join(s.TargetNames(), ", "))
+	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge})
+	if err != nil {
+		return nil, err
 	}
-	e := &ejector{s: s, t: t}
+	e := &ejector{s: s, t: p.Target, p: p}
 	e.header()
-	if len(s.Requirements) > 0 {
+	if p.Find(plan.Pip) != nil {
 		e.deps()
 	}
 	e.runtime()
@@ -99,6 +83,7 @@ func Dockerfile(s *spec.Spec, target string) ([]byte, error) {
 type ejector struct {
 	s    *spec.Spec
 	t    *spec.Target
+	p    *plan.Plan
 	b    bytes.Buffer
 	errs []error
 }
@@ -137,45 +122,46 @@ func (e *ejector) header() {
 	e.line("ARG BASE=%s", word(base))
 }
 
-// checks describes the spec tests and the smoke test llbgraph.Build adds for the target.
+// checks describes the plan's checks, which a Dockerfile cannot run.
 func (e *ejector) checks() []string {
-	t := e.t
 	var out []string
-	for i := range t.Test {
-		out = append(out, fmt.Sprintf("test[%d]: %s", i, jsonList(llbgraph.CommandArgs(&t.Test[i]))))
-	}
-	cmd := append(llbgraph.CommandArgs(t.Entrypoint), llbgraph.CommandArgs(t.Command)...)
-	if h := t.Healthcheck; *t.SmokeTest && h != nil && !h.Disabled && len(cmd) > 0 {
-		out = append(out, fmt.Sprintf("smoke test: start %s and wait for the healthcheck to pass", jsonList(cmd)))
+	for _, c := range e.p.Checks {
+		switch c.Kind {
+		case plan.CheckCommand:
+			out = append(out, fmt.Sprintf("test[%d]: %s", c.Index, jsonList(c.Argv)))
+		case plan.CheckSmoke:
+			out = append(out, fmt.Sprintf("smoke test: start %s and wait for the healthcheck to pass", jsonList(c.Argv)))
+		}
 	}
 	return out
 }
 
-// deps writes the stage that creates the virtualenv: llbgraph's venv layer.
+// deps writes the stage that creates the virtualenv and installs the requirements: the
+// plan's Venv and Pip steps.
 func (e *ejector) deps() {
-	s := e.s
+	venv, pip := e.p.Find(plan.Venv), e.p.Find(plan.Pip).Pip
 	e.line("")
 	e.line("# Dependencies: pip sees only the requirements files (read-only bind mounts), so code edits")
 	e.line("# never re-run it, and its cache is a cache mount that never reaches a layer.")
 	e.line("FROM ${BASE} AS deps")
 	e.line("ENV PYTHONDONTWRITEBYTECODE=1")
 	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
-	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, "python3 "+llbgraph.ShellJoin(llbgraph.VenvArgs(s))+"\n")
+	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, "python3 "+plan.ShellJoin(venv.Args)+"\n")
 	e.line("ARG SOURCE_DATE_EPOCH")
-	e.list("ENV", []string{
-		"PIP_CACHE_DIR=" + cacheDir,
-		"PIP_DISABLE_PIP_VERSION_CHECK=1",
-		"PIP_NO_INPUT=1",
-	})
-	e.line("WORKDIR %s", reqDir)
+	var env []string
+	for _, v := range pip.Env {
+		env = append(env, v.Key+"="+v.Value)
+	}
+	e.list("ENV", env)
+	e.line("WORKDIR %s", plan.RequirementsDir)
 
-	mounts := []string{fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=shared", cacheID, cacheDir)}
-	for i, r := range s.Requirements {
+	mounts := []string{fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=shared", plan.PipCacheID, plan.PipCacheDir)}
+	for i, r := range pip.Requirements {
 		src := e.mountValue(fmt.Sprintf("requirements[%d]", i), r)
-		dst := e.mountValue(fmt.Sprintf("requirements[%d]", i), path.Join(reqDir, r))
+		dst := e.mountValue(fmt.Sprintf("requirements[%d]", i), path.Join(plan.RequirementsDir, r))
 		mounts = append(mounts, fmt.Sprintf("--mount=type=bind,source=%s,target=%s", src, dst))
 	}
-	for i, sec := range s.Pip.Secrets {
+	for i, sec := range pip.Secrets {
 		p := fmt.Sprintf("pip.secrets[%d]", i)
 		m := "--mount=type=secret,id=" + e.mountValue(p+".id", sec.ID)
 		if sec.Env != "" {
@@ -187,135 +173,136 @@ func (e *ejector) deps() {
 		mounts = append(mounts, m)
 	}
 
-	// The pip command, one option per line, in llbgraph's order.
-	pip := llbgraph.PipCommand(s)
-	lines := make([]string, len(pip))
-	for i, words := range pip {
-		lines[i] = llbgraph.ShellJoin(words)
+	// The pip command, one option per line, in the plan's order.
+	lines := make([]string, len(pip.Command))
+	for i, words := range pip.Command {
+		lines[i] = plan.ShellJoin(words)
 	}
-	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + llbgraph.PipPycachePrefix + " python3 " + strings.Join(lines, " \\\n  ") + "\n"
-	if c := llbgraph.CompileArgs(s); c != nil {
-		script += "python3 " + llbgraph.ShellJoin(c) + "\n"
+	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + plan.PipPycachePrefix + " python3 " + strings.Join(lines, " \\\n  ") + "\n"
+	if pip.Compile != nil {
+		script += "python3 " + plan.ShellJoin(pip.Compile) + "\n"
 	}
 	e.run(mounts, script)
 }
 
-// runtime writes the final stage: the user layer, the venv, the copies, then the config.
+// runtime writes the final stage: the plan's steps in order (the user layer, the venv, the
+// copies), then the config.
 func (e *ejector) runtime() {
-	s, t := e.s, e.t
-	u := t.User
-	uid, gid := *u.UID, *u.GID
 	e.line("")
 	e.line("FROM ${BASE} AS runtime")
-	if uid != 0 {
-		script := llbgraph.UserScript(t)
-		what := fmt.Sprintf("# The account the container runs as (%d:%d) and its home", uid, gid)
-		if len(t.Writable) > 0 {
-			what += ", and the directories it may write"
+	linked := false
+	for _, st := range e.p.Steps {
+		switch st.Kind {
+		case plan.User:
+			what := fmt.Sprintf("# The account the container runs as (%d:%d) and its home", *e.t.User.UID, *e.t.User.GID)
+			if len(e.t.Writable) > 0 {
+				what += ", and the directories it may write"
+			}
+			e.line("%s.", what)
+			e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, st.Script+"\n")
+		case plan.Pip:
+			e.linkComment(&linked)
+			e.copy([]string{"--link", "--from=deps"}, e.s.Python.Venv, e.s.Python.Venv)
+		case plan.Copy:
+			e.linkComment(&linked)
+			cp := st.Copy
+			if cp.Index == 0 {
+				e.line("# Like mlbuild, leave secrets and VCS data out of every context (.dockerignore applies too).")
+			}
+			flags := []string{"--link"}
+			if cp.Context != "" {
+				e.line("# Needs --build-context %s=<dir>.", comment(cp.Context))
+				flags = append(flags, "--from="+cp.Context)
+			}
+			for _, x := range plan.SecureExcludes {
+				flags = append(flags, "--exclude="+x)
+			}
+			e.copy(flags, cp.From, cp.Dest)
 		}
-		e.line("%s.", what)
-		e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, script+"\n")
-	}
-	if len(s.Requirements) > 0 || len(t.Copy) > 0 {
-		e.line("# --link: every COPY is a layer of its own, owned by root: the user can read, not change it.")
-	}
-	if len(s.Requirements) > 0 {
-		e.copy([]string{"--link", "--from=deps"}, s.Python.Venv, s.Python.Venv)
-	}
-	for i, cp := range t.Copy {
-		if i == 0 {
-			e.line("# Like mlbuild, leave secrets and VCS data out of every context (.dockerignore applies too).")
-		}
-		flags := []string{"--link"}
-		if cp.Context != "" {
-			e.line("# Needs --build-context %s=<dir>.", comment(cp.Context))
-			flags = append(flags, "--from="+cp.Context)
-		}
-		for _, x := range secureExcludes {
-			flags = append(flags, "--exclude="+x)
-		}
-		e.copy(flags, path.Clean(cp.From), llbgraph.CopyDest(t, cp))
 	}
 	e.config()
 }
 
-// config writes the instructions that only change the image config, in llbgraph.image's terms.
+// linkComment explains --link once, before the first COPY.
+func (e *ejector) linkComment(done *bool) {
+	if !*done {
+		e.line("# --link: every COPY is a layer of its own, owned by root: the user can read, not change it.")
+		*done = true
+	}
+}
+
+// config writes the instructions that only change the image config: the plan's Config.
 func (e *ejector) config() {
-	s, t := e.s, e.t
-	var env envList
-	if len(s.Requirements) > 0 {
-		env.set("VIRTUAL_ENV", word(s.Python.Venv))
-		env.set("PATH", word(s.Python.Venv+"/bin")+":$PATH")
-	}
-	env.set("PYTHONPATH", word(strings.Join(t.PythonPath, ":")))
-	env.set("PYTHONUNBUFFERED", "1")
-	env.set("PYTHONDONTWRITEBYTECODE", "1")
-	for _, k := range sortedKeys(t.Env) {
-		e.noLineBreak("env."+k, t.Env[k])
-		env.set(k, word(t.Env[k]))
-	}
-	e.list("ENV", env.pairs())
-	e.noLineBreak("workdir", t.Workdir)
-	e.line("WORKDIR %s", word(t.Workdir))
-	e.line("USER %d:%d", *t.User.UID, *t.User.GID)
-	if len(t.Expose) > 0 {
-		ports := make([]string, len(t.Expose))
-		for i, p := range t.Expose {
-			ports[i] = fmt.Sprintf("%d/%s", p.Number, p.Protocol)
+	c := e.p.Config
+	var env []string
+	for _, v := range c.Env {
+		e.noLineBreak("env."+v.Key, v.Value)
+		switch {
+		case v.PrependToPath && v.Value == "":
+			// PATH is set in every stage already.
+		case v.PrependToPath:
+			env = append(env, v.Key+"="+word(v.Value)+":$PATH")
+		default:
+			env = append(env, v.Key+"="+word(v.Value))
 		}
-		e.line("EXPOSE %s", strings.Join(ports, " "))
+	}
+	e.list("ENV", env)
+	e.noLineBreak("workdir", c.WorkingDir)
+	e.line("WORKDIR %s", word(c.WorkingDir))
+	e.line("USER %s", c.User)
+	if len(c.ExposedPorts) > 0 {
+		e.line("EXPOSE %s", strings.Join(c.ExposedPorts, " "))
 	}
 	e.healthcheck()
 
 	labels := []string{}
-	if _, ok := t.Labels[llbgraph.LabelBaseName]; !ok {
-		labels = append(labels, llbgraph.LabelBaseName+"=${BASE}")
+	if _, ok := c.Labels[plan.LabelBaseName]; !ok {
+		labels = append(labels, plan.LabelBaseName+"=${BASE}")
 	}
-	for _, k := range sortedKeys(t.Labels) {
+	for _, k := range sortedKeys(c.Labels) {
 		if strings.ContainsAny(k, "=") {
 			e.fail("labels: key %q contains \"=\", which a LABEL instruction cannot hold", k)
 		}
 		e.noLineBreak("labels key", k)
-		e.noLineBreak("labels."+k, t.Labels[k])
-		labels = append(labels, word(k)+"="+word(t.Labels[k]))
+		e.noLineBreak("labels."+k, c.Labels[k])
+		labels = append(labels, word(k)+"="+word(c.Labels[k]))
 	}
 	e.line("ARG BASE")
 	e.list("LABEL", labels)
 
-	if t.Entrypoint != nil {
-		e.line("ENTRYPOINT %s", jsonList(llbgraph.CommandArgs(t.Entrypoint)))
+	if e.t.Entrypoint != nil {
+		e.line("ENTRYPOINT %s", jsonList(c.Entrypoint))
 	} else {
 		e.line("# mlbuild keeps neither the entrypoint nor the command of the base image.")
 		e.line("ENTRYPOINT []")
 	}
-	if t.Command != nil {
-		e.line("CMD %s", jsonList(llbgraph.CommandArgs(t.Command)))
+	if e.t.Command != nil {
+		e.line("CMD %s", jsonList(c.Cmd))
 	}
 }
 
 func (e *ejector) healthcheck() {
-	h := e.t.Healthcheck
+	h := e.p.Config.Healthcheck
 	switch {
 	case h == nil:
 		return
-	case h.Disabled:
+	case h.Test[0] == "NONE":
 		e.line("HEALTHCHECK NONE")
 		return
 	}
 	flags := fmt.Sprintf("--interval=%s --timeout=%s --start-period=%s --start-interval=%s --retries=%d",
-		time.Duration(*h.Interval), time.Duration(*h.Timeout), time.Duration(*h.StartPeriod), time.Duration(*h.StartInterval), *h.Retries)
+		h.Interval, h.Timeout, h.StartPeriod, h.StartInterval, h.Retries)
 	var cmd string
 	switch {
-	case h.Command != nil && h.Command.Shell && shellFormOK(h.Command.Args[0]):
-		cmd = h.Command.Args[0]
-	case h.Command != nil && h.Command.Shell:
+	case h.Test[0] == "CMD-SHELL" && shellFormOK(h.Test[1]):
+		cmd = h.Test[1]
+	case h.Test[0] == "CMD-SHELL":
 		e.line("# A line break or surrounding spaces keep this probe from being written as CMD-SHELL.")
-		cmd = jsonList([]string{"/bin/sh", "-c", h.Command.Args[0]})
-	case h.Command != nil:
-		cmd = jsonList(h.Command.Args)
+		cmd = jsonList([]string{"/bin/sh", "-c", h.Test[1]})
 	default:
-		// The frontend's probe: a multi-line Python program, as a JSON string with \n escapes.
-		cmd = jsonList([]string{"python3", "-c", llbgraph.HTTPProbe(*h.Port, h.Path, time.Duration(*h.Timeout))})
+		// Exec form; the frontend's own probe is a multi-line Python program, written as a
+		// JSON string with \n escapes.
+		cmd = jsonList(h.Test[1:])
 	}
 	e.line("HEALTHCHECK %s \\\n    CMD %s", flags, cmd)
 }
@@ -396,31 +383,6 @@ func (e *ejector) noLineBreak(field, v string) {
 	if strings.ContainsAny(v, "\n\r") {
 		e.fail("%s: %q holds a line break, which a Dockerfile instruction cannot", field, v)
 	}
-}
-
-// envList keeps ENV pairs in the order of their first set, with their last value: the
-// frontend's in-place edits give the same list.
-type envList struct {
-	keys []string
-	vals map[string]string
-}
-
-func (l *envList) set(k, v string) {
-	if l.vals == nil {
-		l.vals = map[string]string{}
-	}
-	if _, ok := l.vals[k]; !ok {
-		l.keys = append(l.keys, k)
-	}
-	l.vals[k] = v
-}
-
-func (l *envList) pairs() []string {
-	out := make([]string, len(l.keys))
-	for i, k := range l.keys {
-		out[i] = k + "=" + l.vals[k]
-	}
-	return out
 }
 
 // word quotes s for BuildKit's shell lexer (ENV, LABEL, WORKDIR, COPY): plain words stay as

@@ -3,7 +3,10 @@
 // named contexts, cache imports), answers subrequests, resolves the base image, calls
 // llbgraph for each platform and returns the result for the exporter.
 //
-// All conversion logic lives in pkg/spec and pkg/llbgraph; this package only does I/O.
+// All decisions live in pkg/spec (the spec), pkg/plan (what a target's build does) and
+// pkg/llbgraph (its LLB); this package only does I/O. It never changes a loaded spec: named
+// build contexts go to the plan as an input. Every error it returns that is about the spec
+// is a *spec.Error ("FILE:LINE:COL: PATH: message"), sent to the client with its source range.
 package frontend
 
 import (
@@ -20,6 +23,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -38,11 +42,8 @@ import (
 const Lang = "mlbuild"
 
 // SecureExcludes are always applied to the build context before the user's .dockerignore,
-// so a "!" line there can re-include a path deliberately.
-var SecureExcludes = []string{
-	"**/.git", "**/.env", "**/*.key", "**/*.pem",
-	"**/*.tfstate", "**/*.tfstate.*", "**/.terraform",
-}
+// so a "!" line there can re-include a path deliberately (see plan.SecureExcludes).
+var SecureExcludes = plan.SecureExcludes
 
 // Build is the gateway build function of the mlbuild frontend.
 func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
@@ -63,16 +64,9 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		return b.customSubrequest(req)
 	}
 
-	s, err := b.load(nil)
+	s, target, err := b.loadTarget(nil)
 	if err != nil {
 		return nil, err
-	}
-	target := bc.Target
-	if target == "" {
-		target = s.DefaultTarget
-	}
-	if s.Targets[target] == nil {
-		return nil, b.located(fmt.Errorf("unknown target %q; this spec defines: %s", target, strings.Join(s.TargetNames(), ", ")), "targets")
 	}
 	// Warnings are a round trip each: send them while the build goes on.
 	warned := make(chan struct{})
@@ -91,7 +85,7 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
 			return nil, rerr
 		}
-		return nil, err
+		return nil, b.withSource(err)
 	}
 	return rb.Finalize()
 }
@@ -104,7 +98,7 @@ func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 			Level:  1,
 			Detail: [][]byte{[]byte(w.Description)},
 			URL:    "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings",
-			Range:  []*pb.Range{toPBRange(w.Range)},
+			Range:  []*pb.Range{llbgraph.PBRange(w.Range)},
 		})
 	}
 }
@@ -112,7 +106,7 @@ func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 // label is the target, and the platform in multi-platform builds, as vertex names show it.
 func (b *builder) label(target string, p ocispecs.Platform) string {
 	if len(b.bc.TargetPlatforms) > 1 {
-		return target + " " + platforms.Format(p)
+		return plan.Label(target, platforms.Format(p))
 	}
 	return target
 }
@@ -160,77 +154,79 @@ func BuildArgs(user map[string]string, target, build ocispecs.Platform) map[stri
 	return args
 }
 
-// load decodes the spec for a platform, turning spec errors into source-mapped errors.
+// load decodes the spec with the build args of a platform (nil: the default platform).
 func (b *builder) load(platform *ocispecs.Platform) (*spec.Spec, error) {
 	s, err := spec.Load(b.src.Filename, b.src.Data, spec.Options{BuildArgs: b.buildArgs(platform)})
-	if err == nil {
-		return s, nil
+	if err != nil {
+		return nil, b.withSource(err)
 	}
+	return s, nil
+}
+
+// loadTarget loads the spec and picks the target to build: --target, else the spec's default.
+func (b *builder) loadTarget(platform *ocispecs.Platform) (*spec.Spec, string, error) {
+	s, err := b.load(platform)
+	if err != nil {
+		return nil, "", err
+	}
+	target := b.bc.Target
+	if target == "" {
+		target = s.DefaultTarget
+	}
+	if s.Targets[target] == nil {
+		return nil, "", b.withSource(s.UnknownTarget(target))
+	}
+	return s, target, nil
+}
+
+// withSource attaches the spec file and its range to each located spec error in err, so
+// buildx shows the offending lines; other errors pass unchanged.
+func (b *builder) withSource(err error) error {
 	var list spec.Errors
 	if !errors.As(err, &list) {
-		return nil, err
+		var one *spec.Error
+		if !errors.As(err, &one) {
+			return err
+		}
+		list = spec.Errors{one}
 	}
-	var out error = err
+	out := err
 	// errdefs.Sources lists the innermost source first: wrap in file order.
 	for _, e := range list {
-		out = errdefs.WithSource(out, b.source(e.Range))
+		out = errdefs.WithSource(out, &errdefs.Source{
+			Info: &pb.SourceInfo{
+				Filename:   b.src.Filename,
+				Language:   b.src.Language,
+				Data:       b.src.Data,
+				Definition: b.src.Definition.ToPB(),
+			},
+			Ranges: []*pb.Range{llbgraph.PBRange(e.Range)},
+		})
 	}
-	return nil, out
+	return out
 }
 
-func (b *builder) source(r spec.Range) *errdefs.Source {
-	return &errdefs.Source{
-		Info: &pb.SourceInfo{
-			Filename:   b.src.Filename,
-			Language:   b.src.Language,
-			Data:       b.src.Data,
-			Definition: b.src.Definition.ToPB(),
-		},
-		Ranges: []*pb.Range{toPBRange(r)},
-	}
-}
-
-func toPBRange(r spec.Range) *pb.Range {
-	return &pb.Range{
-		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
-		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
-	}
-}
-
-// located wraps err with the source range of a spec field path.
-func (b *builder) located(err error, path string) error {
-	s, lerr := spec.Load(b.src.Filename, b.src.Data, spec.Options{BuildArgs: b.buildArgs(nil)})
-	if lerr != nil {
-		return err
-	}
-	return errdefs.WithSource(fmt.Errorf("%s:%d: %w", b.src.Filename, s.Pos(path).Start.Line, err), b.source(s.Pos(path)))
-}
-
-// explainFailure looks for the usual cause of a failed build, a path the spec needs that is
-// not in the build context, and returns a located error naming it (nil when all are there).
-// It runs only after a failure, so successful builds pay nothing for it; it transfers only
-// the paths it checks.
+// explainFailure looks for the usual cause of a failed build, a path the plan reads from the
+// main context that is not there, and returns a located error naming it (nil when all are
+// there). It runs only after a failure, so successful builds pay nothing for it; it
+// transfers only the paths it checks.
 func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target string) error {
-	type need struct{ path, specPath, hint string }
-	var needs []need
-	for i, r := range s.Requirements {
-		needs = append(needs, need{r, fmt.Sprintf("requirements[%d]", i),
-			"add it, list the right file under \"requirements\", or set \"requirements: []\" to skip pip"})
+	p := platforms.DefaultSpec()
+	named, err := b.namedContexts(ctx, s.Targets[target], p)
+	if err != nil {
+		return nil
 	}
-	named, _ := b.namedContexts(ctx, s.Targets[target], platforms.DefaultSpec())
-	for i, cp := range s.Targets[target].Copy {
-		if _, ok := named[cp.From]; ok || cp.Context != "" {
-			continue // from a named context, not the main one
-		}
-		needs = append(needs, need{cp.From, fmt.Sprintf("targets.%s.copy[%d]", target, i),
-			fmt.Sprintf("create it, supply it with --build-context %s=DIR, or set targets.%s.copy", cp.From, target)})
+	pl, err := plan.New(s, plan.Options{Target: target, Contexts: slices.Sorted(maps.Keys(named))})
+	if err != nil {
+		return nil
 	}
+	needs := pl.MainContextPaths()
 	if len(needs) == 0 {
 		return nil
 	}
 	paths := make([]string, len(needs))
 	for i, n := range needs {
-		paths[i] = n.path
+		paths[i] = n.Path
 	}
 	// Any trouble checking means no explanation: the build's own error is returned instead.
 	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName("check the paths the spec needs"))
@@ -241,19 +237,17 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 	if err != nil {
 		return nil
 	}
-	var errs []error
+	var missing spec.Errors
 	for _, n := range needs {
-		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: n.path}); err == nil {
+		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: n.Path}); err == nil {
 			continue
 		}
-		p := n.specPath
-		if !s.Has(p) {
-			p = "version" // a default: point at the spec itself
-		}
-		msg := fmt.Errorf("%s: %q is not in the build context (missing, or excluded by .dockerignore); %s", n.specPath, n.path, n.hint)
-		errs = append(errs, errdefs.WithSource(fmt.Errorf("%s:%d: %w", s.File, s.Pos(p).Start.Line, msg), b.source(s.Pos(p))))
+		missing = append(missing, s.Errorf(n.SpecPath, "%q is not in the build context (missing, or excluded by .dockerignore); %s", n.Path, n.Hint))
 	}
-	return stderrors.Join(errs...)
+	if len(missing) == 0 {
+		return nil
+	}
+	return b.withSource(missing)
 }
 
 // read solves a state of the build context, to read files from it.
@@ -274,7 +268,7 @@ func (b *builder) excludes(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(slices.Clone(SecureExcludes), user...), nil
+	return append(slices.Clone(plan.SecureExcludes), user...), nil
 }
 
 func (b *builder) mainContext(ctx context.Context, opts ...llb.LocalOption) (llb.State, error) {
@@ -293,6 +287,9 @@ func (b *builder) requirementsContext(ctx context.Context, s *spec.Spec) (llb.St
 	return b.mainContext(ctx, llb.FollowPaths(s.Requirements), dockerui.WithInternalName("load requirements files"))
 }
 
+// buildPlatform builds the target for one platform: it loads the spec with the platform's
+// build args, gathers the build's inputs, renders the plan and solves the image with its
+// checks.
 func (b *builder) buildPlatform(ctx context.Context, target string, platform *ocispecs.Platform) (*dockerui.BuildResult, error) {
 	s, err := b.load(platform)
 	if err != nil {
@@ -303,69 +300,83 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		p = *platform
 	}
 	p = platforms.Normalize(p)
-
-	// Each of these waits on a round trip (the registry for the base, the client for
-	// .dockerignore, named contexts): run them at once.
-	var (
-		base            *baseImage
-		mainCtx, reqCtx llb.State
-		contexts        map[string]llb.State
-		loads, loadCtx  = errgroup.WithContext(ctx)
-	)
-	loads.Go(func() (err error) {
-		base, err = b.base(loadCtx, s, target, p)
-		return err
-	})
-	loads.Go(func() (err error) {
-		if mainCtx, err = b.mainContext(loadCtx); err != nil {
-			return err
-		}
-		reqCtx, err = b.requirementsContext(loadCtx, s)
-		return err
-	})
-	loads.Go(func() (err error) {
-		contexts, err = b.namedContexts(loadCtx, s.Targets[target], p)
-		return err
-	})
-	if err := loads.Wait(); err != nil {
+	in, err := b.inputs(ctx, s, target, p)
+	if err != nil {
 		return nil, err
 	}
 	epoch, err := sourceDateEpoch(b.bc.BuildArgs)
 	if err != nil {
 		return nil, err
 	}
-	sm := b.src.SourceMap
 	caps := b.c.BuildOpts().LLBCaps
 	res, err := llbgraph.Build(s, llbgraph.Options{
 		Target:       target,
 		Platform:     p,
-		Base:         base.state,
-		BaseImage:    base.image,
-		BaseName:     base.name,
-		BaseDigest:   base.digest,
-		Context:      mainCtx,
-		Requirements: reqCtx,
-		Contexts:     contexts,
+		Base:         in.base.state,
+		BaseImage:    in.base.image,
+		BaseName:     in.base.name,
+		BaseDigest:   in.base.digest,
+		Context:      in.main,
+		Requirements: in.requirements,
+		Contexts:     in.contexts,
 		CacheNS:      b.bc.CacheIDNamespace,
 		Epoch:        epoch,
-		SourceMap:    sm,
+		SourceMap:    b.src.SourceMap,
 		ShowPlatform: len(b.bc.TargetPlatforms) > 1,
 		Caps:         &caps,
 	})
 	if err != nil {
+		return nil, b.withSource(err)
+	}
+	ref, err := b.solveChecked(ctx, s, target, res, p)
+	if err != nil {
 		return nil, err
 	}
-	// The image and its checks solve in parallel; the result is returned (and so exported)
-	// only when every check has passed.
-	eg, ectx := errgroup.WithContext(ctx)
-	var ref gwclient.Reference
-	eg.Go(func() error {
-		r, err := b.solve(ectx, res.State, p, false)
-		if err != nil {
+	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: in.base.image, Epoch: epoch}, nil
+}
+
+// inputs are what a build reads besides the spec.
+type inputs struct {
+	base               *baseImage
+	main, requirements llb.State
+	contexts           map[string]llb.State
+}
+
+// inputs resolves the base image and loads the build contexts. Each waits on a round trip
+// (the registry for the base, the client for .dockerignore and named contexts): they run at
+// once.
+func (b *builder) inputs(ctx context.Context, s *spec.Spec, target string, p ocispecs.Platform) (*inputs, error) {
+	in := &inputs{}
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.Go(func() (err error) {
+		in.base, err = b.base(ctx, s, target, p)
+		return err
+	})
+	eg.Go(func() (err error) {
+		if in.main, err = b.mainContext(ctx); err != nil {
 			return err
 		}
-		ref = r
-		return nil
+		in.requirements, err = b.requirementsContext(ctx, s)
+		return err
+	})
+	eg.Go(func() (err error) {
+		in.contexts, err = b.namedContexts(ctx, s.Targets[target], p)
+		return err
+	})
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// solveChecked solves the image and its checks in parallel and returns the image only when
+// every check has passed, so nothing half-checked is exported.
+func (b *builder) solveChecked(ctx context.Context, s *spec.Spec, target string, res *llbgraph.Result, p ocispecs.Platform) (gwclient.Reference, error) {
+	eg, ectx := errgroup.WithContext(ctx)
+	var ref gwclient.Reference
+	eg.Go(func() (err error) {
+		ref, err = b.solve(ectx, res.State, p, false)
+		return err
 	})
 	checkErrs := make([]error, len(res.Checks))
 	for i, chk := range res.Checks {
@@ -380,7 +391,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if err := stderrors.Join(checkErrs...); err != nil {
 		return nil, err
 	}
-	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: base.image, Epoch: epoch}, nil
+	return ref, nil
 }
 
 // marshal marshals st for this builder and refuses, in words, a graph that needs a capability
@@ -427,10 +438,8 @@ func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk
 	if r.Exit == 0 {
 		return nil
 	}
-	pos := s.Pos(chk.SpecPath)
-	msg := fmt.Errorf("%s:%d: %s: target %s, %s failed (exit %d); nothing was exported\n%s",
-		s.File, pos.Start.Line, chk.SpecPath, target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n"))
-	return errdefs.WithSource(msg, b.source(pos))
+	return b.withSource(s.Errorf(chk.SpecPath, "target %s, %s failed (exit %d); nothing was exported\n%s",
+		target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n")))
 }
 
 type baseImage struct {
@@ -463,14 +472,14 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 	}
 	named = reference.TagNameOnly(named)
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
-		LogName: fmt.Sprintf("[%s] load metadata for %s", b.label(target, p), s.Base),
+		LogName: plan.MetadataVertex(b.label(target, p), s.Base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{
 			Platform:    &p,
 			ResolveMode: b.bc.ImageResolveMode.String(),
 		},
 	})
 	if err != nil {
-		return nil, b.located(errors.Wrapf(err, "base image %s", s.Base), "base")
+		return nil, b.withSource(s.Errorf("base", "base image %s: %v", s.Base, err))
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {
@@ -483,7 +492,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		}
 	}
 	st := llb.Image(pinned, llb.Platform(p), b.bc.ImageResolveMode,
-		llb.WithCustomNamef("[%s 0] FROM %s", b.label(target, p), reference.FamiliarString(named)))
+		llb.WithCustomName(plan.BaseVertex(b.label(target, p), reference.FamiliarString(named))))
 	st, err = st.WithImageConfig(dt)
 	if err != nil {
 		return nil, err
@@ -491,25 +500,16 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 	return &baseImage{state: st, image: &img, name: named.String(), digest: dgst}, nil
 }
 
-// namedContexts loads the build contexts the target's copy entries name, and a context named
-// like a copied path (--build-context models=../trained) replaces that path.
+// namedContexts loads the build contexts the target's copy entries can read (plan.ContextNames)
+// that the build was given, by name. A local directory gets the main context's secure excludes.
 func (b *builder) namedContexts(ctx context.Context, t *spec.Target, p ocispecs.Platform) (map[string]llb.State, error) {
 	out := map[string]llb.State{}
-	for i := range t.Copy {
-		cp := &t.Copy[i]
-		name := cp.Context
-		if name == "" {
-			name = cp.From
-		}
-		if _, ok := out[name]; ok {
-			continue
-		}
+	for _, name := range plan.ContextNames(t) {
 		if _, err := reference.ParseNormalizedNamed(name); err != nil {
 			continue // not a valid context name, so no such context was passed
 		}
 		nc, err := b.bc.NamedContext(name, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String(),
-			// A local directory given as a context gets the same secure excludes as the main one.
-			AsyncLocalOpts: func() []llb.LocalOption { return []llb.LocalOption{llb.ExcludePatterns(SecureExcludes)} }})
+			AsyncLocalOpts: func() []llb.LocalOption { return []llb.LocalOption{llb.ExcludePatterns(plan.SecureExcludes)} }})
 		if err != nil {
 			return nil, err
 		}
@@ -521,9 +521,6 @@ func (b *builder) namedContexts(ctx context.Context, t *spec.Target, p ocispecs.
 			return nil, err
 		}
 		out[name] = *st
-		if cp.Context == "" {
-			cp.Context, cp.From = name, "."
-		}
 	}
 	return out, nil
 }

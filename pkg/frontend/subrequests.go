@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerui"
@@ -29,7 +31,7 @@ func (b *builder) requestHandler() dockerui.RequestHandler {
 }
 
 func (b *builder) location(s *spec.Spec, path string) *pb.Location {
-	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{toPBRange(s.Pos(path))}}
+	return &pb.Location{SourceIndex: 0, Ranges: []*pb.Range{llbgraph.PBRange(s.Pos(path))}}
 }
 
 func (b *builder) listTargets(ctx context.Context) (*targets.List, error) {
@@ -50,18 +52,11 @@ func (b *builder) listTargets(ctx context.Context) (*targets.List, error) {
 }
 
 func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
-	s, err := b.load(nil)
+	s, target, err := b.loadTarget(nil)
 	if err != nil {
 		return nil, err
 	}
-	target := b.bc.Target
-	if target == "" {
-		target = s.DefaultTarget
-	}
 	t := s.Targets[target]
-	if t == nil {
-		return nil, fmt.Errorf("unknown target %q", target)
-	}
 	o := &outline.Outline{Name: target, Description: t.Description, Sources: [][]byte{b.src.Data}}
 	for _, k := range slices.Sorted(maps.Keys(s.Args)) {
 		a := outline.Arg{Name: k, Value: s.Args[k]}
@@ -75,7 +70,7 @@ func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
 		o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID, Required: !sec.Optional, Location: b.location(s, fmt.Sprintf("pip.secrets[%d]", i))})
 	}
 	if len(s.Requirements) > 0 {
-		o.Cache = append(o.Cache, outline.CacheMount{ID: cacheID(b.bc.CacheIDNamespace), Location: b.location(s, "requirements")})
+		o.Cache = append(o.Cache, outline.CacheMount{ID: plan.PipCacheMountID(b.bc.CacheIDNamespace), Location: b.location(s, "requirements")})
 	}
 	return o, nil
 }
@@ -89,9 +84,10 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 		return res, nil
 	}
 	for _, w := range spec.Lint(s, b.readRequirements(ctx, s)) {
+		r := llbgraph.PBRange(w.Range)
 		res.AddWarning(w.Rule, w.Description, w.URL, w.Message, idx, []parser.Range{{
-			Start: parser.Position{Line: w.Range.Start.Line, Character: w.Range.Start.Column - 1},
-			End:   parser.Position{Line: w.Range.End.Line, Character: w.Range.End.Column - 1},
+			Start: parser.Position{Line: int(r.Start.Line), Character: int(r.Start.Character)},
+			End:   parser.Position{Line: int(r.End.Line), Character: int(r.End.Character)},
 		}})
 	}
 	return res, nil
@@ -137,11 +133,4 @@ func (b *builder) customSubrequest(req string) (*gwclient.Result, error) {
 	res.AddMeta("result.txt", dt)
 	res.AddMeta("version", []byte("1"))
 	return res, nil
-}
-
-func cacheID(ns string) string {
-	if ns != "" {
-		return ns + "/mlbuild-pip"
-	}
-	return "mlbuild-pip"
 }

@@ -2,13 +2,14 @@ package llbgraph
 
 import (
 	"fmt"
-	"path"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/containerd/platforms"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
@@ -16,12 +17,6 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-)
-
-// Labels recording the base image, from the OCI annotation conventions.
-const (
-	LabelBaseName   = "org.opencontainers.image.base.name"
-	LabelBaseDigest = "org.opencontainers.image.base.digest"
 )
 
 // Options are the environment of one build of one target for one platform.
@@ -59,28 +54,14 @@ type Options struct {
 	Caps *apicaps.CapSet
 }
 
-// Shape is how a target's layers are put together.
-type Shape int
+// Shape is how a target's layers are put together (see [plan.Shape]).
+type Shape = plan.Shape
 
+// The shapes; [ShapeFor] picks one from the builder's capabilities.
 const (
-	// ShapeMerge builds each layer on its own and joins them with one merge op, as
-	// COPY --link does: a layer is rebuilt only when its own inputs change, and the pip
-	// step is shared by every target. It needs the merge and diff ops (BuildKit v0.10).
-	ShapeMerge Shape = iota
-	// ShapeCopy applies the same layers in the same order onto the base: the user step runs
-	// on the base, the venv and the packages are copied from the (still shared) steps that
-	// made them, and the paths are copied from the context. The files, owners, modes and
-	// the image config are those of ShapeMerge; a layer's cache key now also depends on the
-	// layers below it.
-	ShapeCopy
+	ShapeMerge = plan.ShapeMerge
+	ShapeCopy  = plan.ShapeCopy
 )
-
-func (s Shape) String() string {
-	if s == ShapeCopy {
-		return "copy"
-	}
-	return "merge"
-}
 
 // ShapeFor is the shape a builder with caps gets: ShapeMerge when it offers the merge and
 // diff ops (and nil caps mean it does), ShapeCopy otherwise.
@@ -101,72 +82,72 @@ type Result struct {
 	Shape Shape
 }
 
-// Build returns the LLB and image config of one target.
+// Build returns the LLB and image config of one target: it resolves the target's plan and
+// renders it.
 func Build(s *spec.Spec, opt Options) (*Result, error) {
-	t := s.Targets[opt.Target]
-	if t == nil {
-		return nil, fmt.Errorf("unknown target %q (targets: %s)", opt.Target, strings.Join(s.TargetNames(), ", "))
+	label := opt.Target
+	if opt.ShowPlatform {
+		label = plan.Label(opt.Target, platforms.Format(opt.Platform))
 	}
-	g := &graph{s: s, t: t, opt: opt}
-	return g.build()
+	p, err := plan.New(s, plan.Options{
+		Target:   opt.Target,
+		Shape:    ShapeFor(opt.Caps),
+		Contexts: slices.Sorted(maps.Keys(opt.Contexts)),
+		Label:    label,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return Render(p, opt)
 }
 
-type graph struct {
-	s   *spec.Spec
-	t   *spec.Target
-	opt Options
-
-	shape       Shape
-	step, total int
-	history     []ocispecs.History
-}
-
-func (g *graph) build() (*Result, error) {
-	t := g.t
-	g.shape = ShapeFor(g.opt.Caps)
-	shape := g.shape
-	// Steps: user, venv, pip, one per copy, and the merge that assembles them.
-	g.total = len(t.Copy)
-	if *t.User.UID != 0 {
-		g.total++
-	}
-	if len(g.s.Requirements) > 0 {
-		g.total += 2 // venv, pip
-	}
-	if shape == ShapeMerge {
-		g.total++
-	}
+// Render returns the LLB and image config of a resolved plan; opt supplies the inputs (base,
+// contexts) and the build's settings. Target and Caps in opt are not read: the plan holds
+// the decisions they lead to.
+func Render(p *plan.Plan, opt Options) (*Result, error) {
+	g := &graph{p: p, opt: opt}
 	var layers []layer
-	if *t.User.UID != 0 {
-		layers = append(layers, g.userLayer())
-	}
-	if len(g.s.Requirements) > 0 {
-		layers = append(layers, g.venvLayers()...)
-	}
-	for i, cp := range t.Copy {
-		l, err := g.copyLayer(i, cp)
-		if err != nil {
-			return nil, err
+	var venv llb.State
+	for _, st := range p.Steps {
+		var l layer
+		switch st.Kind {
+		case plan.User:
+			l = g.userLayer(st)
+		case plan.Venv:
+			venv, l = g.venvLayer(st)
+		case plan.Pip:
+			l = g.pipLayer(st, venv)
+		case plan.Copy:
+			src := opt.Context
+			if name := st.Copy.Context; name != "" {
+				var ok bool
+				if src, ok = opt.Contexts[name]; !ok {
+					return nil, p.Spec.Errorf(st.SpecPath+".context", "build context %q was not provided (--build-context %s=...)", name, name)
+				}
+			}
+			l = g.copyLayer(st, src)
+		case plan.Assemble:
+			continue
 		}
 		layers = append(layers, l)
 	}
 	img := g.image()
-	res := &Result{Image: img, Shape: shape}
-	if shape == ShapeCopy {
+	res := &Result{Image: img, Shape: p.Shape}
+	if p.Shape == ShapeCopy {
 		// No merge op: each layer goes onto the image so far. The checks run in that image;
 		// the frontend solves them and returns the image only when all pass.
-		st := g.opt.Base
+		st := opt.Base
 		for _, l := range layers {
 			st = l.onto(st)
 		}
 		res.State, res.Checks = st, g.checks(st, img)
 		return res, nil
 	}
-	diffs := []llb.State{g.opt.Base}
+	diffs := []llb.State{opt.Base}
 	for _, l := range layers {
 		diffs = append(diffs, l.alone)
 	}
-	st := llb.Merge(diffs, g.c(fmt.Sprintf("assemble %d layers", len(diffs)), "targets."+t.Name)...)
+	st := llb.Merge(diffs, g.c(*p.Find(plan.Assemble))...)
 	res.State, res.Checks = st, g.checks(st, img)
 	if len(res.Checks) > 0 {
 		res.State = g.gate(diffs, res.Checks)
@@ -174,8 +155,10 @@ func (g *graph) build() (*Result, error) {
 	return res, nil
 }
 
-// supports tells whether the builder offers an LLB capability (nil caps: all of them).
-func (g *graph) supports(id apicaps.CapID) bool { return supports(g.opt.Caps, id) }
+type graph struct {
+	p   *plan.Plan
+	opt Options
+}
 
 // supports tells whether caps offer an LLB capability; nil caps offer all of them.
 func supports(caps *apicaps.CapSet, id apicaps.CapID) bool {
@@ -191,184 +174,120 @@ type layer struct {
 	onto  func(below llb.State) llb.State
 }
 
-// c returns the constraints of the next vertex: its name, location and the global options.
-func (g *graph) c(what string, specPath string) []llb.ConstraintsOpt {
-	g.step++
-	opts := append([]llb.ConstraintsOpt{
-		llb.WithCustomNamef("[%s %d/%d] %s", g.label(), g.step, g.total, what),
-	}, g.opt.Constraints...)
-	if g.opt.SourceMap != nil {
-		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{g.rangeOf(specPath)}))
+// c returns the constraints of a step's vertex: its name, its location and the global options.
+func (g *graph) c(st plan.Step) []llb.ConstraintsOpt {
+	return g.named(st.Name, st.SpecPath)
+}
+
+// named returns the constraints of a vertex called name, located at specPath when set.
+func (g *graph) named(name, specPath string) []llb.ConstraintsOpt {
+	opts := append([]llb.ConstraintsOpt{llb.WithCustomName(name)}, g.opt.Constraints...)
+	if g.opt.SourceMap != nil && specPath != "" {
+		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{PBRange(g.p.Spec.Locate(specPath))}))
 	}
 	return opts
 }
 
-// rangeOf is the spec range of a path, falling back to the version line for defaults.
-func (g *graph) rangeOf(p string) *pb.Range {
-	r := g.s.Pos(p)
-	if !g.s.Has(p) && g.s.Has("version") && !strings.HasPrefix(p, "targets."+g.t.Name+".") {
-		r = g.s.Pos("version")
-	}
+// PBRange is a spec range as BuildKit's source ranges count: lines from 1, characters from 0.
+func PBRange(r spec.Range) *pb.Range {
 	return &pb.Range{
-		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(r.Start.Column - 1)},
-		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(r.End.Column - 1)},
+		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
+		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
 	}
 }
 
-// label starts every vertex name: the target, and the platform in multi-platform builds.
-func (g *graph) label() string {
-	if g.opt.ShowPlatform {
-		return g.t.Name + " " + platforms.Format(g.opt.Platform)
-	}
-	return g.t.Name
-}
-
-// layerName names the diff that turns a step's output into its own layer.
-func (g *graph) layerName(what string) []llb.ConstraintsOpt {
-	return append([]llb.ConstraintsOpt{llb.WithCustomNamef("[%s %d/%d] %s: layer", g.label(), g.step, g.total, what)}, g.opt.Constraints...)
-}
-
-func (g *graph) addHistory(createdBy string) {
-	h := ocispecs.History{CreatedBy: createdBy, Comment: "mlbuild.v0"}
-	if g.opt.Epoch != nil {
-		e := g.opt.Epoch.UTC()
-		h.Created = &e
-	}
-	g.history = append(g.history, h)
-}
-
-// userLayer adds the account the container runs as to /etc/passwd and /etc/group, with its
-// home, and creates the directories it may write (owned by it; their parents stay root's).
-// It depends only on the base image and the user.
-func (g *graph) userLayer() layer {
-	u := g.t.User
-	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, *u.UID, *u.GID)
-	if len(g.t.Writable) > 0 {
-		what += ", writable " + strings.Join(g.t.Writable, " ")
-	}
-	script := UserScript(g.t)
-	if g.shape == ShapeCopy {
-		// In a merge, a copy onto a writable directory replaces it with its own root-owned
-		// entry. A copy onto an existing directory keeps that directory's owner, so the
-		// directory is left to the copy to create, with the same result.
-		var dirs []string
-		for _, d := range WritableDirs(g.t) {
-			if !slices.ContainsFunc(g.t.Copy, func(cp spec.Copy) bool { return CopyDest(g.t, cp) == d }) {
-				dirs = append(dirs, d)
-			}
-		}
-		script = userScript(g.t, dirs)
-	}
-	c := g.c(what, userPath(g.s, g.t))
+// userLayer runs the user script. It depends only on the base image and the user.
+func (g *graph) userLayer(st plan.Step) layer {
+	c := g.c(st)
 	run := func(below llb.State) llb.State {
 		return below.Run(
-			llb.Args([]string{"/bin/sh", "-c", script}),
+			llb.Args([]string{"/bin/sh", "-c", st.Script}),
 			llb.Network(pb.NetMode_NONE),
 			llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
 			withConstraints(c),
 		).Root()
 	}
-	g.addHistory("mlbuild: " + what)
 	// It is the first layer: onto runs it on the base, the very vertex alone diffs.
-	return layer{alone: llb.Diff(g.opt.Base, run(g.opt.Base), g.layerName(what)...), onto: run}
+	return layer{alone: llb.Diff(g.opt.Base, run(g.opt.Base), g.named(st.LayerName(), "")...), onto: run}
 }
 
-func userPath(s *spec.Spec, t *spec.Target) string {
-	if s.Has("targets." + t.Name + ".user") {
-		return "targets." + t.Name + ".user"
-	}
-	return "user"
-}
-
-// venvLayers creates the virtualenv, then installs the requirements into it: two steps and
-// two layers, so a requirements change re-runs pip only. The pip step sees the requirements
-// files only, mounted read-only; pip's cache is a persistent cache mount; /tmp is a tmpfs in
-// both, so the layers hold nothing but the venv.
-func (g *graph) venvLayers() []layer {
-	s := g.s
-	venvWhat := "python3 " + ShellJoin(VenvArgs(s))
+// venvLayer creates the virtualenv on the base, in a step of its own, so a requirements
+// change re-runs pip only; it returns the step's output for pip to run on.
+func (g *graph) venvLayer(st plan.Step) (llb.State, layer) {
 	venv := g.opt.Base.Run(
-		llb.Args(append([]string{"python3"}, VenvArgs(s)...)),
+		llb.Args(append([]string{"python3"}, st.Args...)),
 		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
 		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
 		llb.Network(pb.NetMode_NONE),
-		withConstraints(g.c(venvWhat, "python")),
+		withConstraints(g.c(st)),
 	).Root()
-	g.addHistory("mlbuild: " + venvWhat)
-	venvLayer := layer{
-		alone: llb.Diff(g.opt.Base, venv, g.layerName(venvWhat)...),
-		onto:  g.copyVenv(venv, g.layerName(venvWhat)),
+	return venv, layer{
+		alone: llb.Diff(g.opt.Base, venv, g.named(st.LayerName(), "")...),
+		onto:  g.copyVenv(venv, g.named(st.LayerName(), "")),
 	}
+}
 
+// pipLayer installs the requirements into the venv. The step sees the requirements files
+// only, mounted read-only; pip's cache is a persistent cache mount; /tmp is a tmpfs, so the
+// layer holds nothing but the venv.
+func (g *graph) pipLayer(st plan.Step, venv llb.State) layer {
+	ps := st.Pip
 	// Builders before BuildKit v0.10 (Docker Engine 20.10) cannot put a secret in the
 	// environment: it is mounted as a file on the step's tmpfs and the script exports it.
-	secretEnvAsFile := !g.supports(pb.CapExecSecretEnv)
+	secretEnvAsFile := !supports(g.opt.Caps, pb.CapExecSecretEnv)
 	var secrets []llb.RunOption
 	var exports []string
-	for _, sec := range s.Pip.Secrets {
+	for _, sec := range ps.Secrets {
 		so := []llb.SecretOption{llb.SecretID(sec.ID)}
 		if sec.Optional {
 			so = append(so, llb.SecretOptional)
 		}
 		switch {
 		case sec.Env != "" && secretEnvAsFile:
-			f := SecretEnvDir + "/" + sec.ID
+			f := plan.SecretEnvDir + "/" + sec.ID
 			secrets = append(secrets, llb.AddSecret(f, so...))
-			exports = append(exports, fmt.Sprintf(`if [ -f %[1]s ]; then %[2]s=$(cat %[1]s); export %[2]s; fi`, ShellJoin([]string{f}), sec.Env))
+			exports = append(exports, fmt.Sprintf(`if [ -f %[1]s ]; then %[2]s=$(cat %[1]s); export %[2]s; fi`, plan.ShellJoin([]string{f}), sec.Env))
 		case sec.Env != "":
 			secrets = append(secrets, llb.AddSecretWithDest(sec.ID, nil, append(so, llb.SecretAsEnvName(sec.Env))...))
 		default:
 			secrets = append(secrets, llb.AddSecret(sec.Target, so...))
 		}
 	}
-	script := PipScript(s)
+	script := ps.Script()
 	if len(exports) > 0 {
 		script = strings.Join(exports, "\n") + "\n" + script
 	}
-	args := []string{"/bin/sh", "-c", script, "mlbuild-pip"}
-	for _, o := range PipCommand(s) {
-		args = append(args, o...)
-	}
-	reqDir, cacheDir := RequirementsDir, PipCacheDir
-	what := "pip install " + strings.Join(prefixEach("-r ", s.Requirements), " ")
-	specPath := "requirements"
-	if !s.Has(specPath) {
-		specPath = "pip"
-	}
-	cacheID := PipCacheID
-	if g.opt.CacheNS != "" {
-		cacheID = g.opt.CacheNS + "/" + cacheID
-	}
+	cacheID := plan.PipCacheMountID(g.opt.CacheNS)
 	ro := []llb.RunOption{
-		llb.Args(args),
-		llb.Dir(reqDir),
-		llb.AddEnv("PIP_CACHE_DIR", cacheDir),
-		llb.AddEnv("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
-		llb.AddEnv("PIP_NO_INPUT", "1"),
+		llb.Args(append([]string{"/bin/sh", "-c", script, "mlbuild-pip"}, ps.Args()...)),
+		llb.Dir(plan.RequirementsDir),
+	}
+	for _, e := range ps.Env {
+		ro = append(ro, llb.AddEnv(e.Key, e.Value))
+	}
+	ro = append(ro,
 		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
 		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
-		llb.AddMount(reqDir, g.opt.Requirements, llb.Readonly),
-		llb.AddMount(cacheDir, llb.Scratch(), llb.AsPersistentCacheDir(cacheID, llb.CacheMountShared)),
-	}
+		llb.AddMount(plan.RequirementsDir, g.opt.Requirements, llb.Readonly),
+		llb.AddMount(plan.PipCacheDir, llb.Scratch(), llb.AsPersistentCacheDir(cacheID, llb.CacheMountShared)),
+	)
 	if g.opt.Epoch != nil {
 		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
 	}
 	ro = append(ro, secrets...)
-	ro = append(ro, withConstraints(g.c(what, specPath)))
-	run := venv.Run(ro...)
-	g.addHistory("mlbuild: " + what)
-	pipLayer := layer{
-		alone: llb.Diff(venv, run.Root(), g.layerName(what)...),
-		onto:  g.copyVenv(run.Root(), g.layerName(what)),
+	ro = append(ro, withConstraints(g.c(st)))
+	run := venv.Run(ro...).Root()
+	return layer{
+		alone: llb.Diff(venv, run, g.named(st.LayerName(), "")...),
+		onto:  g.copyVenv(run, g.named(st.LayerName(), "")),
 	}
-	return []layer{venvLayer, pipLayer}
 }
 
 // copyVenv copies the virtualenv made in from onto an image, keeping owners, modes and
 // times: the venv and pip steps stay shared by every target, and only this copy depends on
 // the layers below.
 func (g *graph) copyVenv(from llb.State, c []llb.ConstraintsOpt) func(llb.State) llb.State {
-	venv := g.s.Python.Venv
+	venv := g.p.Spec.Python.Venv
 	return func(below llb.State) llb.State {
 		return below.File(llb.Copy(from, venv, venv, &llb.CopyInfo{
 			CopyDirContentsOnly: true,
@@ -377,37 +296,19 @@ func (g *graph) copyVenv(from llb.State, c []llb.ConstraintsOpt) func(llb.State)
 	}
 }
 
-// copyLayer copies one context path into its own layer, owned by root so the app user can
+// copyLayer copies one path of src into its own layer, owned by root so the app user can
 // read but not change it.
-func (g *graph) copyLayer(i int, cp spec.Copy) (layer, error) {
-	src := g.opt.Context
-	if cp.Context != "" {
-		st, ok := g.opt.Contexts[cp.Context]
-		if !ok {
-			return layer{}, fmt.Errorf("targets.%s.copy[%d].context: build context %q was not provided (--build-context %s=...)", g.t.Name, i, cp.Context, cp.Context)
-		}
-		src = st
-	}
-	dst := CopyDest(g.t, cp)
-	what := fmt.Sprintf("copy %s %s", cp.From, dst)
-	c := g.c(what, fmt.Sprintf("targets.%s.copy[%d]", g.t.Name, i))
+func (g *graph) copyLayer(st plan.Step, src llb.State) layer {
+	c := g.c(st)
+	cp := st.Copy
 	onto := func(below llb.State) llb.State {
-		return below.File(llb.Copy(src, "/"+path.Clean(cp.From), dst, &llb.CopyInfo{
+		return below.File(llb.Copy(src, "/"+cp.From, cp.Dest, &llb.CopyInfo{
 			CopyDirContentsOnly: true,
 			CreateDestPath:      true,
 			ChownOpt:            &llb.ChownOpt{User: &llb.UserOpt{UID: 0}, Group: &llb.UserOpt{UID: 0}},
 		}), c...)
 	}
-	g.addHistory("mlbuild: COPY " + cp.From + " " + dst)
-	return layer{alone: onto(llb.Scratch()), onto: onto}, nil
-}
-
-func prefixEach(prefix string, s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = prefix + v
-	}
-	return out
+	return layer{alone: onto(llb.Scratch()), onto: onto}
 }
 
 type constraintsRunOption []llb.ConstraintsOpt

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
@@ -163,14 +164,14 @@ func TestSecretEnvAsFile(t *testing.T) {
 	}
 	var mounted bool
 	for _, m := range pip.Mounts {
-		if m.MountType == pb.MountType_SECRET && m.Dest == SecretEnvDir+"/pip-index" && m.SecretOpt.Optional {
+		if m.MountType == pb.MountType_SECRET && m.Dest == plan.SecretEnvDir+"/pip-index" && m.SecretOpt.Optional {
 			mounted = true
 		}
 	}
 	if !mounted {
-		t.Errorf("pip-index is not mounted under %s: %v", SecretEnvDir, pip.Mounts)
+		t.Errorf("pip-index is not mounted under %s: %v", plan.SecretEnvDir, pip.Mounts)
 	}
-	if !strings.Contains(pip.Meta.Args[2], "PIP_EXTRA_INDEX_URL=$(cat "+SecretEnvDir+"/pip-index)") {
+	if !strings.Contains(pip.Meta.Args[2], "PIP_EXTRA_INDEX_URL=$(cat "+plan.SecretEnvDir+"/pip-index)") {
 		t.Errorf("script does not export the secret: %q", pip.Meta.Args[2])
 	}
 }

@@ -97,3 +97,29 @@ func (c *errs) lookup(path string) Range {
 		p = p[:i]
 	}
 }
+
+// Errorf returns an error located at a field path of s: the field's range when the file sets
+// it, else that of its nearest ancestor in the file, else the spec's first line (a default
+// the file does not write). Every located error of the frontend goes through it, so they all
+// read "FILE:LINE:COL: PATH: message".
+func (s *Spec) Errorf(path, format string, args ...any) *Error {
+	return &Error{File: s.File, Range: s.Locate(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Locate is the range an error or a vertex about a field path points at: the field's own
+// range, or its nearest ancestor's. A field the file does not write (a default), other than
+// one inside a target, points at the "version" line, the spec itself, rather than at the
+// whole document.
+func (s *Spec) Locate(path string) Range {
+	inTarget := strings.HasPrefix(path, "targets.") && strings.Contains(strings.TrimPrefix(path, "targets."), ".")
+	if !s.Has(path) && s.Has("version") && !inTarget {
+		return s.Pos("version")
+	}
+	return s.Pos(path)
+}
+
+// UnknownTarget is the error for a target name the spec does not define, with the closest
+// name it does define, located at the spec's targets.
+func (s *Spec) UnknownTarget(name string) *Error {
+	return s.Errorf("targets", "unknown target %q%s", name, suggest(name, s.TargetNames()))
+}

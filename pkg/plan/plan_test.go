@@ -1,0 +1,203 @@
+package plan_test
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/pkg/plan"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+func load(t *testing.T, src string) *spec.Spec {
+	t.Helper()
+	s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newPlan(t *testing.T, s *spec.Spec, opt plan.Options) *plan.Plan {
+	t.Helper()
+	p, err := plan.New(s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// summary is a plan's steps as "kind what" lines, written out by hand in the tests.
+func summary(p *plan.Plan) []string {
+	kinds := map[plan.Kind]string{plan.User: "user", plan.Venv: "venv", plan.Pip: "pip", plan.Copy: "copy", plan.Assemble: "assemble"}
+	var out []string
+	for _, st := range p.Steps {
+		line := kinds[st.Kind] + " " + st.Name
+		if st.Copy != nil {
+			line += fmt.Sprintf(" <- %q:%s", st.Copy.Context, st.Copy.From)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// TestSteps checks the steps of the default inference target in both shapes: the numbering
+// counts exactly the steps named, and only the merge shape has an assemble step.
+func TestSteps(t *testing.T) {
+	s := load(t, "version: 1\n")
+	merge := newPlan(t, s, plan.Options{Target: "inference"})
+	want := []string{
+		"user [inference 1/7] create user app (10001:10001)",
+		"venv [inference 2/7] python3 -m venv --without-pip --system-site-packages /opt/venv",
+		"pip [inference 3/7] pip install -r requirements.txt",
+		`copy [inference 4/7] copy src /app/src <- "":src`,
+		`copy [inference 5/7] copy configs /app/configs <- "":configs`,
+		`copy [inference 6/7] copy models /app/models <- "":models`,
+		"assemble [inference 7/7] assemble 7 layers",
+	}
+	if diff := cmp.Diff(want, summary(merge)); diff != "" {
+		t.Errorf("merge shape (-want +got):\n%s", diff)
+	}
+	cp := newPlan(t, s, plan.Options{Target: "inference", Shape: plan.ShapeCopy, Label: "inference linux/arm64"})
+	want = []string{
+		"user [inference linux/arm64 1/6] create user app (10001:10001)",
+		"venv [inference linux/arm64 2/6] python3 -m venv --without-pip --system-site-packages /opt/venv",
+		"pip [inference linux/arm64 3/6] pip install -r requirements.txt",
+		`copy [inference linux/arm64 4/6] copy src /app/src <- "":src`,
+		`copy [inference linux/arm64 5/6] copy configs /app/configs <- "":configs`,
+		`copy [inference linux/arm64 6/6] copy models /app/models <- "":models`,
+	}
+	if diff := cmp.Diff(want, summary(cp)); diff != "" {
+		t.Errorf("copy shape (-want +got):\n%s", diff)
+	}
+	if got := merge.Steps[0].LayerName(); got != "[inference 1/7] create user app (10001:10001): layer" {
+		t.Errorf("layer name %q", got)
+	}
+}
+
+// TestNamedContextIsAnInput checks that a context named like a copied path replaces it in
+// the plan, and that the spec itself is left as it was.
+func TestNamedContextIsAnInput(t *testing.T) {
+	s := load(t, "version: 1\n")
+	before := fmt.Sprintf("%+v", *s.Targets["inference"])
+	copies := s.Targets["inference"].Copy
+	p := newPlan(t, s, plan.Options{Target: "inference", Contexts: []string{"models", "unrelated"}})
+	st := p.Steps[5]
+	if st.Copy == nil || st.Copy.Context != "models" || st.Copy.From != "." || st.Copy.Dest != "/app/models" {
+		t.Fatalf("copy step for models: %+v", st.Copy)
+	}
+	if p.Steps[3].Copy.Context != "" {
+		t.Errorf("src should come from the main context: %+v", p.Steps[3].Copy)
+	}
+	if after := fmt.Sprintf("%+v", *s.Targets["inference"]); after != before || !reflect.DeepEqual(copies, s.Targets["inference"].Copy) {
+		t.Errorf("plan.New changed the spec:\nbefore %s\nafter  %s", before, after)
+	}
+	// The main-context paths it needs leave models out.
+	var paths []string
+	for _, n := range p.MainContextPaths() {
+		paths = append(paths, n.Path+"@"+n.SpecPath)
+	}
+	want := []string{"requirements.txt@requirements[0]", "src@targets.inference.copy[0]", "configs@targets.inference.copy[1]"}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("main context paths (-want +got):\n%s", diff)
+	}
+	if got := plan.ContextNames(s.Targets["inference"]); !reflect.DeepEqual(got, []string{"src", "configs", "models"}) {
+		t.Errorf("context names %v", got)
+	}
+}
+
+// TestCopyShapeLeavesCopyDestsToTheCopy: a writable directory that a copy also creates is
+// made by the user step in the merge shape only.
+func TestCopyShapeLeavesCopyDestsToTheCopy(t *testing.T) {
+	s := load(t, "version: 1\ntargets:\n  inference:\n    writable: [models, cache]\n")
+	merge := newPlan(t, s, plan.Options{Target: "inference"}).Find(plan.User).Script
+	cp := newPlan(t, s, plan.Options{Target: "inference", Shape: plan.ShapeCopy}).Find(plan.User).Script
+	if !strings.Contains(merge, "mkdir -p /app/models /app/cache && chown 10001:10001 /app/models /app/cache") {
+		t.Errorf("merge user script:\n%s", merge)
+	}
+	if !strings.Contains(cp, "mkdir -p /app/cache && chown 10001:10001 /app/cache") || strings.Contains(cp, "/app/models") {
+		t.Errorf("copy user script:\n%s", cp)
+	}
+}
+
+// TestConfigApply checks the env order and PATH on bases with and without PATH, and that
+// the base config is not changed.
+func TestConfigApply(t *testing.T) {
+	s := load(t, `version: 1
+targets:
+  inference:
+    env: {PYTHONPATH: /x, A: "1"}
+    labels: {team: ml}
+`)
+	c := newPlan(t, s, plan.Options{Target: "inference"}).Config
+	base := &dockerspec.DockerOCIImageConfig{ImageConfig: ocispecs.ImageConfig{
+		Env:          []string{"LANG=C.UTF-8", "PATH=/usr/bin:/bin"},
+		ExposedPorts: map[string]struct{}{"1234/tcp": {}},
+		Labels:       map[string]string{"base": "yes"},
+		Cmd:          []string{"python3"},
+	}}
+	got := c.Apply(base, "docker.io/library/python:3.10-slim", "sha256:abc")
+	wantEnv := []string{"LANG=C.UTF-8", "PATH=/opt/venv/bin:/usr/bin:/bin", "VIRTUAL_ENV=/opt/venv", "PYTHONPATH=/x",
+		"PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1", "A=1"}
+	if diff := cmp.Diff(wantEnv, got.Env); diff != "" {
+		t.Errorf("env (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]struct{}{"8000/tcp": {}}, got.ExposedPorts); diff != "" {
+		t.Errorf("ports (-want +got):\n%s", diff)
+	}
+	wantLabels := map[string]string{"base": "yes", "team": "ml", plan.LabelBaseName: "docker.io/library/python:3.10-slim", plan.LabelBaseDigest: "sha256:abc"}
+	if diff := cmp.Diff(wantLabels, got.Labels); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	if base.Env[1] != "PATH=/usr/bin:/bin" || len(base.Labels) != 1 {
+		t.Errorf("Apply changed the base config: %v %v", base.Env, base.Labels)
+	}
+	noReqs := newPlan(t, load(t, "version: 1\nrequirements: []\n"), plan.Options{Target: "training"}).Config.Apply(nil, "", "")
+	if noReqs.Env[0] != "PATH="+plan.DefaultPath {
+		t.Errorf("a base without PATH gets %q first, want the default PATH", noReqs.Env[0])
+	}
+}
+
+// TestChecks checks when the smoke test applies and its timing.
+func TestChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, target string
+		want              []string
+	}{
+		{"inference smoke", "version: 1\n", "inference", []string{"smoke targets.inference.healthcheck port=8000"}},
+		{"training has no healthcheck", "version: 1\n", "training", nil},
+		{"smoke off", "version: 1\ntargets:\n  inference:\n    smoke-test: false\n", "inference", nil},
+		{"healthcheck none", "version: 1\ntargets:\n  inference:\n    healthcheck: none\n", "inference", nil},
+		{"tests then smoke", "version: 1\ntargets:\n  inference:\n    test: [\"pytest -q\"]\n    healthcheck: {command: [\"true\"]}\n", "inference",
+			[]string{"command targets.inference.test[0] port=0", "smoke targets.inference.healthcheck port=0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlan(t, load(t, tc.src), plan.Options{Target: tc.target})
+			var got []string
+			for _, c := range p.Checks {
+				got = append(got, fmt.Sprintf("%s %s port=%d", c.Kind, c.SpecPath, c.Port))
+				if c.Kind == plan.CheckSmoke && (c.Deadline < 30*time.Second || c.Deadline > 5*time.Minute) {
+					t.Errorf("deadline %v out of [30s, 5m]", c.Deadline)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("checks (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestUnknownTarget: a located error with a suggestion.
+func TestUnknownTarget(t *testing.T) {
+	_, err := plan.New(load(t, "version: 1\ntargets:\n  inference:\n    expose: [9000]\n"), plan.Options{Target: "inferense"})
+	var se *spec.Error
+	if !errors.As(err, &se) || se.Path != "targets" || se.Range.Start.Line != 2 || !strings.Contains(se.Msg, `did you mean "inference"`) {
+		t.Fatalf("error %v (%#v)", err, se)
+	}
+}

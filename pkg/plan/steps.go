@@ -1,0 +1,215 @@
+package plan
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
+)
+
+// The pip step's fixed paths and its cache mount id (namespaced by BUILDKIT_CACHE_MOUNT_NS).
+const (
+	RequirementsDir = "/tmp/mlbuild/requirements"
+	PipCacheDir     = "/tmp/mlbuild/pip-cache"
+	PipCacheID      = "mlbuild-pip"
+	// SecretEnvDir holds pip secrets meant for the environment, as files, on builders that
+	// cannot set a secret as an environment variable; it is on the step's tmpfs.
+	SecretEnvDir = "/tmp/mlbuild/secrets"
+	// PipPycachePrefix is PYTHONPYCACHEPREFIX for pip's own run: the bytecode of pip and of
+	// the standard library it imports (python images ship no .pyc) is kept in pip's cache
+	// mount, so later pip runs start warm and no such file lands in a layer. The packages pip
+	// installs are compiled into the venv afterwards (PipStep.Compile), since the prefix would
+	// divert theirs too.
+	PipPycachePrefix = PipCacheDir + "/pycache"
+)
+
+// PipCacheMountID is the id of pip's cache mount in a build with cache namespace ns
+// (BUILDKIT_CACHE_MOUNT_NS).
+func PipCacheMountID(ns string) string {
+	if ns != "" {
+		return ns + "/" + PipCacheID
+	}
+	return PipCacheID
+}
+
+// SecureExcludes are applied to every build context before the user's .dockerignore (so a
+// "!" line there can re-include a path deliberately): VCS data, env files, keys and
+// Terraform state never reach a build step.
+var SecureExcludes = []string{
+	"**/.git", "**/.env", "**/*.key", "**/*.pem",
+	"**/*.tfstate", "**/*.tfstate.*", "**/.terraform",
+}
+
+// userStep adds the account the container runs as to /etc/passwd and /etc/group, with its
+// home, and creates the directories it may write (owned by it; their parents stay root's).
+func (p *Plan) userStep() Step {
+	t := p.Target
+	u := t.User
+	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, *u.UID, *u.GID)
+	if len(t.Writable) > 0 {
+		what += ", writable " + strings.Join(t.Writable, " ")
+	}
+	dirs := WritableDirs(t)
+	if p.Shape == ShapeCopy {
+		// In a merge, a copy onto a writable directory replaces it with its own root-owned
+		// entry. A copy onto an existing directory keeps that directory's owner, so the
+		// directory is left to the copy to create, with the same result.
+		dirs = slices.DeleteFunc(dirs, func(d string) bool {
+			return slices.ContainsFunc(t.Copy, func(cp spec.Copy) bool { return CopyDest(t, cp) == d })
+		})
+	}
+	specPath := "user"
+	if p.Spec.Has("targets." + t.Name + ".user") {
+		specPath = "targets." + t.Name + ".user"
+	}
+	return Step{Kind: User, What: what, History: "mlbuild: " + what, SpecPath: specPath, Script: userScript(t, dirs)}
+}
+
+// userScript is the /bin/sh script that adds the target's user and group, its home, and the
+// directories dirs. It is idempotent and needs no tool beyond sh, grep, mkdir, chown.
+func userScript(t *spec.Target, dirs []string) string {
+	u := t.User
+	uid, gid := *u.UID, *u.GID
+	script := fmt.Sprintf(`set -eu
+grep -q '^[^:]*:[^:]*:%[3]d:' /etc/group || echo '%[1]s:x:%[3]d:' >> /etc/group
+grep -q '^[^:]*:[^:]*:%[2]d:' /etc/passwd || echo '%[1]s:x:%[2]d:%[3]d::/home/%[1]s:/usr/sbin/nologin' >> /etc/passwd
+mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
+	if len(dirs) > 0 {
+		script += fmt.Sprintf("\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s", ShellJoin(dirs), uid, gid)
+	}
+	return script
+}
+
+// WritableDirs are the target's writable directories as absolute paths.
+func WritableDirs(t *spec.Target) []string {
+	var dirs []string
+	for _, d := range t.Writable {
+		if !path.IsAbs(d) {
+			d = path.Join(t.Workdir, d)
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs
+}
+
+// venvStep creates the virtualenv without pip: the base interpreter's pip installs into it.
+func (p *Plan) venvStep() Step {
+	s := p.Spec
+	args := []string{"-m", "venv", "--without-pip"}
+	if *s.Python.SystemSitePackages {
+		args = append(args, "--system-site-packages")
+	}
+	args = append(args, s.Python.Venv)
+	what := "python3 " + ShellJoin(args)
+	return Step{Kind: Venv, What: what, History: "mlbuild: " + what, SpecPath: "python", Args: args}
+}
+
+// PipStep is the pip invocation: Script runs with Command's words as its arguments, in Dir,
+// with Env, the requirements files mounted read-only under RequirementsDir, pip's cache as a
+// persistent cache mount at PipCacheDir, and the secrets mounted.
+type PipStep struct {
+	// Requirements are the requirements files, relative to the main context.
+	Requirements []string
+	// Command is the arguments of python3, one option per element.
+	Command [][]string
+	// Compile are the arguments of python3 that compile the venv after pip; nil when the
+	// spec's pip args turn compiling off.
+	Compile []string
+	// Env is the step's environment, in order.
+	Env []EnvVar
+	// Secrets are mounted for the step only.
+	Secrets []spec.PipSecret
+}
+
+// Script is the pip step's /bin/sh script: pip runs with the arguments given to the script,
+// then the packages are compiled, using every core (hash-based .pyc files when
+// SOURCE_DATE_EPOCH is set).
+func (ps *PipStep) Script() string {
+	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+	if ps.Compile != nil {
+		script += "\npython3 " + ShellJoin(ps.Compile)
+	}
+	return script
+}
+
+// Args are the Command's words in one list.
+func (ps *PipStep) Args() []string {
+	var out []string
+	for _, o := range ps.Command {
+		out = append(out, o...)
+	}
+	return out
+}
+
+func (p *Plan) pipStep() Step {
+	s := p.Spec
+	ps := &PipStep{
+		Requirements: s.Requirements,
+		Command:      pipCommand(s),
+		Env: []EnvVar{
+			{Key: "PIP_CACHE_DIR", Value: PipCacheDir},
+			{Key: "PIP_DISABLE_PIP_VERSION_CHECK", Value: "1"},
+			{Key: "PIP_NO_INPUT", Value: "1"},
+		},
+		Secrets: s.Pip.Secrets,
+	}
+	if !slices.Contains(s.Pip.Args, "--no-compile") {
+		ps.Compile = []string{"-c", "import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)", s.Python.Venv + "/lib"}
+	}
+	what := "pip install " + strings.Join(prefixEach("-r ", s.Requirements), " ")
+	specPath := "requirements"
+	if !s.Has(specPath) {
+		specPath = "pip"
+	}
+	return Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: specPath, Pip: ps}
+}
+
+// pipCommand is the pip step's arguments of "python3", grouped one option per element: the
+// base interpreter's pip (so the venv needs no pip of its own) installs into the venv.
+func pipCommand(s *spec.Spec) [][]string {
+	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore", "--no-compile"}}
+	if p := s.Pip; p != nil {
+		if p.IndexURL != "" {
+			opts = append(opts, []string{"--index-url", p.IndexURL})
+		}
+		for _, u := range p.ExtraIndexURLs {
+			opts = append(opts, []string{"--extra-index-url", u})
+		}
+		for _, u := range p.FindLinks {
+			opts = append(opts, []string{"--find-links", u})
+		}
+		for _, h := range p.TrustedHosts {
+			opts = append(opts, []string{"--trusted-host", h})
+		}
+		if len(p.Args) > 0 {
+			opts = append(opts, p.Args)
+		}
+	}
+	for _, r := range s.Requirements {
+		opts = append(opts, []string{"-r", path.Join(RequirementsDir, r)})
+	}
+	return opts
+}
+
+func prefixEach(prefix string, s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = prefix + v
+	}
+	return out
+}
+
+// ShellJoin quotes words for /bin/sh.
+func ShellJoin(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:") == "" {
+			out[i] = w
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}

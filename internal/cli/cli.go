@@ -16,6 +16,7 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/eject"
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -211,7 +212,7 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	target := c.targetOf(s)
-	excludes := slices.Clone(frontend.SecureExcludes)
+	excludes := slices.Clone(plan.SecureExcludes)
 	if f, err := os.Open(filepath.Join(filepath.Dir(c.file), ".dockerignore")); err == nil {
 		user, err := ignorefile.ReadAll(f)
 		f.Close()
@@ -229,8 +230,8 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 		Target:       target,
 		Platform:     p,
 		Base:         base,
-		Context:      local(llb.WithCustomName("[internal] load build context")),
-		Requirements: local(llb.FollowPaths(s.Requirements), llb.WithCustomName("[internal] load requirements files")),
+		Context:      local(llb.WithCustomName(plan.InternalVertex("load build context"))),
+		Requirements: local(llb.FollowPaths(s.Requirements), llb.WithCustomName(plan.InternalVertex("load requirements files"))),
 	})
 	if err != nil {
 		return err

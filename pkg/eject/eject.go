@@ -1,13 +1,14 @@
 // Package eject writes the Dockerfile equivalent of one target of a spec, for projects that
 // want to leave mlbuild, or to see what it builds, in BuildKit's own Dockerfile frontend.
 //
-// The Dockerfile follows the frontend's graph: a "deps" stage creates the virtualenv in one
-// RUN and runs pip in the next, with only the requirements files mounted, pip's cache (and
-// its own bytecode) in a cache mount, then compiles the venv; the "runtime" stage adds the
-// user layer (the frontend's own shell snippet), the venv (one layer here, two in the
-// frontend's image) and one COPY --link per copy entry, then sets the image config.
+// It renders the same pkg/plan the frontend renders to LLB, so it takes no decision of its
+// own: a "deps" stage runs the plan's Venv step in one RUN and its Pip step in the next, with
+// only the requirements files mounted, pip's cache (and its own bytecode) in a cache mount,
+// then compiles the venv; the "runtime" stage runs the User step (the same shell script), the
+// venv (one layer here, two in the frontend's image) and one COPY --link per Copy step, then
+// sets the plan's image config.
 //
-// The image config it declares equals the one llbgraph.Build derives from the same base
+// The image config it declares equals the one plan.Config.Apply derives from the same base
 // (Env in the same order, WorkingDir, User, Entrypoint, Cmd, ExposedPorts, Healthcheck and
 // Labels), with these exceptions, which a Dockerfile cannot express:
 //

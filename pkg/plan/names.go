@@ -52,3 +52,7 @@ func Label(target, platform string) string {
 	}
 	return target + " " + platform
 }
+
+// InternalVertex names a vertex that belongs to no target, such as a context load, as
+// BuildKit's own frontends do.
+func InternalVertex(what string) string { return "[internal] " + what }

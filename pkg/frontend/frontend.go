@@ -370,18 +370,30 @@ func (b *builder) inputs(ctx context.Context, s *spec.Spec, target string, p oci
 }
 
 // solveChecked solves the image and its checks in parallel and returns the image only when
-// every check has passed, so nothing half-checked is exported.
+// every check has passed, so nothing half-checked is exported. The definitions are marshalled
+// first, one after another: the image and its checks share vertices, and marshalling a vertex
+// is not safe from two goroutines at once.
 func (b *builder) solveChecked(ctx context.Context, s *spec.Spec, target string, res *llbgraph.Result, p ocispecs.Platform) (gwclient.Reference, error) {
+	image, err := b.marshal(ctx, res.State, llb.Platform(p))
+	if err != nil {
+		return nil, err
+	}
+	checks := make([]*llb.Definition, len(res.Checks))
+	for i, chk := range res.Checks {
+		if checks[i], err = b.marshal(ctx, chk.State, llb.Platform(p)); err != nil {
+			return nil, err
+		}
+	}
 	eg, ectx := errgroup.WithContext(ctx)
 	var ref gwclient.Reference
 	eg.Go(func() (err error) {
-		ref, err = b.solve(ectx, res.State, p, false)
+		ref, err = b.solve(ectx, image, false)
 		return err
 	})
 	checkErrs := make([]error, len(res.Checks))
 	for i, chk := range res.Checks {
 		eg.Go(func() error {
-			checkErrs[i] = b.runCheck(ectx, s, target, chk, p)
+			checkErrs[i] = b.runCheck(ectx, s, target, chk, checks[i])
 			return nil
 		})
 	}
@@ -408,11 +420,8 @@ func (b *builder) marshal(ctx context.Context, st llb.State, opts ...llb.Constra
 	return def, nil
 }
 
-func (b *builder) solve(ctx context.Context, st llb.State, p ocispecs.Platform, evaluate bool) (gwclient.Reference, error) {
-	def, err := b.marshal(ctx, st, llb.Platform(p))
-	if err != nil {
-		return nil, err
-	}
+// solve solves a definition with the build's cache imports.
+func (b *builder) solve(ctx context.Context, def *llb.Definition, evaluate bool) (gwclient.Reference, error) {
 	r, err := b.c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB(), CacheImports: b.bc.CacheImports, Evaluate: evaluate})
 	if err != nil {
 		return nil, err
@@ -422,8 +431,8 @@ func (b *builder) solve(ctx context.Context, st llb.State, p ocispecs.Platform, 
 
 // runCheck runs one check and turns a failure into an error that carries the check's output
 // and points at its spec line.
-func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk llbgraph.Check, p ocispecs.Platform) error {
-	ref, err := b.solve(ctx, chk.State, p, true)
+func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk llbgraph.Check, def *llb.Definition) error {
+	ref, err := b.solve(ctx, def, true)
 	if err != nil {
 		return err
 	}

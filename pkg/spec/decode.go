@@ -49,110 +49,162 @@ var durationType = reflect.TypeOf(Duration(0))
 
 // decode fills v (a pointer's element) from n.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	if d.visits++; d.visits > maxVisits {
-		if !d.exceeded {
-			d.exceeded = true
-			d.at(path, "the document expands to more than %d nodes (through YAML aliases?); simplify it", maxVisits)
-		}
+	if !d.visit(path) {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
-	// Custom forms first.
-	switch p := v.Addr().Interface().(type) {
-	case *Command:
-		d.decodeCommand(n, p, path)
-		return
-	case *Copy:
-		if n.Kind == yaml.ScalarNode {
-			if n.Tag == "!!null" {
-				d.at(path+".from", "is required (an empty list item)")
-				return
-			}
-			p.From, _ = d.str(n, path)
-			return
-		}
-	case *Port:
-		d.decodePort(n, p, path)
-		return
-	case *Healthcheck:
-		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-			if s := d.scalar(n, path); s == "none" {
-				p.Disabled = true
-			} else {
-				d.at(path, "must be a mapping or \"none\", got %q", s)
-			}
-			return
-		}
-	}
-	if v.Type() == durationType {
-		s, ok := d.str(n, path)
-		if !ok {
-			return
-		}
-		dur, err := time.ParseDuration(s)
-		if err != nil {
-			d.at(path, "%q is not a duration (examples: 30s, 1m30s, 500ms)", s)
-			return
-		}
-		v.SetInt(int64(dur))
+	if d.decodeSpecial(n, v, path) {
 		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if n.Tag == "!!null" {
-			return
-		}
-		nv := reflect.New(v.Type().Elem())
-		d.decode(n, nv.Elem(), path)
-		v.Set(nv)
+		d.decodePointer(n, v, path)
 	case reflect.Struct:
 		d.decodeStruct(n, v, path)
 	case reflect.Map:
 		d.decodeMap(n, v, path)
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			d.at(path, "must be a list, got %s", describe(n))
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, c := range n.Content {
-			ip := fmt.Sprintf("%s[%d]", path, i)
-			d.pos[ip] = nodeRange(nil, c)
-			d.decode(c, s.Index(i), ip)
-		}
-		v.Set(s)
-	case reflect.String:
-		if s, ok := d.str(n, path); ok {
-			v.SetString(s)
-		}
-	case reflect.Int:
-		s, ok := d.str(n, path)
-		if !ok {
-			return
-		}
-		i, err := strconv.Atoi(s)
-		if err != nil || (n.Tag != "!!int" && n.Tag != "!!str") {
-			d.at(path, "must be an integer, got %s", describe(n))
-			return
-		}
-		v.SetInt(int64(i))
-	case reflect.Bool:
-		s, ok := d.str(n, path)
-		if !ok {
-			return
-		}
-		switch {
-		case n.Tag == "!!bool" && (s == "true" || s == "True" || s == "TRUE"):
-			v.SetBool(true)
-		case n.Tag == "!!bool" && (s == "false" || s == "False" || s == "FALSE"):
-			v.SetBool(false)
-		default:
-			d.at(path, "must be true or false, got %s", describe(n))
-		}
+		d.decodeSequence(n, v, path)
+	case reflect.String, reflect.Int, reflect.Bool:
+		d.decodeScalar(n, v, path)
 	default:
 		panic(fmt.Sprintf("spec: unsupported field kind %s at %s", v.Kind(), path))
+	}
+}
+
+// visit counts one more decoded node and reports whether the document is still within maxVisits.
+func (d *decoder) visit(path string) bool {
+	if d.visits++; d.visits > maxVisits {
+		if !d.exceeded {
+			d.exceeded = true
+			d.at(path, "the document expands to more than %d nodes (through YAML aliases?); simplify it", maxVisits)
+		}
+		return false
+	}
+	return true
+}
+
+// decodeSpecial decodes the types with forms of their own and reports whether it did.
+func (d *decoder) decodeSpecial(n *yaml.Node, v reflect.Value, path string) bool {
+	switch p := v.Addr().Interface().(type) {
+	case *Command:
+		d.decodeCommand(n, p, path)
+		return true
+	case *Copy:
+		if n.Kind == yaml.ScalarNode {
+			d.decodeCopyScalar(n, p, path)
+			return true
+		}
+	case *Port:
+		d.decodePort(n, p, path)
+		return true
+	case *Healthcheck:
+		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+			d.decodeHealthcheckScalar(n, p, path)
+			return true
+		}
+	}
+	if v.Type() == durationType {
+		d.decodeDuration(n, v, path)
+		return true
+	}
+	return false
+}
+
+// decodeCopyScalar decodes the short form of a copy entry: its source alone.
+func (d *decoder) decodeCopyScalar(n *yaml.Node, p *Copy, path string) {
+	if n.Tag == "!!null" {
+		d.at(path+".from", "is required (an empty list item)")
+		return
+	}
+	p.From, _ = d.str(n, path)
+}
+
+// decodeHealthcheckScalar decodes the one scalar form of a healthcheck, "none".
+func (d *decoder) decodeHealthcheckScalar(n *yaml.Node, p *Healthcheck, path string) {
+	if s := d.scalar(n, path); s == "none" {
+		p.Disabled = true
+	} else {
+		d.at(path, "must be a mapping or \"none\", got %q", s)
+	}
+}
+
+// decodeDuration decodes a Go duration string such as 1m30s.
+func (d *decoder) decodeDuration(n *yaml.Node, v reflect.Value, path string) {
+	s, ok := d.str(n, path)
+	if !ok {
+		return
+	}
+	dur, err := time.ParseDuration(s)
+	if err != nil {
+		d.at(path, "%q is not a duration (examples: 30s, 1m30s, 500ms)", s)
+		return
+	}
+	v.SetInt(int64(dur))
+}
+
+// decodePointer allocates and decodes an optional value; null leaves it nil.
+func (d *decoder) decodePointer(n *yaml.Node, v reflect.Value, path string) {
+	if n.Tag == "!!null" {
+		return
+	}
+	nv := reflect.New(v.Type().Elem())
+	d.decode(n, nv.Elem(), path)
+	v.Set(nv)
+}
+
+// decodeSequence decodes a list, recording the position of every item.
+func (d *decoder) decodeSequence(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.SequenceNode {
+		d.at(path, "must be a list, got %s", describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, c := range n.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		d.pos[ip] = nodeRange(nil, c)
+		d.decode(c, s.Index(i), ip)
+	}
+	v.Set(s)
+}
+
+// decodeScalar decodes a string, an integer or a boolean.
+func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) {
+	s, ok := d.str(n, path)
+	if !ok {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Int:
+		d.setInt(n, v, s, path)
+	case reflect.Bool:
+		d.setBool(n, v, s, path)
+	}
+}
+
+// setInt sets v from s, which must be an integer written as one (not 1.0, not true).
+func (d *decoder) setInt(n *yaml.Node, v reflect.Value, s, path string) {
+	i, err := strconv.Atoi(s)
+	if err != nil || (n.Tag != "!!int" && n.Tag != "!!str") {
+		d.at(path, "must be an integer, got %s", describe(n))
+		return
+	}
+	v.SetInt(int64(i))
+}
+
+// setBool sets v from s, which must be a YAML boolean written true or false.
+func (d *decoder) setBool(n *yaml.Node, v reflect.Value, s, path string) {
+	switch {
+	case n.Tag == "!!bool" && (s == "true" || s == "True" || s == "TRUE"):
+		v.SetBool(true)
+	case n.Tag == "!!bool" && (s == "false" || s == "False" || s == "FALSE"):
+		v.SetBool(false)
+	default:
+		d.at(path, "must be true or false, got %s", describe(n))
 	}
 }
 

@@ -49,7 +49,23 @@ func builtinTargets() map[string]*Target {
 	}
 }
 
+// applyDefaults fills what the file leaves out: top-level defaults, the builtin targets,
+// what each target inherits from the one it extends, and the rest of every target.
 func applyDefaults(s *Spec, c *errs) {
+	applyTopLevelDefaults(s)
+	declared := s.Targets
+	s.Targets = builtinTargets()
+	resolveTargets(s, c, declared)
+	for _, name := range sortedKeys(s.Targets) {
+		finishTarget(s, s.Targets[name])
+	}
+	if s.DefaultTarget == "" {
+		s.DefaultTarget = DefaultTarget
+	}
+}
+
+// applyTopLevelDefaults fills the top-level fields the file leaves out.
+func applyTopLevelDefaults(s *Spec) {
 	if s.Base == "" {
 		s.Base = DefaultBase
 	}
@@ -77,60 +93,82 @@ func applyDefaults(s *Spec, c *errs) {
 			sec.Target = "/run/secrets/" + sec.ID
 		}
 	}
+}
 
-	declared := s.Targets
-	s.Targets = builtinTargets()
+// resolveTargets sets s.Targets to the builtin targets (already there) overlaid with the
+// declared ones, each on top of the target it extends.
+func resolveTargets(s *Spec, c *errs, declared map[string]*Target) {
 	for _, name := range sortedKeys(declared) {
 		if declared[name] == nil { // "targets: {training: }" keeps the defaults
 			declared[name] = &Target{}
 		}
 	}
-	resolved, cycleReported := map[string]bool{}, map[string]bool{}
-	var resolve func(name string, stack []string) *Target
-	resolve = func(name string, stack []string) *Target {
-		if resolved[name] {
-			return s.Targets[name]
-		}
-		for i, n := range stack {
-			if n == name {
-				cycle := append(slices.Clone(stack[i:]), name)
-				for _, member := range stack[i:] {
-					if !cycleReported[member] {
-						c.at("targets."+member+".extends", "extends forms a cycle: %s", strings.Join(cycle, " -> "))
-						cycleReported[member] = true
-					}
-				}
-				return &Target{}
-			}
-		}
-		user := declared[name]
-		base := s.Targets[name]
-		if base == nil {
-			base = &Target{Copy: []Copy{{From: "src"}, {From: "configs"}}}
-		}
-		if user != nil && user.Extends != "" {
-			if declared[user.Extends] == nil && s.Targets[user.Extends] == nil {
-				c.at("targets."+name+".extends", "unknown target %q%s", user.Extends, suggest(user.Extends, allTargetNames(declared)))
-			} else {
-				base = clone(resolve(user.Extends, append(stack, name)))
-				base.Description = ""
-			}
-		}
-		t := overlay(base, user)
-		t.Name = name
-		s.Targets[name] = t
-		resolved[name] = true
-		return t
-	}
+	r := &resolver{s: s, c: c, declared: declared, resolved: map[string]bool{}, cycleReported: map[string]bool{}}
 	for _, name := range allTargetNames(declared) {
-		resolve(name, nil)
+		r.resolve(name, nil)
 	}
-	for _, name := range sortedKeys(s.Targets) {
-		finishTarget(s, s.Targets[name])
+}
+
+// resolver resolves "extends", each target once, reporting unknown targets and cycles.
+type resolver struct {
+	s        *Spec
+	c        *errs
+	declared map[string]*Target
+	// resolved targets are final in s.Targets; cycleReported members have had their error.
+	resolved, cycleReported map[string]bool
+}
+
+// resolve returns the target name, overlaid on what it extends; stack is the extends chain
+// that led to it.
+func (r *resolver) resolve(name string, stack []string) *Target {
+	if r.resolved[name] {
+		return r.s.Targets[name]
 	}
-	if s.DefaultTarget == "" {
-		s.DefaultTarget = DefaultTarget
+	if r.reportCycle(name, stack) {
+		return &Target{}
 	}
+	user := r.declared[name]
+	t := overlay(r.base(name, user, stack), user)
+	t.Name = name
+	r.s.Targets[name] = t
+	r.resolved[name] = true
+	return t
+}
+
+// reportCycle reports whether name is already on stack, recording the cycle once per member.
+func (r *resolver) reportCycle(name string, stack []string) bool {
+	for i, n := range stack {
+		if n == name {
+			cycle := append(slices.Clone(stack[i:]), name)
+			for _, member := range stack[i:] {
+				if !r.cycleReported[member] {
+					r.c.at("targets."+member+".extends", "extends forms a cycle: %s", strings.Join(cycle, " -> "))
+					r.cycleReported[member] = true
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// base returns what the target's own fields overlay: the target it extends, else its
+// builtin, else a target that copies src and configs.
+func (r *resolver) base(name string, user *Target, stack []string) *Target {
+	base := r.s.Targets[name]
+	if base == nil {
+		base = &Target{Copy: []Copy{{From: "src"}, {From: "configs"}}}
+	}
+	if user == nil || user.Extends == "" {
+		return base
+	}
+	if r.declared[user.Extends] == nil && r.s.Targets[user.Extends] == nil {
+		r.c.at("targets."+name+".extends", "unknown target %q%s", user.Extends, suggest(user.Extends, allTargetNames(r.declared)))
+		return base
+	}
+	base = clone(r.resolve(user.Extends, append(stack, name)))
+	base.Description = ""
+	return base
 }
 
 // finishTarget fills the fields that depend on the rest of the spec.

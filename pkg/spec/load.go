@@ -77,26 +77,59 @@ func Load(file string, data []byte, opt Options) (*Spec, error) {
 
 // parse checks the raw bytes and returns the root mapping node, or nil after recording errors.
 func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
-	at := func(line int, format string, args ...any) {
-		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, 1}, Position{line, 1}}, Msg: fmtMsg(format, args...)})
+	if !checkBytes(c, data) {
+		return nil, nil
 	}
+	checkSyntaxDirectives(c, data)
+	if len(c.list) > 0 {
+		return nil, nil
+	}
+	root := decodeDocument(c, data)
+	if root == nil {
+		return nil, nil
+	}
+	c.pos[""] = nodeRange(nil, root)
+	return &Spec{}, root
+}
+
+// atLine records a whole-line error, one that no field path locates, at column 1.
+func atLine(c *errs, line int, format string, args ...any) {
+	atPoint(c, line, 1, fmtMsg(format, args...))
+}
+
+// atPoint records an error, with no field path, at one line and column.
+func atPoint(c *errs, line, col int, msg string) {
+	c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: msg})
+}
+
+// offsetPosition returns the line and column of the byte at offset i.
+func offsetPosition(data []byte, i int) (line, col int) {
+	return bytes.Count(data[:i], []byte("\n")) + 1, i - bytes.LastIndexByte(data[:i], '\n')
+}
+
+// checkBytes reports a file too big, empty or binary, and whether it is none of them.
+func checkBytes(c *errs, data []byte) bool {
 	switch {
 	case len(data) > MaxSize:
-		at(1, "file is %d bytes; a spec may be at most %d bytes", len(data), MaxSize)
-		return nil, nil
+		atLine(c, 1, "file is %d bytes; a spec may be at most %d bytes", len(data), MaxSize)
+		return false
 	case len(bytes.TrimSpace(data)) == 0:
-		at(1, "file is empty; a spec needs at least \"version: 1\"")
-		return nil, nil
+		atLine(c, 1, "file is empty; a spec needs at least \"version: 1\"")
+		return false
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 || !utf8.Valid(data) {
 		if !utf8.Valid(data) && (i < 0 || firstInvalidUTF8(data) < i) {
 			i = firstInvalidUTF8(data)
 		}
-		line := bytes.Count(data[:i], []byte("\n")) + 1
-		col := i - bytes.LastIndexByte(data[:i], '\n')
-		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "file is not UTF-8 text (binary content)"})
-		return nil, nil
+		line, col := offsetPosition(data, i)
+		atPoint(c, line, col, "file is not UTF-8 text (binary content)")
+		return false
 	}
+	return true
+}
+
+// checkSyntaxDirectives reports every "# syntax=" line BuildKit does not read as a directive.
+func checkSyntaxDirectives(c *errs, data []byte) {
 	// BuildKit reads parser directives (# syntax=) only from the leading run of directive
 	// lines: a "# syntax=" after a blank line, a comment or YAML is silently ignored.
 	_, _, loc, detected := parser.DetectSyntax(data)
@@ -108,48 +141,21 @@ func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
 		if detected && len(loc) > 0 && loc[0].Start.Line == i+1 {
 			continue
 		}
-		at(i+1, "the \"# syntax=\" directive must be the very first line of the file (no blank line, comment or YAML before it, no indentation); here BuildKit ignores it")
+		atLine(c, i+1, "the \"# syntax=\" directive must be the very first line of the file (no blank line, comment or YAML before it, no indentation); here BuildKit ignores it")
 	}
-	if len(c.list) > 0 {
-		return nil, nil
-	}
+}
+
+// decodeDocument parses the one YAML document of the file and returns its root mapping, or
+// nil after recording why there is none.
+func decodeDocument(c *errs, data []byte) *yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
-		at(1, "file holds only comments; a spec needs at least \"version: 1\"")
-		return nil, nil
+		atLine(c, 1, "file holds only comments; a spec needs at least \"version: 1\"")
+		return nil
 	} else if err != nil {
-		// goccy/go-yaml locates syntax errors precisely (yaml.v3 often names the line its
-		// enclosing block starts on); prefer its position and wording.
-		if _, gerr := goccyparser.ParseBytes(data, 0); gerr != nil {
-			var se *goccy.SyntaxError
-			if errors.As(gerr, &se) && se.Token != nil && se.Token.Position != nil {
-				line, col := se.Token.Position.Line, se.Token.Position.Column
-				c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "invalid YAML: " + se.Message + tabHint(data, line)})
-				return nil, nil
-			}
-		}
-		line, col := 1, 1
-		msg := err.Error()
-		if m := unknownAnchorRe.FindStringSubmatch(msg); m != nil {
-			if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
-				line = bytes.Count(data[:i], []byte("\n")) + 1
-				col = i - bytes.LastIndexByte(data[:i], '\n')
-				c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: fmt.Sprintf("invalid YAML: unknown anchor %q referenced", m[1])})
-				return nil, nil
-			}
-		}
-		if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			if m[2] != "" {
-				col, _ = strconv.Atoi(m[2])
-			}
-			msg = yamlLineRe.ReplaceAllString(msg, "")
-		}
-		msg = strings.TrimPrefix(msg, "yaml: ")
-		msg += tabHint(data, line)
-		c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: "invalid YAML: " + msg})
-		return nil, nil
+		reportYAMLError(c, data, err)
+		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -157,20 +163,70 @@ func parse(c *errs, data []byte) (*Spec, *yaml.Node) {
 		if line == 0 {
 			line = 1
 		}
-		at(line, "a spec holds one YAML document; found a second one")
-		return nil, nil
+		atLine(c, line, "a spec holds one YAML document; found a second one")
+		return nil
 	}
 	if len(doc.Content) == 0 {
-		at(1, "file holds only comments; a spec needs at least \"version: 1\"")
-		return nil, nil
+		atLine(c, 1, "file holds only comments; a spec needs at least \"version: 1\"")
+		return nil
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		c.list = append(c.list, &Error{File: c.file, Range: nodeRange(nil, root), Msg: "the top level must be a mapping (\"version: 1\", \"targets: ...\"), got " + describe(root)})
-		return nil, nil
+		return nil
 	}
-	c.pos[""] = nodeRange(nil, root)
-	return &Spec{}, root
+	return root
+}
+
+// reportYAMLError records a YAML syntax error at the best position any parser gives.
+func reportYAMLError(c *errs, data []byte, err error) {
+	// goccy/go-yaml locates syntax errors precisely (yaml.v3 often names the line its
+	// enclosing block starts on); prefer its position and wording.
+	if reportGoccySyntaxError(c, data) || reportUnknownAnchor(c, data, err.Error()) {
+		return
+	}
+	line, col := 1, 1
+	msg := err.Error()
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		if m[2] != "" {
+			col, _ = strconv.Atoi(m[2])
+		}
+		msg = yamlLineRe.ReplaceAllString(msg, "")
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg += tabHint(data, line)
+	atPoint(c, line, col, "invalid YAML: "+msg)
+}
+
+// reportGoccySyntaxError records goccy/go-yaml's syntax error, if it finds one with a position.
+func reportGoccySyntaxError(c *errs, data []byte) bool {
+	_, gerr := goccyparser.ParseBytes(data, 0)
+	if gerr == nil {
+		return false
+	}
+	var se *goccy.SyntaxError
+	if !errors.As(gerr, &se) || se.Token == nil || se.Token.Position == nil {
+		return false
+	}
+	line, col := se.Token.Position.Line, se.Token.Position.Column
+	atPoint(c, line, col, "invalid YAML: "+se.Message+tabHint(data, line))
+	return true
+}
+
+// reportUnknownAnchor records yaml.v3's unknown anchor error at the first use of the alias.
+func reportUnknownAnchor(c *errs, data []byte, msg string) bool {
+	m := unknownAnchorRe.FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	i := bytes.Index(data, []byte("*"+m[1]))
+	if i < 0 {
+		return false
+	}
+	line, col := offsetPosition(data, i)
+	atPoint(c, line, col, fmt.Sprintf("invalid YAML: unknown anchor %q referenced", m[1]))
+	return true
 }
 
 // tabHint explains the usual cause of a syntax error on a line indented with a tab.

@@ -64,29 +64,58 @@ func checkTarget(c *errs, s *Spec, p string, t *Target) {
 	if s.Has(p + ".user") {
 		checkUser(c, s, p+".user", t.User)
 	}
+	checkCopies(c, p, t)
+	checkTargetCommands(c, s, p, t)
+	checkTargetEnv(c, s, p, t.Env)
+	checkLabels(c, p+".labels", t.Labels)
+	checkExpose(c, p, t.Expose)
+	checkWritable(c, p, t.Writable)
+	if s.Has(p + ".pythonpath") {
+		for i, pp := range t.PythonPath {
+			checkAbs(c, fmt.Sprintf("%s.pythonpath[%d]", p, i), pp)
+		}
+	}
+	checkHealthcheck(c, p+".healthcheck", t.Healthcheck)
+}
+
+// checkCopies checks every copy entry and that no two copy to the same destination.
+func checkCopies(c *errs, p string, t *Target) {
 	seen := map[string]int{}
 	for i, cp := range t.Copy {
 		ip := fmt.Sprintf("%s.copy[%d]", p, i)
-		if cp.From == "" {
-			c.at(ip+".from", "is required")
+		if !checkCopy(c, ip, cp) {
 			continue
-		}
-		checkContextPath(c, ip+".from", cp.From)
-		if cp.To != cp.From && hasDotDot(cp.To) {
-			c.at(ip+".to", "%q must not contain \"..\"", cp.To)
-		}
-		if cp.Context != "" && !contextNameRe.MatchString(cp.Context) {
-			c.at(ip+".context", "%q is not a valid build context name (lowercase letters, digits, '.', '_', '-')", cp.Context)
 		}
 		dst := cp.To
 		if !path.IsAbs(dst) {
 			dst = path.Join(t.Workdir, dst)
 		}
-		if j, dup := seen[path.Clean(dst)]; dup {
-			c.at(ip+".to", "copies to %s, as copy[%d] already does", path.Clean(dst), j)
+		dst = path.Clean(dst)
+		if j, dup := seen[dst]; dup {
+			c.at(ip+".to", "copies to %s, as copy[%d] already does", dst, j)
 		}
-		seen[path.Clean(dst)] = i
+		seen[dst] = i
 	}
+}
+
+// checkCopy checks one copy entry's fields and reports whether it has a source.
+func checkCopy(c *errs, ip string, cp Copy) bool {
+	if cp.From == "" {
+		c.at(ip+".from", "is required")
+		return false
+	}
+	checkContextPath(c, ip+".from", cp.From)
+	if cp.To != cp.From && hasDotDot(cp.To) {
+		c.at(ip+".to", "%q must not contain \"..\"", cp.To)
+	}
+	if cp.Context != "" && !contextNameRe.MatchString(cp.Context) {
+		c.at(ip+".context", "%q is not a valid build context name (lowercase letters, digits, '.', '_', '-')", cp.Context)
+	}
+	return true
+}
+
+// checkTargetCommands checks the command, tests, smoke test and entrypoint of a target.
+func checkTargetCommands(c *errs, s *Spec, p string, t *Target) {
 	if t.Command == nil && t.Entrypoint == nil {
 		c.at(p+".command", "is required: this target has no default command (set command or entrypoint)")
 	}
@@ -98,20 +127,31 @@ func checkTarget(c *errs, s *Spec, p string, t *Target) {
 		c.at(p+".smoke-test", "needs a healthcheck: the smoke test waits for it to pass")
 	}
 	checkCommand(c, p+".entrypoint", t.Entrypoint)
-	for _, k := range sortedKeys(t.Env) {
+}
+
+// checkTargetEnv checks the names of the environment variables the target sets itself.
+func checkTargetEnv(c *errs, s *Spec, p string, env map[string]string) {
+	for _, k := range sortedKeys(env) {
 		if s.Has(p+".env."+k) && !envNameRe.MatchString(k) {
 			c.at(p+".env."+k, "%q is not a valid environment variable name", k)
 		}
 	}
-	checkLabels(c, p+".labels", t.Labels)
+}
+
+// checkExpose reports a port listed twice.
+func checkExpose(c *errs, p string, expose []Port) {
 	ports := map[Port]int{}
-	for i, port := range t.Expose {
+	for i, port := range expose {
 		if j, dup := ports[port]; dup {
 			c.at(fmt.Sprintf("%s.expose[%d]", p, i), "port %d/%s is already listed at expose[%d]", port.Number, port.Protocol, j)
 		}
 		ports[port] = i
 	}
-	for i, w := range t.Writable {
+}
+
+// checkWritable checks the directories the user is given: plain paths below the root.
+func checkWritable(c *errs, p string, writable []string) {
+	for i, w := range writable {
 		wp := fmt.Sprintf("%s.writable[%d]", p, i)
 		switch {
 		case w == "" || w == "/":
@@ -122,39 +162,43 @@ func checkTarget(c *errs, s *Spec, p string, t *Target) {
 			c.at(wp, "%q must be a plain path (no wildcards or backslashes)", w)
 		}
 	}
-	if s.Has(p + ".pythonpath") {
-		for i, pp := range t.PythonPath {
-			checkAbs(c, fmt.Sprintf("%s.pythonpath[%d]", p, i), pp)
+}
+
+// checkHealthcheck checks an enabled healthcheck: its probe, its timings and its retries.
+func checkHealthcheck(c *errs, hp string, h *Healthcheck) {
+	if h == nil || h.Disabled {
+		return
+	}
+	if h.Port != nil && (*h.Port < 1 || *h.Port > 65535) {
+		c.at(hp+".port", "%d is not a port (1-65535)", *h.Port)
+	}
+	if h.Command == nil {
+		checkHTTPProbe(c, hp, h)
+	} else {
+		checkCommand(c, hp+".command", h.Command)
+	}
+	for _, d := range []struct {
+		name string
+		v    *Duration
+	}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start-period", h.StartPeriod}, {"start-interval", h.StartInterval}} {
+		if time.Duration(*d.v) < time.Millisecond {
+			c.at(hp+"."+d.name, "%s is too short (at least 1ms)", time.Duration(*d.v))
 		}
 	}
-	if h := t.Healthcheck; h != nil && !h.Disabled {
-		hp := p + ".healthcheck"
-		if h.Port != nil && (*h.Port < 1 || *h.Port > 65535) {
-			c.at(hp+".port", "%d is not a port (1-65535)", *h.Port)
-		}
-		if h.Command == nil {
-			if h.Port == nil {
-				c.at(hp+".port", "is required: the target exposes no port to probe (set expose, healthcheck.port or healthcheck.command)")
-			}
-			if !strings.HasPrefix(h.Path, "/") {
-				c.at(hp+".path", "%q must start with \"/\"", h.Path)
-			} else if strings.ContainsAny(h.Path, "'\"\\ \n") {
-				c.at(hp+".path", "%q must not contain quotes, spaces or backslashes", h.Path)
-			}
-		} else {
-			checkCommand(c, hp+".command", h.Command)
-		}
-		for _, d := range []struct {
-			name string
-			v    *Duration
-		}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start-period", h.StartPeriod}, {"start-interval", h.StartInterval}} {
-			if time.Duration(*d.v) < time.Millisecond {
-				c.at(hp+"."+d.name, "%s is too short (at least 1ms)", time.Duration(*d.v))
-			}
-		}
-		if *h.Retries < 0 {
-			c.at(hp+".retries", "%d must not be negative", *h.Retries)
-		}
+	if *h.Retries < 0 {
+		c.at(hp+".retries", "%d must not be negative", *h.Retries)
+	}
+}
+
+// checkHTTPProbe checks the port and path a healthcheck without a command probes.
+func checkHTTPProbe(c *errs, hp string, h *Healthcheck) {
+	if h.Port == nil {
+		c.at(hp+".port", "is required: the target exposes no port to probe (set expose, healthcheck.port or healthcheck.command)")
+	}
+	if !strings.HasPrefix(h.Path, "/") {
+		c.at(hp+".path", "%q must start with \"/\"", h.Path)
+	} else if strings.ContainsAny(h.Path, "'\"\\ \n") {
+		c.at(hp+".path", "%q must not contain quotes, spaces or backslashes", h.Path)
 	}
 }
 

@@ -71,19 +71,14 @@ type env struct {
 	baseRef                 string // bench base repository (bumped by scenario 6)
 }
 
+// run sets the bench up, runs the scenarios (cold first, then on one warm daemon) and writes
+// the results.
 func run() error {
-	// The "# syntax=" image pinned by digest, as we advise users: a tag costs a registry round
-	// trip on every build.
-	e := &env{registry: os.Getenv("MLBUILD_REGISTRY"), frontend: os.Getenv("MLBUILD_FRONTEND_PINNED"), bin: os.Getenv("MLBUILD_BIN"),
-		dockerfileFrontend: os.Getenv("MLBUILD_DOCKERFILE_FRONTEND")}
-	if e.registry == "" || e.frontend == "" || e.bin == "" || e.dockerfileFrontend == "" {
-		return fmt.Errorf("MLBUILD_REGISTRY, MLBUILD_FRONTEND_PINNED, MLBUILD_BIN, MLBUILD_DOCKERFILE_FRONTEND not set: run via make bench")
+	e, err := newEnv()
+	if err != nil {
+		return err
 	}
-	var pkgs []pyindex.Package
-	for i := 0; i < 40; i++ {
-		pkgs = append(pkgs, pyindex.Package{Name: fmt.Sprintf("mlb-bench-%d", i), Version: "1.0"})
-	}
-	ix, err := pyindex.Start(pkgs)
+	ix, err := startIndex()
 	if err != nil {
 		return err
 	}
@@ -98,28 +93,91 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	e.project = filepath.Join(dir, "project")
-	if err := os.CopyFS(e.project, os.DirFS("examples/ml-pipeline")); err != nil {
+	builders, err := e.setUp(dir)
+	if err != nil {
 		return err
 	}
+	r := newRunner(builders)
+	// 1. Cold: both targets on a fresh buildkitd state (cache mounts empty too).
+	if err := r.scenario("1-cold-both-targets", e.coldBoth, *coldReps); err != nil {
+		return err
+	}
+	// Warm scenarios share one daemon, primed once per builder.
+	d, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
+	if err != nil {
+		return err
+	}
+	defer d.Remove()
+	if err := e.warmScenarios(r, d.Host); err != nil {
+		return err
+	}
+	sizes, err := e.sizes(d.Host, builders)
+	if err != nil {
+		return err
+	}
+	return write(r.results, sizes)
+}
+
+// newEnv reads the test bed's settings from the environment "make bench" sets.
+func newEnv() (*env, error) {
+	// The "# syntax=" image pinned by digest, as we advise users: a tag costs a registry round
+	// trip on every build.
+	e := &env{registry: os.Getenv("MLBUILD_REGISTRY"), frontend: os.Getenv("MLBUILD_FRONTEND_PINNED"), bin: os.Getenv("MLBUILD_BIN"),
+		dockerfileFrontend: os.Getenv("MLBUILD_DOCKERFILE_FRONTEND")}
+	if e.registry == "" || e.frontend == "" || e.bin == "" || e.dockerfileFrontend == "" {
+		return nil, fmt.Errorf("MLBUILD_REGISTRY, MLBUILD_FRONTEND_PINNED, MLBUILD_BIN, MLBUILD_DOCKERFILE_FRONTEND not set: run via make bench")
+	}
+	return e, nil
+}
+
+// startIndex starts the local package index with the packages scenario 5 adds.
+func startIndex() (*pyindex.Index, error) {
+	var pkgs []pyindex.Package
+	for i := 0; i < 40; i++ {
+		pkgs = append(pkgs, pyindex.Package{Name: fmt.Sprintf("mlb-bench-%d", i), Version: "1.0"})
+	}
+	return pyindex.Start(pkgs)
+}
+
+// setUp writes the project and the baseline Dockerfiles under dir and returns the builders
+// compared, in table order.
+func (e *env) setUp(dir string) ([]*Builder, error) {
+	e.project = filepath.Join(dir, "project")
+	if err := os.CopyFS(e.project, os.DirFS("examples/ml-pipeline")); err != nil {
+		return nil, err
+	}
+	if err := e.writeSpecs(); err != nil {
+		return nil, err
+	}
+	abs, _ := filepath.Abs("bench/baseline/docker")
+	// The baseline as Dockerfile users run it: "# syntax=" names the Dockerfile frontend image,
+	// pinned by digest like ours, so both pay for starting an external frontend.
+	syntaxDir := filepath.Join(dir, "baseline-syntax")
+	if err := e.writeSyntaxBaseline(abs, syntaxDir); err != nil {
+		return nil, err
+	}
+	return e.builders(abs, syntaxDir), nil
+}
+
+// writeSpecs writes the project's mlbuild.yaml and its variant without the smoke test.
+func (e *env) writeSpecs() error {
 	// The local index replaces PyPI for both builders (PyPI is not reachable here, and pip
 	// would wait for it on every new requirement). It is plain HTTP, and pip keeps files from
 	// such an index in its cache only for a trusted host: trusting it gives both builders
 	// the caching they get from PyPI over HTTPS.
-	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  index-url: %q\n  trusted-hosts: [127.0.0.1]\n", e.frontend, e.baseRef, ix.URL)
+	spec := fmt.Sprintf("# syntax=%s\nversion: 1\nbase: %s\npip:\n  index-url: %q\n  trusted-hosts: [127.0.0.1]\n", e.frontend, e.baseRef, e.index.URL)
 	if err := os.WriteFile(filepath.Join(e.project, "mlbuild.yaml"), []byte(spec), 0o644); err != nil {
 		return err
 	}
 	// The same spec without the smoke test, to separate the cost of proving the image starts
 	// from the cost of building it.
 	noSmoke := spec + "targets:\n  inference:\n    smoke-test: false\n"
-	if err := os.WriteFile(filepath.Join(e.project, "mlbuild-nosmoke.yaml"), []byte(noSmoke), 0o644); err != nil {
-		return err
-	}
-	abs, _ := filepath.Abs("bench/baseline/docker")
-	// The baseline as Dockerfile users run it: "# syntax=" names the Dockerfile frontend image,
-	// pinned by digest like ours, so both pay for starting an external frontend.
-	syntaxDir := filepath.Join(dir, "baseline-syntax")
+	return os.WriteFile(filepath.Join(e.project, "mlbuild-nosmoke.yaml"), []byte(noSmoke), 0o644)
+}
+
+// writeSyntaxBaseline copies the baseline Dockerfiles from abs to syntaxDir with a
+// "# syntax=" line naming the pinned Dockerfile frontend image.
+func (e *env) writeSyntaxBaseline(abs, syntaxDir string) error {
 	for _, t := range []string{"training", "inference"} {
 		df, err := os.ReadFile(filepath.Join(abs, t, "Dockerfile"))
 		if err != nil {
@@ -133,15 +191,21 @@ func run() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// builders returns the systems compared: mlbuild with and without its smoke test, and the
+// baseline Dockerfiles through "# syntax=" (in syntaxDir) and built in (in abs).
+func (e *env) builders(abs, syntaxDir string) []*Builder {
 	mlbuildPip := func(n string) bool { return strings.Contains(n, "pip install") && !strings.HasSuffix(n, ": layer") }
 	baselinePip := func(n string) bool { return strings.Contains(n, "pip --python") || strings.Contains(n, "pip install") }
 	baseline := func(dfRoot string) func(string) (string, map[string]string, string) {
 		return func(target string) (string, map[string]string, string) {
 			return "dockerfile.v0", map[string]string{"filename": "Dockerfile", "build-arg:BASE": e.baseRef,
-				"build-arg:PIP_INDEX_URL": ix.URL, "build-arg:PIP_TRUSTED_HOST": "127.0.0.1"}, filepath.Join(dfRoot, target)
+				"build-arg:PIP_INDEX_URL": e.index.URL, "build-arg:PIP_TRUSTED_HOST": "127.0.0.1"}, filepath.Join(dfRoot, target)
 		}
 	}
-	builders := []*Builder{
+	return []*Builder{
 		{Name: "mlbuild", files: func(target string) (string, map[string]string, string) {
 			return "dockerfile.v0", map[string]string{"filename": "mlbuild.yaml", "target": target}, e.project
 		}, pipVertex: mlbuildPip},
@@ -151,139 +215,6 @@ func run() error {
 		{Name: "dockerfile-syntax", files: baseline(syntaxDir), pipVertex: baselinePip},
 		{Name: "dockerfile-builtin", files: baseline(abs), pipVertex: baselinePip},
 	}
-
-	var results []scenarioResult
-	want := map[string]bool{}
-	for _, s := range strings.Split(*only, ",") {
-		if s != "" {
-			want[s] = true
-		}
-	}
-	runScenario := func(name string, f func(b *Builder, rep int) (sample, error), n int) error {
-		if len(want) > 0 && !want[name] {
-			return nil
-		}
-		r := scenarioResult{Name: name, Samples: map[string][]sample{}}
-		for rep := 0; rep < n; rep++ {
-			for _, b := range builders { // A B A B
-				s, err := f(b, rep)
-				if err != nil {
-					return fmt.Errorf("%s/%s rep %d: %w", name, b.Name, rep, err)
-				}
-				fmt.Fprintf(os.Stderr, "bench: %-22s %-9s rep %d: %6.2fs executed %2d pip %d ctx %dB\n", name, b.Name, rep, s.Wall, s.Executed, s.PipRuns, s.ContextByte)
-				r.Samples[b.Name] = append(r.Samples[b.Name], s)
-			}
-		}
-		results = append(results, r)
-		return nil
-	}
-
-	// 1. Cold: both targets on a fresh buildkitd state (cache mounts empty too).
-	if err := runScenario("1-cold-both-targets", func(b *Builder, rep int) (sample, error) {
-		d, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
-		if err != nil {
-			return sample{}, err
-		}
-		defer d.Remove()
-		return e.buildBoth(d.Host, b, nil)
-	}, *coldReps); err != nil {
-		return err
-	}
-
-	// Warm scenarios share one daemon, primed once per builder.
-	d, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
-	if err != nil {
-		return err
-	}
-	defer d.Remove()
-	for _, b := range builders {
-		if _, err := e.buildBoth(d.Host, b, nil); err != nil {
-			return err
-		}
-	}
-	warm := func(name string, edit func(rep int, b *Builder) error) error {
-		return runScenario(name, func(b *Builder, rep int) (sample, error) {
-			if edit != nil {
-				if err := edit(rep, b); err != nil {
-					return sample{}, err
-				}
-			}
-			return e.buildBoth(d.Host, b, nil)
-		}, *reps)
-	}
-	if err := warm("2-noop-rebuild", nil); err != nil {
-		return err
-	}
-	if err := warm("3-edit-src", func(rep int, b *Builder) error {
-		return appendFile(filepath.Join(e.project, "src", "model.py"), fmt.Sprintf("\n# bench edit %s %d %d\n", b.Name, rep, time.Now().UnixNano()))
-	}); err != nil {
-		return err
-	}
-	if err := warm("4-edit-configs", func(rep int, b *Builder) error {
-		return appendFile(filepath.Join(e.project, "configs", "train.json"), " ")
-	}); err != nil {
-		return err
-	}
-	// Each build adds one package. A package that was in the requirements at the builder's
-	// previous build is in its pip cache: downloading it again counts as a refetch.
-	added := 0
-	cachedBy := map[string][]string{}
-	if err := runScenario("5-add-requirement", func(b *Builder, rep int) (sample, error) {
-		before := map[string]int{}
-		for _, p := range cachedBy[b.Name] {
-			before[p] = e.index.Downloads(p)
-		}
-		newPkg := fmt.Sprintf("mlb-bench-%d", added)
-		added++
-		defer func() {
-			cachedBy[b.Name] = nil
-			for i := 0; i < added; i++ {
-				cachedBy[b.Name] = append(cachedBy[b.Name], fmt.Sprintf("mlb-bench-%d", i))
-			}
-		}()
-		if err := appendFile(filepath.Join(e.project, "requirements.txt"), newPkg+"==1.0\n"); err != nil {
-			return sample{}, err
-		}
-		s, err := e.buildBoth(d.Host, b, nil)
-		s.Downloads = e.index.Downloads(newPkg)
-		for p, n := range before {
-			s.OldRefetch += e.index.Downloads(p) - n
-		}
-		return s, err
-	}, *reps); err != nil {
-		return err
-	}
-	bump := 0
-	if err := runScenario("6-bump-base", func(b *Builder, rep int) (sample, error) {
-		bump++
-		if err := e.bumpBase(bump); err != nil {
-			return sample{}, err
-		}
-		return e.buildBoth(d.Host, b, nil)
-	}, *reps); err != nil {
-		return err
-	}
-	// 7. Cache shared through the registry: a warm daemon exports (mode=max), an empty one imports.
-	if err := runScenario("7-registry-cache-import", func(b *Builder, rep int) (sample, error) {
-		ref := fmt.Sprintf("%s/bench/cache-%s:%d-%d", e.registry, b.Name, rep, time.Now().UnixNano())
-		if _, err := e.buildBoth(d.Host, b, &cacheOpt{export: ref}); err != nil {
-			return sample{}, err
-		}
-		fresh, err := testbed.Start(filepath.Join(e.bin, "buildkitd"), e.registry)
-		if err != nil {
-			return sample{}, err
-		}
-		defer fresh.Remove()
-		return e.buildBoth(fresh.Host, b, &cacheOpt{importRef: ref})
-	}, *coldReps); err != nil {
-		return err
-	}
-
-	sizes, err := e.sizes(d.Host, builders)
-	if err != nil {
-		return err
-	}
-	return write(results, sizes)
 }
 
 type cacheOpt struct{ export, importRef string }

@@ -196,7 +196,7 @@ func ContextNames(t *spec.Target) []string {
 
 // copyStep copies one context path, owned by root so the app user can read but not change it.
 func (p *Plan) copyStep(i int, cp spec.Copy, contexts []string) Step {
-	c := &CopyStep{Index: i, Context: cp.Context, From: path.Clean(cp.From), Dest: CopyDest(p.Target, cp)}
+	c := &CopyStep{Index: i, Context: cp.Context, From: path.Clean(cp.From), Dest: p.Target.CopyDest(cp)}
 	if c.Context == "" && slices.Contains(contexts, cp.From) {
 		c.Context, c.From = cp.From, "."
 	}
@@ -209,13 +209,6 @@ func (p *Plan) copyStep(i int, cp spec.Copy, contexts []string) Step {
 	}
 }
 
-// CopyDest is where a copy entry of t lands: its "to", under the target's workdir when relative.
-func CopyDest(t *spec.Target, cp spec.Copy) string {
-	if path.IsAbs(cp.To) {
-		return cp.To
-	}
-	return path.Join(t.Workdir, cp.To)
-}
 
 // MainContextPaths are the paths of the main build context the plan reads: the requirements
 // files, then the copied paths that come from it, each with the spec path that asks for it.

@@ -57,7 +57,7 @@ func (p *Plan) userStep() Step {
 		// entry. A copy onto an existing directory keeps that directory's owner, so the
 		// directory is left to the copy to create, with the same result.
 		dirs = slices.DeleteFunc(dirs, func(d string) bool {
-			return slices.ContainsFunc(t.Copy, func(cp spec.Copy) bool { return CopyDest(t, cp) == d })
+			return slices.ContainsFunc(t.Copy, func(cp spec.Copy) bool { return t.CopyDest(cp) == d })
 		})
 	}
 	specPath := "user"

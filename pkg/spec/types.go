@@ -1,6 +1,9 @@
 package spec
 
-import "time"
+import (
+	"path"
+	"time"
+)
 
 // Spec is a decoded, defaulted and validated mlbuild.yaml.
 type Spec struct {
@@ -197,6 +200,15 @@ func (s *Spec) Pos(path string) Range {
 func (s *Spec) Has(path string) bool {
 	_, ok := s.pos[path]
 	return ok
+}
+
+// CopyDest is where a copy entry of t lands: its "to" as written when absolute, else under
+// the target's workdir.
+func (t *Target) CopyDest(cp Copy) string {
+	if path.IsAbs(cp.To) {
+		return cp.To
+	}
+	return path.Join(t.Workdir, cp.To)
 }
 
 // TargetNames returns the names of all targets, sorted.

@@ -86,11 +86,7 @@ func checkCopies(c *errs, p string, t *Target) {
 		if !checkCopy(c, ip, cp) {
 			continue
 		}
-		dst := cp.To
-		if !path.IsAbs(dst) {
-			dst = path.Join(t.Workdir, dst)
-		}
-		dst = path.Clean(dst)
+		dst := path.Clean(t.CopyDest(cp))
 		if j, dup := seen[dst]; dup {
 			c.at(ip+".to", "copies to %s, as copy[%d] already does", dst, j)
 		}

@@ -10,7 +10,7 @@ import (
 // numbered matches the name of a vertex that does a numbered step's work, or turns it into a
 // layer; checks and the gate have names of their own.
 var (
-	numbered  = regexp.MustCompile(`^\[(inference|training|batch)( linux/[a-z0-9]+)? (\d+)/(\d+)\] (.+?)(: layer)?$`)
+	numbered   = regexp.MustCompile(`^\[(inference|training|batch)( linux/[a-z0-9]+)? (\d+)/(\d+)\] (.+?)(: layer)?$`)
 	unnumbered = regexp.MustCompile(`^\[(inference|training|batch)( linux/[a-z0-9]+)?( check)?\] .+$`)
 )
 

@@ -209,7 +209,6 @@ func (p *Plan) copyStep(i int, cp spec.Copy, contexts []string) Step {
 	}
 }
 
-
 // MainContextPaths are the paths of the main build context the plan reads: the requirements
 // files, then the copied paths that come from it, each with the spec path that asks for it.
 func (p *Plan) MainContextPaths() []Need {

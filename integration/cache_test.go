@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func TestCache(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			requireSeen(t, "the inference rebuild", res, "pip install", "copy src", "copy configs", "copy models")
 			if n := res.ran("pip install"); n != 0 || res.cached("pip install") == 0 {
 				t.Errorf("after a src/ edit pip ran %d times (cached %d); want 0 runs", n, res.cached("pip install"))
 			}
@@ -41,6 +43,7 @@ func TestCache(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			requireSeen(t, "the training build", res, "pip install")
 			if n := res.ran("pip install"); n != 0 {
 				t.Errorf("the second target ran pip %d times, want 0", n)
 			}
@@ -48,12 +51,41 @@ func TestCache(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			requireSeen(t, "the no-op rebuild", res, "pip install", "copy src", "copy configs")
+			work := 0
 			for _, v := range res.vertices {
-				if !v.Cached && v.Completed != nil && isWork(v.Name) {
+				if !isWork(v.Name) {
+					continue
+				}
+				work++
+				if !v.Cached && v.Completed != nil {
 					t.Errorf("no-op rebuild executed %q", v.Name)
 				}
 			}
+			if work == 0 {
+				t.Errorf("the no-op rebuild's progress has no work vertex (isWork matched none of %d vertices): vertex names changed?", len(res.vertices))
+			}
 		})
+	}
+}
+
+// requireSeen fails the test unless every substr names at least one vertex of res's progress,
+// so that asserting "ran 0 times" cannot pass because the vertex was renamed.
+func requireSeen(t *testing.T, what string, res *buildResult, substrs ...string) {
+	t.Helper()
+	var missing []string
+	for _, s := range substrs {
+		if res.seen(s) == 0 {
+			missing = append(missing, fmt.Sprintf("%q", s))
+		}
+	}
+	if len(missing) > 0 {
+		names := make([]string, 0, len(res.vertices))
+		for _, v := range res.vertices {
+			names = append(names, v.Name)
+		}
+		slices.Sort(names)
+		t.Fatalf("%s: no vertex named %s in the progress; the vertices were:\n%s", what, strings.Join(missing, ", "), strings.Join(names, "\n"))
 	}
 }
 

@@ -11,13 +11,10 @@ import (
 // startDaemon starts a fresh buildkitd (a root process with an empty state) for one test.
 func (e *testEnv) startDaemon(t *testing.T) *testbed.Daemon {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("starting a buildkitd needs root")
-	}
+	skipUnless(t, os.Geteuid() == 0, "root: starting a buildkitd needs root (euid %d)", os.Geteuid())
 	bin := filepath.Join(e.bin, "buildkitd")
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("no buildkitd binary at %s (MLBUILD_BIN)", bin)
-	}
+	_, err := os.Stat(bin)
+	skipUnless(t, err == nil, "a buildkitd binary at %s (MLBUILD_BIN): %v", bin, err)
 	d, err := testbed.Start(bin, e.registry)
 	must(t, err)
 	t.Cleanup(d.Remove)

@@ -22,9 +22,7 @@ func docker(t *testing.T, args ...string) string {
 // reports it healthy (curl-free probe), and the app user cannot modify the code or the venv.
 func TestDockerRun(t *testing.T) {
 	e := bed(t)
-	if !e.docker {
-		t.Skip("no Docker engine answers; the images are run inside BuildKit by TestModes instead")
-	}
+	skipUnless(t, e.docker, "a Docker engine: docker info does not answer (the images are run inside BuildKit by TestModes instead)")
 	// A short interval so Docker's first probe comes quickly (Docker < 25 ignores start-interval).
 	dir := e.project(t, map[string]string{"mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    healthcheck:\n      interval: 1s\n      start-period: 30s\n"})
 	refs := map[string]string{}

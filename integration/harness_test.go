@@ -1,7 +1,8 @@
 // Package integration runs the mlbuild frontend against a real buildkitd, a real registry and
 // real pip, the four ways users invoke it, and runs the images it builds. It needs the test bed
 // of "make up" (BUILDKIT_HOST, MLBUILD_REGISTRY, MLBUILD_FRONTEND in the environment, which
-// "make test" loads from .mlbuild/env); with -short or without it the tests skip.
+// "make test" loads from .mlbuild/env); with -short or without it the tests skip, unless
+// MLBUILD_REQUIRE_ALL=1 (CI), where a missing prerequisite fails the test (see skipUnless).
 package integration
 
 import (
@@ -9,6 +10,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -62,6 +64,23 @@ func logf(t testing.TB, format string, args ...any) {
 	t.Logf("mlbuild-test: "+format, args...)
 }
 
+// skipUnless skips the test when a prerequisite is missing (ok is false); format says which.
+// With MLBUILD_REQUIRE_ALL=1 (set by .ci/run) it fails the test instead: the test bed there is
+// meant to give every test what it needs, and a green run must not hide a test that never ran.
+// Every skip of a missing prerequisite goes through here; -short is the user's explicit choice,
+// not a missing prerequisite, and skips on its own (bed).
+func skipUnless(t testing.TB, ok bool, format string, args ...any) {
+	t.Helper()
+	if ok {
+		return
+	}
+	what := fmt.Sprintf(format, args...)
+	if os.Getenv("MLBUILD_REQUIRE_ALL") == "1" {
+		t.Fatalf("missing prerequisite: %s; MLBUILD_REQUIRE_ALL=1 forbids skipping", what)
+	}
+	t.Skipf("missing prerequisite: %s", what)
+}
+
 // bed returns the test bed, skipping the test when there is none.
 func bed(t *testing.T) *testEnv {
 	t.Helper()
@@ -84,9 +103,7 @@ func bed(t *testing.T) *testEnv {
 		fmt.Printf("mlbuild-test: buildkitd mode=%s host=%s registry=%s frontend=%s docker-engine=%v\n",
 			e.mode, e.host, e.registry, e.frontendImage, e.docker)
 	})
-	if theEnv == nil {
-		t.Skip("integration test: BUILDKIT_HOST, MLBUILD_REGISTRY and MLBUILD_FRONTEND are not set (run make up, or make test)")
-	}
+	skipUnless(t, theEnv != nil, "the test bed: BUILDKIT_HOST, MLBUILD_REGISTRY and MLBUILD_FRONTEND are not set (run make up, or make test)")
 	return theEnv
 }
 
@@ -158,7 +175,19 @@ type buildResult struct {
 	logs     string
 }
 
-// executed reports the work vertices whose name contains substr and were not cached.
+// seen counts the vertices whose name contains substr, whatever their state: a test that
+// asserts on ran or cached first checks that what it looks for is there at all.
+func (r *buildResult) seen(substr string) int {
+	n := 0
+	for _, v := range r.vertices {
+		if strings.Contains(v.Name, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// ran counts the work vertices whose name contains substr and were not cached.
 func (r *buildResult) ran(substr string) int {
 	n := 0
 	for _, v := range r.vertices {
@@ -179,14 +208,38 @@ func (r *buildResult) cached(substr string) int {
 	return n
 }
 
-// build builds dir's mlbuild.yaml in the given mode.
+// errHarness marks a failure of the test harness itself (connecting, reading the exporter's
+// answer), as opposed to a failure of the build under test.
+var errHarness = errors.New("test harness")
+
+// build builds dir's mlbuild.yaml in the given mode and returns the build's error; a failure
+// of the harness fails the test.
 func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildResult, error) {
+	t.Helper()
+	res, err := e.tryBuild(t, m, dir, o)
+	if errors.Is(err, errHarness) {
+		t.Fatal(err)
+	}
+	return res, err
+}
+
+// tryBuild is build that never ends the test: it returns the harness's failures too (wrapping
+// errHarness), so goroutines other than the test's may call it. It only uses the goroutine-safe
+// parts of t (Name, TempDir, Helper).
+func (e *testEnv) tryBuild(t *testing.T, m Mode, dir string, o buildOpts) (*buildResult, error) {
 	t.Helper()
 	if m == Buildx {
 		return e.buildx(t, dir, o)
 	}
-	c := e.client(t)
-	so, tag := solveOptFor(t, e, dir, o)
+	c, err := client.New(context.Background(), e.host)
+	if err != nil {
+		return nil, fmt.Errorf("%w: connect to buildkitd %s: %v", errHarness, e.host, err)
+	}
+	defer c.Close()
+	so, tag, err := solveOpt(t.Name(), e, dir, o)
+	if err != nil {
+		return nil, err
+	}
 	ch := make(chan *client.SolveStatus)
 	res := &buildResult{vertices: map[string]*client.Vertex{}}
 	var logs bytes.Buffer
@@ -205,7 +258,6 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var sr *client.SolveResponse
-	var err error
 	switch m {
 	case InProcess:
 		sr, err = c.Build(ctx, so, "mlbuild-test", frontendBuild, ch)
@@ -217,7 +269,9 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 		so.Frontend = "dockerfile.v0"
 		sr, err = c.Solve(ctx, nil, so, ch)
 	default:
-		t.Fatalf("unknown mode %s", m)
+		close(ch)
+		<-done
+		return res, fmt.Errorf("%w: unknown mode %s", errHarness, m)
 	}
 	<-done
 	res.logs = logs.String()
@@ -227,9 +281,8 @@ func (e *testEnv) build(t *testing.T, m Mode, dir string, o buildOpts) (*buildRe
 	if tag != "" {
 		dgst := sr.ExporterResponse["containerimage.digest"]
 		if dgst == "" {
-			t.Fatalf("no containerimage.digest in exporter response %v", sr.ExporterResponse)
+			return res, fmt.Errorf("%w: no containerimage.digest in exporter response %v", errHarness, sr.ExporterResponse)
 		}
-		res.ref = strings.SplitN(tag, ":", 3)[0] + ":" + strings.SplitN(tag, ":", 3)[1]
 		res.ref = repoOf(tag) + "@" + dgst
 	}
 	return res, nil
@@ -240,8 +293,17 @@ var frontendBuild = frontend.Build
 // solveOptFor is the SolveOpt of an mlbuild build of dir, and the tag it pushes ("" for none).
 func solveOptFor(t *testing.T, e *testEnv, dir string, o buildOpts) (client.SolveOpt, string) {
 	t.Helper()
-	ctxFS, err := fsutil.NewFS(dir)
+	so, tag, err := solveOpt(t.Name(), e, dir, o)
 	must(t, err)
+	return so, tag
+}
+
+// solveOpt is solveOptFor for the test named testName, returning its error.
+func solveOpt(testName string, e *testEnv, dir string, o buildOpts) (client.SolveOpt, string, error) {
+	ctxFS, err := fsutil.NewFS(dir)
+	if err != nil {
+		return client.SolveOpt{}, "", fmt.Errorf("%w: %v", errHarness, err)
+	}
 	file := o.file
 	if file == "" {
 		file = "mlbuild.yaml"
@@ -270,15 +332,15 @@ func solveOptFor(t *testing.T, e *testEnv, dir string, o buildOpts) (client.Solv
 			"ref": o.cacheFrom, "registry.insecure": "true"}}}
 	}
 	if o.push != "" {
-		tag := fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-"))
+		tag := fmt.Sprintf("%s/%s:%s", e.registry, o.push, strings.ReplaceAll(strings.ToLower(testName), "/", "-"))
 		so.Exports = []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{
 			"name": tag, "push": "true", "registry.insecure": "true"}}}
 		if o.rewriteTimestamp {
 			so.Exports[0].Attrs["rewrite-timestamp"] = "true"
 		}
-		return so, tag
+		return so, tag, nil
 	}
-	return so, ""
+	return so, "", nil
 }
 
 // repoOf strips the tag from registry/repo:tag (the registry has a port).
@@ -288,6 +350,7 @@ func repoOf(tag string) string {
 }
 
 // buildx runs docker buildx build --builder mlbuild with rawjson progress, the way users do.
+// Like tryBuild it never ends the test.
 func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, error) {
 	t.Helper()
 	meta := filepath.Join(t.TempDir(), "meta.json")
@@ -332,12 +395,16 @@ func (e *testEnv) buildx(t *testing.T, dir string, o buildOpts) (*buildResult, e
 	}
 	if tag != "" {
 		var md map[string]any
-		dt, rerr := os.ReadFile(meta)
-		must(t, rerr)
-		must(t, json.Unmarshal(dt, &md))
+		dt, err := os.ReadFile(meta)
+		if err == nil {
+			err = json.Unmarshal(dt, &md)
+		}
+		if err != nil {
+			return res, fmt.Errorf("%w: buildx metadata: %v", errHarness, err)
+		}
 		dgst, _ := md["containerimage.digest"].(string)
 		if dgst == "" {
-			t.Fatalf("no containerimage.digest in buildx metadata: %s", dt)
+			return res, fmt.Errorf("%w: no containerimage.digest in buildx metadata: %s", errHarness, dt)
 		}
 		res.ref = repoOf(tag) + "@" + dgst
 	}

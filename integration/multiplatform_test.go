@@ -17,9 +17,7 @@ import (
 // started, its healthcheck passing) ran on its own platform before the push.
 func TestMultiPlatform(t *testing.T) {
 	e := bed(t)
-	if os.Getenv("MLBUILD_ARM64") != "yes" {
-		t.Skip("linux/arm64 emulation is not set up (make up enables it where qemu-user-static and binfmt_misc are available)")
-	}
+	skipUnless(t, os.Getenv("MLBUILD_ARM64") == "yes", "linux/arm64 emulation: MLBUILD_ARM64=%q, not yes (make up enables it where qemu-user-static and binfmt_misc are available)", os.Getenv("MLBUILD_ARM64"))
 	dir := e.project(t, map[string]string{"mlbuild.yaml": "version: 1\nlabels:\n  org.example.arch: ${TARGETARCH}\n"})
 	tag := e.registry + "/it/multiplatform:buildx"
 	out, err := exec.Command("docker", "buildx", "build", "--builder", "mlbuild", "-f", filepath.Join(dir, "mlbuild.yaml"),

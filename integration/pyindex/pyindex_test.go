@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -496,15 +497,23 @@ func TestCloseIdempotent(t *testing.T) {
 
 // ---- tests with a real pip ----
 
-// requirePip skips the test if `python3 -m pip` is not usable.
+// requirePip skips the test if `python3 -m pip` is not usable, or fails it with
+// MLBUILD_REQUIRE_ALL=1 (CI, where .ci/run installs python3-pip): the same rule as the
+// integration package's skipUnless, which a test file of this package cannot import.
 func requirePip(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not found in PATH; skipping real pip test")
+	out, err := exec.Command("python3", "-m", "pip", "--version").CombinedOutput()
+	if err == nil {
+		return
 	}
-	if out, err := exec.Command("python3", "-m", "pip", "--version").CombinedOutput(); err != nil {
-		t.Skipf("python3 -m pip --version failed (%v): %s; skipping real pip test", err, out)
+	what := fmt.Sprintf("python3 -m pip, for the real pip tests: %v", err)
+	if out = bytes.TrimSpace(out); len(out) > 0 {
+		what += ": " + string(out)
 	}
+	if os.Getenv("MLBUILD_REQUIRE_ALL") == "1" {
+		t.Fatalf("missing prerequisite: %s; MLBUILD_REQUIRE_ALL=1 forbids skipping", what)
+	}
+	t.Skipf("missing prerequisite: %s", what)
 }
 
 // pip runs `python3 -m pip args...` isolated from the user's and the machine's

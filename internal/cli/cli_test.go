@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,11 +49,39 @@ func TestLLBIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestSchema: "frontend schema" prints exactly the published docs/mlbuild.schema.json (read
+// from disk, not the embedded copy), and that is a JSON schema of the spec's top level. It fails
+// when the spec types change and only one of the two checked-in schemas is regenerated.
 func TestSchema(t *testing.T) {
-	out, _, code := run(t, "schema")
-	want, err := spec.Schema()
-	if err != nil || code != 0 || out != string(want) {
-		t.Fatalf("schema: exit %d, err %v, equal %v", code, err, out == string(want))
+	out, errOut, code := run(t, "schema")
+	if code != 0 {
+		t.Fatalf("schema: exit %d: %s", code, errOut)
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "docs", "mlbuild.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(want) {
+		t.Errorf("frontend schema (%d bytes) differs from docs/mlbuild.schema.json (%d bytes); run: go test ./pkg/spec -update", len(out), len(want))
+	}
+	var doc struct {
+		Schema     string                     `json:"$schema"`
+		Type       string                     `json:"type"`
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("frontend schema is not JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.Schema, "https://json-schema.org/") {
+		t.Errorf(`"$schema" is %q, want a json-schema.org dialect`, doc.Schema)
+	}
+	if doc.Type != "object" {
+		t.Errorf(`top-level "type" is %q, want "object"`, doc.Type)
+	}
+	for _, key := range []string{"version", "targets", "base", "python", "requirements", "user"} {
+		if _, ok := doc.Properties[key]; !ok {
+			t.Errorf(`the schema's "properties" have no %q (it has %d keys)`, key, len(doc.Properties))
+		}
 	}
 }
 

@@ -13,35 +13,51 @@ bin/frontend: FORCE
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/frontend ./cmd/frontend
 
-frontend-binaries: ## static frontend binaries for linux/amd64 and linux/arm64 (bin/frontend-linux-<arch>)
+FRONTEND_ARCHES ?= amd64 arm64
+frontend-binaries: ## static frontend binaries for linux/amd64 and linux/arm64 (bin/frontend-linux-<arch>; FRONTEND_ARCHES picks)
 	@mkdir -p bin
-	for arch in amd64 arm64; do CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build $(GOFLAGS_BUILD) -o bin/frontend-linux-$$arch ./cmd/frontend || exit 1; done
+	for arch in $(FRONTEND_ARCHES); do CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build $(GOFLAGS_BUILD) -o bin/frontend-linux-$$arch ./cmd/frontend || exit 1; done
 
-unit: ## unit tests only (no daemon)
+unit: ## unit tests only (no daemon); the gateway glue also under the race detector
 	$(GO) test -short ./...
+	$(GO) test -short -race ./pkg/frontend/
 
-test: up ## everything: unit tests, then the integration suite against the real daemon
+test: up ## everything: vet, unit tests, generated files current, then the integration suite against the real daemon
 	$(GO) vet ./...
 	$(GO) test -short ./...
+	$(GO) test -short -race ./pkg/frontend/
+	bash hack/check-generated.sh
 	bash hack/test.sh
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt needed" && exit 1)
 
-update-golden: ## regenerate golden LLB files
+update-golden: ## regenerate golden LLB files only (make generate does all generated files)
 	$(GO) test ./pkg/llbgraph/ -update
+
+generate: ## regenerate the generated files: JSON schema, golden LLB, ejected Dockerfiles, README bench figures
+	$(GO) test -count=1 -run '^TestSchemaIsCurrent$$' ./pkg/spec -update
+	$(GO) test -count=1 ./pkg/llbgraph -update
+	$(GO) test -count=1 ./pkg/eject -update
+	$(GO) run ./bench/cmd/benchtable
+
+check-generated: ## fail, listing them, if generated files differ from what make generate makes (runs it on a copy)
+	@bash hack/check-generated.sh
 
 frontend-image: up ## build the frontend image (linux/amd64 + linux/arm64) and push it to the local registry (make up does this)
 	@true
 
-up: ## start the local test bed (registry, buildkitd, base stand-in, frontend image, buildx builder)
+up: ## start the whole test bed (registry, buildkitd, amd64+arm64 base stand-in, frontend image, buildx builder, Docker 29 engines)
 	@bash hack/up.sh
+
+up-demo: ## start only what make demo needs (no arm64 stand-in, no Docker 29 engines; make up adds them later)
+	@MLBUILD_UP=demo bash hack/up.sh
 
 down: ## stop the test bed
 	@bash hack/down.sh
 
-demo: up ## build both images of examples/ml-pipeline with buildx, run training and inference
+demo: ## make up-demo, then build both images of examples/ml-pipeline with buildx, run training and inference
 	@bash hack/demo.sh
 
 fuzz: ## fuzz the spec loader for FUZZTIME (default 10m)
@@ -50,15 +66,18 @@ fuzz: ## fuzz the spec loader for FUZZTIME (default 10m)
 load: up ## 8 concurrent builds of the example on one fresh buildkitd (also part of make test)
 	set -a && . .mlbuild/env && set +a && $(GO) test -count=1 -run TestConcurrentBuilds -v ./integration/
 
-verify: lint unit ## lint and unit tests
+verify: lint unit check-generated ## lint, unit tests, generated files current
 
-.PHONY: fuzz load help build frontend-binaries unit test lint update-golden frontend-image up down demo verify FORCE
+.PHONY: fuzz load help build frontend-binaries unit test lint update-golden generate check-generated frontend-image up up-demo down demo verify FORCE
 FORCE:
 
-bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json}
+bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json} (the run before: previous.*) and the README's figures
 	set -a && . .mlbuild/env && set +a && \
 	  export MLBUILD_DOCKERFILE_FRONTEND=$$(bash hack/dockerfile-frontend-image.sh $$MLBUILD_REGISTRY) && \
-	  $(GO) run ./bench/cmd/bench $(BENCHFLAGS)
+	  for f in latest.json latest.md; do [ ! -f bench/results/$$f ] || cp bench/results/$$f bench/results/$$f.tmp; done && \
+	  $(GO) run ./bench/cmd/bench $(BENCHFLAGS) && \
+	  for f in json md; do [ ! -f bench/results/latest.$$f.tmp ] || mv bench/results/latest.$$f.tmp bench/results/previous.$$f; done
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/llbgraph/ | tee bench/results/go-bench.txt
+	$(GO) run ./bench/cmd/benchtable
 
 .PHONY: bench

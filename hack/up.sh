@@ -2,28 +2,77 @@
 # Starts the local test bed (idempotent): a registry on 127.0.0.1, the python:3.10-slim
 # stand-in in it (served as docker.io's mirror), buildkitd (in a Docker container when a
 # Docker engine answers, else as a root process; BUILDKIT_HOST set by you = use that daemon),
-# the frontend image built from this tree, and a buildx builder named "mlbuild".
-# Writes .mlbuild/env. "make down" stops what this started.
+# the frontend image built from this tree, a buildx builder named "mlbuild" and the Docker 29
+# engines. Writes .mlbuild/env. "make down" stops what this started.
+#
+# MLBUILD_UP=full (default: make up, make test, .ci/run) sets up everything the test suite needs.
+# MLBUILD_UP=demo (make demo, make up-demo) only what make demo needs: no emulators, no
+# linux/arm64 stand-in (building it under emulation takes minutes), no Docker 29 engines (nor
+# their dockerd build). What an earlier full run left is kept, never stopped: an arm64-capable
+# daemon and base stay, running engines stay in .mlbuild/env. A later full run adds the
+# missing pieces: the arm64 stand-in, and a buildkitd that lists linux/arm64 (one started
+# before the emulators were registered does not, and is replaced), and the engines.
+# Each step prints "phase NAME: N s" on stderr, and the run a total.
+# A second test bed beside the usual one (to time a cold run without touching it): another
+# checkout (.mlbuild/env, bin/), another HOME (the "mlbuild" buildx builder), MLBUILD_CACHE,
+# MLBUILD_STATE, MLBUILD_REGISTRY_PORT, MLBUILD_BUILDKITD_CONTAINER (default mlbuild-buildkitd),
+# and MLBUILD_ENGINES=off at the full level (the engines' network namespaces have fixed names).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . hack/versions.sh
+. hack/timing.sh
 log() { printf '\033[1mup:\033[0m %s\n' "$*" >&2; }
 
-bash hack/deps.sh
-BIN=$(bash hack/tools.sh)
-export PATH="$BIN:$PATH"
+LEVEL=${MLBUILD_UP:-full}
+case $LEVEL in
+  full | demo) ;;
+  *) log "MLBUILD_UP=$LEVEL: want full or demo"; exit 2 ;;
+esac
+WANT_ENGINES=yes
+if [ "$LEVEL" = demo ] || [ "${MLBUILD_ENGINES:-}" = off ]; then WANT_ENGINES=no; fi
+
+phase deps
+if [ "$LEVEL" = demo ]; then
+  MLBUILD_MULTIPLATFORM=off MLBUILD_ENGINES=off bash hack/deps.sh
+else
+  bash hack/deps.sh
+fi
 STATE=${MLBUILD_STATE:-$MLBUILD_CACHE/state}
 PORT=${MLBUILD_REGISTRY_PORT:-5000}
 REG=127.0.0.1:$PORT
+BK_CONTAINER=${MLBUILD_BUILDKITD_CONTAINER:-mlbuild-buildkitd}
 mkdir -p "$STATE/run" "$STATE/registry" .mlbuild
+# The amd64 stand-in's root filesystem (step 2, and buildkitd's image in step 3), when not cached
+# yet: debootstrap is mostly downloads and dpkg, so it runs in the background while the tools
+# compile (when cached, the job just prints the path); step 2 waits for it.
+ROOTFS_JOB=$(mktemp -d "$STATE/.base-rootfs.XXXXXX")
+( start=$SECONDS
+  if bash hack/base-rootfs.sh amd64 >"$ROOTFS_JOB/out" 2>"$ROOTFS_JOB/log"; then rc=0; else rc=$?; fi
+  echo $((SECONDS - start)) >"$ROOTFS_JOB/seconds"
+  exit $rc ) &
+ROOTFS_PID=$!
+wait_rootfs() {
+  [ -n "$ROOTFS_PID" ] || return 0
+  if ! wait "$ROOTFS_PID" || [ ! -s "$(cat "$ROOTFS_JOB/out" 2>/dev/null)" ]; then
+    tail -30 "$ROOTFS_JOB/log" >&2; log "building the stand-in's root filesystem failed (above; log: $ROOTFS_JOB/log)"; exit 1
+  fi
+  ROOTFS_PID=
+  local took; took=$(cat "$ROOTFS_JOB/seconds" 2>/dev/null || echo 0)
+  if [ "$took" -gt 0 ]; then phase_report "base-rootfs-amd64 (debootstrap, in the background since the tools phase)" "$took"; fi
+  rm -rf "$ROOTFS_JOB"
+}
+phase tools
+BIN=$(bash hack/tools.sh)
+export PATH="$BIN:$PATH"
 # dockerd for the Docker 29 engines (step 6), when not cached yet: built in the background while
 # the steps below run (step 6 waits for it, and shows its error if it failed).
-if [ "${MLBUILD_ENGINES:-}" != off ] && [ ! -x "$BIN/dockerd-$MOBY_VERSION" ]; then
+if [ $WANT_ENGINES = yes ] && [ ! -x "$BIN/dockerd-$MOBY_VERSION" ]; then
   log "building dockerd $MOBY_VERSION in the background (log: $STATE/engines-build.log)"
   bash hack/engines.sh build >"$STATE/engines-build.log" 2>&1 &
 fi
 
 # 1. Registry.
+phase registry
 if ! curl -fsS "http://$REG/v2/" >/dev/null 2>&1; then
   log "starting registry on $REG"
   nohup crane registry serve --address "$REG" --disk "$STATE/registry" >"$STATE/registry.log" 2>&1 &
@@ -33,27 +82,40 @@ if ! curl -fsS "http://$REG/v2/" >/dev/null 2>&1; then
 fi
 
 # 2. The python:3.10-slim stand-in (real Docker Hub is not reachable here): linux/amd64, plus
-#    linux/arm64 when the kernel can emulate it (multi-platform builds).
+#    linux/arm64 when the kernel can emulate it (multi-platform builds; not at the demo level).
+phase base
+wait_rootfs
 BASE_REF=$REG/library/python:3.10-slim
+AMD64_REF=$REG/standin/python:3.10-slim-amd64
+ARM64_REF=$REG/standin/python:3.10-slim-arm64
 ARM64=no
-if [ "${MLBUILD_MULTIPLATFORM:-auto}" != off ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then ARM64=yes; fi
+if [ "$LEVEL" = full ] && [ "${MLBUILD_MULTIPLATFORM:-auto}" != off ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then ARM64=yes; fi
+base_has_arm64() { crane manifest --insecure "$BASE_REF" 2>/dev/null | grep -q '"arm64"'; }
 have_base() {
   crane digest --insecure --platform linux/amd64 "$BASE_REF" >/dev/null 2>&1 || return 1
-  [ $ARM64 = no ] || crane manifest --insecure "$BASE_REF" 2>/dev/null | grep -q '"arm64"'
+  [ $ARM64 = no ] || base_has_arm64
 }
 if ! have_base; then
-  log "pushing the python:3.10-slim stand-in (Debian bookworm, Python 3.11) to $BASE_REF"
-  bash hack/push-base.sh "$(bash hack/base-rootfs.sh amd64)" "$REG/standin/python:3.10-slim-amd64" linux/amd64 >&2
+  # A demo-level run may have pushed the amd64 half already: only what is missing is built.
+  if ! crane digest --insecure "$AMD64_REF" >/dev/null 2>&1; then
+    phase base-amd64
+    log "pushing the python:3.10-slim stand-in (Debian bookworm, Python 3.11) to $AMD64_REF"
+    bash hack/push-base.sh "$(bash hack/base-rootfs.sh amd64)" "$AMD64_REF" linux/amd64 >&2
+  fi
   if [ $ARM64 = yes ]; then
-    log "building the linux/arm64 stand-in under emulation (first time: several minutes)"
-    bash hack/push-base.sh "$(bash hack/base-rootfs.sh arm64)" "$REG/standin/python:3.10-slim-arm64" linux/arm64 >&2
-    crane index append --insecure -m "$REG/standin/python:3.10-slim-amd64" -m "$REG/standin/python:3.10-slim-arm64" -t "$BASE_REF" >&2
+    if ! crane digest --insecure "$ARM64_REF" >/dev/null 2>&1; then
+      phase base-arm64
+      log "building the linux/arm64 stand-in under emulation (first time: several minutes)"
+      bash hack/push-base.sh "$(bash hack/base-rootfs.sh arm64)" "$ARM64_REF" linux/arm64 >&2
+    fi
+    crane index append --insecure -m "$AMD64_REF" -m "$ARM64_REF" -t "$BASE_REF" >&2
   else
-    crane copy --insecure "$REG/standin/python:3.10-slim-amd64" "$BASE_REF" >&2
+    crane copy --insecure "$AMD64_REF" "$BASE_REF" >&2
   fi
 fi
 
 # 3. buildkitd.
+phase buildkitd
 cat >"$STATE/buildkitd.toml" <<TOML
 [worker.oci]
   gc = true
@@ -67,7 +129,7 @@ TOML
 MODE=external
 # A daemon started before the emulators were registered lacks linux/arm64: replace it.
 stop_old_daemon() {
-  docker rm -f mlbuild-buildkitd >/dev/null 2>&1 || true
+  docker rm -f "$BK_CONTAINER" >/dev/null 2>&1 || true
   if [ -f "$STATE/buildkitd.pid" ]; then kill "$(cat "$STATE/buildkitd.pid")" 2>/dev/null || true; rm -f "$STATE/buildkitd.pid"; sleep 1; fi
   return 0
 }
@@ -88,12 +150,12 @@ else
   elif stop_old_daemon && [ "${MLBUILD_BUILDKITD_MODE:-}" != process ] && docker info >/dev/null 2>&1; then
     MODE=container
     IMG=$(bash hack/buildkitd-image.sh)
-    docker rm -f mlbuild-buildkitd >/dev/null 2>&1 || true
+    docker rm -f "$BK_CONTAINER" >/dev/null 2>&1 || true
     log "starting buildkitd $BUILDKIT_VERSION in a privileged container ($IMG, host network)"
     mkdir -p "$STATE/buildkitd-root"
     # --privileged minus CAP_SYS_RESOURCE: some sandboxes (this one) cannot grant that capability,
     # and asking for all of them fails with "unable to apply caps".
-    docker run -d --name mlbuild-buildkitd "${PRIV[@]}" --network host \
+    docker run -d --name "$BK_CONTAINER" "${PRIV[@]}" --network host \
       -v "$STATE/buildkitd-root:/var/lib/buildkit" -v "$STATE/run:/run/mlbuild" \
       -v "$STATE/buildkitd.toml:/etc/buildkit/buildkitd.toml:ro" \
       "$IMG" buildkitd --addr unix:///run/mlbuild/buildkitd.sock --config /etc/buildkit/buildkitd.toml >/dev/null
@@ -108,22 +170,35 @@ else
   echo "$MODE" >"$STATE/buildkitd.mode"
   for _ in $(seq 100); do buildctl --addr "$BUILDKIT_HOST" debug workers >/dev/null 2>&1 && break; sleep 0.2; done
   if ! buildctl --addr "$BUILDKIT_HOST" debug workers >/dev/null 2>&1; then
-    log "buildkitd did not start"; [ "$MODE" = container ] && docker logs --tail 30 mlbuild-buildkitd >&2
+    log "buildkitd did not start"; [ "$MODE" = container ] && docker logs --tail 30 "$BK_CONTAINER" >&2
     [ "$MODE" = process ] && tail -30 "$STATE/buildkitd.log" >&2
     exit 1
   fi
 fi
+# At the demo level nothing asks for arm64, but what an earlier full run set up still works:
+# say so in .mlbuild/env, so that the multi-platform test keeps running against this bed.
+if [ "$LEVEL" = demo ] && [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && base_has_arm64 &&
+   buildctl --addr "$BUILDKIT_HOST" debug workers | grep -q linux/arm64; then
+  ARM64=yes
+fi
 
-# 4. The frontend image, from this working tree.
+# 4. The frontend image, from this working tree: for linux/amd64 and linux/arm64, or at the demo
+#    level on a bed without arm64 only for this machine's platform (the one BuildKit runs it on;
+#    the next full run publishes both again).
+phase frontend-image
 FRONTEND=$REG/mlbuild/frontend:dev
-log "building the frontend image $FRONTEND"
-make -s frontend-binaries >&2
+ARCHES="amd64 arm64"
+if [ "$LEVEL" = demo ] && [ $ARM64 = no ]; then ARCHES=$(go env GOARCH); fi
+PLATFORMS=$(printf 'linux/%s\n' $ARCHES | paste -sd, -)
+log "building the frontend image $FRONTEND ($PLATFORMS)"
+make -s frontend-binaries FRONTEND_ARCHES="$ARCHES" >&2
 buildctl --addr "$BUILDKIT_HOST" build --progress=quiet \
   --frontend dockerfile.v0 --local context=. --local dockerfile=. \
-  --opt filename=Dockerfile.frontend --opt target=packaged --opt platform=linux/amd64,linux/arm64 \
+  --opt filename=Dockerfile.frontend --opt target=packaged --opt platform="$PLATFORMS" \
   --output "type=image,name=$FRONTEND,push=true,registry.insecure=true" >&2
 
 # 5. buildx builder on that daemon.
+phase buildx-builder
 if ! docker buildx inspect mlbuild >/dev/null 2>&1; then
   docker buildx create --name mlbuild --driver remote "$BUILDKIT_HOST" >/dev/null
 fi
@@ -142,5 +217,17 @@ log "ready: $(tr '\n' ' ' <.mlbuild/env)"
 
 # 6. Docker 29 engines beside the machine's own (graphdriver and containerd image stores), each in
 #    a network namespace with a registry holding the images above as docker.io's mirror; appends
-#    MLBUILD_DOCKER29_* to .mlbuild/env. MLBUILD_ENGINES=off skips them.
-bash hack/engines.sh up
+#    MLBUILD_DOCKER29_* to .mlbuild/env. MLBUILD_ENGINES=off skips them. At the demo level they
+#    are not started; engines a full run left running are refreshed (the new frontend image
+#    synced into them) and stay in .mlbuild/env.
+phase engines
+if [ $WANT_ENGINES = yes ]; then
+  bash hack/engines.sh up
+elif [ "$LEVEL" = demo ] && [ "${MLBUILD_ENGINES:-}" != off ] && [ "$(bash hack/engines.sh status 2>/dev/null | grep -c ': up ')" = 2 ]; then
+  bash hack/engines.sh up
+elif [ "${MLBUILD_ENGINES:-}" = off ]; then
+  log "MLBUILD_ENGINES=off: not starting the Docker $MOBY_DOCKER_VERSION engines"
+else
+  log "MLBUILD_UP=demo: not starting the Docker $MOBY_DOCKER_VERSION engines (make up and make test do)"
+fi
+phase_total "up, MLBUILD_UP=$LEVEL"

@@ -85,6 +85,9 @@ func applyTopLevelDefaults(s *Spec) {
 	if s.Requirements == nil {
 		s.Requirements = []string{DefaultRequirements}
 	}
+	if s.Dependencies == nil {
+		s.Dependencies = &Dependencies{}
+	}
 	if s.Pip == nil {
 		s.Pip = &Pip{}
 	}
@@ -289,6 +292,9 @@ func overlay(base, user *Target) *Target {
 	}
 	if user.Writable != nil {
 		t.Writable = user.Writable
+	}
+	if user.Dependencies != nil {
+		t.Dependencies = user.Dependencies
 	}
 	if user.Test != nil {
 		t.Test = user.Test

@@ -20,9 +20,13 @@ type Spec struct {
 	User *User `yaml:"user,omitempty" json:"user,omitempty"`
 	// Python configures the virtual environment the requirements are installed into.
 	Python *Python `yaml:"python,omitempty" json:"python,omitempty"`
-	// Requirements lists the pip requirements files, relative to the context.
-	// Default ["requirements.txt"]. An empty list skips pip.
+	// Requirements lists the pip requirements files, relative to the context. When neither
+	// this nor dependencies.from is set, the dependency file is detected (see Dependencies).
+	// An empty list skips pip.
 	Requirements []string `yaml:"requirements,omitempty" json:"requirements,omitempty"`
+	// Dependencies says where the packages come from (a lock file, pyproject.toml or
+	// requirements files) and which groups and extras every target installs.
+	Dependencies *Dependencies `yaml:"dependencies,omitempty" json:"dependencies,omitempty"`
 	// Pip sets the options of the pip install step.
 	Pip *Pip `yaml:"pip,omitempty" json:"pip,omitempty"`
 	// Env is added to every target's environment.
@@ -41,6 +45,36 @@ type Spec struct {
 	// Source is the spec file's bytes.
 	Source []byte `yaml:"-" json:"-"`
 	pos    map[string]Range
+}
+
+// Dependencies says where the packages installed into the virtualenv come from.
+type Dependencies struct {
+	// From is the file the dependencies are read from, relative to the context: a PEP 751
+	// pylock.toml (or pylock.<name>.toml), a uv.lock, a poetry.lock, a pyproject.toml, or a
+	// requirements file (*.txt). Locks are installed exactly: the frontend evaluates their
+	// markers for the target platform and the base image's Python and runs
+	// pip install --no-deps --require-hashes on the pins. Default: with "requirements" set,
+	// those files; else the first of pylock.toml, uv.lock, poetry.lock, requirements.txt,
+	// pyproject.toml found in the context.
+	From string `yaml:"from,omitempty" json:"from,omitempty"`
+	// Groups are dependency groups (PEP 735 [dependency-groups], uv's dev groups, poetry
+	// groups) every target installs besides the main dependencies. Default none.
+	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
+	// Extras are the project's optional-dependency extras every target installs.
+	Extras []string `yaml:"extras,omitempty" json:"extras,omitempty"`
+	// Project builds the project itself (the pyproject.toml next to From, which needs a
+	// [build-system]) as a wheel and installs it, not editable, after the dependencies, in a
+	// layer of its own that a code edit re-runs without touching the dependency layers.
+	// Default false.
+	Project *bool `yaml:"project,omitempty" json:"project,omitempty"`
+}
+
+// TargetDependencies are the groups and extras one target installs on top of the spec's.
+type TargetDependencies struct {
+	// Groups are installed by this target besides the spec's dependencies.groups.
+	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
+	// Extras are installed by this target besides the spec's dependencies.extras.
+	Extras []string `yaml:"extras,omitempty" json:"extras,omitempty"`
 }
 
 // User is the account a container runs as.
@@ -118,6 +152,10 @@ type Target struct {
 	Workdir string `yaml:"workdir,omitempty" json:"workdir,omitempty"`
 	// PythonPath is the PYTHONPATH of the image. Default: the working directory.
 	PythonPath []string `yaml:"pythonpath,omitempty" json:"pythonpath,omitempty"`
+	// Dependencies are the groups and extras this target installs on top of the spec's
+	// (e.g. training installs a "train" group that inference does not carry). Targets that
+	// install the same set share the same install steps.
+	Dependencies *TargetDependencies `yaml:"dependencies,omitempty" json:"dependencies,omitempty"`
 	// Writable lists directories (relative to the working directory, or absolute) the user may
 	// write, created empty and owned by the user. Default ["models"] for training, none
 	// otherwise. A root user (uid 0) needs none, so none are created for it.

@@ -40,6 +40,7 @@ func validate(s *Spec, c *errs) {
 	for i, r := range s.Requirements {
 		checkContextPath(c, fmt.Sprintf("requirements[%d]", i), r)
 	}
+	checkDependencies(c, s)
 	checkPip(c, s.Pip)
 	checkEnv(c, "env", s.Env)
 	checkLabels(c, "labels", s.Labels)

@@ -48,6 +48,9 @@ type Options struct {
 	ShowPlatform bool
 	// Constraints are added to every vertex (e.g. llb.WithCaps).
 	Constraints []llb.ConstraintsOpt
+	// Deps is the dependency source the frontend resolved (see plan.Deps); nil means the
+	// spec's requirements files, read from Requirements.
+	Deps *plan.Deps
 	// Caps are the LLB capabilities of the builder (gwclient.BuildOpts().LLBCaps). They pick
 	// the graph's shape: without the merge and diff ops the layers are copied onto the base
 	// in order (see [Shape]). Nil means a builder with every capability.
@@ -94,6 +97,7 @@ func Build(s *spec.Spec, opt Options) (*Result, error) {
 		Shape:    ShapeFor(opt.Caps),
 		Contexts: slices.Sorted(maps.Keys(opt.Contexts)),
 		Label:    label,
+		Deps:     opt.Deps,
 	})
 	if err != nil {
 		return nil, err
@@ -107,7 +111,7 @@ func Build(s *spec.Spec, opt Options) (*Result, error) {
 func Render(p *plan.Plan, opt Options) (*Result, error) {
 	g := &graph{p: p, opt: opt}
 	var layers []layer
-	var venv llb.State
+	var venv llb.State // the virtualenv so far: each install step runs on the one before
 	for _, st := range p.Steps {
 		var l layer
 		switch st.Kind {
@@ -115,8 +119,8 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 			l = g.userLayer(st)
 		case plan.Venv:
 			venv, l = g.venvLayer(st)
-		case plan.Pip:
-			l = g.pipLayer(st, venv)
+		case plan.Pip, plan.Project:
+			venv, l = g.pipLayer(st, venv)
 		case plan.Copy:
 			src := opt.Context
 			if name := st.Copy.Context; name != "" {
@@ -227,16 +231,71 @@ func (g *graph) venvLayer(st plan.Step) (llb.State, layer) {
 	}
 }
 
-// pipLayer installs the requirements into the venv. The step sees the requirements files
-// only, mounted read-only; pip's cache is a persistent cache mount; /tmp is a tmpfs, so the
-// layer holds nothing but the venv.
-func (g *graph) pipLayer(st plan.Step, venv llb.State) layer {
+// pipLayer runs a pip step (the dependencies, or the project) on the venv so far and returns
+// the venv after it with its layer. The step sees only what it installs from, mounted: the
+// requirements files read-only, or the main context as a scratch copy whose changes are
+// dropped; pip's cache is a persistent cache mount; /tmp is a tmpfs, so the layer holds
+// nothing but the venv.
+func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
 	ps := st.Pip
-	// Builders before BuildKit v0.10 (Docker Engine 20.10) cannot put a secret in the
-	// environment: it is mounted as a file on the step's tmpfs and the script exports it.
+	secrets, exports := g.pipSecrets(ps)
+	script := ps.Script()
+	if len(exports) > 0 {
+		script = strings.Join(exports, "\n") + "\n" + script
+	}
+	dir := plan.RequirementsDir
+	if ps.ProjectDir != "" {
+		dir = ps.ProjectDir
+	}
+	ro := []llb.RunOption{
+		llb.Args(append([]string{"/bin/sh", "-c", script, "mlbuild-pip"}, ps.Args()...)),
+		llb.Dir(dir),
+	}
+	for _, e := range ps.Env {
+		ro = append(ro, llb.AddEnv(e.Key, e.Value))
+	}
+	ro = append(ro,
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+	)
+	switch {
+	case ps.ProjectDir != "":
+		ro = append(ro, llb.AddMount(ps.ProjectDir, g.opt.Context))
+	case ps.Generated != nil:
+		ro = append(ro, llb.AddMount(plan.RequirementsDir, g.generated(ps), llb.Readonly))
+	default:
+		ro = append(ro, llb.AddMount(plan.RequirementsDir, g.opt.Requirements, llb.Readonly))
+	}
+	ro = append(ro, llb.AddMount(plan.PipCacheDir, llb.Scratch(), llb.AsPersistentCacheDir(plan.PipCacheMountID(g.opt.CacheNS), llb.CacheMountShared)))
+	if g.opt.Epoch != nil {
+		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
+	}
+	ro = append(ro, secrets...)
+	ro = append(ro, withConstraints(g.c(st)))
+	run := venv.Run(ro...).Root()
+	return run, layer{
+		alone: llb.Diff(venv, run, g.named(st.LayerName(), "")...),
+		onto:  g.copyVenv(run, g.named(st.LayerName(), "")),
+	}
+}
+
+// generated is a directory holding the requirements file the frontend generated, dated
+// like every other file of the build (the epoch, else the Unix epoch) so its bytes alone
+// decide the cache.
+func (g *graph) generated(ps *plan.PipStep) llb.State {
+	created := time.Unix(0, 0).UTC()
+	if g.opt.Epoch != nil {
+		created = g.opt.Epoch.UTC()
+	}
+	return llb.Scratch().File(llb.Mkfile("/"+ps.Requirements[0], 0o644, ps.Generated, llb.WithCreatedTime(created)),
+		g.named(plan.InternalVertex("write "+ps.Requirements[0]), "")...)
+}
+
+// pipSecrets mounts the spec's pip secrets. Builders before BuildKit v0.10 (Docker Engine
+// 20.10) cannot put a secret in the environment: it is mounted as a file on the step's tmpfs
+// and the script exports it (the returned lines).
+func (g *graph) pipSecrets(ps *plan.PipStep) (secrets []llb.RunOption, exports []string) {
 	secretEnvAsFile := !supports(g.opt.Caps, pb.CapExecSecretEnv)
-	var secrets []llb.RunOption
-	var exports []string
 	for _, sec := range ps.Secrets {
 		so := []llb.SecretOption{llb.SecretID(sec.ID)}
 		if sec.Optional {
@@ -253,34 +312,7 @@ func (g *graph) pipLayer(st plan.Step, venv llb.State) layer {
 			secrets = append(secrets, llb.AddSecret(sec.Target, so...))
 		}
 	}
-	script := ps.Script()
-	if len(exports) > 0 {
-		script = strings.Join(exports, "\n") + "\n" + script
-	}
-	cacheID := plan.PipCacheMountID(g.opt.CacheNS)
-	ro := []llb.RunOption{
-		llb.Args(append([]string{"/bin/sh", "-c", script, "mlbuild-pip"}, ps.Args()...)),
-		llb.Dir(plan.RequirementsDir),
-	}
-	for _, e := range ps.Env {
-		ro = append(ro, llb.AddEnv(e.Key, e.Value))
-	}
-	ro = append(ro,
-		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
-		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
-		llb.AddMount(plan.RequirementsDir, g.opt.Requirements, llb.Readonly),
-		llb.AddMount(plan.PipCacheDir, llb.Scratch(), llb.AsPersistentCacheDir(cacheID, llb.CacheMountShared)),
-	)
-	if g.opt.Epoch != nil {
-		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
-	}
-	ro = append(ro, secrets...)
-	ro = append(ro, withConstraints(g.c(st)))
-	run := venv.Run(ro...).Root()
-	return layer{
-		alone: llb.Diff(venv, run, g.named(st.LayerName(), "")...),
-		onto:  g.copyVenv(run, g.named(st.LayerName(), "")),
-	}
+	return secrets, exports
 }
 
 // copyVenv copies the virtualenv made in from onto an image, keeping owners, modes and

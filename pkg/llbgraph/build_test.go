@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
@@ -98,19 +99,30 @@ func mustRead(p string) string {
 
 func TestGolden(t *testing.T) {
 	// Cases ending in "-copy" are for a builder without merge and diff ops (Docker Engine 20.10).
-	cases := []struct{ name, src, target string }{
-		{"tests-and-smoke", "version: 1\ntargets:\n  inference:\n    test: [\"pytest -q\", [python, -c, \"import src.api\"]]\n", "inference"},
-		{"default-training", "version: 1\n", "training"},
-		{"default-inference", "version: 1\n", "inference"},
-		{"rich-inference", richSpec, "inference"},
-		{"rich-batch", richSpec, "batch"},
-		{"default-inference-copy", "version: 1\n", "inference"},
-		{"rich-inference-copy", richSpec, "inference"},
+	// A lock's pins as the frontend generates them, with the project built after them.
+	locked := &plan.Deps{Kind: spec.SourceUVLock, Source: "uv.lock", Locked: true, Packages: 2, Groups: []string{"train"}, Project: true,
+		Generated: []byte("numpy==2.1.0 \\\n    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111\n" +
+			"torch==2.4.0 \\\n    --hash=sha256:2222222222222222222222222222222222222222222222222222222222222222\n"),
+		IndexURLs: []string{"https://download.pytorch.org/whl/cpu"}}
+	cases := []struct {
+		name, src, target string
+		deps              *plan.Deps
+	}{
+		{"tests-and-smoke", "version: 1\ntargets:\n  inference:\n    test: [\"pytest -q\", [python, -c, \"import src.api\"]]\n", "inference", nil},
+		{"default-training", "version: 1\n", "training", nil},
+		{"default-inference", "version: 1\n", "inference", nil},
+		{"rich-inference", richSpec, "inference", nil},
+		{"rich-batch", richSpec, "batch", nil},
+		{"default-inference-copy", "version: 1\n", "inference", nil},
+		{"rich-inference-copy", richSpec, "inference", nil},
+		{"uvlock-training", "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  training:\n    dependencies: {groups: [train]}\n", "training", locked},
+		{"uvlock-training-copy", "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  training:\n    dependencies: {groups: [train]}\n", "training", locked},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
 			opt := testOptions(s, tc.target)
+			opt.Deps = tc.deps
 			if strings.HasSuffix(tc.name, "-copy") {
 				opt.Caps = engineCaps(sinceV08, nil)
 			}

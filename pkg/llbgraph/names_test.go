@@ -11,7 +11,7 @@ import (
 // layer; checks and the gate have names of their own.
 var (
 	numbered   = regexp.MustCompile(`^\[(inference|training|batch)( linux/[a-z0-9]+)? (\d+)/(\d+)\] (.+?)(: layer)?$`)
-	unnumbered = regexp.MustCompile(`^\[(inference|training|batch)( linux/[a-z0-9]+)?( check)?\] .+$`)
+	unnumbered = regexp.MustCompile(`^\[((inference|training|batch)( linux/[a-z0-9]+)?( check)?|internal)\] .+$`)
 )
 
 // TestVertexNames checks, in every shape, that every vertex has a name in the one format the

@@ -51,7 +51,7 @@ type Config struct {
 func (p *Plan) config() Config {
 	s, t := p.Spec, p.Target
 	var env envSet
-	if len(s.Requirements) > 0 {
+	if p.Deps.installs() {
 		env.set(EnvVar{Key: "VIRTUAL_ENV", Value: s.Python.Venv})
 		env.set(EnvVar{Key: "PATH", Value: s.Python.Venv + "/bin", PrependToPath: true})
 	} else {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
@@ -54,7 +55,43 @@ type Options struct {
 	// Label starts every vertex name; empty means the target's name. Multi-platform builds
 	// add the platform ("inference linux/arm64").
 	Label string
+	// Deps is the dependency source the frontend resolved for this target and platform; nil
+	// means the spec's requirements files.
+	Deps *Deps
 }
+
+// Deps is what a target installs into the virtualenv, once the frontend has read the
+// dependency files of the build context.
+type Deps struct {
+	// Kind is one of spec.Source*; Source is the file the dependencies come from.
+	Kind, Source string
+	// Files are requirements files of the main context (Kind spec.SourceRequirements).
+	Files []string
+	// Generated is the requirements file the frontend wrote from a lock or a pyproject.toml
+	// (the locked pins with their hashes, or the declared requirements); nil for Kind
+	// spec.SourceRequirements.
+	Generated []byte
+	// Locked: Generated pins every package with its hashes, so pip installs exactly that:
+	// --no-deps --require-hashes.
+	Locked bool
+	// Packages is the number of pins in Generated, for names.
+	Packages int
+	// IndexURLs are the package indexes the lock names, used when the spec's pip sets no
+	// index-url: the first as --index-url, the others as --extra-index-url.
+	IndexURLs []string
+	// Groups and Extras installed, for names.
+	Groups, Extras []string
+	// Project builds and installs the project from the main context after the dependencies.
+	Project bool
+}
+
+// deps are the spec's requirements files when the frontend resolved none.
+func specDeps(s *spec.Spec) *Deps {
+	return &Deps{Kind: spec.SourceRequirements, Source: strings.Join(s.Requirements, " "), Files: s.Requirements, Project: s.InstallsProject()}
+}
+
+// installs reports whether anything is installed into a virtualenv.
+func (d *Deps) installs() bool { return len(d.Files) > 0 || d.Generated != nil || d.Project }
 
 // Kind is what a step does.
 type Kind int
@@ -66,6 +103,8 @@ const (
 	Venv
 	// Pip installs the requirements into the virtualenv.
 	Pip
+	// Project builds the project from the main context and installs it into the virtualenv.
+	Project
 	// Copy copies a path of a build context into the image.
 	Copy
 	// Assemble joins the layers onto the base (ShapeMerge only).
@@ -87,7 +126,7 @@ type Step struct {
 	Script string
 	// Args are the Venv step's arguments of python3.
 	Args []string
-	// Pip is the Pip step's invocation.
+	// Pip is the Pip and Project steps' invocation.
 	Pip *PipStep
 	// Copy is the Copy step's source and destination.
 	Copy *CopyStep
@@ -118,6 +157,8 @@ type Plan struct {
 	Config Config
 	// Checks run in the built image before it is exported.
 	Checks []Check
+	// Deps is what the venv gets.
+	Deps  *Deps
 	names  namer
 }
 
@@ -131,13 +172,22 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	if label == "" {
 		label = t.Name
 	}
-	p := &Plan{Spec: s, Target: t, Shape: opt.Shape, names: namer{label: label}}
+	deps := opt.Deps
+	if deps == nil {
+		deps = specDeps(s)
+	}
+	p := &Plan{Spec: s, Target: t, Shape: opt.Shape, Deps: deps, names: namer{label: label}}
 	if *t.User.UID != 0 {
 		p.add(p.userStep())
 	}
-	if len(s.Requirements) > 0 {
+	if deps.installs() {
 		p.add(p.venvStep())
-		p.add(p.pipStep())
+		if len(deps.Files) > 0 || deps.Generated != nil {
+			p.add(p.pipStep())
+		}
+		if deps.Project {
+			p.add(p.projectStep())
+		}
 	}
 	for i, cp := range t.Copy {
 		p.add(p.copyStep(i, cp, opt.Contexts))
@@ -213,8 +263,12 @@ func (p *Plan) copyStep(i int, cp spec.Copy, contexts []string) Step {
 // files, then the copied paths that come from it, each with the spec path that asks for it.
 func (p *Plan) MainContextPaths() []Need {
 	var out []Need
-	for i, r := range p.Spec.Requirements {
-		out = append(out, Need{Path: r, SpecPath: fmt.Sprintf("requirements[%d]", i),
+	for i, r := range p.Deps.Files {
+		specPath := fmt.Sprintf("requirements[%d]", i)
+		if p.Spec.Has("dependencies.from") {
+			specPath = "dependencies.from"
+		}
+		out = append(out, Need{Path: r, SpecPath: specPath,
 			Hint: "add it, list the right file under \"requirements\", or set \"requirements: []\" to skip pip"})
 	}
 	for _, st := range p.Steps {

@@ -106,12 +106,19 @@ func (p *Plan) venvStep() Step {
 	return Step{Kind: Venv, What: what, History: "mlbuild: " + what, SpecPath: "python", Args: args}
 }
 
-// PipStep is the pip invocation: Script runs with Command's words as its arguments, in Dir,
-// with Env, the requirements files mounted read-only under RequirementsDir, pip's cache as a
-// persistent cache mount at PipCacheDir, and the secrets mounted.
+// PipStep is a pip invocation: Script runs with Command's words as its arguments, in
+// RequirementsDir, with Env, the requirements files mounted read-only under RequirementsDir,
+// pip's cache as a persistent cache mount at PipCacheDir, and the secrets mounted.
 type PipStep struct {
-	// Requirements are the requirements files, relative to the main context.
+	// Requirements are the requirements files mounted under RequirementsDir: files of the
+	// main context, or the one file Generated holds.
 	Requirements []string
+	// Generated is the content of the one requirements file the frontend wrote; nil when the
+	// files come from the main context.
+	Generated []byte
+	// ProjectDir, for the Project step, is where the main context is mounted (writable, the
+	// changes discarded) for pip to build the project from.
+	ProjectDir string
 	// Command is the arguments of python3, one option per element.
 	Command [][]string
 	// Compile are the arguments of python3 that compile the venv after pip; nil when the
@@ -123,11 +130,23 @@ type PipStep struct {
 	Secrets []spec.PipSecret
 }
 
+// ProjectDir is where the Project step sees the main context.
+const ProjectDir = "/tmp/mlbuild/project"
+
+// compileStamp is touched before the Project step's pip run: the .py files newer than it are
+// the ones that step installed.
+const compileStamp = "/tmp/mlbuild-installed-after"
+
 // Script is the pip step's /bin/sh script: pip runs with the arguments given to the script,
 // then the packages are compiled, using every core (hash-based .pyc files when
 // SOURCE_DATE_EPOCH is set).
 func (ps *PipStep) Script() string {
 	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+	if ps.ProjectDir != "" {
+		// Only what this step installs is compiled: compileall would rewrite every hash-based
+		// .pyc of the venv (it only trusts timestamp-based ones), copying them into this layer.
+		script = "set -eu\ntouch " + compileStamp + "\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+	}
 	if ps.Compile != nil {
 		script += "\npython3 " + ShellJoin(ps.Compile)
 	}
@@ -143,11 +162,81 @@ func (ps *PipStep) Args() []string {
 	return out
 }
 
+// pipStep installs the dependencies: the requirements files, or the requirements the
+// frontend generated (exact pins with --no-deps --require-hashes for a lock).
 func (p *Plan) pipStep() Step {
+	s, d := p.Spec, p.Deps
+	ps := p.newPipStep()
+	ps.Requirements = d.Files
+	what := "pip install " + strings.Join(prefixEach("-r ", d.Files), " ")
+	if d.Generated != nil {
+		name := path.Base(d.Source) + ".txt"
+		ps.Requirements, ps.Generated = []string{name}, d.Generated
+		what = p.lockedWhat()
+	}
+	if d.Locked {
+		ps.Command = append(ps.Command, []string{"--no-deps", "--require-hashes"})
+	}
+	for _, r := range ps.Requirements {
+		ps.Command = append(ps.Command, []string{"-r", path.Join(RequirementsDir, r)})
+	}
+	specPath := "requirements"
+	switch {
+	case s.Has("dependencies.from"):
+		specPath = "dependencies.from"
+	case !s.Has(specPath):
+		specPath = "pip"
+	}
+	return Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: specPath, Pip: ps}
+}
+
+// lockedWhat describes installing a generated requirements file: its source, the number of
+// packages and the groups and extras.
+func (p *Plan) lockedWhat() string {
+	d := p.Deps
+	what := "pip install -r " + d.Source
+	if d.Locked {
+		what = fmt.Sprintf("pip install %d locked packages from %s", d.Packages, d.Source)
+	}
+	var sel []string
+	if len(d.Groups) > 0 {
+		sel = append(sel, "groups "+strings.Join(d.Groups, ","))
+	}
+	if len(d.Extras) > 0 {
+		sel = append(sel, "extras "+strings.Join(d.Extras, ","))
+	}
+	if len(sel) > 0 {
+		what += " (" + strings.Join(sel, "; ") + ")"
+	}
+	return what
+}
+
+// projectStep builds the project from the main context and installs it, without its
+// dependencies (the pip step installed those), as a wheel: not editable, so the image does
+// not need the sources.
+func (p *Plan) projectStep() Step {
+	ps := p.newPipStep()
+	ps.ProjectDir = ProjectDir
+	if ps.Compile != nil {
+		ps.Compile = []string{"-c", "import compileall, os, sys\n" +
+			"for d, _, fs in os.walk(sys.argv[1]):\n" +
+			"    for f in fs:\n" +
+			"        p = os.path.join(d, f)\n" +
+			"        if f.endswith('.py') and os.path.getmtime(p) >= os.path.getmtime(sys.argv[2]):\n" +
+			"            compileall.compile_file(p, quiet=2)\n",
+			p.Spec.Python.Venv + "/lib", compileStamp}
+	}
+	ps.Command = append(ps.Command, []string{"--no-deps", ProjectDir})
+	what := "pip install the project (pyproject.toml)"
+	return Step{Kind: Project, What: what, History: "mlbuild: " + what, SpecPath: "dependencies.project", Pip: ps}
+}
+
+// newPipStep is what every pip invocation shares: pip itself and its options, the
+// environment, the secrets and the compile pass.
+func (p *Plan) newPipStep() *PipStep {
 	s := p.Spec
 	ps := &PipStep{
-		Requirements: s.Requirements,
-		Command:      pipCommand(s),
+		Command: p.pipOptions(),
 		Env: []EnvVar{
 			{Key: "PIP_CACHE_DIR", Value: PipCacheDir},
 			{Key: "PIP_DISABLE_PIP_VERSION_CHECK", Value: "1"},
@@ -158,37 +247,34 @@ func (p *Plan) pipStep() Step {
 	if !slices.Contains(s.Pip.Args, "--no-compile") {
 		ps.Compile = []string{"-c", "import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)", s.Python.Venv + "/lib"}
 	}
-	what := "pip install " + strings.Join(prefixEach("-r ", s.Requirements), " ")
-	specPath := "requirements"
-	if !s.Has(specPath) {
-		specPath = "pip"
-	}
-	return Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: specPath, Pip: ps}
+	return ps
 }
 
-// pipCommand is the pip step's arguments of "python3", grouped one option per element: the
-// base interpreter's pip (so the venv needs no pip of its own) installs into the venv.
-func pipCommand(s *spec.Spec) [][]string {
+// pipOptions are pip's arguments of "python3" before the requirements, grouped one option per
+// element: the base interpreter's pip (so the venv needs no pip of its own) installs into the
+// venv, from the spec's indexes, else from those the lock names.
+func (p *Plan) pipOptions() [][]string {
+	s := p.Spec
 	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore", "--no-compile"}}
-	if p := s.Pip; p != nil {
-		if p.IndexURL != "" {
-			opts = append(opts, []string{"--index-url", p.IndexURL})
-		}
-		for _, u := range p.ExtraIndexURLs {
-			opts = append(opts, []string{"--extra-index-url", u})
-		}
-		for _, u := range p.FindLinks {
-			opts = append(opts, []string{"--find-links", u})
-		}
-		for _, h := range p.TrustedHosts {
-			opts = append(opts, []string{"--trusted-host", h})
-		}
-		if len(p.Args) > 0 {
-			opts = append(opts, p.Args)
-		}
+	pip := s.Pip
+	index, extra := pip.IndexURL, pip.ExtraIndexURLs
+	if index == "" && len(p.Deps.IndexURLs) > 0 {
+		index, extra = p.Deps.IndexURLs[0], append(slices.Clone(p.Deps.IndexURLs[1:]), extra...)
 	}
-	for _, r := range s.Requirements {
-		opts = append(opts, []string{"-r", path.Join(RequirementsDir, r)})
+	if index != "" {
+		opts = append(opts, []string{"--index-url", index})
+	}
+	for _, u := range extra {
+		opts = append(opts, []string{"--extra-index-url", u})
+	}
+	for _, u := range pip.FindLinks {
+		opts = append(opts, []string{"--find-links", u})
+	}
+	for _, h := range pip.TrustedHosts {
+		opts = append(opts, []string{"--trusted-host", h})
+	}
+	if len(pip.Args) > 0 {
+		opts = append(opts, pip.Args)
 	}
 	return opts
 }

@@ -159,7 +159,7 @@ type Plan struct {
 	Checks []Check
 	// Deps is what the venv gets.
 	Deps  *Deps
-	names  namer
+	names namer
 }
 
 // New resolves a target of a validated spec.

@@ -141,7 +141,7 @@ func TestClearMessages(t *testing.T) {
 		want  []string
 	}{
 		{"missing-spec", nil, "nope.yaml", []string{"nope.yaml", "no such file"}},
-		{"no-requirements", map[string]string{"requirements.txt": ""}, "", []string{`requirements[0]: "requirements.txt" is not in the build context`}},
+		{"no-requirements", map[string]string{"requirements.txt": ""}, "", []string{`requirements: no dependency file is in the build context`, `"requirements.txt"`}},
 		{"no-models", map[string]string{"models": ""}, "", []string{`targets.inference.copy[2]: "models" is not in the build context`, "--build-context models=DIR"}},
 		{"unreachable-index", map[string]string{"requirements.txt": "mlb-unreachable==1.0\n", "mlbuild.yaml": "version: 1\npip:\n  index-url: http://127.0.0.1:9/simple\n"},
 			"", []string{"pip", "mlb-unreachable", "127.0.0.1:9"}},

@@ -68,6 +68,9 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.deps, err = b.readDeps(ctx, s); err != nil {
+		return nil, b.withSource(err)
+	}
 	// Warnings are a round trip each: send them while the build goes on.
 	warned := make(chan struct{})
 	go func() {
@@ -122,6 +125,8 @@ type builder struct {
 	c   gwclient.Client
 	bc  *dockerui.Client
 	src *dockerui.Source
+	// deps are the dependency files, read once per build before the platforms are built.
+	deps *depFiles
 }
 
 // buildArgs are the --build-arg values plus the platform built-ins.
@@ -193,15 +198,16 @@ func (b *builder) withSource(err error) error {
 	out := err
 	// errdefs.Sources lists the innermost source first: wrap in file order.
 	for _, e := range list {
-		out = errdefs.WithSource(out, &errdefs.Source{
-			Info: &pb.SourceInfo{
-				Filename:   b.src.Filename,
-				Language:   b.src.Language,
-				Data:       b.src.Data,
-				Definition: b.src.Definition.ToPB(),
-			},
-			Ranges: []*pb.Range{llbgraph.PBRange(e.Range)},
-		})
+		info := &pb.SourceInfo{Filename: b.src.Filename, Language: b.src.Language, Data: b.src.Data, Definition: b.src.Definition.ToPB()}
+		if e.File != "" && e.File != b.src.Filename {
+			// A dependency file's error shows that file's lines.
+			dt, ok := b.deps.file(e.File)
+			if !ok {
+				continue
+			}
+			info = &pb.SourceInfo{Filename: e.File, Language: "toml", Data: dt}
+		}
+		out = errdefs.WithSource(out, &errdefs.Source{Info: info, Ranges: []*pb.Range{llbgraph.PBRange(e.Range)}})
 	}
 	return out
 }
@@ -216,7 +222,8 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 	if err != nil {
 		return nil
 	}
-	pl, err := plan.New(s, plan.Options{Target: target, Contexts: slices.Sorted(maps.Keys(named))})
+	pl, err := plan.New(s, plan.Options{Target: target, Contexts: slices.Sorted(maps.Keys(named)),
+		Deps: &plan.Deps{Kind: b.deps.kind, Files: b.deps.requirementsFiles()}})
 	if err != nil {
 		return nil
 	}
@@ -283,8 +290,8 @@ func (b *builder) mainContext(ctx context.Context, opts ...llb.LocalOption) (llb
 	return *st, nil
 }
 
-func (b *builder) requirementsContext(ctx context.Context, s *spec.Spec) (llb.State, error) {
-	return b.mainContext(ctx, llb.FollowPaths(s.Requirements), dockerui.WithInternalName("load requirements files"))
+func (b *builder) requirementsContext(ctx context.Context, files []string) (llb.State, error) {
+	return b.mainContext(ctx, llb.FollowPaths(files), dockerui.WithInternalName("load requirements files"))
 }
 
 // buildPlatform builds the target for one platform: it loads the spec with the platform's
@@ -308,8 +315,13 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if err != nil {
 		return nil, err
 	}
+	deps, err := b.resolveDeps(ctx, s, target, p, in.base)
+	if err != nil {
+		return nil, b.withSource(err)
+	}
 	caps := b.c.BuildOpts().LLBCaps
 	res, err := llbgraph.Build(s, llbgraph.Options{
+		Deps:         deps,
 		Target:       target,
 		Platform:     p,
 		Base:         in.base.state,
@@ -356,7 +368,7 @@ func (b *builder) inputs(ctx context.Context, s *spec.Spec, target string, p oci
 		if in.main, err = b.mainContext(ctx); err != nil {
 			return err
 		}
-		in.requirements, err = b.requirementsContext(ctx, s)
+		in.requirements, err = b.requirementsContext(ctx, b.deps.requirementsFiles())
 		return err
 	})
 	eg.Go(func() (err error) {

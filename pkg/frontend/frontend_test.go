@@ -438,7 +438,7 @@ func TestExplainFailure(t *testing.T) {
 		{"models excluded by .dockerignore", copySpec, func(f *fakeClient) { f.withFile("context", ".dockerignore", "models\n") }, []missing{models}},
 		{"two missing", copySpec, func(f *fakeClient) { f.without("context", "models").without("context", "configs") }, []missing{configs, models}},
 		{"requirements missing", syntaxLine + "version: 1\n", func(f *fakeClient) { f.without("context", "requirements.txt") },
-			[]missing{{"requirements.txt", "requirements[0]", "version: 1"}}},
+			[]missing{{"requirements.txt", "requirements: no dependency file", "version: 1"}}},
 		{"all there", copySpec, func(f *fakeClient) {}, nil},
 		{"models from a named context", copySpec, func(f *fakeClient) {
 			f.without("context", "models").withOpt("context:models", "local:models").withFile("models", "model.bin", "x")

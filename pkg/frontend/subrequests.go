@@ -100,11 +100,7 @@ func (b *builder) readRequirements(ctx context.Context, s *spec.Spec) map[string
 	if len(s.Requirements) == 0 {
 		return out
 	}
-	st, err := b.requirementsContext(ctx, s)
-	if err != nil {
-		return out
-	}
-	ref, err := b.read(ctx, st)
+	ref, err := b.readContext(ctx, s.Requirements, "load requirements files")
 	if err != nil {
 		return out
 	}

@@ -1,0 +1,277 @@
+package frontend
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/plan"
+	"github.com/mlbuild/mlbuild/pkg/pydeps"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerui"
+	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/solver/pb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// depFiles are the dependency files of a build, read from the main context once per build:
+// the source the spec names or the first of spec.DetectOrder found, and beside it the
+// pyproject.toml and .python-version when there are any.
+type depFiles struct {
+	kind, source string
+	// requirements are the requirements files, for kind spec.SourceRequirements.
+	requirements []string
+	// files are the bytes read, by path in the context.
+	files map[string][]byte
+	// project is the parsed pyproject.toml, nil when there is none; lock the parsed lock.
+	project *pydeps.Project
+	lock    pydeps.Lock
+}
+
+// pythonVersionFile pins a project's Python (pyenv, uv): its first line is the version.
+const pythonVersionFile = ".python-version"
+
+// readDeps finds and reads the dependency files. A spec that names requirements files keeps
+// today's path: nothing is read here (the pip step mounts them, and a missing one is
+// explained after a failure).
+func (b *builder) readDeps(ctx context.Context, s *spec.Spec) (*depFiles, error) {
+	files, named := s.DependencyFiles()
+	if named && (len(files) == 0 || spec.SourceKind(files[0]) == spec.SourceRequirements) {
+		return &depFiles{kind: spec.SourceRequirements, source: strings.Join(files, " "), requirements: files}, nil
+	}
+	candidates := spec.DetectOrder
+	if named {
+		candidates = files
+	}
+	dir := path.Dir(candidates[0])
+	want := append(slices.Clone(candidates), path.Join(dir, "pyproject.toml"), path.Join(dir, pythonVersionFile))
+	ref, err := b.readContext(ctx, want, "read the dependency files")
+	if err != nil {
+		return nil, err
+	}
+	d := &depFiles{files: map[string][]byte{}}
+	for _, p := range want {
+		if dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p}); err == nil {
+			d.files[p] = dt
+		}
+	}
+	for _, c := range candidates {
+		if _, ok := d.files[c]; ok {
+			d.kind, d.source = spec.SourceKind(c), c
+			if d.kind == spec.SourceRequirements {
+				d.requirements = []string{c}
+			}
+			break
+		}
+	}
+	if d.source == "" {
+		if named {
+			return nil, s.Errorf("dependencies.from", "%q is not in the build context (missing, or excluded by .dockerignore)", files[0])
+		}
+		quoted := make([]string, len(spec.DetectOrder))
+		for i, f := range spec.DetectOrder {
+			quoted[i] = fmt.Sprintf("%q", f)
+		}
+		return nil, s.Errorf("requirements", "no dependency file is in the build context (missing, or excluded by .dockerignore): looked for %s; add one, name yours in dependencies.from, or set \"requirements: []\" to install nothing",
+			strings.Join(quoted, ", "))
+	}
+	return d, d.parse(s)
+}
+
+// parse parses the pyproject.toml beside the source and the lock.
+func (d *depFiles) parse(s *spec.Spec) error {
+	var err error
+	pyproject := path.Join(path.Dir(d.source), "pyproject.toml")
+	if dt, ok := d.files[pyproject]; ok {
+		if d.project, err = pydeps.ParsePyproject(pyproject, dt); err != nil {
+			return err
+		}
+	}
+	data := d.files[d.source]
+	switch d.kind {
+	case spec.SourceUVLock:
+		d.lock, err = pydeps.ParseUVLock(d.source, data)
+	case spec.SourcePoetryLock:
+		d.lock, err = pydeps.ParsePoetryLock(d.source, data, d.project)
+	case spec.SourcePylock:
+		d.lock, err = pydeps.ParsePylock(d.source, data)
+	}
+	if err != nil {
+		return err
+	}
+	if s.InstallsProject() && (d.project == nil || d.project.BuildBackend == "") {
+		return s.Errorf("dependencies.project", "the project cannot be built: %s has no [build-system] table", pyproject)
+	}
+	return nil
+}
+
+// resolve is the target's plan.Deps for one platform and the base image's Python: for a lock,
+// its pins for that environment; for a pyproject.toml without a lock, its declared
+// requirements; for requirements files (named or detected), those files.
+func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, python string) (*plan.Deps, error) {
+	groups, extras := s.Selection(t)
+	out := &plan.Deps{Kind: d.kind, Source: d.source, Groups: groups, Extras: extras, Project: s.InstallsProject()}
+	if d.kind == spec.SourceRequirements {
+		out.Files = d.requirements
+		if len(groups)+len(extras) > 0 {
+			return nil, s.Errorf(selectionPath(s, t), "%s has no groups or extras; install them from a pyproject.toml or a lock (dependencies.from)", d.source)
+		}
+		return out, nil
+	}
+	env, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, python)
+	if err != nil {
+		return nil, s.Errorf("base", "base image %s: %v", s.Base, err)
+	}
+	if err := d.checkPython(s, env); err != nil {
+		return nil, err
+	}
+	if d.lock == nil {
+		out.Generated = d.declared(groups, extras)
+		return out, nil
+	}
+	pins, err := d.lock.Pins(env, pydeps.Selection{Groups: groups, Extras: extras})
+	if err != nil {
+		return nil, err
+	}
+	out.Generated, out.Locked, out.Packages = pydeps.Requirements(pins), true, len(pins)
+	return out, nil
+}
+
+// declared is a requirements file of what a pyproject.toml declares for the selection, for
+// pip to resolve (there is no lock to pin it).
+func (d *depFiles) declared(groups, extras []string) []byte {
+	pr := d.project
+	reqs := slices.Clone(pr.Dependencies)
+	for _, g := range groups {
+		reqs = append(reqs, pr.DependencyGroups[pydeps.NormalizeName(g)]...)
+	}
+	for _, e := range extras {
+		reqs = append(reqs, pr.OptionalDependencies[pydeps.NormalizeName(e)]...)
+	}
+	var b strings.Builder
+	for _, r := range reqs {
+		b.WriteString(r + "\n")
+	}
+	return []byte(b.String())
+}
+
+// checkPython refuses, before anything is installed, a base image whose Python the project
+// does not support: its requires-python, and the version .python-version pins.
+func (d *depFiles) checkPython(s *spec.Spec, env pydeps.Env) error {
+	if pr := d.project; pr != nil && pr.RequiresPython != "" {
+		if ok, err := pydeps.MatchSpecifier(pr.RequiresPython, env.PythonFullVersion); err == nil && !ok {
+			return pythonMismatch(s, "requires-python "+pr.RequiresPython, path.Join(path.Dir(d.source), "pyproject.toml"), env, pr.RequiresPython)
+		}
+	}
+	pv := path.Join(path.Dir(d.source), pythonVersionFile)
+	if dt, ok := d.files[pv]; ok {
+		want, _, _ := strings.Cut(strings.TrimSpace(string(dt)), "\n")
+		want = strings.TrimSpace(want)
+		if want != "" && !samePythonLine(want, env.PythonFullVersion) {
+			return pythonMismatch(s, pythonVersionFile+" "+want, pv, env, "=="+want+".*")
+		}
+	}
+	return nil
+}
+
+// samePythonLine: the base's version starts with the one .python-version pins ("3.12" holds
+// for 3.12.4; "3.12.1" only for 3.12.1).
+func samePythonLine(want, have string) bool {
+	return have == want || strings.HasPrefix(have, want+".")
+}
+
+// pythonMismatch is the located error for a base image whose Python the project does not
+// accept, naming both versions and a python image that would do.
+func pythonMismatch(s *spec.Spec, what, file string, env pydeps.Env, specifier string) error {
+	suggestion := ""
+	for minor := 8; minor <= 14; minor++ {
+		v := fmt.Sprintf("3.%d", minor)
+		if ok, _ := pydeps.MatchSpecifier(specifier, v+".0"); ok || samePythonLine(strings.TrimPrefix(strings.TrimSuffix(specifier, ".*"), "=="), v) {
+			suggestion = fmt.Sprintf("; set base: python:%s-slim", v)
+			break
+		}
+	}
+	return s.Errorf("base", "%s has Python %s, but %s asks for %s%s", s.Base, env.PythonFullVersion, file, what, suggestion)
+}
+
+// selectionPath is where a target's groups and extras come from, for errors.
+func selectionPath(s *spec.Spec, t *spec.Target) string {
+	if p := "targets." + t.Name + ".dependencies"; s.Has(p) {
+		return p
+	}
+	return "dependencies"
+}
+
+// readContext solves the main context limited to paths, to read files from it.
+func (b *builder) readContext(ctx context.Context, paths []string, name string) (gwclient.Reference, error) {
+	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName(name))
+	if err != nil {
+		return nil, err
+	}
+	return b.read(ctx, st)
+}
+
+// file returns a dependency file's bytes, for located errors.
+func (d *depFiles) file(p string) ([]byte, bool) {
+	if d == nil {
+		return nil, false
+	}
+	dt, ok := d.files[p]
+	return dt, ok
+}
+
+// requirementsFiles are the requirements files of the main context the pip step mounts
+// (none when the dependencies come from a lock or a pyproject.toml).
+func (d *depFiles) requirementsFiles() []string {
+	if d == nil {
+		return nil
+	}
+	return d.requirements
+}
+
+// resolveDeps is the target's plan.Deps for platform p: requirements files need nothing of
+// the base image; a lock or a pyproject.toml needs its Python version.
+func (b *builder) resolveDeps(ctx context.Context, s *spec.Spec, target string, p ocispecs.Platform, base *baseImage) (*plan.Deps, error) {
+	python := ""
+	if b.deps.kind != spec.SourceRequirements {
+		var err error
+		if python, err = b.basePython(ctx, base, p); err != nil {
+			return nil, err
+		}
+	}
+	return b.deps.resolve(s, s.Targets[target], p, python)
+}
+
+// basePython is the base image's Python version: its PYTHON_VERSION (the python images set
+// it), else what its python3 says.
+func (b *builder) basePython(ctx context.Context, base *baseImage, p ocispecs.Platform) (string, error) {
+	if base.image != nil {
+		for _, kv := range base.image.Config.Env {
+			if k, v, _ := strings.Cut(kv, "="); k == "PYTHON_VERSION" && v != "" {
+				return v, nil
+			}
+		}
+	}
+	run := base.state.Run(
+		llb.Args([]string{"python3", "-c", "import platform; open('/out/version', 'w').write(platform.python_version())"}),
+		llb.Network(pb.NetMode_NONE),
+		llb.WithCustomName(plan.InternalVertex("ask the base image for its Python version")),
+	)
+	out := run.AddMount("/out", llb.Scratch())
+	def, err := b.marshal(ctx, out, llb.Platform(p))
+	if err != nil {
+		return "", err
+	}
+	ref, err := b.solve(ctx, def, true)
+	if err != nil {
+		return "", fmt.Errorf("base image %s: cannot learn its Python version (no PYTHON_VERSION, and python3 did not run): %w", base.name, err)
+	}
+	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: "version"})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(dt)), nil
+}

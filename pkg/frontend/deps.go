@@ -137,6 +137,7 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 		return nil, err
 	}
 	out.Generated, out.Locked, out.Packages = pydeps.Requirements(pins), true, len(pins)
+	out.IndexURLs = pydeps.Indexes(pins)
 	return out, nil
 }
 

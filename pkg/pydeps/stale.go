@@ -1,0 +1,247 @@
+package pydeps
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Stale lists, for lint, the requirements of pyproject.toml that the lock does not record,
+// each message located in the file it is about ("pyproject.toml:8:5: project.dependencies[1]:
+// ..."). A uv.lock records what pyproject.toml declared ([package.metadata] requires-dist
+// and requires-dev), which is compared both ways, name, extras and specifier. poetry.lock's
+// content-hash cannot be recomputed reliably, and pylock.toml records no declarations, so
+// for them every declared requirement must name a locked package whose version satisfies
+// it. Nil means nothing is stale (or project is nil).
+func Stale(project *Project, lock Lock) []string {
+	if project == nil {
+		return nil
+	}
+	var msgs []string
+	switch l := lock.(type) {
+	case *uvLock:
+		msgs = l.stale(project)
+	case *poetryLock:
+		msgs = l.stale(project)
+	case *pylock:
+		msgs = l.stale(project)
+	}
+	return msgs
+}
+
+// reqKey identifies a requirement for comparison: name, extras and specifier normalized.
+func reqKey(name string, extras []string, specifier string) string {
+	ex := normalizeAll(extras)
+	sort.Strings(ex)
+	return NormalizeName(name) + "[" + strings.Join(ex, ",") + "]" + normalizeSpecifier(specifier)
+}
+
+// normalizeSpecifier sorts a specifier set's clauses in normal form.
+func normalizeSpecifier(s string) string {
+	set, err := parseSpecifierSet(s)
+	if err != nil {
+		return strings.Join(strings.Fields(s), "")
+	}
+	parts := make([]string, len(set))
+	for i, sp := range set {
+		parts[i] = sp.String()
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+// display is a requirement as a message shows it: "numpy[extra]>=1.26".
+func display(name string, extras []string, specifier string) string {
+	s := name
+	if len(extras) > 0 {
+		s += "[" + strings.Join(extras, ",") + "]"
+	}
+	return s + specifier
+}
+
+// at formats a message located at path of a document.
+func at(d *tomlDoc, path, format string, args ...any) string {
+	return d.errorf(path, format, args...).Error()
+}
+
+// stale compares the project's declarations with what the root package's metadata records.
+func (l *uvLock) stale(p *Project) []string {
+	var msgs []string
+	root := l.root
+	if p.Name != "" && NormalizeName(p.Name) != root.norm {
+		msgs = append(msgs, at(p.file, "project.name", "the project is %q but uv.lock locks %q; run `uv lock`", p.Name, root.name))
+	}
+	msgs = append(msgs, l.compare(p, "", "project's dependencies", root.requiresDist, p.declaredIn(func(s string) bool { return s == "" || strings.HasPrefix(s, "extra:") }), p.keysIn(func(s string) bool { return s == "" || strings.HasPrefix(s, "extra:") }))...)
+	for _, g := range groupUnion(p, root) {
+		literal := p.declaredIn(func(s string) bool { return s == "group:"+g })
+		msgs = append(msgs, l.compare(p, g, "group "+g, root.requiresDev[g], literal, p.groupKeys(g))...)
+	}
+	return msgs
+}
+
+// compare reports declared requirements the lock does not record, and recorded ones that
+// the project (whose flattened keys are all) no longer declares.
+func (l *uvLock) compare(p *Project, group, what string, recorded []uvRequirement, declared []declared, all map[string]bool) []string {
+	var msgs []string
+	locked := map[string]bool{}
+	for _, q := range recorded {
+		locked[reqKey(q.name, q.extras, q.specifier)] = true
+	}
+	for _, d := range declared {
+		if !locked[reqKey(d.req.Name, d.req.Extras, d.req.Specifier)] {
+			msgs = append(msgs, at(p.file, d.path, "%q is not what uv.lock records for the %s%s; run `uv lock`", d.req.String(), what, recordedAs(d.req.Name, recorded)))
+		}
+	}
+	for _, q := range recorded {
+		if !all[reqKey(q.name, q.extras, q.specifier)] {
+			msgs = append(msgs, at(l.doc, q.path, "uv.lock records %s for the %s, which pyproject.toml no longer declares; run `uv lock`", display(q.name, q.extras, q.specifier), what))
+		}
+	}
+	return msgs
+}
+
+// recordedAs is " (it records numpy>=1.26)" when the lock records the name differently.
+func recordedAs(name string, recorded []uvRequirement) string {
+	var alts []string
+	for _, q := range recorded {
+		if NormalizeName(q.name) == NormalizeName(name) {
+			alts = append(alts, display(q.name, q.extras, q.specifier))
+		}
+	}
+	if len(alts) == 0 {
+		return " (it records no " + name + ")"
+	}
+	return " (it records " + strings.Join(alts, ", ") + ")"
+}
+
+// declaredIn is the project's requirements whose scope matches.
+func (p *Project) declaredIn(match func(string) bool) []declared {
+	var out []declared
+	for _, d := range p.reqs {
+		if match(d.scope) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// keysIn is the reqKeys of the project's requirements whose scope matches.
+func (p *Project) keysIn(match func(string) bool) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range p.declaredIn(match) {
+		out[reqKey(d.req.Name, d.req.Extras, d.req.Specifier)] = true
+	}
+	return out
+}
+
+// groupKeys is the reqKeys of a group with its includes.
+func (p *Project) groupKeys(g string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range p.DependencyGroups[g] {
+		if r, err := ParseRequirement(s); err == nil {
+			out[reqKey(r.Name, r.Extras, r.Specifier)] = true
+		}
+	}
+	return out
+}
+
+// groupUnion is every group the project declares or the root package records, sorted.
+func groupUnion(p *Project, root *uvPackage) []string {
+	names := map[string]bool{}
+	for g := range p.DependencyGroups {
+		names[g] = true
+	}
+	for g := range root.requiresDev {
+		names[g] = true
+	}
+	return sortedKeys(names)
+}
+
+// lockedVersions is how a lock answers "which versions of name does it lock".
+type lockedVersions func(norm string) []string
+
+// staleByVersions reports each declared requirement that names no locked package whose
+// version satisfies it. skip leaves out requirements the lock need not cover.
+func staleByVersions(p *Project, kind string, versions lockedVersions, skip func(declared) bool) []string {
+	var msgs []string
+	for _, d := range p.reqs {
+		if skip(d) || d.req.URL != "" {
+			continue
+		}
+		if msg := checkLocked(d.req.Name, d.req.Specifier, true, kind, versions); msg != "" {
+			msgs = append(msgs, at(p.file, d.path, "%s", msg))
+		}
+	}
+	return msgs
+}
+
+// checkLocked is "" when some locked version of name satisfies constraint, else why not.
+func checkLocked(name, constraint string, pep440 bool, kind string, versions lockedVersions) string {
+	vs := versions(NormalizeName(name))
+	if len(vs) == 0 {
+		return fmt.Sprintf("%s is not in %s; lock again", name, kind)
+	}
+	for _, v := range vs {
+		if satisfies(v, constraint, pep440) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("%s %s is not satisfied by the version %s locks (%s); lock again", name, constraint, kind, strings.Join(vs, ", "))
+}
+
+// stale checks the project's requirements and [tool.poetry] dependencies against the
+// locked versions, and the Python constraint against the lock's.
+func (l *poetryLock) stale(p *Project) []string {
+	versions := func(n string) []string {
+		var out []string
+		for _, pkg := range l.byName[n] {
+			out = append(out, pkg.version)
+		}
+		return out
+	}
+	msgs := staleByVersions(p, "poetry.lock", versions, func(declared) bool { return false })
+	if pp := p.Poetry; pp != nil {
+		if pp.Python != "" && l.pythonVersions != "" && strings.ReplaceAll(pp.Python, " ", "") != strings.ReplaceAll(l.pythonVersions, " ", "") {
+			msgs = append(msgs, at(p.file, "tool.poetry.dependencies.python", "python %q is not the lock's %q; run `poetry lock`", pp.Python, l.pythonVersions))
+		}
+		for _, d := range poetryDeclared(pp) {
+			if d.Kind != "" {
+				d.Version = ""
+			}
+			if msg := checkLocked(d.Name, d.Version, false, "poetry.lock", versions); msg != "" {
+				msgs = append(msgs, at(p.file, d.path, "%s", msg))
+			}
+		}
+	}
+	return msgs
+}
+
+// poetryDeclared is every [tool.poetry] dependency, main and groups, in a stable order.
+func poetryDeclared(pp *PoetryProject) []PoetryDependency {
+	out := append([]PoetryDependency(nil), pp.Dependencies...)
+	for _, g := range sortedKeys(pp.Groups) {
+		out = append(out, pp.Groups[g]...)
+	}
+	return out
+}
+
+// stale checks the requirements a pylock.toml covers: not those behind a marker (the lock
+// may be for one environment), nor extras and groups it does not list.
+func (l *pylock) stale(p *Project) []string {
+	versions := func(n string) []string {
+		var out []string
+		for _, pkg := range l.packages {
+			if pkg.norm == n && pkg.version != "" {
+				out = append(out, pkg.version)
+			}
+		}
+		return out
+	}
+	skip := func(d declared) bool {
+		kind, name, _ := strings.Cut(d.scope, ":")
+		return d.req.Marker != "" ||
+			(kind == "extra" && !contains(l.extras, name)) ||
+			(kind == "group" && !contains(l.groups, name))
+	}
+	return staleByVersions(p, "pylock.toml", versions, skip)
+}

@@ -114,6 +114,9 @@ func (d *depFiles) parse(s *spec.Spec) error {
 func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, python string) (*plan.Deps, error) {
 	groups, extras := s.Selection(t)
 	out := &plan.Deps{Kind: d.kind, Source: d.source, Groups: groups, Extras: extras, Project: s.InstallsProject()}
+	if out.Project && d.kind != spec.SourceRequirements {
+		out.ProjectPath = path.Dir(d.source)
+	}
 	if d.kind == spec.SourceRequirements {
 		out.Files = d.requirements
 		if len(groups)+len(extras) > 0 {

@@ -260,7 +260,7 @@ func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
 	)
 	switch {
 	case ps.ProjectDir != "":
-		ro = append(ro, llb.AddMount(ps.ProjectDir, g.opt.Context))
+		ro = append(ro, llb.AddMount(ps.ProjectDir, g.opt.Context, llb.SourcePath(ps.ProjectPath)))
 	case ps.Generated != nil:
 		ro = append(ro, llb.AddMount(plan.RequirementsDir, g.generated(ps), llb.Readonly))
 	default:

@@ -81,8 +81,10 @@ type Deps struct {
 	IndexURLs []string
 	// Groups and Extras installed, for names.
 	Groups, Extras []string
-	// Project builds and installs the project from the main context after the dependencies.
-	Project bool
+	// Project builds and installs the project from the main context after the dependencies;
+	// ProjectPath is the project's directory in the context ("" or "." for its root).
+	Project     bool
+	ProjectPath string
 }
 
 // deps are the spec's requirements files when the frontend resolved none.

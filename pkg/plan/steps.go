@@ -116,9 +116,9 @@ type PipStep struct {
 	// Generated is the content of the one requirements file the frontend wrote; nil when the
 	// files come from the main context.
 	Generated []byte
-	// ProjectDir, for the Project step, is where the main context is mounted (writable, the
-	// changes discarded) for pip to build the project from.
-	ProjectDir string
+	// ProjectDir, for the Project step, is where the project's directory of the main context
+	// (ProjectPath) is mounted, writable with the changes discarded, for pip to build it.
+	ProjectDir, ProjectPath string
 	// Command is the arguments of python3, one option per element.
 	Command [][]string
 	// Compile are the arguments of python3 that compile the venv after pip; nil when the
@@ -216,7 +216,7 @@ func (p *Plan) lockedWhat() string {
 // not need the sources.
 func (p *Plan) projectStep() Step {
 	ps := p.newPipStep()
-	ps.ProjectDir = ProjectDir
+	ps.ProjectDir, ps.ProjectPath = ProjectDir, path.Clean("/"+p.Deps.ProjectPath)
 	if ps.Compile != nil {
 		ps.Compile = []string{"-c", "import compileall, os, sys\n" +
 			"for d, _, fs in os.walk(sys.argv[1]):\n" +

@@ -2,6 +2,7 @@ package pydeps
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -95,6 +96,14 @@ func hashCheck(r *reader, h, path string) string {
 // pinArtifacts checks that a pin has an artifact installable on env and a hash, and sets
 // its hashes. what names the package for messages ("torch 2.4.0").
 func pinArtifacts(r *reader, pin *Pin, arts []artifact, env Env, path, what string) {
+	for _, u := range []string{pin.Index, pin.URL} {
+		if parsed, err := url.Parse(u); err == nil && parsed.User != nil {
+			// The URL goes into pip's arguments, so into the build's record: refuse it, and
+			// do not repeat the credentials in the message.
+			r.fail(path, "%s: the lock names %s://%s with credentials, which would be recorded in the build; remove them from the lock and pass the index through a BuildKit secret (pip.secrets with env PIP_INDEX_URL or PIP_EXTRA_INDEX_URL)",
+				what, parsed.Scheme, parsed.Host)
+		}
+	}
 	fits := false
 	seen := map[string]bool{}
 	for _, a := range arts {

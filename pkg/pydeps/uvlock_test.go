@@ -210,6 +210,10 @@ func TestUVLockErrors(t *testing.T) {
 		data: edit(t, data, "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }", "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { git = \"https://github.com/x/sphinx-lite?rev=v1#0123abc\" }"),
 		want: located{path: "package[15].source", line: header("sphinx-lite") + 3, col: 1, msg: "sphinx-lite 1.0.0: a git source has no hash"},
 	}, {
+		name: "credentials in the registry URL", env: amd64, sel: Selection{Groups: []string{"docs"}},
+		data: edit(t, data, "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }", "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://ci:s3cret@pypi.internal/simple\" }"),
+		want: located{path: "package[15]", line: header("sphinx-lite"), col: 1, msg: "sphinx-lite 1.0.0: the lock names https://pypi.internal with credentials"},
+	}, {
 		name: "path source of another package", env: amd64, sel: Selection{Groups: []string{"docs"}},
 		data: edit(t, data, "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }", "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { directory = \"../sphinx-lite\" }"),
 		want: located{path: "package[15].source", line: header("sphinx-lite") + 3, col: 1, msg: "local directory source"},

@@ -102,6 +102,11 @@ func (d *depFiles) parse(s *spec.Spec) error {
 	if err != nil {
 		return err
 	}
+	if stale := pydeps.StaleErrors(d.project, d.lock); d.lock != nil && len(stale) > 0 {
+		// Installing a lock that no longer says what pyproject.toml declares would install
+		// something nobody asked for: refuse, as uv sync --locked does.
+		return stale
+	}
 	if s.InstallsProject() && (d.project == nil || d.project.BuildBackend == "") {
 		return s.Errorf("dependencies.project", "the project cannot be built: %s has no [build-system] table", pyproject)
 	}

@@ -27,6 +27,9 @@
 //     credentials embedded, which pip accepts as --index-url.
 //   - [Index.Requests] and [Index.Downloads] count requests and successful wheel
 //     downloads; they are safe for concurrent use.
+//   - [WithPlatformWheel] adds wheels tagged for one platform ("py3-none-manylinux2014_aarch64"),
+//     so a test can serve one wheel per machine and see which pip picked; [Index.Files] gives
+//     every wheel's URL, sha256 and size, for lock files that record them.
 //
 // Only GET and HEAD are supported; a HEAD of a wheel is not counted as a
 // download.
@@ -81,6 +84,13 @@ type Option func(*config)
 type config struct {
 	user, password string
 	auth           bool
+	// platformWheels are the wheels WithPlatformWheel adds.
+	platformWheels []platformWheel
+}
+
+type platformWheel struct {
+	pkg      Package
+	platform string
 }
 
 // WithBasicAuth makes every request require HTTP Basic credentials user and
@@ -90,6 +100,40 @@ func WithBasicAuth(user, password string) Option {
 	return func(c *config) {
 		c.user, c.password, c.auth = user, password, true
 	}
+}
+
+// WithPlatformWheel serves, besides the pure wheels of Start's packages, a wheel of p
+// tagged for one platform: "<dist>-<version>-py3-none-<platform>.whl", e.g. platform
+// "manylinux2014_aarch64". Several platform wheels of the same name and version (with
+// different Files, say) let a test see which one pip picked. p is validated like Start's
+// packages; the wheel is as deterministic as theirs.
+func WithPlatformWheel(p Package, platform string) Option {
+	return func(c *config) {
+		c.platformWheels = append(c.platformWheels, platformWheel{pkg: p, platform: platform})
+	}
+}
+
+// File is one wheel an [Index] serves, as a lock file records it.
+type File struct {
+	// Filename is the wheel's file name, e.g. "mlb_core-1.0-py3-none-any.whl".
+	Filename string
+	// URL is where the index serves it: "http://127.0.0.1:PORT/files/<Filename>".
+	URL string
+	// SHA256 is the hex sha256 of its bytes, as the project page's link fragment says.
+	SHA256 string
+	// Size is its length in bytes.
+	Size int
+}
+
+// Files lists the wheels of project name (normalised per PEP 503 first) sorted by file
+// name, every version and platform; nil for a project the index does not serve.
+func (ix *Index) Files(name string) []File {
+	base := strings.TrimSuffix(ix.URL, "/simple/") + "/files/"
+	var out []File
+	for _, w := range ix.projects[Normalize(name)] {
+		out = append(out, File{Filename: w.filename, URL: base + url.PathEscape(w.filename), SHA256: w.sha256, Size: len(w.data)})
+	}
+	return out
 }
 
 // Index is a running package index. Create it with [Start] and stop it with
@@ -143,6 +187,19 @@ func Start(pkgs []Package, opts ...Option) (*Index, error) {
 		}
 		sum := sha256.Sum256(data)
 		w := &wheel{project: Normalize(p.Name), filename: fn, data: data, sha256: hex.EncodeToString(sum[:])}
+		ix.files[fn] = w
+		ix.projects[w.project] = append(ix.projects[w.project], w)
+	}
+	for _, pw := range ix.cfg.platformWheels {
+		fn, data, err := buildTaggedWheel(pw.pkg, pw.platform)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := ix.files[fn]; dup {
+			return nil, fmt.Errorf("pyindex: duplicate package %s %s (wheel %s)", pw.pkg.Name, pw.pkg.Version, fn)
+		}
+		sum := sha256.Sum256(data)
+		w := &wheel{project: Normalize(pw.pkg.Name), filename: fn, data: data, sha256: hex.EncodeToString(sum[:])}
 		ix.files[fn] = w
 		ix.projects[w.project] = append(ix.projects[w.project], w)
 	}
@@ -322,6 +379,8 @@ func (ix *Index) serveProject(w http.ResponseWriter, name string, ws []*wheel) {
 var (
 	pep508NameRE = regexp.MustCompile(`^(?i:[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$`)
 	versionRE    = regexp.MustCompile(`^[A-Za-z0-9.+!]+$`)
+	// platformTagRE is a PEP 425 platform tag: "any", "manylinux2014_aarch64", "win_amd64".
+	platformTagRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 	// wheelEpoch is the fixed modification time of every wheel entry (the
 	// earliest time a zip file can represent).
 	wheelEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -335,6 +394,14 @@ func distName(name string) string {
 
 // buildWheel returns the wheel file name and deterministic zip bytes for p.
 func buildWheel(p Package) (filename string, data []byte, err error) {
+	return buildTaggedWheel(p, "any")
+}
+
+// buildTaggedWheel is buildWheel for the platform tag platform ("any" for a pure wheel).
+func buildTaggedWheel(p Package, platform string) (filename string, data []byte, err error) {
+	if !platformTagRE.MatchString(platform) {
+		return "", nil, fmt.Errorf("pyindex: package %s: invalid platform tag %q", p.Name, platform)
+	}
 	if !pep508NameRE.MatchString(p.Name) {
 		return "", nil, fmt.Errorf("pyindex: invalid package name %q", p.Name)
 	}
@@ -348,7 +415,8 @@ func buildWheel(p Package) (filename string, data []byte, err error) {
 	}
 	dist := distName(p.Name)
 	distInfo := dist + "-" + p.Version + ".dist-info"
-	filename = dist + "-" + p.Version + "-py3-none-any.whl"
+	tag := "py3-none-" + platform
+	filename = dist + "-" + p.Version + "-" + tag + ".whl"
 
 	files := p.Files
 	if len(files) == 0 {
@@ -374,7 +442,7 @@ func buildWheel(p Package) (filename string, data []byte, err error) {
 	for _, req := range p.Requires {
 		fmt.Fprintf(&metadata, "Requires-Dist: %s\n", strings.TrimSpace(req))
 	}
-	const wheelMeta = "Wheel-Version: 1.0\nGenerator: mlbuild-pyindex\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+	wheelMeta := "Wheel-Version: 1.0\nGenerator: mlbuild-pyindex\nRoot-Is-Purelib: true\nTag: " + tag + "\n"
 
 	type entry struct{ name, content string }
 	entries := make([]entry, 0, len(paths)+3)

@@ -3,6 +3,7 @@ package frontend
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -137,7 +138,9 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 		return nil, err
 	}
 	if d.lock == nil {
-		out.Generated = d.declared(groups, extras)
+		if out.Generated, err = d.declared(s, t, groups, extras); err != nil {
+			return nil, err
+		}
 		return out, nil
 	}
 	pins, err := d.lock.Pins(env, pydeps.Selection{Groups: groups, Extras: extras})
@@ -150,21 +153,34 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 }
 
 // declared is a requirements file of what a pyproject.toml declares for the selection, for
-// pip to resolve (there is no lock to pin it).
-func (d *depFiles) declared(groups, extras []string) []byte {
+// pip to resolve (there is no lock to pin it). A group or extra it does not declare is an
+// error where the spec asks for it; so are dependencies only Poetry can read.
+func (d *depFiles) declared(s *spec.Spec, t *spec.Target, groups, extras []string) ([]byte, error) {
 	pr := d.project
-	reqs := slices.Clone(pr.Dependencies)
-	for _, g := range groups {
-		reqs = append(reqs, pr.DependencyGroups[pydeps.NormalizeName(g)]...)
+	if pr.Poetry != nil && len(pr.Dependencies) == 0 {
+		return nil, s.Errorf("dependencies.from", "%s declares its dependencies under [tool.poetry], which pip cannot read without a poetry.lock: run `poetry lock` and build from the lock", d.source)
 	}
-	for _, e := range extras {
-		reqs = append(reqs, pr.OptionalDependencies[pydeps.NormalizeName(e)]...)
+	reqs := slices.Clone(pr.Dependencies)
+	var errs spec.Errors
+	pick := func(kind string, names []string, declared map[string][]string) {
+		for _, n := range names {
+			more, ok := declared[pydeps.NormalizeName(n)]
+			if !ok {
+				errs = append(errs, s.Errorf(selectionPath(s, t), "%s %q is not in %s (it declares: %s)", kind, n, d.source, strings.Join(slices.Sorted(maps.Keys(declared)), ", ")))
+			}
+			reqs = append(reqs, more...)
+		}
+	}
+	pick("group", groups, pr.DependencyGroups)
+	pick("extra", extras, pr.OptionalDependencies)
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	var b strings.Builder
 	for _, r := range reqs {
 		b.WriteString(r + "\n")
 	}
-	return []byte(b.String())
+	return []byte(b.String()), nil
 }
 
 // checkPython refuses, before anything is installed, a base image whose Python the project
@@ -172,7 +188,7 @@ func (d *depFiles) declared(groups, extras []string) []byte {
 func (d *depFiles) checkPython(s *spec.Spec, env pydeps.Env) error {
 	if pr := d.project; pr != nil && pr.RequiresPython != "" {
 		if ok, err := pydeps.MatchSpecifier(pr.RequiresPython, env.PythonFullVersion); err == nil && !ok {
-			return pythonMismatch(s, "requires-python "+pr.RequiresPython, path.Join(path.Dir(d.source), "pyproject.toml"), env, pr.RequiresPython)
+			return pythonMismatch(s, path.Join(path.Dir(d.source), "pyproject.toml")+" asks for requires-python "+pr.RequiresPython, env, pr.RequiresPython)
 		}
 	}
 	pv := path.Join(path.Dir(d.source), pythonVersionFile)
@@ -180,7 +196,7 @@ func (d *depFiles) checkPython(s *spec.Spec, env pydeps.Env) error {
 		want, _, _ := strings.Cut(strings.TrimSpace(string(dt)), "\n")
 		want = strings.TrimSpace(want)
 		if want != "" && !samePythonLine(want, env.PythonFullVersion) {
-			return pythonMismatch(s, pythonVersionFile+" "+want, pv, env, "=="+want+".*")
+			return pythonMismatch(s, pv+" pins "+want, env, "=="+want+".*")
 		}
 	}
 	return nil
@@ -194,7 +210,7 @@ func samePythonLine(want, have string) bool {
 
 // pythonMismatch is the located error for a base image whose Python the project does not
 // accept, naming both versions and a python image that would do.
-func pythonMismatch(s *spec.Spec, what, file string, env pydeps.Env, specifier string) error {
+func pythonMismatch(s *spec.Spec, what string, env pydeps.Env, specifier string) error {
 	suggestion := ""
 	for minor := 8; minor <= 14; minor++ {
 		v := fmt.Sprintf("3.%d", minor)
@@ -203,7 +219,7 @@ func pythonMismatch(s *spec.Spec, what, file string, env pydeps.Env, specifier s
 			break
 		}
 	}
-	return s.Errorf("base", "%s has Python %s, but %s asks for %s%s", s.Base, env.PythonFullVersion, file, what, suggestion)
+	return s.Errorf("base", "%s has Python %s, but %s%s", s.Base, env.PythonFullVersion, what, suggestion)
 }
 
 // selectionPath is where a target's groups and extras come from, for errors.

@@ -320,15 +320,27 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		return nil, b.withSource(err)
 	}
 	caps := b.c.BuildOpts().LLBCaps
-	res, err := llbgraph.Build(s, llbgraph.Options{
-		Deps:         deps,
-		Target:       target,
+	pl, err := plan.New(s, plan.Options{Target: target, Shape: llbgraph.ShapeFor(&caps), Contexts: slices.Sorted(maps.Keys(in.contexts)),
+		Label: b.label(target, p), Deps: deps})
+	if err != nil {
+		return nil, b.withSource(err)
+	}
+	// Only the paths the layers read are sent from the client (all of it when one is ".").
+	var follow []llb.LocalOption
+	if reads := pl.ContextReads(); reads != nil {
+		follow = append(follow, llb.FollowPaths(reads))
+	}
+	main, err := b.mainContext(ctx, follow...)
+	if err != nil {
+		return nil, err
+	}
+	res, err := llbgraph.Render(pl, llbgraph.Options{
 		Platform:     p,
 		Base:         in.base.state,
 		BaseImage:    in.base.image,
 		BaseName:     in.base.name,
 		BaseDigest:   in.base.digest,
-		Context:      in.main,
+		Context:      main,
 		Requirements: in.requirements,
 		Contexts:     in.contexts,
 		CacheNS:      b.bc.CacheIDNamespace,
@@ -349,9 +361,9 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 
 // inputs are what a build reads besides the spec.
 type inputs struct {
-	base               *baseImage
-	main, requirements llb.State
-	contexts           map[string]llb.State
+	base         *baseImage
+	requirements llb.State
+	contexts     map[string]llb.State
 }
 
 // inputs resolves the base image and loads the build contexts. Each waits on a round trip
@@ -365,9 +377,6 @@ func (b *builder) inputs(ctx context.Context, s *spec.Spec, target string, p oci
 		return err
 	})
 	eg.Go(func() (err error) {
-		if in.main, err = b.mainContext(ctx); err != nil {
-			return err
-		}
 		in.requirements, err = b.requirementsContext(ctx, b.deps.requirementsFiles())
 		return err
 	})

@@ -106,8 +106,8 @@ func Build(s *spec.Spec, opt Options) (*Result, error) {
 }
 
 // Render returns the LLB and image config of a resolved plan; opt supplies the inputs (base,
-// contexts) and the build's settings. Target and Caps in opt are not read: the plan holds
-// the decisions they lead to.
+// contexts) and the build's settings. Target, ShowPlatform and Deps in opt are not read, and
+// Caps only decides how secrets reach the environment: the plan holds the other decisions.
 func Render(p *plan.Plan, opt Options) (*Result, error) {
 	g := &graph{p: p, opt: opt}
 	var layers []layer

@@ -283,6 +283,38 @@ func (p *Plan) MainContextPaths() []Need {
 	return out
 }
 
+// ContextReads are the paths of the main build context the image's layers read: the copied
+// paths that come from it and the project's directory. Nil means all of it (one of them is
+// the context's root). The frontend transfers only these, as the Dockerfile frontend does
+// for COPY sources, so a large folder the spec never names is never sent.
+func (p *Plan) ContextReads() []string {
+	var out []string
+	add := func(q string) bool {
+		q = path.Clean(strings.TrimPrefix(path.Clean("/"+q), "/"))
+		if q == "." || q == "" {
+			return false
+		}
+		if !slices.Contains(out, q) {
+			out = append(out, q)
+		}
+		return true
+	}
+	for _, st := range p.Steps {
+		switch {
+		case st.Kind == Copy && st.Copy.Context == "":
+			if !add(st.Copy.From) {
+				return nil
+			}
+		case st.Kind == Project:
+			if !add(st.Pip.ProjectPath) {
+				return nil
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Need is a path of the main build context a plan reads.
 type Need struct {
 	Path, SpecPath string

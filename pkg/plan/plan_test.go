@@ -201,3 +201,27 @@ func TestUnknownTarget(t *testing.T) {
 		t.Fatalf("error %v (%#v)", err, se)
 	}
 }
+
+// TestContextReads: only the copied paths and the project's directory are read from the main
+// context, unless one of them is its root.
+func TestContextReads(t *testing.T) {
+	s := load(t, "version: 1\n")
+	if got := newPlan(t, s, plan.Options{Target: "inference"}).ContextReads(); !reflect.DeepEqual(got, []string{"configs", "models", "src"}) {
+		t.Errorf("inference reads %v", got)
+	}
+	if got := newPlan(t, s, plan.Options{Target: "inference", Contexts: []string{"models"}}).ContextReads(); !reflect.DeepEqual(got, []string{"configs", "src"}) {
+		t.Errorf("with models from a named context, inference reads %v", got)
+	}
+	project := &plan.Deps{Kind: spec.SourceUVLock, Source: "svc/uv.lock", Generated: []byte("x==1\n"), Project: true, ProjectPath: "svc"}
+	if got := newPlan(t, s, plan.Options{Target: "training", Deps: project}).ContextReads(); !reflect.DeepEqual(got, []string{"configs", "src", "svc"}) {
+		t.Errorf("with the project in svc/, training reads %v", got)
+	}
+	project.ProjectPath = "."
+	if got := newPlan(t, s, plan.Options{Target: "training", Deps: project}).ContextReads(); got != nil {
+		t.Errorf("with the project at the root, training reads %v, want all (nil)", got)
+	}
+	all := load(t, "version: 1\ntargets:\n  inference:\n    copy: [{from: ., to: /app}]\n")
+	if got := newPlan(t, all, plan.Options{Target: "inference"}).ContextReads(); got != nil {
+		t.Errorf("copying the whole context reads %v, want all (nil)", got)
+	}
+}

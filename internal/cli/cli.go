@@ -17,9 +17,9 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/plan"
+	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/patternmatcher/ignorefile"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -32,9 +32,13 @@ commands:
   init [--dir DIR] [--frontend IMAGE] [--force]
                                    look at a repository and write mlbuild.yaml and a
                                    .dockerignore with the secure defaults
-  lint -f FILE [--build-arg K=V]   validate a spec and print its warnings
+  lint -f FILE [--build-arg K=V]   validate a spec and print its warnings, and those
+                                   about its dependency files (stale or unused lock)
   schema                           print the JSON schema of mlbuild.yaml
-  dockerfile -f FILE --target T    print the equivalent Dockerfile (eject)
+  dockerfile -f FILE --target T [--platform P] [--python X.Y]
+                                   print the equivalent Dockerfile (eject); a lock is
+                                   resolved for P (default linux/amd64) and the base
+                                   image's Python (default: its python:X.Y tag)
   llb -f FILE --target T           print the LLB definition of a target, for
                                    "buildctl build --local context=DIR < def"
   version                          print the version
@@ -144,24 +148,44 @@ func (c *common) load(args []string) (*spec.Spec, error) {
 	return spec.Load(filepath.Base(c.file), dt, spec.Options{BuildArgs: frontend.BuildArgs(c.args, p, p)})
 }
 
+// lint validates the spec and prints its warnings, then those about its dependency files,
+// which it reads from the spec's directory (the build context), each located in the file it
+// is about. A dependency file a build would refuse is an error (exit 1): for a lock out of
+// date with pyproject.toml, after a warning for each difference.
 func lint(args []string, stdout io.Writer) error {
 	c := newFlags("lint")
 	s, err := c.load(args)
 	if err != nil {
 		return err
 	}
+	deps, derr := findDeps(s, c.file)
+	if deps == nil {
+		return derr
+	}
+	dws := deps.Lint(s)
+	if derr != nil && !slices.ContainsFunc(dws, func(w frontend.DepWarning) bool { return w.Rule == frontend.RuleStaleLock }) {
+		return withLines(derr, deps)
+	}
 	reqs := map[string][]byte{}
-	dir := filepath.Dir(c.file)
-	for _, r := range s.Requirements {
-		if dt, err := os.ReadFile(filepath.Join(dir, r)); err == nil {
-			reqs[r] = dt
+	if derr == nil && deps.Kind() == spec.SourceRequirements {
+		dir := filepath.Dir(c.file)
+		for _, r := range s.Requirements {
+			if dt, err := os.ReadFile(filepath.Join(dir, r)); err == nil {
+				reqs[r] = dt
+			}
 		}
 	}
 	ws := spec.Lint(s, reqs)
 	for _, w := range ws {
 		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", s.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws))
+	for _, w := range dws {
+		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
+	}
+	if derr != nil {
+		return deps.LintError(derr)
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws)+len(dws))
 	return nil
 }
 
@@ -188,14 +212,48 @@ func initRepo(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// ejectDockerfile writes the Dockerfile of a target. Its dependencies are resolved as a
+// build resolves them, from the files of the spec's directory (the build context): a lock's
+// pins for --platform and the base image's Python (--python, else the version its python:X.Y
+// tag names), a pyproject.toml's requirements, or the requirements files.
 func ejectDockerfile(args []string, stdout io.Writer) error {
 	c := newFlags("dockerfile")
+	platform := c.fs.String("platform", "linux/amd64", "platform the dependencies are resolved for (a lock's markers)")
+	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
 	s, err := c.load(args)
 	if err != nil {
 		return err
 	}
 	target := c.targetOf(s)
-	dt, err := eject.Dockerfile(s, target)
+	if s.Targets[target] == nil {
+		return s.UnknownTarget(target)
+	}
+	p, err := platforms.Parse(*platform)
+	if err != nil {
+		return fmt.Errorf("--platform: %w", err)
+	}
+	p = platforms.Normalize(p)
+	if _, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, "3.0"); err != nil {
+		return fmt.Errorf("--platform %s: %w", *platform, err)
+	}
+	deps, err := findDeps(s, c.file)
+	if err != nil {
+		if deps != nil {
+			err = withLines(err, deps)
+		}
+		return err
+	}
+	py := *python
+	if py == "" && deps.Kind() != spec.SourceRequirements {
+		if py = basePython(s.Base); py == "" {
+			return s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.Base)
+		}
+	}
+	d, err := deps.Resolve(s, target, p, py)
+	if err != nil {
+		return withLines(err, deps)
+	}
+	dt, err := eject.Dockerfile(s, target, eject.WithDeps(d, platforms.Format(p), py))
 	if err != nil {
 		return err
 	}
@@ -212,14 +270,9 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	target := c.targetOf(s)
-	excludes := slices.Clone(plan.SecureExcludes)
-	if f, err := os.Open(filepath.Join(filepath.Dir(c.file), ".dockerignore")); err == nil {
-		user, err := ignorefile.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf(".dockerignore: %w", err)
-		}
-		excludes = append(excludes, user...)
+	excludes, err := contextExcludes(c.file)
+	if err != nil {
+		return err
 	}
 	p := platforms.Normalize(platforms.DefaultSpec())
 	local := func(opts ...llb.LocalOption) llb.State {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,4 +135,184 @@ func TestUnknownCommand(t *testing.T) {
 	if _, errOut, code := run(t, "frobnicate"); code != 2 || !strings.Contains(errOut, "usage") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
+}
+
+// project writes a build context: the files given (path -> content; "@path" copies a file of
+// the repository) and returns the spec's path.
+func project(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		if src, ok := strings.CutPrefix(c, "@"); ok {
+			dt, err := os.ReadFile(filepath.Join("..", "..", src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c = string(dt)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "mlbuild.yaml")
+}
+
+// uvProject is pkg/pydeps' uv.lock fixture: a project locked for linux and macOS, whose torch
+// comes from the PyTorch CPU index on linux/amd64 only, with the extra "cuda" and the groups
+// "dev" and "docs".
+func uvProject(spec string) map[string]string {
+	return map[string]string{
+		"mlbuild.yaml":     spec,
+		"pyproject.toml":   "@pkg/pydeps/testdata/uv/pyproject.toml",
+		"uv.lock":          "@pkg/pydeps/testdata/uv/uv.lock",
+		"requirements.txt": "numpy\n",
+	}
+}
+
+// TestEjectLock: with a uv.lock in the spec's directory, "frontend dockerfile" writes the pins
+// the frontend would install for the platform and the Python of the base's tag into the deps
+// stage, and pip installs exactly them.
+func TestEjectLock(t *testing.T) {
+	f := project(t, uvProject("version: 1\nbase: python:3.11-slim\ntargets:\n  training:\n    dependencies: {groups: [dev]}\n"))
+	out, errOut, code := run(t, "dockerfile", "-f", f, "--target", "training")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	out = strings.ReplaceAll(out, "\n# ", " ") // comments unwrapped
+	containsAll(t, out,
+		"COPY <<'EOF' /tmp/mlbuild/requirements/uv.lock.txt\n",
+		"linux/amd64 and Python 3.11:",
+		"\n  --no-deps --require-hashes \\\n  -r /tmp/mlbuild/requirements/uv.lock.txt\n",
+		"--extra-index-url https://download.pytorch.org/whl/cpu",
+		"torch==2.4.0+cpu \\\n    --hash=sha256:",
+		"iniconfig==2.0.0", // group dev
+	)
+	if strings.Contains(out, "requirements.txt") || strings.Contains(out, "colorama") {
+		t.Errorf("the Dockerfile installs requirements.txt or a win32-only package:\n%s", out)
+	}
+
+	arm, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference", "--platform", "linux/arm64", "--python", "3.12.4")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, strings.ReplaceAll(arm, "\n# ", " "), "linux/arm64 and Python 3.12.4:", "torch==2.4.0 \\\n")
+	if strings.Contains(arm, "iniconfig") || strings.Contains(arm, "+cpu") {
+		t.Errorf("the inference image for arm64 gets the dev group or the x86_64 torch:\n%s", arm)
+	}
+}
+
+func TestEjectErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  []string
+	}{
+		{"no python in the base's tag", uvProject("version: 1\nbase: ubuntu:24.04\n"), nil,
+			[]string{"mlbuild.yaml:2:1: base:", "uv.lock", "--python"}},
+		{"base python outside requires-python", uvProject("version: 1\nbase: python:3.9-slim\n"), nil,
+			[]string{"base:", "requires-python >=3.10"}},
+		{"bad platform", uvProject("version: 1\n"), []string{"--platform", "linux/nope"}, []string{"--platform"}},
+		{"unknown target", uvProject("version: 1\n"), []string{"--target", "nope"}, []string{`unknown target "nope"`}},
+		{"lock that does not parse", map[string]string{"mlbuild.yaml": "version: 1\n", "uv.lock": "version = 1\n[[package]\n"}, nil,
+			[]string{"uv.lock:2:", "uv.lock:2 | [[package]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := project(t, tc.files)
+			_, errOut, code := run(t, append([]string{"dockerfile", "-f", f}, tc.args...)...)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1: %s", code, errOut)
+			}
+			containsAll(t, errOut, tc.want...)
+		})
+	}
+}
+
+// TestEjectHonoursDockerignore: the spec's directory is read as the build context, so a lock
+// that .dockerignore excludes is not there and requirements.txt is installed instead.
+func TestEjectHonoursDockerignore(t *testing.T) {
+	files := uvProject("version: 1\n")
+	files[".dockerignore"] = "uv.lock\n"
+	out, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "--mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt")
+	if strings.Contains(out, "uv.lock") {
+		t.Errorf("an excluded uv.lock was used:\n%s", out)
+	}
+}
+
+func TestLintDependencies(t *testing.T) {
+	t.Run("stale lock", func(t *testing.T) {
+		files := uvProject("version: 1\nbase: python:3.12-slim\n")
+		pp, err := os.ReadFile("../../pkg/pydeps/testdata/uv/pyproject.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["pyproject.toml"] = strings.Replace(string(pp), `"numpy>=2",`, `"numpy>=2",`+"\n"+`    "pandas>=2",`, 1)
+		line := strings.Count(files["pyproject.toml"][:strings.Index(files["pyproject.toml"], "pandas")], "\n") + 1
+		out, errOut, code := run(t, "lint", "-f", project(t, files))
+		if code != 1 {
+			t.Fatalf("exit %d, want 1 (builds refuse the lock)\n%s%s", code, out, errOut)
+		}
+		containsAll(t, out, fmt.Sprintf("pyproject.toml:%d:5: warning StaleLock: project.dependencies[", line), `"pandas>=2" is not what uv.lock records`)
+		containsAll(t, errOut, "uv.lock is out of date with pyproject.toml (1 difference)")
+	})
+	t.Run("lock not used", func(t *testing.T) {
+		out, errOut, code := run(t, "lint", "-f", project(t, uvProject("version: 1\nbase: python:3.12-slim\nrequirements: [requirements.txt]\n")))
+		if code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		containsAll(t, out,
+			"mlbuild.yaml:3:1: warning LockNotUsed: uv.lock is in the context but dependencies come from requirements.txt",
+			"mlbuild.yaml:3:16: warning UnpinnedRequirement", // requirements.txt is what is installed
+			"(2 targets, 2 warnings)")
+	})
+	t.Run("lock used", func(t *testing.T) {
+		out, errOut, code := run(t, "lint", "-f", project(t, uvProject("version: 1\nbase: python:3.12-slim\n")))
+		if code != 0 || !strings.Contains(out, "(2 targets, 0 warnings)") {
+			t.Fatalf("exit %d: requirements.txt is not installed, nothing to warn about\n%s%s", code, out, errOut)
+		}
+	})
+}
+
+func containsAll(t *testing.T, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("output lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+// TestInitThenEjectLock: init leaves a uv.lock to the frontend's detection, and the spec it
+// writes ejects with the lock's pins.
+func TestInitThenEjectLock(t *testing.T) {
+	files := uvProject("")
+	delete(files, "mlbuild.yaml")
+	delete(files, "requirements.txt")
+	files["src/api.py"] = "from fastapi import FastAPI\napp = FastAPI()\n"
+	files["src/train.py"] = "print(1)\n"
+	f := project(t, files)
+	out, errOut, code := run(t, "init", "--dir", filepath.Dir(f))
+	if code != 0 {
+		t.Fatalf("init: exit %d: %s%s", code, out, errOut)
+	}
+	containsAll(t, out, "note: dependencies: uv.lock (the frontend finds it: nothing written)")
+	dt, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(dt), "\nrequirements:") {
+		t.Errorf("init wrote requirements for a uv.lock project:\n%s", dt)
+	}
+	df, errOut, code := run(t, "dockerfile", "-f", f, "--target", "training")
+	if code != 0 {
+		t.Fatalf("dockerfile: exit %d: %s\nspec:\n%s", code, errOut, dt)
+	}
+	containsAll(t, strings.ReplaceAll(df, "\n# ", " "), "COPY <<'EOF' /tmp/mlbuild/requirements/uv.lock.txt", "linux/amd64 and Python 3.10:")
 }

@@ -56,7 +56,8 @@ const ignoreHeader = `# Written by "frontend init". The build context is all tha
 # A "!pattern" line re-includes a path on purpose.
 `
 
-// needed lists the context paths the spec reads: copy sources and requirements files.
+// needed lists the context paths the spec reads: copy sources, requirements files and the
+// dependency files the frontend finds.
 func (p *plan) needed() []string {
 	var out []string
 	add := func(ps ...string) {
@@ -70,6 +71,7 @@ func (p *plan) needed() []string {
 	if p.requirements == nil {
 		add("requirements.txt")
 	}
+	add(p.depFiles...)
 	for _, t := range []*targetPlan{&p.training, &p.inference} {
 		if t.copy != nil {
 			add(t.copy...)

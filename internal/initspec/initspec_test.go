@@ -3,6 +3,7 @@ package initspec
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,7 +55,14 @@ type want struct {
 	inferencePath  []string
 	healthPath     string
 	notes          []string // substrings, each in some note
+	noNotes        []string // substrings in no note
 	noDockerignore bool
+	// trainingGroups are targets.training.dependencies.groups; specComments substrings of
+	// the spec's comments (joined, unwrapped); noRequirementsLine: the spec sets no
+	// requirements.
+	trainingGroups     []string
+	specComments       []string
+	noRequirementsLine bool
 }
 
 var defaultServe = func(target string) []string {
@@ -234,12 +242,101 @@ async def predict():
 				"models/":         "",
 			}),
 			want: want{
+				yamlLines:          []string{"version: 1"}, // the frontend finds pyproject.toml
+				noRequirementsLine: true,
+				specComments:       []string{"Dependencies: pyproject.toml, which the frontend finds by itself"},
+				notes: []string{
+					"dependencies: pyproject.toml (the frontend finds it: nothing written); no lock, so pip resolves its ranges",
+					"inference: pyproject.toml does not install uvicorn, which serves the app",
+				},
+			},
+		},
+		{
+			name: "uv.lock with a train group, requires-python and a requirements.txt",
+			fsys: repoFS(map[string]string{
+				"pyproject.toml":   uvPyproject,
+				"uv.lock":          uvLock,
+				"requirements.txt": "fastapi\n",
+				"src/__init__.py":  "",
+				"src/api.py":       fastapiApp,
+				"src/train.py":     "",
+				"configs/":         "",
+				"models/":          "",
+			}),
+			want: want{
+				yamlLines:          []string{"version: 1", "base: python:3.11-slim", "targets:", "training:", "dependencies:", "groups: [train]"},
+				base:               "python:3.11-slim",
+				trainingGroups:     []string{"train"},
+				noRequirementsLine: true,
+				specComments: []string{"Dependencies: uv.lock, which the frontend finds by itself",
+					"in one, under targets.<name>): dependencies: groups: [dev] extras: [gpu] pyproject.toml's requires-python >=3.11",
+					"The group train of pyproject.toml: for training only."},
+				notes: []string{
+					"python: pyproject.toml's requires-python >=3.11: base python:3.11-slim",
+					"dependencies: uv.lock (the frontend finds it: nothing written)",
+					"dependencies: installing the group train in training",
+					"dependencies: not installing the group dev (dependencies.groups installs it)",
+					"dependencies: not installing the extra gpu",
+					"dependencies: requirements.txt is not installed: the frontend takes uv.lock first",
+				},
+				noNotes: []string{"does not install uvicorn"},
+			},
+		},
+		{
+			name: "stale uv.lock, .python-version with a patch level",
+			fsys: repoFS(map[string]string{
+				".python-version": "3.12.3\n",
+				"pyproject.toml":  strings.Replace(uvPyproject, `"uvicorn>=0.29"`, `"uvicorn>=0.30"`, 1),
+				"uv.lock":         uvLock,
+				"src/__init__.py": "",
+				"src/api.py":      fastapiApp,
+			}),
+			want: want{
+				base:           "python:3.12.3-slim", // the frontend checks .python-version exactly for a lock
+				trainingGroups: []string{"train"},
+				notes: []string{
+					"python: .python-version asks for 3.12.3: base python:3.12.3-slim",
+					"dependencies: uv.lock is out of date with pyproject.toml (2 differences, e.g. pyproject.toml:5:",
+					"so builds refuse it: lock again",
+				},
+			},
+		},
+		{
+			name: "pyproject.toml with tool settings only, and setup.py",
+			fsys: repoFS(map[string]string{
+				"pyproject.toml":  "[tool.ruff]\nline-length = 100\n",
+				"setup.py":        "",
+				"src/__init__.py": "",
+				"src/train.py":    "",
+			}),
+			want: want{
 				yamlLines:    []string{"version: 1", "requirements: []"},
 				requirements: []string{},
-				notes: []string{
-					"pyproject.toml declares the dependencies, but mlbuild installs requirements files only (pip install of the project is not supported): set requirements: []",
-					"uvicorn (which serves the app) must come with the base image",
-				},
+				notes:        []string{"requirements: none; setup.py declares the dependencies, in a form mlbuild does not read"},
+			},
+		},
+		{
+			name: "poetry dependencies without a poetry.lock",
+			fsys: repoFS(map[string]string{
+				"pyproject.toml":  "[tool.poetry]\nname = \"x\"\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\nnumpy = \"^2\"\n",
+				"src/__init__.py": "",
+				"src/train.py":    "",
+			}),
+			want: want{
+				yamlLines:    []string{"version: 1", "requirements: []"},
+				requirements: []string{},
+				notes:        []string{"pyproject.toml declares its dependencies for Poetry only ([tool.poetry]), which mlbuild installs from a poetry.lock: run poetry lock"},
+			},
+		},
+		{
+			name: "requires-python the default base satisfies",
+			fsys: repoFS(map[string]string{
+				"pyproject.toml":  "[project]\nname = \"x\"\nrequires-python = \">=3.9,<3.13\"\ndependencies = [\"numpy\"]\n",
+				"src/__init__.py": "",
+				"src/train.py":    "",
+			}),
+			want: want{
+				notes: []string{"python: pyproject.toml's requires-python >=3.9,<3.13 holds for the default base python:3.10-slim"},
 			},
 		},
 		{
@@ -426,6 +523,25 @@ async def predict():
 					t.Errorf("no note contains %q", n)
 				}
 			}
+			for _, n := range w.noNotes {
+				if slices.ContainsFunc(res.Notes, func(got string) bool { return strings.Contains(got, n) }) {
+					t.Errorf("a note contains %q", n)
+				}
+			}
+			var groups []string
+			if d := tr.Dependencies; d != nil {
+				groups = d.Groups
+			}
+			check("training groups", w.trainingGroups, groups, w.trainingGroups != nil)
+			comments := specComments(res.Spec)
+			for _, c := range w.specComments {
+				if !strings.Contains(comments, c) {
+					t.Errorf("the spec's comments lack %q:\n%s", c, comments)
+				}
+			}
+			if w.noRequirementsLine && s.Has("requirements") {
+				t.Errorf("the spec sets requirements")
+			}
 			for _, n := range res.Notes {
 				if n == "" || strings.ContainsAny(n, "\n\r") {
 					t.Errorf("note %q is not one line", n)
@@ -443,6 +559,86 @@ async def predict():
 			}
 		})
 	}
+}
+
+// specComments are the comment lines of a spec, without "#", joined by spaces.
+func specComments(data []byte) string {
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "# syntax=") {
+			out = append(out, strings.TrimSpace(strings.TrimPrefix(l, "#")))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// uvPyproject and uvLock are a project locked with uv, consistent with each other: FastAPI
+// and uvicorn, the extra "gpu", the groups "dev" and "train".
+const uvPyproject = `[project]
+name = "svc"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["fastapi>=0.110", "uvicorn>=0.29"]
+
+[project.optional-dependencies]
+gpu = ["cupy>=13"]
+
+[dependency-groups]
+dev = ["pytest>=8"]
+train = ["lightgbm>=4"]
+`
+
+var uvLock = `version = 1
+revision = 3
+requires-python = ">=3.11"
+` + uvPackage("cupy", "13.0.0", "1") + uvPackage("fastapi", "0.110.0", "2") + uvPackage("lightgbm", "4.3.0", "3") +
+	uvPackage("pytest", "8.2.0", "4") + `
+[[package]]
+name = "svc"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "fastapi" },
+    { name = "uvicorn" },
+]
+
+[package.optional-dependencies]
+gpu = [
+    { name = "cupy" },
+]
+
+[package.dev-dependencies]
+dev = [
+    { name = "pytest" },
+]
+train = [
+    { name = "lightgbm" },
+]
+
+[package.metadata]
+requires-dist = [
+    { name = "cupy", marker = "extra == 'gpu'", specifier = ">=13" },
+    { name = "fastapi", specifier = ">=0.110" },
+    { name = "uvicorn", specifier = ">=0.29" },
+]
+provides-extras = ["gpu"]
+
+[package.metadata.requires-dev]
+dev = [{ name = "pytest", specifier = ">=8" }]
+train = [{ name = "lightgbm", specifier = ">=4" }]
+` + uvPackage("uvicorn", "0.29.0", "5")
+
+// uvPackage is a locked package with one wheel whose hash is made of the digit h.
+func uvPackage(name, version, h string) string {
+	return fmt.Sprintf(`
+[[package]]
+name = %q
+version = %q
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.pythonhosted.org/packages/xx/%s-%s-py3-none-any.whl", hash = "sha256:%s", size = 1000 },
+]
+`, name, version, name, version, strings.Repeat(h, 64))
 }
 
 // mustLoad checks the syntax line and that the spec loads.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
@@ -17,6 +18,12 @@ type plan struct {
 
 	requirements []string // nil: the default
 	reqWhy       string
+
+	// depsWhy comments on a lock or pyproject.toml the frontend finds by itself, depsHint
+	// is YAML written commented out after it; depFiles are the files the frontend reads.
+	depsWhy  string
+	depsHint []string
+	depFiles []string
 
 	training, inference targetPlan
 }
@@ -33,6 +40,9 @@ type targetPlan struct {
 	pythonpathWhy string
 
 	healthPath, healthWhy string // inference only
+
+	groups    []string // dependency groups of this target only
+	groupsWhy string
 }
 
 func (p *plan) isDefault() bool {
@@ -40,7 +50,7 @@ func (p *plan) isDefault() bool {
 }
 
 func (t *targetPlan) isDefault() bool {
-	return t.copy == nil && t.command == nil && t.pythonpath == nil && t.healthPath == ""
+	return t.copy == nil && t.command == nil && t.pythonpath == nil && t.healthPath == "" && t.groups == nil
 }
 
 var (
@@ -66,10 +76,18 @@ type entry struct {
 
 func (r *repo) plan() *plan {
 	p := &plan{}
-	p.base, p.baseWhy = r.pythonBase()
-	p.requirements, p.reqWhy = r.requirements()
-	if slices.Equal(p.requirements, []string{spec.DefaultRequirements}) {
-		p.requirements = nil
+	deps := r.detectDeps()
+	var python string
+	p.base, p.baseWhy, python = r.pythonBase(deps)
+	if deps != nil {
+		deps.plan(r, p)
+		deps.packages(r, python, p.inference.groups)
+		p.depFiles = []string{deps.file, "pyproject.toml", ".python-version"}
+	} else {
+		p.requirements, p.reqWhy = r.requirements()
+		if slices.Equal(p.requirements, []string{spec.DefaultRequirements}) {
+			p.requirements = nil
+		}
 	}
 
 	lay := r.layout()
@@ -157,6 +175,8 @@ func (r *repo) plan() *plan {
 		switch {
 		case p.requirements != nil && len(p.requirements) == 0:
 			r.note("inference: with no requirements installed, uvicorn (which serves the app) must come with the base image")
+		case r.reqKnown && !r.reqPkgs["uvicorn"] && deps != nil:
+			r.note("inference: %s does not install uvicorn, which serves the app: add uvicorn to the dependencies", deps.file)
 		case r.reqKnown && !r.reqPkgs["uvicorn"]:
 			r.note("inference: no requirements file names uvicorn, which serves the app: add uvicorn to the requirements")
 		}
@@ -447,12 +467,20 @@ func topDir(p string) string {
 }
 
 var (
-	pyVersionRe = regexp.MustCompile(`^(?:cpython-|python-?)?3\.([0-9]+)`)
+	pyVersionRe = regexp.MustCompile(`^(?:cpython-|python-?)?3\.([0-9]+)(\.[0-9]+)?`)
 )
 
-// pythonBase reads the Python version the repository asks for (.python-version,
-// runtime.txt) and returns the matching slim base when it is not the default one.
-func (r *repo) pythonBase() (base, why string) {
+// defaultPython is the Python version of spec.DefaultBase.
+const defaultPython = "3.10"
+
+// pythonBase reads the Python version the repository asks for (.python-version, runtime.txt,
+// pyproject.toml's requires-python) and returns a python slim base that has it, when it is
+// not the default one, with the Python version the images get.
+func (r *repo) pythonBase(deps *depSource) (base, why, python string) {
+	requires := ""
+	if pr := r.pyproject(deps); pr != nil {
+		requires = pr.RequiresPython
+	}
 	for _, f := range []string{".python-version", "runtime.txt"} {
 		data, err := r.read(f, 4096)
 		if err != nil {
@@ -462,16 +490,77 @@ func (r *repo) pythonBase() (base, why string) {
 		m := pyVersionRe.FindStringSubmatch(strings.ToLower(line))
 		if m == nil {
 			r.note("python: cannot read a CPython 3 version from %s (%q): the base stays %s", f, line, spec.DefaultBase)
-			return "", ""
+			return "", "", defaultPython
 		}
 		v := "3." + m[1]
+		if f == ".python-version" && deps != nil && m[2] != "" {
+			// The frontend installs a lock or a pyproject.toml only on the Python
+			// .python-version pins: a patch level needs that exact image.
+			v += m[2]
+		}
+		if requires != "" && !pythonSatisfies(requires, v) {
+			r.note("python: %s asks for %s, but pyproject.toml's requires-python %s excludes it: builds refuse one of the two, fix them", f, v, requires)
+		}
 		b := "python:" + v + "-slim"
 		if b == spec.DefaultBase {
 			r.note("python: %s asks for %s, the default base %s", f, v, spec.DefaultBase)
-			return "", ""
+			return "", "", v
 		}
 		r.note("python: %s asks for %s: base %s", f, v, b)
-		return b, fmt.Sprintf("%s asks for Python %s.", f, v)
+		why := fmt.Sprintf("%s asks for Python %s.", f, v)
+		if strings.Count(v, ".") == 2 {
+			why = fmt.Sprintf("%s pins Python %s, which the frontend requires exactly to install %s.", f, v, deps.file)
+		}
+		return b, why, v
 	}
-	return "", ""
+	if requires == "" {
+		return "", "", defaultPython
+	}
+	// The newest first of the supported releases after the default, then older ones.
+	for _, minor := range []int{10, 11, 12, 13, 14, 9, 8} {
+		v := fmt.Sprintf("3.%d", minor)
+		if !pythonSatisfies(requires, v) {
+			continue
+		}
+		b := "python:" + v + "-slim"
+		if b == spec.DefaultBase {
+			r.note("python: pyproject.toml's requires-python %s holds for the default base %s", requires, spec.DefaultBase)
+			return "", "", v
+		}
+		r.note("python: pyproject.toml's requires-python %s: base %s", requires, b)
+		return b, fmt.Sprintf("pyproject.toml's requires-python %s: the first Python from %s on that satisfies it.", requires, defaultPython), v
+	}
+	r.note("python: no python:3.X-slim image satisfies pyproject.toml's requires-python %s: set base", requires)
+	return "", "", defaultPython
+}
+
+// pythonSatisfies reports whether the Python v ("3.12", or "3.12.4") satisfies the PEP 440
+// specifier set requires. A floating "3.12" stands for the newest 3.12 release, which the
+// python:3.12-slim image follows.
+func pythonSatisfies(requires, v string) bool {
+	if strings.Count(v, ".") == 1 {
+		v += ".99"
+	}
+	ok, err := pydeps.MatchSpecifier(requires, v)
+	return err != nil || ok
+}
+
+// pyproject is the parsed pyproject.toml of the repository's root, nil when there is none or
+// it does not parse (deps has it already when it is the dependency source).
+func (r *repo) pyproject(deps *depSource) *pydeps.Project {
+	if deps != nil && deps.project != nil {
+		return deps.project
+	}
+	if !r.inContext("pyproject.toml", false) {
+		return nil
+	}
+	data, err := r.read("pyproject.toml", maxTextSize)
+	if err != nil {
+		return nil
+	}
+	pr, err := pydeps.ParsePyproject("pyproject.toml", data)
+	if err != nil {
+		return nil
+	}
+	return pr
 }

@@ -20,9 +20,14 @@ func render(frontend string, p *plan) []byte {
 	b.WriteString("version: 1\n")
 	if p.isDefault() {
 		b.WriteString(defaultsComment)
+		depsComment(&b, p)
 		return []byte(b.String())
 	}
 	b.WriteString("# Written by \"frontend init\": only what differs from the defaults (see the mlbuild spec reference).\n")
+	if p.depsWhy != "" {
+		b.WriteString("\n")
+		depsComment(&b, p)
+	}
 	if p.base != "" {
 		b.WriteString("\n")
 		comment(&b, "", p.baseWhy)
@@ -65,8 +70,20 @@ func render(frontend string, p *plan) []byte {
 			comment(&b, "    ", tp.healthWhy)
 			fmt.Fprintf(&b, "    healthcheck:\n      path: %s\n", scalar(tp.healthPath))
 		}
+		if tp.groups != nil {
+			comment(&b, "    ", tp.groupsWhy)
+			fmt.Fprintf(&b, "    dependencies:\n      groups: %s\n", flow(tp.groups))
+		}
 	}
 	return []byte(b.String())
+}
+
+// depsComment writes the comment on the dependency source and its commented-out hint.
+func depsComment(b *strings.Builder, p *plan) {
+	comment(b, "", p.depsWhy)
+	for _, l := range p.depsHint {
+		b.WriteString("# " + l + "\n")
+	}
 }
 
 // comment writes text as YAML comment lines, wrapped near 100 columns.

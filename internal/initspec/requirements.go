@@ -24,10 +24,10 @@ var devTokens = map[string]bool{
 	"doc": true, "docs": true, "documentation": true,
 }
 
-// Files that declare dependencies in a form the pip step does not read.
+// Files that declare dependencies in a form mlbuild does not install from (it reads
+// requirements files, pyproject.toml and the locks of spec.DetectOrder).
 var otherManifests = []string{
-	"pyproject.toml", "setup.py", "setup.cfg", "requirements.in", "Pipfile", "poetry.lock",
-	"uv.lock", "environment.yml", "environment.yaml", "conda.yaml",
+	"setup.py", "setup.cfg", "requirements.in", "Pipfile", "environment.yml", "environment.yaml", "conda.yaml",
 }
 
 // requirements picks the requirements files and returns them with a comment for the spec
@@ -72,10 +72,10 @@ func (r *repo) requirements() (files []string, why string) {
 		}
 		switch {
 		case len(found) > 0:
-			why = fmt.Sprintf("No requirements file, only %s: pip install of the project is not supported.", list(found))
-			r.note("requirements: none; %s declares the dependencies, but mlbuild installs requirements files only "+
-				"(pip install of the project is not supported): set requirements: []; export them to requirements.txt "+
-				"(e.g. uv export, poetry export, pip-compile) and list it under requirements", list(found))
+			why = fmt.Sprintf("No dependency file mlbuild reads, only %s.", list(found))
+			r.note("requirements: none; %s declares the dependencies, in a form mlbuild does not read (it installs "+
+				"requirements files, pyproject.toml, pylock.toml, uv.lock or poetry.lock): set requirements: []; write them to "+
+				"requirements.txt (e.g. pip-compile) or a pyproject.toml and remove that line", list(found))
 		case len(dev) > 0:
 			why = fmt.Sprintf("Only development requirements (%s): nothing to install in the images.", strings.Join(dev, ", "))
 			r.note("requirements: none for the images (skipped %s): set requirements: [], so the images get only what the base image ships", list(dev))

@@ -36,14 +36,16 @@ func TestDockerfile2LLBConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	caps := pb.Caps.CapSet(pb.Caps.All()) // a current builder's: a rw bind mount checks them
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
-			want := frontendBuild(t, s, tc.target).Image.Config
+			want := frontendBuild(t, s, tc.target, tc.deps).Image.Config
 			delete(want.Labels, llbgraph.LabelBaseDigest) // documented difference
-			res, err := dockerfile2llb.Dockerfile2LLB(context.Background(), ejectT(t, s, tc.target), dockerfile2llb.ConvertOpt{
+			res, err := dockerfile2llb.Dockerfile2LLB(context.Background(), ejectT(t, s, tc.target, tc.deps), dockerfile2llb.ConvertOpt{
 				Config:         dockerui.Config{},
 				TargetPlatform: &amd64,
+				LLBCaps:        &caps,
 				MetaResolver:   fakeResolver{base: base},
 				Warn: func(rule, _, _, msg string, loc []parser.Range) {
 					t.Errorf("lint %s: %s (%v)", rule, msg, loc)

@@ -5,8 +5,16 @@
 // own: a "deps" stage runs the plan's Venv step in one RUN and its Pip step in the next, with
 // only the requirements files mounted, pip's cache (and its own bytecode) in a cache mount,
 // then compiles the venv; the "runtime" stage runs the User step (the same shell script), the
-// venv (one layer here, two in the frontend's image) and one COPY --link per Copy step, then
-// sets the plan's image config.
+// venv (one layer here, one per step in the frontend's image) and one COPY --link per Copy
+// step, then sets the plan's image config.
+//
+// Dependencies from a lock or a pyproject.toml ([WithDeps]) are the plan.Deps the frontend
+// resolves for one platform and Python: the requirements file it generates (a lock's pins
+// with their hashes, or the requirements a pyproject.toml declares) is written into the deps
+// stage with a COPY heredoc where the frontend mounts it, and pip runs exactly as the plan's
+// command says (--no-deps --require-hashes for a lock, the lock's index). The Project step is
+// one more RUN in that stage, with the project's directory of the context bind-mounted
+// writable (the writes are dropped) where the frontend mounts it.
 //
 // The image config it declares equals the one plan.Config.Apply derives from the same base
 // (Env in the same order, WorkingDir, User, Entrypoint, Cmd, ExposedPorts, Healthcheck and
@@ -28,9 +36,13 @@
 // What is not config: the history entries differ (one per Dockerfile instruction), spec
 // tests and the smoke test are not run (the file lists them in a comment), build arguments
 // were substituted when the spec was loaded, and a --build-context named like a copied path
-// does not replace it. The contexts are filtered like the frontend's: every COPY from a
+// does not replace it. A lock's pins are those of the platform and Python they were resolved
+// for, whatever platform the file is built for (the frontend resolves them per platform),
+// and the file must be ejected again after the lock changes. The contexts are filtered like the frontend's: every COPY from a
 // context excludes the frontend's secure patterns (COPY --exclude), .dockerignore applies on
-// top (so a "!" line there cannot re-include one of those paths, as it can for mlbuild). The
+// top (so a "!" line there cannot re-include one of those paths, as it can for mlbuild); a
+// bind mount takes no exclude patterns, so the Project step's build sees what .dockerignore
+// lets through, secure patterns included. The
 // pip cache mount has the frontend's id, but BuildKit's Dockerfile frontend
 // prefixes cache ids with "<BUILDKIT_CACHE_MOUNT_NS>/" even when the namespace is empty, so
 // the two do not share pip's cache.
@@ -56,22 +68,42 @@ import (
 // maxWidth is where ENV, LABEL and COPY flag lists wrap.
 const maxWidth = 100
 
+// Option changes what Dockerfile renders.
+type Option func(*options)
+
+type options struct {
+	deps             *plan.Deps
+	platform, python string
+}
+
+// WithDeps renders the dependencies the frontend would resolve for the target: d is the
+// plan.Deps of one platform and Python (a lock's pins, a pyproject.toml's requirements),
+// which the file then installs on every platform; platform ("linux/amd64") and python
+// ("3.12") name them in a comment. Without it, the spec's requirements files are installed.
+func WithDeps(d *plan.Deps, platform, python string) Option {
+	return func(o *options) { o.deps, o.platform, o.python = d, platform, python }
+}
+
 // Dockerfile returns a Dockerfile that builds target of s with the image config the mlbuild
 // frontend gives it (see the package documentation for the exceptions). It depends only on
-// its arguments: the same spec gives the same bytes. It fails for an unknown target and for
-// the few values a Dockerfile cannot hold (line breaks in env or label values, "=" in a
-// label key, unusual characters in a --mount option).
-func Dockerfile(s *spec.Spec, target string) ([]byte, error) {
+// its arguments: the same spec and options give the same bytes. It fails for an unknown
+// target and for the few values a Dockerfile cannot hold (line breaks in env or label
+// values, "=" in a label key, unusual characters in a --mount option).
+func Dockerfile(s *spec.Spec, target string, opts ...Option) ([]byte, error) {
 	if s == nil {
 		return nil, errors.New("eject: no spec")
 	}
-	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge})
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge, Deps: o.deps})
 	if err != nil {
 		return nil, err
 	}
-	e := &ejector{s: s, t: p.Target, p: p}
+	e := &ejector{s: s, t: p.Target, p: p, o: o}
 	e.header()
-	if p.Find(plan.Pip) != nil {
+	if p.Find(plan.Venv) != nil {
 		e.deps()
 	}
 	e.runtime()
@@ -85,6 +117,7 @@ type ejector struct {
 	s    *spec.Spec
 	t    *spec.Target
 	p    *plan.Plan
+	o    options
 	b    bytes.Buffer
 	errs []error
 }
@@ -137,32 +170,137 @@ func (e *ejector) checks() []string {
 	return out
 }
 
-// deps writes the stage that creates the virtualenv and installs the requirements: the
-// plan's Venv and Pip steps.
+// deps writes the stage that creates the virtualenv and installs into it: the plan's Venv
+// step, then its Pip and Project steps, one RUN each.
 func (e *ejector) deps() {
-	venv, pip := e.p.Find(plan.Venv), e.p.Find(plan.Pip).Pip
+	venv := e.p.Find(plan.Venv)
+	var installs []plan.Step
+	for _, st := range e.p.Steps {
+		if st.Kind == plan.Pip || st.Kind == plan.Project {
+			installs = append(installs, st)
+		}
+	}
 	e.line("")
-	e.line("# Dependencies: pip sees only the requirements files (read-only bind mounts), so code edits")
-	e.line("# never re-run it, and its cache is a cache mount that never reaches a layer.")
+	switch d := e.p.Deps; {
+	case d.Generated != nil:
+		e.commentBlock("Dependencies: pip sees only the requirements mlbuild generated from " + d.Source +
+			" (written below), so code edits never re-run it, and its cache is a cache mount that never reaches a layer.")
+	case len(d.Files) > 0:
+		e.line("# Dependencies: pip sees only the requirements files (read-only bind mounts), so code edits")
+		e.line("# never re-run it, and its cache is a cache mount that never reaches a layer.")
+	default:
+		e.line("# Dependencies: pip's cache is a cache mount that never reaches a layer.")
+	}
 	e.line("FROM ${BASE} AS deps")
 	e.line("ENV PYTHONDONTWRITEBYTECODE=1")
 	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
 	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, "python3 "+plan.ShellJoin(venv.Args)+"\n")
 	e.line("ARG SOURCE_DATE_EPOCH")
 	var env []string
-	for _, v := range pip.Env {
+	for _, v := range installs[0].Pip.Env { // every pip invocation has the same environment
 		env = append(env, v.Key+"="+v.Value)
 	}
 	e.list("ENV", env)
-	e.line("WORKDIR %s", plan.RequirementsDir)
-
-	mounts := []string{fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=shared", plan.PipCacheID, plan.PipCacheDir)}
-	for i, r := range pip.Requirements {
-		src := e.mountValue(fmt.Sprintf("requirements[%d]", i), r)
-		dst := e.mountValue(fmt.Sprintf("requirements[%d]", i), path.Join(plan.RequirementsDir, r))
-		mounts = append(mounts, fmt.Sprintf("--mount=type=bind,source=%s,target=%s", src, dst))
+	for _, st := range installs {
+		if st.Kind == plan.Project {
+			e.project(st)
+		} else {
+			e.pip(st)
+		}
 	}
-	for i, sec := range pip.Secrets {
+}
+
+// pip writes the plan's Pip step: the requirements files bind-mounted from the context, or
+// the generated requirements written into the stage, then pip as the step's Command says.
+func (e *ejector) pip(st plan.Step) {
+	ps := st.Pip
+	e.line("WORKDIR %s", plan.RequirementsDir)
+	mounts := []string{e.cacheMount()}
+	if ps.Generated != nil {
+		e.generated(ps)
+	} else {
+		for i, r := range ps.Requirements {
+			src := e.mountValue(fmt.Sprintf("requirements[%d]", i), r)
+			dst := e.mountValue(fmt.Sprintf("requirements[%d]", i), path.Join(plan.RequirementsDir, r))
+			mounts = append(mounts, fmt.Sprintf("--mount=type=bind,source=%s,target=%s", src, dst))
+		}
+	}
+	e.run(append(mounts, e.secretMounts(ps)...), e.pipScript(ps))
+}
+
+// generated writes the requirements file the frontend generated into the stage, where the
+// frontend mounts it: the pins of a lock, with their hashes, or a pyproject.toml's
+// requirements.
+func (e *ejector) generated(ps *plan.PipStep) {
+	d := e.p.Deps
+	sel := selection(d)
+	if sel != "" {
+		sel = " (" + sel + ")"
+	}
+	if d.Locked {
+		e.commentBlock(fmt.Sprintf("The %d packages %s locks%s, with their hashes, as mlbuild selects them%s: build this file for that platform only, and eject again after changing %s.",
+			d.Packages, d.Source, sel, e.resolvedFor(), d.Source))
+	} else {
+		e.commentBlock(fmt.Sprintf("The requirements %s declares%s, for pip to resolve: eject again after changing %s.", d.Source, sel, d.Source))
+	}
+	dst := path.Join(plan.RequirementsDir, ps.Requirements[0])
+	e.noLineBreak("dependencies.from", dst)
+	e.heredoc("COPY", nil, word(dst), string(ps.Generated))
+}
+
+// resolvedFor names the platform and Python a lock's markers were evaluated for.
+func (e *ejector) resolvedFor() string {
+	var on []string
+	if e.o.platform != "" {
+		on = append(on, e.o.platform)
+	}
+	if e.o.python != "" {
+		on = append(on, "Python "+e.o.python)
+	}
+	if len(on) == 0 {
+		return ""
+	}
+	return " for " + strings.Join(on, " and ")
+}
+
+// selection describes the groups and extras installed.
+func selection(d *plan.Deps) string {
+	var sel []string
+	if len(d.Groups) > 0 {
+		sel = append(sel, "groups "+strings.Join(d.Groups, ", "))
+	}
+	if len(d.Extras) > 0 {
+		sel = append(sel, "extras "+strings.Join(d.Extras, ", "))
+	}
+	return strings.Join(sel, "; ")
+}
+
+// project writes the plan's Project step: pip builds the project from the context, mounted
+// writable with the writes discarded, and installs it without its dependencies.
+func (e *ejector) project(st plan.Step) {
+	ps := st.Pip
+	e.line("# The project itself, built from the context as a wheel and installed without its")
+	e.line("# dependencies: an edit of the context re-runs this step, not the ones above. A bind mount")
+	e.line("# takes no --exclude: only .dockerignore keeps secrets and VCS data from the build backend.")
+	e.line("WORKDIR %s", ps.ProjectDir)
+	src := strings.TrimPrefix(ps.ProjectPath, "/")
+	if src == "" {
+		src = "."
+	}
+	mounts := []string{e.cacheMount(),
+		fmt.Sprintf("--mount=type=bind,source=%s,target=%s,rw", e.mountValue("dependencies.project", src), ps.ProjectDir)}
+	e.run(append(mounts, e.secretMounts(ps)...), e.pipScript(ps))
+}
+
+// cacheMount is pip's cache, with the frontend's id.
+func (e *ejector) cacheMount() string {
+	return fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=shared", plan.PipCacheID, plan.PipCacheDir)
+}
+
+// secretMounts are the spec's pip secrets.
+func (e *ejector) secretMounts(ps *plan.PipStep) []string {
+	var mounts []string
+	for i, sec := range ps.Secrets {
 		p := fmt.Sprintf("pip.secrets[%d]", i)
 		m := "--mount=type=secret,id=" + e.mountValue(p+".id", sec.ID)
 		if sec.Env != "" {
@@ -173,17 +311,17 @@ func (e *ejector) deps() {
 		m += ",required=" + strconv.FormatBool(!sec.Optional)
 		mounts = append(mounts, m)
 	}
+	return mounts
+}
 
-	// The pip command, one option per line, in the plan's order.
-	lines := make([]string, len(pip.Command))
-	for i, words := range pip.Command {
+// pipScript is the step's script with pip's arguments written in, one option per line in
+// the plan's order, where the frontend passes them to the script as "$@".
+func (e *ejector) pipScript(ps *plan.PipStep) string {
+	lines := make([]string, len(ps.Command))
+	for i, words := range ps.Command {
 		lines[i] = plan.ShellJoin(words)
 	}
-	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + plan.PipPycachePrefix + " python3 " + strings.Join(lines, " \\\n  ") + "\n"
-	if pip.Compile != nil {
-		script += "python3 " + plan.ShellJoin(pip.Compile) + "\n"
-	}
-	e.run(mounts, script)
+	return strings.Replace(ps.Script(), `python3 "$@"`, "python3 "+strings.Join(lines, " \\\n  "), 1) + "\n"
 }
 
 // runtime writes the final stage: the plan's steps in order (the user layer, the venv, the
@@ -201,7 +339,9 @@ func (e *ejector) runtime() {
 			}
 			e.line("%s.", what)
 			e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, st.Script+"\n")
-		case plan.Pip:
+		case plan.Venv:
+			// The venv with everything installed into it: one layer here, one per step in
+			// mlbuild's image.
 			e.linkComment(&linked)
 			e.copy([]string{"--link", "--from=deps"}, e.s.Python.Venv, e.s.Python.Venv)
 		case plan.Copy:
@@ -222,6 +362,19 @@ func (e *ejector) runtime() {
 		}
 	}
 	e.config()
+}
+
+// commentBlock writes text as comment lines, wrapped before maxWidth.
+func (e *ejector) commentBlock(text string) {
+	line := "#"
+	for _, w := range strings.Fields(text) {
+		if len(line)+1+len(w) > maxWidth && line != "#" {
+			e.line("%s", line)
+			line = "#"
+		}
+		line += " " + w
+	}
+	e.line("%s", line)
 }
 
 // linkComment explains --link once, before the first COPY.
@@ -321,16 +474,30 @@ func shellFormOK(cmd string) bool {
 // run writes a RUN instruction with flags (one per line) and a heredoc script, which /bin/sh
 // runs as sh -c <script>, as the frontend does.
 func (e *ejector) run(flags []string, script string) {
+	e.heredoc("RUN", flags, "", script)
+}
+
+// heredoc writes instr with flags and a quoted heredoc (nothing in it is expanded), followed
+// on the first line by after (COPY's destination). body ends with a line break, or is empty.
+func (e *ejector) heredoc(instr string, flags []string, after, body string) {
 	delim := "EOF"
-	for n := 1; strings.Contains("\n"+script, "\n"+delim+"\n"); n++ {
+	for n := 1; strings.Contains("\n"+body, "\n"+delim+"\n"); n++ {
 		delim = fmt.Sprintf("EOF%d", n)
 	}
+	start := "<<'" + delim + "'"
+	if after != "" {
+		start += " " + after
+	}
 	sep := " "
-	if len("RUN "+strings.Join(flags, " ")+" <<'"+delim+"'") > maxWidth {
+	if len(instr+" "+strings.Join(flags, " ")+" "+start) > maxWidth {
 		sep = " \\\n    "
 	}
-	e.b.WriteString("RUN " + strings.Join(flags, sep) + " <<'" + delim + "'\n")
-	e.b.WriteString(script)
+	line := instr + " "
+	if len(flags) > 0 {
+		line += strings.Join(flags, sep) + " "
+	}
+	e.b.WriteString(line + start + "\n")
+	e.b.WriteString(body)
 	e.line("%s", delim)
 }
 

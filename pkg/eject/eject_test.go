@@ -98,14 +98,47 @@ targets:
     writable: [models]
 `
 
-var cases = []struct{ name, src, target string }{
-	{"default-training", "version: 1\n", "training"},
-	{"default-inference", "version: 1\n", "inference"},
-	{"rich-inference", richSpec, "inference"},
-	{"rich-batch", richSpec, "batch"},
-	{"odd-values", oddSpec, "odd"},
-	{"odd-exec-probe", oddSpec, "exec-probe"},
-	{"root-no-requirements", rootSpec, "inference"},
+// lockSpec installs a uv.lock, the "train" group in training, and builds the project.
+const lockSpec = "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  training:\n    dependencies: {groups: [train]}\n"
+
+// locked are a lock's pins as the frontend generates them for training (shared with
+// pkg/llbgraph's golden tests), with the lock's index.
+var locked = &plan.Deps{Kind: spec.SourceUVLock, Source: "uv.lock", Locked: true, Packages: 2, Groups: []string{"train"}, Project: true,
+	Generated: []byte("numpy==2.1.0 \\\n    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111\n" +
+		"torch==2.4.0 \\\n    --hash=sha256:2222222222222222222222222222222222222222222222222222222222222222\n"),
+	IndexURLs: []string{"https://download.pytorch.org/whl/cpu"}}
+
+// pyprojectSpec installs what pyproject.toml declares, with an extra, for pip to resolve.
+const pyprojectSpec = "version: 1\ndependencies: {from: pyproject.toml, extras: [serve]}\npip:\n  secrets: [{id: token, env: PIP_INDEX_URL}]\n"
+
+var declared = &plan.Deps{Kind: spec.SourcePyproject, Source: "pyproject.toml", Extras: []string{"serve"},
+	// EOF is a valid project name: the heredoc that writes the file takes another delimiter.
+	Generated: []byte("fastapi>=0.110\nuvicorn[standard]>=0.29\nEOF\n")}
+
+// subdirLocked: the lock of a project in the context's ml/ directory, whose project step
+// builds that directory.
+var subdirLocked = func() *plan.Deps {
+	d := *locked
+	d.Source, d.ProjectPath, d.Groups = "ml/uv.lock", "ml", nil
+	return &d
+}()
+
+// cases are rendered with deps (nil: the spec's requirements files, as without a resolution).
+var cases = []struct {
+	name, src, target string
+	deps              *plan.Deps
+}{
+	{"default-training", "version: 1\n", "training", nil},
+	{"default-inference", "version: 1\n", "inference", nil},
+	{"rich-inference", richSpec, "inference", nil},
+	{"rich-batch", richSpec, "batch", nil},
+	{"odd-values", oddSpec, "odd", nil},
+	{"odd-exec-probe", oddSpec, "exec-probe", nil},
+	{"root-no-requirements", rootSpec, "inference", nil},
+	{"uvlock-training", lockSpec, "training", locked},
+	{"pyproject-inference", pyprojectSpec, "inference", declared},
+	{"requirements-project", "version: 1\ndependencies: {project: true}\n", "inference", nil},
+	{"uvlock-subdir-project", "version: 1\ndependencies: {from: ml/uv.lock, project: true}\n", "inference", subdirLocked},
 }
 
 func load(t testing.TB, src string) *spec.Spec {
@@ -117,9 +150,9 @@ func load(t testing.TB, src string) *spec.Spec {
 	return s
 }
 
-func ejectT(t testing.TB, s *spec.Spec, target string) []byte {
+func ejectT(t testing.TB, s *spec.Spec, target string, deps *plan.Deps) []byte {
 	t.Helper()
-	df, err := eject.Dockerfile(s, target)
+	df, err := eject.Dockerfile(s, target, eject.WithDeps(deps, "linux/amd64", "3.10"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +162,7 @@ func ejectT(t testing.TB, s *spec.Spec, target string) []byte {
 func TestGolden(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := ejectT(t, load(t, tc.src), tc.target)
+			got := ejectT(t, load(t, tc.src), tc.target, tc.deps)
 			golden(t, filepath.Join("testdata", tc.name+".Dockerfile"), got)
 		})
 	}
@@ -148,7 +181,7 @@ func TestExamples(t *testing.T) {
 	}
 	for _, target := range []string{"training", "inference"} {
 		t.Run(target, func(t *testing.T) {
-			golden(t, filepath.Join(dir, "docker", target, "Dockerfile"), ejectT(t, s, target))
+			golden(t, filepath.Join(dir, "docker", target, "Dockerfile"), ejectT(t, s, target, nil))
 		})
 	}
 }
@@ -175,9 +208,9 @@ func golden(t *testing.T, file string, got []byte) {
 
 func TestDeterministic(t *testing.T) {
 	for _, tc := range cases {
-		first := ejectT(t, load(t, tc.src), tc.target)
+		first := ejectT(t, load(t, tc.src), tc.target, tc.deps)
 		for i := 0; i < 20; i++ {
-			if got := ejectT(t, load(t, tc.src), tc.target); !bytes.Equal(first, got) {
+			if got := ejectT(t, load(t, tc.src), tc.target, tc.deps); !bytes.Equal(first, got) {
 				t.Fatalf("%s: ejection %d differs from the first", tc.name, i)
 			}
 		}
@@ -230,6 +263,29 @@ var wantCopies = map[string][]copyInstr{
 		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
 		{link: true, excludes: secure, src: "models", dst: "/app/models"},
 	},
+	"uvlock-training": {
+		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
+		{link: true, excludes: secure, src: "src", dst: "/app/src"},
+		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+	},
+	"pyproject-inference": {
+		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
+		{link: true, excludes: secure, src: "src", dst: "/app/src"},
+		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{link: true, excludes: secure, src: "models", dst: "/app/models"},
+	},
+	"uvlock-subdir-project": {
+		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
+		{link: true, excludes: secure, src: "src", dst: "/app/src"},
+		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{link: true, excludes: secure, src: "models", dst: "/app/models"},
+	},
+	"requirements-project": {
+		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
+		{link: true, excludes: secure, src: "src", dst: "/app/src"},
+		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{link: true, excludes: secure, src: "models", dst: "/app/models"},
+	},
 }
 
 // TestStructure checks the layout every ejection shares.
@@ -237,7 +293,7 @@ func TestStructure(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
-			df := ejectT(t, s, tc.target)
+			df := ejectT(t, s, tc.target, tc.deps)
 			lines := strings.Split(string(df), "\n")
 			if lines[0] != "# syntax=docker/dockerfile:1" {
 				t.Errorf("first line %q", lines[0])
@@ -252,7 +308,7 @@ func TestStructure(t *testing.T) {
 				names = append(names, st.name)
 			}
 			wantNames := []string{"deps", "runtime"}
-			if len(s.Requirements) == 0 {
+			if tc.deps == nil && len(s.Requirements) == 0 {
 				wantNames = []string{"runtime"}
 			}
 			if !slices.Equal(names, wantNames) {
@@ -289,7 +345,7 @@ func baseConfig() dockerspec.DockerOCIImageConfig {
 var amd64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 
 // frontendBuild runs llbgraph.Build as the frontend would on baseConfig, without a daemon.
-func frontendBuild(t *testing.T, s *spec.Spec, target string) *llbgraph.Result {
+func frontendBuild(t *testing.T, s *spec.Spec, target string, deps *plan.Deps) *llbgraph.Result {
 	t.Helper()
 	named, err := reference.ParseNormalizedNamed(s.Base)
 	if err != nil {
@@ -300,6 +356,7 @@ func frontendBuild(t *testing.T, s *spec.Spec, target string) *llbgraph.Result {
 		return llb.Local("context", append([]llb.LocalOption{llb.SharedKeyHint("context")}, opts...)...)
 	}
 	res, err := llbgraph.Build(s, llbgraph.Options{
+		Deps:         deps,
 		Target:       target,
 		Platform:     amd64,
 		Base:         llb.Image(name, llb.Platform(amd64)),
@@ -322,8 +379,8 @@ func TestConfigMatchesFrontend(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
-			want := frontendBuild(t, s, tc.target).Image.Config
-			stages := interpret(t, ejectT(t, s, tc.target), baseConfig())
+			want := frontendBuild(t, s, tc.target, tc.deps).Image.Config
+			stages := interpret(t, ejectT(t, s, tc.target, tc.deps), baseConfig())
 			got := stages[len(stages)-1].cfg
 
 			// The one documented difference: the digest label.
@@ -349,29 +406,36 @@ func TestConfigMatchesFrontend(t *testing.T) {
 	}
 }
 
-// TestStepsMatchLLB compares the two RUN steps with the frontend's exec ops: the user
-// script byte for byte, and the pip step by what it does (the commands /bin/sh runs, its
-// working directory, environment, cache and secrets).
+// TestStepsMatchLLB compares the RUN steps with the frontend's exec ops: the user script
+// byte for byte, and the venv, pip and project steps by what they do (the commands /bin/sh
+// runs, the working directory, environment, cache, secrets and what each sees of the
+// context: the requirements files, the generated requirements file, or the whole context).
 func TestStepsMatchLLB(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
-			res := frontendBuild(t, s, tc.target)
+			res := frontendBuild(t, s, tc.target, tc.deps)
 			def, err := res.State.Marshal(context.Background(), llb.Platform(amd64))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var userOp, venvOp, pipOp *pb.ExecOp
+			var userOp, venvOp, pipOp, projectOp *pb.ExecOp
+			var generated []byte // the file the frontend writes for the pip step
 			for _, dt := range def.Def {
 				var op pb.Op
 				if err := op.UnmarshalVT(dt); err != nil {
 					t.Fatal(err)
+				}
+				if mk := op.GetFile().GetActions(); len(mk) == 1 && mk[0].GetMkfile() != nil {
+					generated = mk[0].GetMkfile().Data
 				}
 				ex := op.GetExec()
 				if ex == nil {
 					continue
 				}
 				switch args := ex.Meta.Args; {
+				case len(args) > 3 && args[3] == "mlbuild-pip" && ex.Meta.Cwd == plan.ProjectDir:
+					projectOp = ex
 				case len(args) > 3 && args[3] == "mlbuild-pip":
 					pipOp = ex
 				case len(args) > 2 && args[0] == "python3" && args[1] == "-m" && args[2] == "venv":
@@ -384,7 +448,7 @@ func TestStepsMatchLLB(t *testing.T) {
 					t.Fatalf("unexpected exec op %q", args)
 				}
 			}
-			stages := interpret(t, ejectT(t, s, tc.target), baseConfig())
+			stages := interpret(t, ejectT(t, s, tc.target, tc.deps), baseConfig())
 			rt := stages[len(stages)-1]
 
 			if userOp == nil {
@@ -407,15 +471,21 @@ func TestStepsMatchLLB(t *testing.T) {
 				}
 			}
 
-			if pipOp == nil {
+			if venvOp == nil {
 				if len(stages) != 1 {
 					t.Errorf("the frontend installs nothing, the Dockerfile has %d stages", len(stages))
 				}
 				return
 			}
 			deps := stages[0]
-			if deps.name != "deps" || len(deps.runs) != 2 || venvOp == nil {
-				t.Fatalf("no deps stage with two RUNs (venv, pip), or no venv step in the LLB: %+v", deps)
+			installs := []*pb.ExecOp{venvOp}
+			for _, op := range []*pb.ExecOp{pipOp, projectOp} {
+				if op != nil {
+					installs = append(installs, op)
+				}
+			}
+			if deps.name != "deps" || len(deps.runs) != len(installs) {
+				t.Fatalf("no deps stage with %d RUNs (venv, pip, project), as the LLB has: %+v", len(installs), deps)
 			}
 			v := deps.runs[0]
 			if diff := cmp.Diff([][]string{venvOp.Meta.Args[1:]}, runShell(t, "/bin/sh", "-c", v.script)); diff != "" {
@@ -427,51 +497,98 @@ func TestStepsMatchLLB(t *testing.T) {
 			if !hasTmpfs(venvOp, "/tmp") || len(v.mounts) != 1 || v.mounts[0].Type != instructions.MountTypeTmpfs {
 				t.Errorf("the venv step has no tmpfs on /tmp: %+v", v.mounts)
 			}
-			r := deps.runs[1]
-			if r.cwd != pipOp.Meta.Cwd {
-				t.Errorf("pip runs in %q, llbgraph in %q", r.cwd, pipOp.Meta.Cwd)
-			}
-			var wantEnv, gotEnv []string
-			for _, kv := range pipOp.Meta.Env {
-				if strings.HasPrefix(kv, "PIP_") || strings.HasPrefix(kv, "PYTHON") {
-					wantEnv = append(wantEnv, kv)
+			for i, op := range installs[1:] {
+				r := deps.runs[i+1]
+				what := "pip"
+				if op == projectOp {
+					what = "project"
 				}
-			}
-			for _, kv := range r.env {
-				if !slices.Contains(baseConfig().Env, kv) {
-					gotEnv = append(gotEnv, kv)
+				comparePip(t, what, op, r)
+				var binds, wantBinds []string
+				for _, m := range r.mounts {
+					if m.Type == instructions.MountTypeBind {
+						binds = append(binds, fmt.Sprintf("%s -> %s ro=%t from=%q", m.Source, m.Target, m.ReadOnly, m.From))
+					}
 				}
-			}
-			slices.Sort(wantEnv)
-			slices.Sort(gotEnv)
-			if diff := cmp.Diff(wantEnv, gotEnv); diff != "" {
-				t.Errorf("pip environment (-llbgraph +Dockerfile):\n%s", diff)
-			}
-			if diff := cmp.Diff(llbMounts(pipOp), runMounts(r.mounts)); diff != "" {
-				t.Errorf("pip cache and secrets (-llbgraph +Dockerfile):\n%s", diff)
-			}
-			var binds, wantBinds []string
-			for _, m := range r.mounts {
-				if m.Type == instructions.MountTypeBind {
-					binds = append(binds, fmt.Sprintf("%s -> %s ro=%t from=%q", m.Source, m.Target, m.ReadOnly, m.From))
+				switch {
+				case op == projectOp:
+					// The project's directory of the main context, writable (the writes are
+					// dropped), as llbgraph mounts it.
+					dir := "."
+					if tc.deps != nil && tc.deps.ProjectPath != "" {
+						dir = tc.deps.ProjectPath
+					}
+					wantBinds = []string{fmt.Sprintf("%s -> %s ro=false from=\"\"", dir, plan.ProjectDir)}
+					if !hasMount(op, plan.ProjectDir, false, path.Clean("/"+dir)) {
+						t.Errorf("llbgraph's project step has no writable mount of %s at %s", dir, plan.ProjectDir)
+					}
+				case tc.deps != nil && tc.deps.Generated != nil:
+					// No bind: the generated file is written into the stage where llbgraph mounts it.
+					file := path.Join(plan.RequirementsDir, path.Base(tc.deps.Source)+".txt")
+					if got, ok := deps.files[file]; !ok || got != string(tc.deps.Generated) || string(generated) != got {
+						t.Errorf("generated requirements at %s: %q (found %t), want %q, llbgraph writes %q", file, got, ok, tc.deps.Generated, generated)
+					}
+					if !hasMount(op, plan.RequirementsDir, true, "/") {
+						t.Errorf("llbgraph's pip step has no read-only mount at %s", plan.RequirementsDir)
+					}
+				default:
+					for _, req := range s.Requirements {
+						wantBinds = append(wantBinds, fmt.Sprintf("%s -> %s ro=true from=\"\"", req, path.Join(op.Meta.Cwd, req)))
+					}
 				}
-			}
-			for _, req := range s.Requirements {
-				wantBinds = append(wantBinds, fmt.Sprintf("%s -> %s ro=true from=\"\"", req, path.Join(pipOp.Meta.Cwd, req)))
-			}
-			if diff := cmp.Diff(wantBinds, binds); diff != "" {
-				t.Errorf("requirements mounts (-want +got):\n%s", diff)
-			}
-			if r.network != "default" {
-				t.Errorf("pip runs with --network=%s", r.network)
-			}
-			want := runShell(t, pipOp.Meta.Args...)
-			got := runShell(t, "/bin/sh", "-c", r.script)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("commands of the pip step (-llbgraph +Dockerfile):\n%s", diff)
+				if diff := cmp.Diff(wantBinds, binds); diff != "" {
+					t.Errorf("%s: context mounts (-want +got):\n%s", what, diff)
+				}
 			}
 		})
 	}
+}
+
+// comparePip compares a pip RUN with llbgraph's exec op: working directory, environment,
+// network, cache and secrets, and the commands its script runs.
+func comparePip(t *testing.T, what string, op *pb.ExecOp, r runInstr) {
+	t.Helper()
+	if r.cwd != op.Meta.Cwd {
+		t.Errorf("%s: runs in %q, llbgraph in %q", what, r.cwd, op.Meta.Cwd)
+	}
+	var wantEnv, gotEnv []string
+	for _, kv := range op.Meta.Env {
+		if strings.HasPrefix(kv, "PIP_") || strings.HasPrefix(kv, "PYTHON") {
+			wantEnv = append(wantEnv, kv)
+		}
+	}
+	for _, kv := range r.env {
+		if !slices.Contains(baseConfig().Env, kv) {
+			gotEnv = append(gotEnv, kv)
+		}
+	}
+	slices.Sort(wantEnv)
+	slices.Sort(gotEnv)
+	if diff := cmp.Diff(wantEnv, gotEnv); diff != "" {
+		t.Errorf("%s: environment (-llbgraph +Dockerfile):\n%s", what, diff)
+	}
+	if diff := cmp.Diff(llbMounts(op), runMounts(r.mounts)); diff != "" {
+		t.Errorf("%s: cache and secrets (-llbgraph +Dockerfile):\n%s", what, diff)
+	}
+	if r.network != "default" {
+		t.Errorf("%s: runs with --network=%s", what, r.network)
+	}
+	want := runShell(t, op.Meta.Args...)
+	got := runShell(t, "/bin/sh", "-c", r.script)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s: commands (-llbgraph +Dockerfile):\n%s", what, diff)
+	}
+}
+
+// hasMount reports whether the exec op bind-mounts the directory selector of an input at
+// dest, read-only or not.
+func hasMount(ex *pb.ExecOp, dest string, readonly bool, selector string) bool {
+	for _, m := range ex.Mounts {
+		if m.Dest == dest && m.MountType == pb.MountType_BIND && m.Readonly == readonly && path.Clean("/"+m.Selector) == selector {
+			return true
+		}
+	}
+	return false
 }
 
 func hasTmpfs(ex *pb.ExecOp, dest string) bool {
@@ -522,8 +639,8 @@ func runMounts(mounts []*instructions.Mount) []string {
 	return out
 }
 
-// runShell runs argv (a /bin/sh invocation) with a python3 that only records its arguments,
-// and returns the recorded calls.
+// runShell runs argv (a /bin/sh invocation) with a python3 that only records its arguments
+// (and a touch that records "touch" and its arguments), and returns the recorded calls.
 func runShell(t *testing.T, argv ...string) [][]string {
 	t.Helper()
 	if _, err := os.Stat("/bin/sh"); err != nil {
@@ -532,6 +649,11 @@ func runShell(t *testing.T, argv ...string) [][]string {
 	dir := t.TempDir()
 	stub := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >> \"$LOG\"\nprintf '\\n' >> \"$LOG\"\n"
 	if err := os.WriteFile(filepath.Join(dir, "python3"), []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The project step touches a stamp first: recorded with its name.
+	touch := "#!/bin/sh\nprintf 'touch\\0' >> \"$LOG\"\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >> \"$LOG\"\nprintf '\\n' >> \"$LOG\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "touch"), []byte(touch), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	log := filepath.Join(dir, "log")
@@ -556,7 +678,7 @@ func runShell(t *testing.T, argv ...string) [][]string {
 // line breaks as \n escapes and BuildKit's parser decodes them.
 func TestHealthcheckJSON(t *testing.T) {
 	s := load(t, "version: 1\n")
-	df := ejectT(t, s, "inference")
+	df := ejectT(t, s, "inference", nil)
 	probe := plan.HTTPProbe(8000, "/health", 5*time.Second)
 	if !strings.Contains(probe, "\n") {
 		t.Fatal("the probe has no line break")
@@ -572,18 +694,18 @@ func TestHealthcheckJSON(t *testing.T) {
 func TestKnownDifferences(t *testing.T) {
 	t.Run("shell probe with a line break", func(t *testing.T) {
 		s := load(t, "version: 1\ntargets:\n  inference:\n    healthcheck:\n      command: |\n        test -f /tmp/ready\n        curl -fs localhost:8000\n")
-		stages := interpret(t, ejectT(t, s, "inference"), baseConfig())
+		stages := interpret(t, ejectT(t, s, "inference", nil), baseConfig())
 		cmd := "test -f /tmp/ready\ncurl -fs localhost:8000\n"
 		if h := stages[len(stages)-1].cfg.Healthcheck; h == nil || !slices.Equal(h.Test, []string{"CMD", "/bin/sh", "-c", cmd}) {
 			t.Errorf("healthcheck %+v", h)
 		}
-		if h := frontendBuild(t, s, "inference").Image.Config.Healthcheck; !slices.Equal(h.Test, []string{"CMD-SHELL", cmd}) {
+		if h := frontendBuild(t, s, "inference", nil).Image.Config.Healthcheck; !slices.Equal(h.Test, []string{"CMD-SHELL", cmd}) {
 			t.Errorf("frontend healthcheck %+v", h)
 		}
 	})
 	t.Run("shell probe that reads as JSON", func(t *testing.T) {
 		s := load(t, "version: 1\ntargets:\n  inference:\n    healthcheck: {command: '[ \"ok\" ]'}\n")
-		stages := interpret(t, ejectT(t, s, "inference"), baseConfig())
+		stages := interpret(t, ejectT(t, s, "inference", nil), baseConfig())
 		if h := stages[len(stages)-1].cfg.Healthcheck; h == nil || !slices.Equal(h.Test, []string{"CMD", "/bin/sh", "-c", `[ "ok" ]`}) {
 			t.Errorf("healthcheck %+v", h)
 		}
@@ -591,7 +713,7 @@ func TestKnownDifferences(t *testing.T) {
 	t.Run("base without PATH", func(t *testing.T) {
 		base := baseConfig()
 		base.Env = []string{"LANG=C.UTF-8"}
-		stages := interpret(t, ejectT(t, load(t, "version: 1\n"), "training"), base)
+		stages := interpret(t, ejectT(t, load(t, "version: 1\n"), "training", nil), base)
 		got := stages[len(stages)-1].cfg.Env[:3]
 		want := []string{"LANG=C.UTF-8", "PATH=/opt/venv/bin:" + defaultPath, "VIRTUAL_ENV=/opt/venv"}
 		if !slices.Equal(got, want) { // mlbuild: LANG, VIRTUAL_ENV, PATH
@@ -602,7 +724,7 @@ func TestKnownDifferences(t *testing.T) {
 		base := baseConfig()
 		base.ExposedPorts = map[string]struct{}{"5000/tcp": {}}
 		base.Healthcheck = &dockerspec.HealthcheckConfig{Test: []string{"CMD", "true"}}
-		stages := interpret(t, ejectT(t, load(t, "version: 1\n"), "training"), base)
+		stages := interpret(t, ejectT(t, load(t, "version: 1\n"), "training", nil), base)
 		cfg := stages[len(stages)-1].cfg
 		if len(cfg.ExposedPorts) != 1 || cfg.Healthcheck == nil {
 			t.Errorf("the Dockerfile dropped the base's ports or healthcheck: %+v %+v", cfg.ExposedPorts, cfg.Healthcheck)
@@ -642,6 +764,8 @@ type stageResult struct {
 	cfg    dockerspec.DockerOCIImageConfig
 	runs   []runInstr
 	copies []copyInstr
+	// files are the files a COPY heredoc writes, by absolute path.
+	files map[string]string
 }
 
 type runInstr struct {
@@ -790,6 +914,17 @@ func interpret(t *testing.T, df []byte, base dockerspec.DockerOCIImageConfig) []
 				cur.runs = append(cur.runs, runInstr{network: instructions.GetNetwork(c), mounts: instructions.GetMounts(c),
 					script: c.Files[0].Data, env: env(), cwd: cur.cfg.WorkingDir})
 			case *instructions.CopyCommand:
+				if len(c.SourceContents) == 1 && len(c.SourcePaths) == 0 && c.From == "" && !c.Link && c.Chown == "" && c.Chmod == "" {
+					dst := c.DestPath
+					if !path.IsAbs(dst) {
+						dst = path.Join(cur.cfg.WorkingDir, dst)
+					}
+					if cur.files == nil {
+						cur.files = map[string]string{}
+					}
+					cur.files[dst] = c.SourceContents[0].Data
+					continue
+				}
 				if len(c.SourcePaths) != 1 || c.Chown != "" || c.Chmod != "" || c.Parents {
 					t.Fatalf("unexpected %s", c.String())
 				}

@@ -39,26 +39,48 @@ const pythonVersionFile = ".python-version"
 // today's path: nothing is read here (the pip step mounts them, and a missing one is
 // explained after a failure).
 func (b *builder) readDeps(ctx context.Context, s *spec.Spec) (*depFiles, error) {
+	_, want := depPaths(s)
+	files := map[string][]byte{}
+	if want != nil {
+		ref, err := b.readContext(ctx, want, "read the dependency files")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range want {
+			if dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p}); err == nil {
+				files[p] = dt
+			}
+		}
+	}
+	return pickDeps(s, files)
+}
+
+// depPaths are the candidates for the dependency source of s, and with them the paths to
+// read: nil, nil when the spec names requirements files (nothing needs reading).
+func depPaths(s *spec.Spec) (candidates, want []string) {
 	files, named := s.DependencyFiles()
 	if named && (len(files) == 0 || spec.SourceKind(files[0]) == spec.SourceRequirements) {
-		return &depFiles{kind: spec.SourceRequirements, source: strings.Join(files, " "), requirements: files}, nil
+		return nil, nil
 	}
-	candidates := spec.DetectOrder
+	candidates = spec.DetectOrder
 	if named {
 		candidates = files
 	}
 	dir := path.Dir(candidates[0])
-	want := append(slices.Clone(candidates), path.Join(dir, "pyproject.toml"), path.Join(dir, pythonVersionFile))
-	ref, err := b.readContext(ctx, want, "read the dependency files")
-	if err != nil {
-		return nil, err
+	want = append(slices.Clone(candidates), path.Join(dir, "pyproject.toml"), path.Join(dir, pythonVersionFile))
+	return candidates, want
+}
+
+// pickDeps is readDeps once the files are read: the source (the spec's, or the first
+// candidate found) with the files read, parsed.
+func pickDeps(s *spec.Spec, files map[string][]byte) (*depFiles, error) {
+	candidates, _ := depPaths(s)
+	if candidates == nil {
+		req, _ := s.DependencyFiles()
+		return &depFiles{kind: spec.SourceRequirements, source: strings.Join(req, " "), requirements: req}, nil
 	}
-	d := &depFiles{files: map[string][]byte{}}
-	for _, p := range want {
-		if dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p}); err == nil {
-			d.files[p] = dt
-		}
-	}
+	_, named := s.DependencyFiles()
+	d := &depFiles{files: maps.Clone(files)}
 	for _, c := range candidates {
 		if _, ok := d.files[c]; ok {
 			d.kind, d.source = spec.SourceKind(c), c
@@ -70,7 +92,7 @@ func (b *builder) readDeps(ctx context.Context, s *spec.Spec) (*depFiles, error)
 	}
 	if d.source == "" {
 		if named {
-			return nil, s.Errorf("dependencies.from", "%q is not in the build context (missing, or excluded by .dockerignore)", files[0])
+			return nil, s.Errorf("dependencies.from", "%q is not in the build context (missing, or excluded by .dockerignore)", candidates[0])
 		}
 		quoted := make([]string, len(spec.DetectOrder))
 		for i, f := range spec.DetectOrder {

@@ -616,7 +616,7 @@ func TestSubrequests(t *testing.T) {
 			check: func(t *testing.T, dt []byte) {
 				var o outline.Outline
 				mustUnmarshal(t, dt, &o)
-				if o.Name != "inference" || o.Description != "Serves the model" {
+				if o.Name != "inference" || o.Description != "Serves the model — dependencies: requirements.txt (detected)" {
 					t.Errorf("outline of %q (%q), want inference", o.Name, o.Description)
 				}
 				if len(o.Args) != 1 || o.Args[0].Name != "PYTHON_VERSION" || o.Args[0].Value != "3.12" {

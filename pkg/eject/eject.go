@@ -38,7 +38,10 @@
 // were substituted when the spec was loaded, and a --build-context named like a copied path
 // does not replace it. A lock's pins are those of the platform and Python they were resolved
 // for, whatever platform the file is built for (the frontend resolves them per platform),
-// and the file must be ejected again after the lock changes. The contexts are filtered like the frontend's: every COPY from a
+// and the file must be ejected again after the lock changes. A lock's packages are installed
+// in one layer: the frontend's layer per large package and per name group (dependencies.layers:
+// packages) needs merged independent layers, which a Dockerfile cannot write; the installed
+// files are the same. The contexts are filtered like the frontend's: every COPY from a
 // context excludes the frontend's secure patterns (COPY --exclude), .dockerignore applies on
 // top (so a "!" line there cannot re-include one of those paths, as it can for mlbuild); a
 // bind mount takes no exclude patterns, so the Project step's build sees what .dockerignore
@@ -97,7 +100,15 @@ func Dockerfile(s *spec.Spec, target string, opts ...Option) ([]byte, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge, Deps: o.deps})
+	deps := o.deps
+	if deps != nil && deps.Layers != spec.LayersSingle {
+		// One RUN installs every package: a Dockerfile has no merge of independent layers
+		// (see the package documentation).
+		single := *deps
+		single.Layers = spec.LayersSingle
+		deps = &single
+	}
+	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge, Deps: deps})
 	if err != nil {
 		return nil, err
 	}

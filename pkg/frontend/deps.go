@@ -171,6 +171,10 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 	}
 	out.Generated, out.Locked, out.Packages = pydeps.Requirements(pins), true, len(pins)
 	out.IndexURLs = pydeps.Indexes(pins)
+	out.Layers = s.Dependencies.Layers
+	for _, pin := range pins {
+		out.Pins = append(out.Pins, plan.Pin{Name: pin.Name, Version: pin.Version, Size: pin.Size, Requirement: pydeps.Requirements([]pydeps.Pin{pin})})
+	}
 	return out, nil
 }
 

@@ -111,7 +111,9 @@ func Build(s *spec.Spec, opt Options) (*Result, error) {
 func Render(p *plan.Plan, opt Options) (*Result, error) {
 	g := &graph{p: p, opt: opt}
 	var layers []layer
-	var venv llb.State // the virtualenv so far: each install step runs on the one before
+	// venv is the virtualenv so far: each install step runs on the one before, unless it
+	// installs Alone into the bare one.
+	var venv, bare llb.State
 	for _, st := range p.Steps {
 		var l layer
 		switch st.Kind {
@@ -119,7 +121,12 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 			l = g.userLayer(st)
 		case plan.Venv:
 			venv, l = g.venvLayer(st)
+			bare = venv
 		case plan.Pip, plan.Project:
+			if st.Pip.Alone {
+				_, l = g.pipLayer(st, bare)
+				break
+			}
 			venv, l = g.pipLayer(st, venv)
 		case plan.Copy:
 			src := opt.Context

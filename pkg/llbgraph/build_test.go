@@ -104,10 +104,18 @@ func TestGolden(t *testing.T) {
 		Generated: []byte("numpy==2.1.0 \\\n    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111\n" +
 			"torch==2.4.0 \\\n    --hash=sha256:2222222222222222222222222222222222222222222222222222222222222222\n"),
 		IndexURLs: []string{"https://download.pytorch.org/whl/cpu"}}
+	// The same pins laid out a layer per large package, the rest grouped.
+	perPackage := *locked
+	perPackage.Layers = spec.LayersPackages
+	perPackage.Pins = []plan.Pin{
+		{Name: "numpy", Version: "2.1.0", Size: 15 << 20, Requirement: []byte("numpy==2.1.0 \\\n    --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111\n")},
+		{Name: "torch", Version: "2.4.0", Size: 800 << 20, Requirement: []byte("torch==2.4.0 \\\n    --hash=sha256:2222222222222222222222222222222222222222222222222222222222222222\n")},
+	}
 	cases := []struct {
 		name, src, target string
 		deps              *plan.Deps
 	}{
+		{"uvlock-packages-training", "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  training:\n    dependencies: {groups: [train]}\n", "training", &perPackage},
 		{"tests-and-smoke", "version: 1\ntargets:\n  inference:\n    test: [\"pytest -q\", [python, -c, \"import src.api\"]]\n", "inference", nil},
 		{"default-training", "version: 1\n", "training", nil},
 		{"default-inference", "version: 1\n", "inference", nil},

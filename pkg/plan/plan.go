@@ -76,6 +76,11 @@ type Deps struct {
 	Locked bool
 	// Packages is the number of pins in Generated, for names.
 	Packages int
+	// Pins are the locked packages one by one (Locked only), for a layer per package.
+	Pins []Pin
+	// Layers is the spec's dependencies.layers: "packages" lays Pins out in several layers
+	// (see layout) where the builder has merge ops; anything else installs Generated in one.
+	Layers string
 	// IndexURLs are the package indexes the lock names, used when the spec's pip sets no
 	// index-url: the first as --index-url, the others as --extra-index-url.
 	IndexURLs []string
@@ -184,11 +189,20 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	if deps.installs() {
 		p.add(p.venvStep())
-		if len(deps.Files) > 0 || deps.Generated != nil {
+		switch {
+		case p.perPackage():
+			for _, st := range p.packageSteps() {
+				p.add(st)
+			}
+		case len(deps.Files) > 0 || deps.Generated != nil:
 			p.add(p.pipStep())
 		}
 		if deps.Project {
-			p.add(p.projectStep())
+			st := p.projectStep()
+			// With a layer per package, the project is built into the bare venv too: an
+			// edit of it re-runs this step alone, whatever the packages' layers are.
+			st.Pip.Alone = p.perPackage()
+			p.add(st)
 		}
 	}
 	for i, cp := range t.Copy {

@@ -3,7 +3,9 @@ package plan_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,5 +225,82 @@ func TestContextReads(t *testing.T) {
 	all := load(t, "version: 1\ntargets:\n  inference:\n    copy: [{from: ., to: /app}]\n")
 	if got := newPlan(t, all, plan.Options{Target: "inference"}).ContextReads(); got != nil {
 		t.Errorf("copying the whole context reads %v, want all (nil)", got)
+	}
+}
+
+// lockedDeps are the deps of a lock whose pins are named, with sizes.
+func lockedDeps(sizes map[string]int64) *plan.Deps {
+	d := &plan.Deps{Kind: spec.SourceUVLock, Source: "uv.lock", Locked: true, Layers: spec.LayersPackages}
+	for _, n := range slices.Sorted(maps.Keys(sizes)) {
+		req := []byte(n + "==1.0 \\\n    --hash=sha256:" + strings.Repeat("a", 64) + "\n")
+		d.Pins = append(d.Pins, plan.Pin{Name: n, Version: "1.0", Size: sizes[n], Requirement: req})
+		d.Generated = append(d.Generated, req...)
+	}
+	d.Packages = len(d.Pins)
+	return d
+}
+
+// layers maps each pip layer's label to the packages it installs.
+func layers(t *testing.T, p *plan.Plan) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, st := range p.Steps {
+		if st.Kind != plan.Pip {
+			continue
+		}
+		if !st.Pip.Alone {
+			t.Errorf("%s does not install into the bare venv", st.Name)
+		}
+		label := strings.TrimSuffix(strings.TrimPrefix(st.Pip.Requirements[0], "uv.lock."), ".txt")
+		out[label] = string(st.Pip.Generated)
+	}
+	return out
+}
+
+// TestPackageLayers: a large package (by size or by name) gets a layer of its own; the rest
+// are grouped by name, so adding or bumping a package leaves every other layer as it was.
+func TestPackageLayers(t *testing.T) {
+	s := load(t, "version: 1\n")
+	sizes := map[string]int64{"torch": 0, "big-blob": 200 << 20, "numpy": 1 << 20, "six": 10_000, "idna": 60_000,
+		"pyyaml": 700_000, "click": 90_000, "rich": 240_000, "nvidia-cublas-cu12": 0, "tqdm": 78_000}
+	before := layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: lockedDeps(sizes)}))
+	for _, own := range []string{"torch", "big-blob", "nvidia-cublas-cu12"} {
+		if !strings.HasPrefix(before[own], own+"==") || strings.Count(before[own], "==") != 1 {
+			t.Errorf("%s has no layer of its own: %q", own, before[own])
+		}
+	}
+	if n := len(before); n < 4 || n > 3+plan.PackageGroups {
+		t.Errorf("%d layers: %v", n, before)
+	}
+	// Add one small package and bump another: only the layers holding them change.
+	sizes["attrs"] = 50_000
+	after := lockedDeps(sizes)
+	for i := range after.Pins {
+		if after.Pins[i].Name == "six" {
+			after.Pins[i].Requirement = []byte("six==1.1 \\\n    --hash=sha256:" + strings.Repeat("b", 64) + "\n")
+		}
+	}
+	changed := 0
+	for label, content := range layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: after})) {
+		if before[label] != content {
+			changed++
+			if !strings.Contains(content, "attrs==") && !strings.Contains(content, "six==1.1") {
+				t.Errorf("layer %s changed though neither attrs nor six is in it:\n%s", label, content)
+			}
+		}
+	}
+	if changed == 0 || changed > 2 {
+		t.Errorf("%d layers changed; want the one or two holding attrs and six", changed)
+	}
+	// The copy shape, and "layers: single", install everything in one step.
+	single := lockedDeps(sizes)
+	single.Layers = spec.LayersSingle
+	for _, p := range []*plan.Plan{
+		newPlan(t, s, plan.Options{Target: "training", Deps: single}),
+		newPlan(t, s, plan.Options{Target: "training", Deps: lockedDeps(sizes), Shape: plan.ShapeCopy}),
+	} {
+		if n := strings.Count(strings.Join(summary(p), "\n"), "\npip "); n != 1 {
+			t.Errorf("%d pip steps, want 1:\n%s", n, strings.Join(summary(p), "\n"))
+		}
 	}
 }

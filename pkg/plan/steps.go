@@ -128,6 +128,9 @@ type PipStep struct {
 	Env []EnvVar
 	// Secrets are mounted for the step only.
 	Secrets []spec.PipSecret
+	// Alone: the step installs into the bare virtualenv (the Venv step's output), not on top
+	// of the steps before it, so its layer holds what it installs only.
+	Alone bool
 }
 
 // ProjectDir is where the Project step sees the main context.

@@ -22,6 +22,10 @@ type Pin struct {
 	Index string
 	// Source is "file:line" of the lock entry, for messages.
 	Source string
+	// Size is the largest size in bytes the lock records for an artifact of the pin that
+	// fits the environment (uv.lock and pylock.toml record sizes; 0 when unknown), a proxy
+	// for how much the package installs.
+	Size int64
 }
 
 // Selection is what to install besides a project's own dependencies.
@@ -71,6 +75,7 @@ func indexOf(url string) string {
 type artifact struct {
 	file string // the file name, "" when the lock does not say
 	hash string // "sha256:<hex>", "" when none
+	size int64  // bytes, 0 when the lock does not say
 	path string // the TOML path of the entry
 }
 
@@ -111,7 +116,10 @@ func pinArtifacts(r *reader, pin *Pin, arts []artifact, env Env, path, what stri
 			seen[a.hash] = true
 			pin.Hashes = append(pin.Hashes, a.hash)
 		}
-		fits = fits || wheelFits(a.file, env)
+		if wheelFits(a.file, env) {
+			fits = true
+			pin.Size = max(pin.Size, a.size)
+		}
 	}
 	sort.Strings(pin.Hashes)
 	switch {

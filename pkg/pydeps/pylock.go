@@ -124,6 +124,7 @@ func pylockArtifact(r *reader, n node, fallback string) artifact {
 			a.hash = hashCheck(r, alg+":"+h, hashes.get(alg).path)
 		}
 	}
+	a.size, _ = r.integer(n.get("size"))
 	return a
 }
 

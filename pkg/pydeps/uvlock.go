@@ -197,6 +197,7 @@ func readUVArtifacts(r *reader, p node) []artifact {
 		if h := r.str(n.get("hash")); h != "" {
 			a.hash = hashCheck(r, h, n.get("hash").path)
 		}
+		a.size, _ = r.integer(n.get("size"))
 		out = append(out, a)
 	}
 	if sd := p.get("sdist"); r.isTable(sd) {

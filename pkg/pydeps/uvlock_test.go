@@ -78,6 +78,9 @@ func TestUVLockPinDetails(t *testing.T) {
 	if numpy := byName["numpy"]; numpy.Index != "" || len(numpy.Hashes) != 9 {
 		t.Errorf("numpy pin = %+v: want PyPI and 8 wheels plus the sdist", numpy)
 	}
+	if torch.Size != 1000 {
+		t.Errorf("torch Size = %d, want the 1000 bytes its x86_64 wheel records", torch.Size)
+	}
 	if antlr := byName["antlr4-python3-runtime"]; len(antlr.Hashes) != 1 {
 		t.Errorf("the sdist-only package has hashes %v", antlr.Hashes)
 	}

@@ -88,6 +88,9 @@ func applyTopLevelDefaults(s *Spec) {
 	if s.Dependencies == nil {
 		s.Dependencies = &Dependencies{}
 	}
+	if s.Dependencies.Layers == "" {
+		s.Dependencies.Layers = LayersPackages
+	}
 	if s.Pip == nil {
 		s.Pip = &Pip{}
 	}

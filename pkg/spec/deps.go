@@ -79,6 +79,12 @@ func (s *Spec) InstallsProject() bool {
 	return s.Dependencies != nil && s.Dependencies.Project != nil && *s.Dependencies.Project
 }
 
+// The values of dependencies.layers.
+const (
+	LayersPackages = "packages"
+	LayersSingle   = "single"
+)
+
 // checkDependencies checks the dependency source and the group and extra names; a group or
 // extra asked of requirements files, which have none, is an error where it is asked.
 func checkDependencies(c *errs, s *Spec) {
@@ -91,6 +97,9 @@ func checkDependencies(c *errs, s *Spec) {
 		if s.Has("requirements") {
 			c.at("dependencies.from", "set either requirements or dependencies.from, not both")
 		}
+	}
+	if d.Layers != LayersPackages && d.Layers != LayersSingle {
+		c.at("dependencies.layers", "%q is not a layout: use %q (a layer per large package, the rest grouped) or %q (one layer)", d.Layers, LayersPackages, LayersSingle)
 	}
 	files, named := s.DependencyFiles()
 	plain := named && (len(files) == 0 || SourceKind(files[0]) == SourceRequirements)

@@ -67,6 +67,13 @@ type Dependencies struct {
 	// layer of its own that a code edit re-runs without touching the dependency layers.
 	// Default false.
 	Project *bool `yaml:"project,omitempty" json:"project,omitempty"`
+	// Layers is how a lock's packages are laid out: "packages" (default) puts each large
+	// package in a layer of its own and the rest in a few groups chosen by name, so a change
+	// of one package rebuilds, pushes and pulls only its layer; "single" installs them all in
+	// one layer. Requirements files and a pyproject.toml without a lock, whose packages are
+	// only known once pip has resolved them, and builders without merge and diff ops always
+	// get one layer.
+	Layers string `yaml:"layers,omitempty" json:"layers,omitempty"`
 }
 
 // TargetDependencies are the groups and extras one target installs on top of the spec's.

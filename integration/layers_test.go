@@ -1,0 +1,113 @@
+package integration
+
+import (
+	"archive/tar"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// layerDigests are the digests of an image's layers, in order.
+func (e *testEnv) layerDigests(t *testing.T, ref string) []string {
+	t.Helper()
+	img, _ := e.image(t, ref)
+	layers, err := img.Layers()
+	must(t, err)
+	var out []string
+	for _, l := range layers {
+		d, err := l.Digest()
+		must(t, err)
+		out = append(out, d.String())
+	}
+	return out
+}
+
+// TestDepsPackageLayers: with a lock, each dependency layer holds its own packages
+// (dependencies.layers: packages, the default). Adding one package to a target re-runs only
+// the pip step of the layer it lands in: every other layer of the new image is a blob the
+// registry already has, byte for byte. With "layers: single" the same change rebuilds the
+// one layer that holds every package.
+func TestDepsPackageLayers(t *testing.T) {
+	e := bed(t)
+	t.Parallel()
+	ix := startDepsIndex(t)
+	for _, tc := range []struct {
+		layout, pipPrefix string
+		// newHolds are the packages the one new layer holds.
+		newHolds []string
+	}{
+		{"packages", "pip install from uv.lock, layer", []string{"mlb_serve"}},
+		{"single", "locked packages from uv.lock", []string{"mlb_core", "mlb_serve", "mlb_train", "mlb_util"}},
+	} {
+		t.Run(tc.layout, func(t *testing.T) {
+			spec := func(extras string) string {
+				return e.depsSpec("dependencies:\n  layers: " + tc.layout + "\ntargets:\n  training:\n    dependencies:\n      groups: [train]\n" + extras)
+			}
+			dir := e.depsProject(t, ix, "uv", spec(""), nil)
+			before := buildOK(t, e, dir, buildOpts{target: "training", push: "it/layers-" + tc.layout})
+			requireSeen(t, "first build", before, tc.pipPrefix)
+			pipBefore := before.seen(tc.pipPrefix) / 2 // the step and its ": layer" diff
+			if tc.layout == "packages" && pipBefore < 2 {
+				t.Fatalf("%d dependency layers for 3 packages: the layout put them together", pipBefore)
+			}
+			if tc.layout == "single" && pipBefore != 1 {
+				t.Fatalf("layers: single gave %d dependency layers", pipBefore)
+			}
+			old := e.layerDigests(t, before.ref)
+
+			// Add the extra "serve" (one more package, mlb-serve) to training.
+			must(t, os.WriteFile(filepath.Join(dir, "mlbuild.yaml"), []byte("# syntax="+e.frontendImage+"\n"+spec("      extras: [serve]\n")), 0o644))
+			after := buildOK(t, e, dir, buildOpts{target: "training", push: "it/layers-" + tc.layout})
+			ran := 0
+			for _, v := range after.vertices {
+				if strings.Contains(v.Name, tc.pipPrefix) && !strings.HasSuffix(v.Name, ": layer") && !v.Cached && v.Completed != nil {
+					ran++
+				}
+			}
+			if ran != 1 {
+				t.Errorf("adding one package re-ran %d pip steps, want 1", ran)
+			}
+			v := e.inspectVenv(t, after.ref)
+			checkDists(t, "training with serve", v, []string{"mlb-core==1.0.0", "mlb-serve==1.2.0", "mlb-train==0.3.0", "mlb-util==2.1.0"})
+
+			now := e.layerDigests(t, after.ref)
+			var fresh []string
+			for _, d := range now {
+				if !slices.Contains(old, d) {
+					fresh = append(fresh, d)
+				}
+			}
+			if len(fresh) != 1 {
+				t.Fatalf("the new image has %d layers the old one lacks, want exactly 1:\nold %v\nnew %v", len(fresh), old, now)
+			}
+			// What the new layer holds: mlb-serve alone, or with "single" every package again.
+			img, _ := e.image(t, after.ref)
+			layers, err := img.Layers()
+			must(t, err)
+			held := map[string]bool{}
+			for _, l := range layers {
+				if d, _ := l.Digest(); d.String() != fresh[0] {
+					continue
+				}
+				rc, err := l.Uncompressed()
+				must(t, err)
+				eachTarEntry(t, rc, func(h *tar.Header, _ io.Reader) {
+					for _, part := range strings.Split(h.Name, "/") {
+						if strings.HasPrefix(part, "mlb_") && !strings.Contains(part, ".") {
+							held[part] = true
+						}
+					}
+				})
+				rc.Close()
+			}
+			if got := slices.Sorted(maps.Keys(held)); !slices.Equal(got, tc.newHolds) {
+				t.Errorf("the new layer holds the packages %v, want %v", got, tc.newHolds)
+			}
+			t.Logf("%s: %d layers before, %d after, %d new", tc.layout, len(old), len(now), len(fresh))
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // layerDigests are the digests of an image's layers, in order.
@@ -109,5 +110,35 @@ func TestDepsPackageLayers(t *testing.T) {
 			}
 			t.Logf("%s: %d layers before, %d after, %d new", tc.layout, len(old), len(now), len(fresh))
 		})
+	}
+}
+
+// TestDepsLayersReinstalledSameBytes: installing the same packages again from scratch (no
+// cache, no SOURCE_DATE_EPOCH) gives byte-identical dependency layers: pip's files and the
+// bytecode get fixed times, so a registry that has a layer is not sent it again after a
+// rebuild on another machine or an emptied cache.
+func TestDepsLayersReinstalledSameBytes(t *testing.T) {
+	e := bed(t)
+	t.Parallel()
+	ix := startDepsIndex(t)
+	dir := e.depsProject(t, ix, "uv", e.depsSpec("targets:\n  training:\n    dependencies:\n      groups: [train]\n"), nil)
+	first := buildOK(t, e, dir, buildOpts{target: "training", push: "it/reinstall"})
+	requireSeen(t, "first build", first, "pip install from uv.lock, layer")
+	time.Sleep(1100 * time.Millisecond) // a second apart: times that were not fixed would differ
+	again := buildOK(t, e, dir, buildOpts{target: "training", push: "it/reinstall", noCache: true})
+	if n := again.ran("pip install from uv.lock, layer"); n == 0 {
+		t.Fatalf("the no-cache build did not run pip again")
+	}
+	a, b := e.layerDigests(t, first.ref), e.layerDigests(t, again.ref)
+	if len(a) != len(b) {
+		t.Fatalf("%d layers, then %d", len(a), len(b))
+	}
+	// The layers that come from pip: after the base's, the user's and the venv's.
+	pipLayers := first.seen("pip install from uv.lock, layer") / 2
+	base := len(a) - (2 + pipLayers + 2) // user, venv, pip layers, src, configs
+	for i := base + 2; i < base+2+pipLayers; i++ {
+		if a[i] != b[i] {
+			t.Errorf("dependency layer %d differs after a reinstall: %s, then %s", i, a[i], b[i])
+		}
 	}
 }

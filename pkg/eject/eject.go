@@ -204,9 +204,9 @@ func (e *ejector) deps() {
 	}
 	e.line("FROM ${BASE} AS deps")
 	e.line("ENV PYTHONDONTWRITEBYTECODE=1")
-	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
-	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, "python3 "+plan.ShellJoin(venv.Args)+"\n")
 	e.line("ARG SOURCE_DATE_EPOCH")
+	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
+	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, venv.Script+"\n")
 	var env []string
 	for _, v := range installs[0].Pip.Env { // every pip invocation has the same environment
 		env = append(env, v.Key+"="+v.Value)

@@ -438,7 +438,7 @@ func TestStepsMatchLLB(t *testing.T) {
 					projectOp = ex
 				case len(args) > 3 && args[3] == "mlbuild-pip":
 					pipOp = ex
-				case len(args) > 2 && args[0] == "python3" && args[1] == "-m" && args[2] == "venv":
+				case len(args) == 3 && strings.Contains(args[2], "python3 -m venv"):
 					venvOp = ex
 				case len(args) == 3 && strings.HasPrefix(args[2], "set -eu\ngrep"):
 					userOp = ex
@@ -488,7 +488,7 @@ func TestStepsMatchLLB(t *testing.T) {
 				t.Fatalf("no deps stage with %d RUNs (venv, pip, project), as the LLB has: %+v", len(installs), deps)
 			}
 			v := deps.runs[0]
-			if diff := cmp.Diff([][]string{venvOp.Meta.Args[1:]}, runShell(t, "/bin/sh", "-c", v.script)); diff != "" {
+			if diff := cmp.Diff(runShell(t, venvOp.Meta.Args...), runShell(t, "/bin/sh", "-c", v.script)); diff != "" {
 				t.Errorf("commands of the venv step (-llbgraph +Dockerfile):\n%s", diff)
 			}
 			if v.network != "none" || venvOp.Network != pb.NetMode_NONE {
@@ -639,22 +639,22 @@ func runMounts(mounts []*instructions.Mount) []string {
 	return out
 }
 
-// runShell runs argv (a /bin/sh invocation) with a python3 that only records its arguments
-// (and a touch that records "touch" and its arguments), and returns the recorded calls.
+// runShell runs argv (a /bin/sh invocation) with a python3, a touch and a find that only
+// record their arguments (touch and find with their names first), and returns the recorded
+// calls, sorted: a pipeline's commands run at once, so only the set of calls is stable.
 func runShell(t *testing.T, argv ...string) [][]string {
 	t.Helper()
 	if _, err := os.Stat("/bin/sh"); err != nil {
 		t.Skip("no /bin/sh")
 	}
 	dir := t.TempDir()
-	stub := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >> \"$LOG\"\nprintf '\\n' >> \"$LOG\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "python3"), []byte(stub), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// The project step touches a stamp first: recorded with its name.
-	touch := "#!/bin/sh\nprintf 'touch\\0' >> \"$LOG\"\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >> \"$LOG\"\nprintf '\\n' >> \"$LOG\"\n"
-	if err := os.WriteFile(filepath.Join(dir, "touch"), []byte(touch), 0o755); err != nil {
-		t.Fatal(err)
+	// One write per call (\037 between words, \036 after the call), so calls that run at
+	// once do not interleave.
+	for name, first := range map[string]string{"python3": "", "touch": "touch", "find": "find"} {
+		rec := "#!/bin/sh\nrec='" + first + "'\nfor a in \"$@\"; do rec=\"$rec$(printf '\\037')$a\"; done\nprintf '%s\\036' \"$rec\" >> \"$LOG\"\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(rec), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	log := filepath.Join(dir, "log")
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -668,9 +668,14 @@ func runShell(t *testing.T, argv ...string) [][]string {
 		t.Fatal(err)
 	}
 	var calls [][]string
-	for _, line := range strings.Split(strings.TrimSuffix(string(dt), "\n"), "\n") {
-		calls = append(calls, strings.Split(strings.TrimSuffix(line, "\x00"), "\x00"))
+	for _, rec := range strings.Split(strings.TrimSuffix(string(dt), "\036"), "\036") {
+		words := strings.Split(rec, "\037")
+		if words[0] == "" {
+			words = words[1:] // python3: its arguments only
+		}
+		calls = append(calls, words)
 	}
+	slices.SortFunc(calls, func(a, b []string) int { return slices.Compare(a, b) })
 	return calls
 }
 

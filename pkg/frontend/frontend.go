@@ -334,7 +334,13 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if err != nil {
 		return nil, err
 	}
+	var constraints []llb.ConstraintsOpt
+	if b.bc.IsNoCache(target) {
+		// --no-cache (all targets, or this one): every step runs again.
+		constraints = append(constraints, llb.IgnoreCache)
+	}
 	res, err := llbgraph.Render(pl, llbgraph.Options{
+		Constraints:  constraints,
 		Platform:     p,
 		Base:         in.base.state,
 		BaseImage:    in.base.image,

@@ -225,13 +225,17 @@ func (g *graph) userLayer(st plan.Step) layer {
 // venvLayer creates the virtualenv on the base, in a step of its own, so a requirements
 // change re-runs pip only; it returns the step's output for pip to run on.
 func (g *graph) venvLayer(st plan.Step) (llb.State, layer) {
-	venv := g.opt.Base.Run(
-		llb.Args(append([]string{"python3"}, st.Args...)),
+	ro := []llb.RunOption{
+		llb.Args([]string{"/bin/sh", "-c", st.Script}),
 		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
 		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
 		llb.Network(pb.NetMode_NONE),
 		withConstraints(g.c(st)),
-	).Root()
+	}
+	if g.opt.Epoch != nil {
+		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
+	}
+	venv := g.opt.Base.Run(ro...).Root()
 	return venv, layer{
 		alone: llb.Diff(g.opt.Base, venv, g.named(st.LayerName(), "")...),
 		onto:  g.copyVenv(venv, g.named(st.LayerName(), "")),

@@ -129,9 +129,9 @@ type Step struct {
 	// SpecPath locates the step in the spec.
 	SpecPath string
 
-	// Script is the User step's /bin/sh script.
+	// Script is the User and Venv steps' /bin/sh script.
 	Script string
-	// Args are the Venv step's arguments of python3.
+	// Args are the Venv step's arguments of python3 (in Script, with the fixing of times).
 	Args []string
 	// Pip is the Pip and Project steps' invocation.
 	Pip *PipStep

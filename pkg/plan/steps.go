@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -103,8 +104,20 @@ func (p *Plan) venvStep() Step {
 	}
 	args = append(args, s.Python.Venv)
 	what := "python3 " + ShellJoin(args)
-	return Step{Kind: Venv, What: what, History: "mlbuild: " + what, SpecPath: "python", Args: args}
+	// The venv and the directories above it that creating it changed get fixed times, so
+	// the venv's layer, and the parent directories every pip layer records, are the same
+	// bytes whenever the step runs.
+	var dirs []string
+	for d := path.Dir(s.Python.Venv); d != "/"; d = path.Dir(d) {
+		dirs = append(dirs, d)
+	}
+	script := "set -eu\npython3 " + ShellJoin(args) + "\nt=" + fixedTime +
+		"\nfind " + ShellJoin([]string{s.Python.Venv}) + " -exec touch -h -d \"@$t\" {} +\ntouch -h -d \"@$t\" " + ShellJoin(dirs)
+	return Step{Kind: Venv, What: what, History: "mlbuild: " + what, SpecPath: "python", Args: args, Script: script}
 }
+
+// fixedTime is the shell's value of the time files written by the venv and pip steps get.
+var fixedTime = "${SOURCE_DATE_EPOCH:-" + strconv.Itoa(FixedMtime) + "}"
 
 // PipStep is a pip invocation: Script runs with Command's words as its arguments, in
 // RequirementsDir, with Env, the requirements files mounted read-only under RequirementsDir,
@@ -121,9 +134,11 @@ type PipStep struct {
 	ProjectDir, ProjectPath string
 	// Command is the arguments of python3, one option per element.
 	Command [][]string
-	// Compile are the arguments of python3 that compile the venv after pip; nil when the
-	// spec's pip args turn compiling off.
+	// Compile are the arguments of python3 that compile what pip installed (the paths on its
+	// standard input); nil when the spec's pip args turn compiling off.
 	Compile []string
+	// Venv is the virtualenv pip installs into.
+	Venv string
 	// Env is the step's environment, in order.
 	Env []EnvVar
 	// Secrets are mounted for the step only.
@@ -136,24 +151,38 @@ type PipStep struct {
 // ProjectDir is where the Project step sees the main context.
 const ProjectDir = "/tmp/mlbuild/project"
 
-// compileStamp is touched before the Project step's pip run: the .py files newer than it are
-// the ones that step installed.
-const compileStamp = "/tmp/mlbuild-installed-after"
+// InstallStamp is touched before a pip step's pip runs (on the step's tmpfs), so what pip
+// wrote is what changed after it.
+const InstallStamp = "/tmp/mlbuild/installed-after"
 
-// Script is the pip step's /bin/sh script: pip runs with the arguments given to the script,
-// then the packages are compiled, using every core (hash-based .pyc files when
-// SOURCE_DATE_EPOCH is set).
+// FixedMtime is the modification time every file a pip step writes gets when the build sets
+// no SOURCE_DATE_EPOCH (1980-01-01, the earliest a zip or wheel can record).
+const FixedMtime = 315532800
+
+// compileInstalled compiles the .py files named on its standard input, on every core, to
+// unchecked hash-based .pyc files: they do not depend on the sources' times (which the step
+// then fixes), and the image's sources never change, so Python need not check them.
+const compileInstalled = "import compileall, functools, py_compile, sys\n" +
+	"from concurrent.futures import ProcessPoolExecutor\n" +
+	"files = [p for p in sys.stdin.read().splitlines() if p.endswith('.py')]\n" +
+	"compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\n" +
+	"with ProcessPoolExecutor() as ex:\n" +
+	"    list(ex.map(compile, files, chunksize=64))\n"
+
+// Script is the pip step's /bin/sh script: pip runs with the arguments given to the script;
+// what it wrote is compiled, then every file it wrote gets one modification time
+// (SOURCE_DATE_EPOCH, else FixedMtime). So a package installed again, on another machine or
+// after the cache is gone, gives the same layer bytes, and a registry that has the blob is not
+// sent it again. Only what this step wrote is compiled or touched, so its layer holds nothing
+// of the layers below.
 func (ps *PipStep) Script() string {
-	script := "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
-	if ps.ProjectDir != "" {
-		// Only what this step installs is compiled: compileall would rewrite every hash-based
-		// .pyc of the venv (it only trusts timestamp-based ones), copying them into this layer.
-		script = "set -eu\ntouch " + compileStamp + "\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
-	}
+	venv := ShellJoin([]string{ps.Venv})
+	script := "set -eu\ntouch " + InstallStamp +
+		"\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
 	if ps.Compile != nil {
-		script += "\npython3 " + ShellJoin(ps.Compile)
+		script += "\nfind " + venv + " -cnewer " + InstallStamp + " | python3 " + ShellJoin(ps.Compile)
 	}
-	return script
+	return script + "\nfind " + venv + " -cnewer " + InstallStamp + " -exec touch -h -d \"@" + fixedTime + "\" {} +"
 }
 
 // Args are the Command's words in one list.
@@ -220,15 +249,6 @@ func (p *Plan) lockedWhat() string {
 func (p *Plan) projectStep() Step {
 	ps := p.newPipStep()
 	ps.ProjectDir, ps.ProjectPath = ProjectDir, path.Clean("/"+p.Deps.ProjectPath)
-	if ps.Compile != nil {
-		ps.Compile = []string{"-c", "import compileall, os, sys\n" +
-			"for d, _, fs in os.walk(sys.argv[1]):\n" +
-			"    for f in fs:\n" +
-			"        p = os.path.join(d, f)\n" +
-			"        if f.endswith('.py') and os.path.getmtime(p) >= os.path.getmtime(sys.argv[2]):\n" +
-			"            compileall.compile_file(p, quiet=2)\n",
-			p.Spec.Python.Venv + "/lib", compileStamp}
-	}
 	ps.Command = append(ps.Command, []string{"--no-deps", ProjectDir})
 	what := "pip install the project (pyproject.toml)"
 	return Step{Kind: Project, What: what, History: "mlbuild: " + what, SpecPath: "dependencies.project", Pip: ps}
@@ -246,9 +266,10 @@ func (p *Plan) newPipStep() *PipStep {
 			{Key: "PIP_NO_INPUT", Value: "1"},
 		},
 		Secrets: s.Pip.Secrets,
+		Venv:    s.Python.Venv,
 	}
 	if !slices.Contains(s.Pip.Args, "--no-compile") {
-		ps.Compile = []string{"-c", "import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)", s.Python.Venv + "/lib"}
+		ps.Compile = []string{"-c", compileInstalled}
 	}
 	return ps
 }

@@ -12,19 +12,31 @@ ARG BASE=docker.io/library/python:3.10-slim
 # never re-run it, and its cache is a cache mount that never reaches a layer.
 FROM ${BASE} AS deps
 ENV PYTHONDONTWRITEBYTECODE=1
+ARG SOURCE_DATE_EPOCH
 # The venv in a step of its own: a change of requirements re-runs pip only.
 RUN --network=none --mount=type=tmpfs,target=/tmp <<'EOF'
+set -eu
 python3 -m venv --without-pip --system-site-packages /opt/venv
+t=${SOURCE_DATE_EPOCH:-315532800}
+find /opt/venv -exec touch -h -d "@$t" {} +
+touch -h -d "@$t" /opt
 EOF
-ARG SOURCE_DATE_EPOCH
 ENV PIP_CACHE_DIR=/tmp/mlbuild/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 WORKDIR /tmp/mlbuild/requirements
 RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shared \
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt <<'EOF'
 set -eu
+touch /tmp/mlbuild/installed-after
 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   -r /tmp/mlbuild/requirements/requirements.txt
-python3 -c 'import compileall, sys; compileall.compile_dir(sys.argv[1], quiet=2, workers=0)' /opt/venv/lib
+find /opt/venv -cnewer /tmp/mlbuild/installed-after | python3 -c 'import compileall, functools, py_compile, sys
+from concurrent.futures import ProcessPoolExecutor
+files = [p for p in sys.stdin.read().splitlines() if p.endswith('\''.py'\'')]
+compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+with ProcessPoolExecutor() as ex:
+    list(ex.map(compile, files, chunksize=64))
+'
+find /opt/venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 # The project itself, built from the context as a wheel and installed without its
 # dependencies: an edit of the context re-runs this step, not the ones above. A bind mount
@@ -33,16 +45,17 @@ WORKDIR /tmp/mlbuild/project
 RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shared \
     --mount=type=bind,source=.,target=/tmp/mlbuild/project,rw <<'EOF'
 set -eu
-touch /tmp/mlbuild-installed-after
+touch /tmp/mlbuild/installed-after
 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   --no-deps /tmp/mlbuild/project
-python3 -c 'import compileall, os, sys
-for d, _, fs in os.walk(sys.argv[1]):
-    for f in fs:
-        p = os.path.join(d, f)
-        if f.endswith('\''.py'\'') and os.path.getmtime(p) >= os.path.getmtime(sys.argv[2]):
-            compileall.compile_file(p, quiet=2)
-' /opt/venv/lib /tmp/mlbuild-installed-after
+find /opt/venv -cnewer /tmp/mlbuild/installed-after | python3 -c 'import compileall, functools, py_compile, sys
+from concurrent.futures import ProcessPoolExecutor
+files = [p for p in sys.stdin.read().splitlines() if p.endswith('\''.py'\'')]
+compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+with ProcessPoolExecutor() as ex:
+    list(ex.map(compile, files, chunksize=64))
+'
+find /opt/venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 
 FROM ${BASE} AS runtime

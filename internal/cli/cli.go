@@ -20,6 +20,7 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -228,30 +229,9 @@ func ejectDockerfile(args []string, stdout io.Writer) error {
 	if s.Targets[target] == nil {
 		return s.UnknownTarget(target)
 	}
-	p, err := platforms.Parse(*platform)
+	d, p, py, err := resolveDeps(s, c.file, target, *platform, *python)
 	if err != nil {
-		return fmt.Errorf("--platform: %w", err)
-	}
-	p = platforms.Normalize(p)
-	if _, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, "3.0"); err != nil {
-		return fmt.Errorf("--platform %s: %w", *platform, err)
-	}
-	deps, err := findDeps(s, c.file)
-	if err != nil {
-		if deps != nil {
-			err = withLines(err, deps)
-		}
 		return err
-	}
-	py := *python
-	if py == "" && deps.Kind() != spec.SourceRequirements {
-		if py = basePython(s.Base); py == "" {
-			return s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.Base)
-		}
-	}
-	d, err := deps.Resolve(s, target, p, py)
-	if err != nil {
-		return withLines(err, deps)
 	}
 	dt, err := eject.Dockerfile(s, target, eject.WithDeps(d, platforms.Format(p), py))
 	if err != nil {
@@ -265,16 +245,24 @@ func ejectDockerfile(args []string, stdout io.Writer) error {
 // resolve (no registry access here), so the image config is not part of the output.
 func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	c := newFlags("llb")
+	platform := c.fs.String("platform", platforms.Format(platforms.DefaultSpec()), "platform to build for (a lock's markers are evaluated for it)")
+	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
 	s, err := c.load(args)
 	if err != nil {
 		return err
 	}
 	target := c.targetOf(s)
+	if s.Targets[target] == nil {
+		return s.UnknownTarget(target)
+	}
 	excludes, err := contextExcludes(c.file)
 	if err != nil {
 		return err
 	}
-	p := platforms.Normalize(platforms.DefaultSpec())
+	d, p, _, err := resolveDeps(s, c.file, target, *platform, *python)
+	if err != nil {
+		return err
+	}
 	local := func(opts ...llb.LocalOption) llb.State {
 		return llb.Local("context", append([]llb.LocalOption{llb.ExcludePatterns(excludes), llb.SharedKeyHint("context"), llb.LocalUniqueID("mlbuild-cli")}, opts...)...)
 	}
@@ -284,7 +272,8 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 		Platform:     p,
 		Base:         base,
 		Context:      local(llb.WithCustomName(plan.InternalVertex("load build context"))),
-		Requirements: local(llb.FollowPaths(s.Requirements), llb.WithCustomName(plan.InternalVertex("load requirements files"))),
+		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex("load requirements files"))),
+		Deps:         d,
 	})
 	if err != nil {
 		return err
@@ -300,4 +289,35 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	_, err = stdout.Write(dt)
 	return err
+}
+
+// resolveDeps is what the target installs, resolved as the frontend resolves it, for a
+// platform ("linux/amd64") and the base's Python (python; "": the version its python:X.Y tag
+// names), reading the dependency files from the spec's directory.
+func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Deps, ocispecs.Platform, string, error) {
+	p, err := platforms.Parse(platform)
+	if err != nil {
+		return nil, p, "", fmt.Errorf("--platform: %w", err)
+	}
+	p = platforms.Normalize(p)
+	if _, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, "3.0"); err != nil {
+		return nil, p, "", fmt.Errorf("--platform %s: %w", platform, err)
+	}
+	deps, err := findDeps(s, file)
+	if err != nil {
+		if deps != nil {
+			err = withLines(err, deps)
+		}
+		return nil, p, "", err
+	}
+	if python == "" && deps.Kind() != spec.SourceRequirements {
+		if python = basePython(s.Base); python == "" {
+			return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.Base)
+		}
+	}
+	d, err := deps.Resolve(s, target, p, python)
+	if err != nil {
+		return nil, p, "", withLines(err, deps)
+	}
+	return d, p, python, nil
 }

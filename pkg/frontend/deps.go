@@ -220,8 +220,10 @@ func (d *depFiles) checkPython(s *spec.Spec, env pydeps.Env) error {
 	pv := path.Join(path.Dir(d.source), pythonVersionFile)
 	if dt, ok := d.files[pv]; ok {
 		want, _, _ := strings.Cut(strings.TrimSpace(string(dt)), "\n")
-		want = strings.TrimSpace(want)
-		if want != "" && !samePythonLine(want, env.PythonFullVersion) {
+		// uv writes "cpython-3.12.3" (and may add "-linux-x86_64-gnu"); pyenv "3.12.3".
+		want = strings.TrimPrefix(strings.TrimSpace(want), "cpython-")
+		want, _, _ = strings.Cut(want, "-")
+		if want != "" && want[0] >= '0' && want[0] <= '9' && !samePythonLine(want, env.PythonFullVersion) {
 			return pythonMismatch(s, pv+" pins "+want, env, "=="+want+".*")
 		}
 	}

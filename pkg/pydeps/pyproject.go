@@ -1,6 +1,7 @@
 package pydeps
 
 import (
+	"github.com/mlbuild/mlbuild/pkg/spec"
 	"sort"
 	"strings"
 )
@@ -254,7 +255,7 @@ func (g *groupResolver) names() []string {
 func suggestName(name string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		if d := levenshtein(name, k); d < bestD {
+		if d := spec.EditDistance(name, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -262,26 +263,6 @@ func suggestName(name string, known []string) string {
 		return ""
 	}
 	return " (did you mean \"" + best + "\"?)"
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // known lists names for messages: `"a", "b"` or "none".

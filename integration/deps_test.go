@@ -18,12 +18,7 @@ import (
 
 	"github.com/mlbuild/mlbuild/integration/pyindex"
 	"github.com/moby/buildkit/client"
-	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/client/llb/sourceresolver"
-	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/errdefs"
-	"github.com/moby/buildkit/solver/pb"
-	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -588,59 +583,7 @@ func (e *testEnv) buildPlatforms(t *testing.T, dir string, o buildOpts, platform
 // runOn is runInBuildKit's "exec" for one platform of ref (an index or a manifest).
 func (e *testEnv) runOn(t *testing.T, ref string, p ocispecs.Platform, args ...string) *report {
 	t.Helper()
-	var rep report
-	_, err := e.client(t).Build(context.Background(), client.SolveOpt{}, "mlbuild-test-run", func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
-		_, _, cfgJSON, err := gw.ResolveImageConfig(ctx, ref, sourceresolver.Opt{ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &p}})
-		if err != nil {
-			return nil, err
-		}
-		var cfg dockerspec.DockerOCIImage
-		if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
-			return nil, err
-		}
-		if cfg.Architecture != p.Architecture {
-			return nil, fmt.Errorf("%s for %s has a config for %s", ref, p.Architecture, cfg.Architecture)
-		}
-		spec, _ := json.Marshal(map[string]any{"config": cfg.Config, "mode": "exec", "args": args})
-		ro := []llb.RunOption{
-			llb.Args([]string{"python3", "/mlbuild-test/run.py", string(spec)}),
-			llb.AddMount("/mlbuild-test", llb.Scratch().File(llb.Mkfile("/run.py", 0o644, []byte(runnerPy))), llb.Readonly),
-			llb.Network(pb.NetMode_NONE),
-			llb.IgnoreCache,
-			llb.WithCustomNamef("[test] run %s (%s)", ref, p.Architecture),
-		}
-		for _, kv := range cfg.Config.Env {
-			k, v, _ := strings.Cut(kv, "=")
-			ro = append(ro, llb.AddEnv(k, v))
-		}
-		if cfg.Config.WorkingDir != "" {
-			ro = append(ro, llb.Dir(cfg.Config.WorkingDir))
-		}
-		if cfg.Config.User != "" {
-			ro = append(ro, llb.User(cfg.Config.User))
-		}
-		def, err := llb.Image(ref, llb.Platform(p)).Run(ro...).Root().Marshal(ctx, llb.Platform(p))
-		if err != nil {
-			return nil, err
-		}
-		res, err := gw.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
-		if err != nil {
-			return nil, err
-		}
-		r, err := res.SingleRef()
-		if err != nil {
-			return nil, err
-		}
-		dt, err := r.ReadFile(ctx, gwclient.ReadRequest{Filename: "/tmp/mlbuild-test-report.json"})
-		if err != nil {
-			return nil, err
-		}
-		return gwclient.NewResult(), json.Unmarshal(dt, &rep)
-	}, nil)
-	if err != nil {
-		t.Fatalf("run %s (%s) in BuildKit: %v", ref, p.Architecture, err)
-	}
-	return &rep
+	return e.runInBuildKitOn(t, ref, &p, "exec", nil, args...)
 }
 
 // TestDepsBadLock: a truncated uv.lock and locks of a format version mlbuild does not

@@ -29,11 +29,13 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/solver/pb"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
 )
 
@@ -472,16 +474,31 @@ type report struct {
 // (run args instead of the command).
 func (e *testEnv) runInBuildKit(t *testing.T, ref, mode string, readFiles []string, args ...string) *report {
 	t.Helper()
-	c := e.client(t)
+	return e.runInBuildKitOn(t, ref, nil, mode, readFiles, args...)
+}
+
+// runInBuildKitOn is runInBuildKit for one platform of ref (nil: the daemon's); the image's
+// config must be for that platform.
+func (e *testEnv) runInBuildKitOn(t *testing.T, ref string, p *ocispecs.Platform, mode string, readFiles []string, args ...string) *report {
+	t.Helper()
 	var rep report
-	_, err := c.Build(context.Background(), client.SolveOpt{}, "mlbuild-test-run", func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
-		_, _, cfgJSON, err := gw.ResolveImageConfig(ctx, ref, sourceresolverOpt())
+	_, err := e.client(t).Build(context.Background(), client.SolveOpt{}, "mlbuild-test-run", func(ctx context.Context, gw gwclient.Client) (*gwclient.Result, error) {
+		opt := sourceresolverOpt()
+		var constraints []llb.ConstraintsOpt
+		if p != nil {
+			opt.ImageOpt = &sourceresolver.ResolveImageOpt{Platform: p}
+			constraints = append(constraints, llb.Platform(*p))
+		}
+		_, _, cfgJSON, err := gw.ResolveImageConfig(ctx, ref, opt)
 		if err != nil {
 			return nil, err
 		}
 		var cfg dockerspec.DockerOCIImage
 		if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
 			return nil, err
+		}
+		if p != nil && cfg.Architecture != p.Architecture {
+			return nil, fmt.Errorf("%s for %s has a config for %s", ref, p.Architecture, cfg.Architecture)
 		}
 		spec, _ := json.Marshal(map[string]any{"config": cfg.Config, "mode": mode, "args": args, "read": readFiles})
 		runner := llb.Scratch().File(llb.Mkfile("/run.py", 0o644, []byte(runnerPy)))
@@ -502,8 +519,11 @@ func (e *testEnv) runInBuildKit(t *testing.T, ref, mode string, readFiles []stri
 		if cfg.Config.User != "" {
 			ro = append(ro, llb.User(cfg.Config.User))
 		}
-		st := llb.Image(ref).Run(ro...).Root()
-		def, err := st.Marshal(ctx)
+		img := llb.Image(ref)
+		if p != nil {
+			img = llb.Image(ref, llb.Platform(*p))
+		}
+		def, err := img.Run(ro...).Root().Marshal(ctx, constraints...)
 		if err != nil {
 			return nil, err
 		}

@@ -82,13 +82,9 @@ func findDeps(s *spec.Spec, specFile string) (*frontend.Deps, error) {
 
 // withLines adds to each located error in a dependency file the line it points at.
 func withLines(err error, d *frontend.Deps) error {
-	var list spec.Errors
-	if !errors.As(err, &list) {
-		var one *spec.Error
-		if !errors.As(err, &one) {
-			return err
-		}
-		list = spec.Errors{one}
+	list := spec.Located(err)
+	if list == nil {
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(err.Error())

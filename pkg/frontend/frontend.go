@@ -187,13 +187,9 @@ func (b *builder) loadTarget(platform *ocispecs.Platform) (*spec.Spec, string, e
 // withSource attaches the spec file and its range to each located spec error in err, so
 // buildx shows the offending lines; other errors pass unchanged.
 func (b *builder) withSource(err error) error {
-	var list spec.Errors
-	if !errors.As(err, &list) {
-		var one *spec.Error
-		if !errors.As(err, &one) {
-			return err
-		}
-		list = spec.Errors{one}
+	list := spec.Located(err)
+	if list == nil {
+		return err
 	}
 	out := err
 	// errdefs.Sources lists the innermost source first: wrap in file order.

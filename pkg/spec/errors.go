@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -122,4 +123,18 @@ func (s *Spec) Locate(path string) Range {
 // name it does define, located at the spec's targets.
 func (s *Spec) UnknownTarget(name string) *Error {
 	return s.Errorf("targets", "unknown target %q%s", name, suggest(name, s.TargetNames()))
+}
+
+// Located returns the located errors in err's chain, in file order: a spec.Errors, or a lone
+// *Error; nil when err carries none.
+func Located(err error) Errors {
+	var list Errors
+	if errors.As(err, &list) {
+		return list
+	}
+	var one *Error
+	if errors.As(err, &one) {
+		return Errors{one}
+	}
+	return nil
 }

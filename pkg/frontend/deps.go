@@ -141,7 +141,7 @@ func (d *depFiles) parse(s *spec.Spec) error {
 // requirements; for requirements files (named or detected), those files.
 func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, python string) (*plan.Deps, error) {
 	groups, extras := s.Selection(t)
-	out := &plan.Deps{Kind: d.kind, Source: d.source, Groups: groups, Extras: extras, Project: s.InstallsProject()}
+	out := &plan.Deps{Kind: d.kind, Source: d.source, Groups: groups, Extras: extras, Project: s.InstallsProject(), Layers: s.Dependencies.Layers}
 	if out.Project && d.kind != spec.SourceRequirements {
 		out.ProjectPath = path.Dir(d.source)
 	}
@@ -171,7 +171,6 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 	}
 	out.Generated, out.Locked, out.Packages = pydeps.Requirements(pins), true, len(pins)
 	out.IndexURLs = pydeps.Indexes(pins)
-	out.Layers = s.Dependencies.Layers
 	for _, pin := range pins {
 		out.Pins = append(out.Pins, plan.Pin{Name: pin.Name, Version: pin.Version, Size: pin.Size, Requirement: pydeps.Requirements([]pydeps.Pin{pin})})
 	}

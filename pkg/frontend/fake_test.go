@@ -53,6 +53,7 @@ const (
 	kindLocal solveKind = iota // only local:// sources: the frontend reads files
 	kindCheck                  // a check: its result file
 	kindImage                  // the image
+	kindResolve                // pip install --dry-run --report of requirements files
 )
 
 func (k solveKind) String() string {
@@ -87,6 +88,8 @@ type fakeClient struct {
 	// checkResults gives the result of the checks whose last vertex's name contains the key;
 	// the others pass.
 	checkResults map[string]llbgraph.CheckResult
+	// pipReport is what pip's dry run of requirements files reports ("": nothing to install).
+	pipReport string
 
 	mu       sync.Mutex
 	solves   []*solved
@@ -258,6 +261,13 @@ func (f *fakeClient) Solve(ctx context.Context, req gwclient.SolveRequest) (*gwc
 			return nil, err
 		}
 		ref = &fakeRef{def: req.Definition, files: files}
+	case g.isResolve():
+		s.Kind = kindResolve
+		report := f.pipReport
+		if report == "" {
+			report = `{"version": "1", "install": []}`
+		}
+		ref = &fakeRef{def: req.Definition, files: map[string][]byte{"report.json": []byte(report)}}
 	case g.isCheck():
 		s.Kind = kindCheck
 		r := llbgraph.CheckResult{Exit: 0, Output: ""}
@@ -557,6 +567,12 @@ func (g *llbGraph) localOnly() bool {
 }
 
 // isCheck: the definition returns a check's result file (llbgraph's Check.State).
+// isResolve: the definition returns the output of pip's dry run (plan.ResolveStep).
+func (g *llbGraph) isResolve() bool {
+	ex := g.Ops[g.Root].GetExec()
+	return ex != nil && slices.Contains(ex.Meta.Args, "--dry-run")
+}
+
 func (g *llbGraph) isCheck() bool {
 	file := g.Ops[g.Root].GetFile()
 	if file == nil {

@@ -15,6 +15,7 @@ import (
 	stderrors "errors"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/plan"
+	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -316,41 +318,43 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		return nil, b.withSource(err)
 	}
 	caps := b.c.BuildOpts().LLBCaps
-	pl, err := plan.New(s, plan.Options{Target: target, Shape: llbgraph.ShapeFor(&caps), Contexts: slices.Sorted(maps.Keys(in.contexts)),
-		Label: b.label(target, p), Deps: deps})
-	if err != nil {
-		return nil, b.withSource(err)
-	}
-	// Only the paths the layers read are sent from the client (all of it when one is ".").
-	var follow []llb.LocalOption
-	if reads := pl.ContextReads(); reads != nil {
-		follow = append(follow, llb.FollowPaths(reads))
-	}
-	main, err := b.mainContext(ctx, follow...)
-	if err != nil {
-		return nil, err
-	}
 	var constraints []llb.ConstraintsOpt
 	if b.bc.IsNoCache(target) {
 		// --no-cache (all targets, or this one): every step runs again.
 		constraints = append(constraints, llb.IgnoreCache)
 	}
-	res, err := llbgraph.Render(pl, llbgraph.Options{
+	opt := llbgraph.Options{
 		Constraints:  constraints,
 		Platform:     p,
 		Base:         in.base.state,
 		BaseImage:    in.base.image,
 		BaseName:     in.base.name,
 		BaseDigest:   in.base.digest,
-		Context:      main,
 		Requirements: in.requirements,
 		Contexts:     in.contexts,
 		CacheNS:      b.bc.CacheIDNamespace,
 		Epoch:        epoch,
 		SourceMap:    b.src.SourceMap,
-		ShowPlatform: len(b.bc.TargetPlatforms) > 1,
 		Caps:         &caps,
-	})
+	}
+	popt := plan.Options{Target: target, Shape: llbgraph.ShapeFor(&caps), Contexts: slices.Sorted(maps.Keys(in.contexts)),
+		Label: b.label(target, p), Deps: deps}
+	pl, err := plan.New(s, popt)
+	if err != nil {
+		return nil, b.withSource(err)
+	}
+	if pl, err = b.resolveRequirements(ctx, s, pl, popt, opt); err != nil {
+		return nil, err
+	}
+	// Only the paths the layers read are sent from the client (all of it when one is ".").
+	var follow []llb.LocalOption
+	if reads := pl.ContextReads(); reads != nil {
+		follow = append(follow, llb.FollowPaths(reads))
+	}
+	if opt.Context, err = b.mainContext(ctx, follow...); err != nil {
+		return nil, err
+	}
+	res, err := llbgraph.Render(pl, opt)
 	if err != nil {
 		return nil, b.withSource(err)
 	}
@@ -359,6 +363,43 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		return nil, err
 	}
 	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: in.base.image, Epoch: epoch}, nil
+}
+
+// resolveRequirements learns, for requirements files, what pip would install (the plan's
+// Resolve step, cached like any step), so the packages get layers of their own as a lock's
+// do. Requirements pip cannot pin by hash (a directory, a VCS checkout) keep one layer.
+func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *plan.Plan, popt plan.Options, opt llbgraph.Options) (*plan.Plan, error) {
+	st, ok := llbgraph.ResolveState(pl, opt)
+	if !ok {
+		return pl, nil
+	}
+	def, err := b.marshal(ctx, st, llb.Platform(opt.Platform))
+	if err != nil {
+		return nil, err
+	}
+	ref, err := b.solve(ctx, def, true)
+	if err != nil {
+		return nil, err
+	}
+	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: path.Base(plan.ReportFile)})
+	if err != nil {
+		return nil, errors.Wrap(err, "read pip's report")
+	}
+	pins, ok, err := pydeps.ParsePipReport(dt)
+	if err != nil || !ok || len(pins) == 0 {
+		return pl, err
+	}
+	deps := *popt.Deps
+	deps.Locked, deps.Packages, deps.Pins = true, len(pins), nil
+	for _, pin := range pins {
+		deps.Pins = append(deps.Pins, plan.Pin{Name: pin.Name, Version: pin.Version, Requirement: pydeps.Requirements([]pydeps.Pin{pin})})
+	}
+	popt.Deps = &deps
+	pl, err = plan.New(s, popt)
+	if err != nil {
+		return nil, b.withSource(err)
+	}
+	return pl, nil
 }
 
 // inputs are what a build reads besides the spec.

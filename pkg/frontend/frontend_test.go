@@ -872,3 +872,47 @@ func TestBuildWarnings(t *testing.T) {
 	}
 	t.Errorf("no PythonEndOfLife warning among %+v", f.warnings)
 }
+
+// TestRequirementsResolvedIntoPackageLayers: for requirements files, the frontend first asks
+// pip what it would install (a dry run with a report, on a full builder only), then installs
+// each package in its group's layer with its hash; nothing to pin (an empty report, a
+// builder without merge ops, layers: single) keeps the one pip step.
+func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
+	h := strings.Repeat("ab", 32)
+	report := `{"version": "1", "install": [
+  {"download_info": {"url": "https://pypi.example/numpy.whl", "archive_info": {"hashes": {"sha256": "` + h + `"}}}, "metadata": {"name": "numpy", "version": "2.1.0"}},
+  {"download_info": {"url": "https://pypi.example/torch.whl", "archive_info": {"hashes": {"sha256": "` + h + `"}}}, "metadata": {"name": "torch", "version": "2.4.0"}}]}`
+	for _, tc := range []struct {
+		name, spec string
+		caps       *apicaps.CapSet
+		resolves   int
+		wantSteps  []string
+	}{
+		{"packages", syntaxLine + "version: 1\n", nil, 1, []string{"layer torch: torch==2.4.0", "layer group-"}},
+		{"single", syntaxLine + "version: 1\ndependencies: {layers: single}\n", nil, 0, []string{"pip install -r requirements.txt"}},
+		{"graphdriver", syntaxLine + "version: 1\n", ptrTo(llbCapsWithout(nil, []apicaps.CapID{pb.CapMergeOp, pb.CapDiffOp})), 0, []string{"pip install -r requirements.txt"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, tc.spec)
+			f.pipReport = report
+			if tc.caps != nil {
+				f.llbCaps = *tc.caps
+			}
+			mustBuild(t, f)
+			if n := len(f.solvesOf(kindResolve)); n != tc.resolves {
+				t.Errorf("%d dry runs, want %d", n, tc.resolves)
+			}
+			names := strings.Join(f.image().Names(), "\n")
+			for _, want := range tc.wantSteps {
+				if !strings.Contains(names, want) {
+					t.Errorf("no vertex with %q among:\n%s", want, names)
+				}
+			}
+			if tc.resolves > 0 && strings.Contains(names, "pip install -r requirements.txt") {
+				t.Errorf("the requirements were resolved, yet installed in one step:\n%s", names)
+			}
+		})
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package llbgraph
 
 import (
 	"fmt"
+	"path"
 	"maps"
 	"slices"
 	"strconv"
@@ -248,6 +249,15 @@ func (g *graph) venvLayer(st plan.Step) (llb.State, layer) {
 // dropped; pip's cache is a persistent cache mount; /tmp is a tmpfs, so the layer holds
 // nothing but the venv.
 func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
+	run := g.pipRun(st, venv).Root()
+	return run, layer{
+		alone: llb.Diff(venv, run, g.named(st.LayerName(), "")...),
+		onto:  g.copyVenv(run, g.named(st.LayerName(), "")),
+	}
+}
+
+// pipRun is the exec of a pip step on venv.
+func (g *graph) pipRun(st plan.Step, venv llb.State) llb.ExecState {
 	ps := st.Pip
 	secrets, exports := g.pipSecrets(ps)
 	script := ps.Script()
@@ -283,11 +293,7 @@ func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
 	}
 	ro = append(ro, secrets...)
 	ro = append(ro, withConstraints(g.c(st)))
-	run := venv.Run(ro...).Root()
-	return run, layer{
-		alone: llb.Diff(venv, run, g.named(st.LayerName(), "")...),
-		onto:  g.copyVenv(run, g.named(st.LayerName(), "")),
-	}
+	return venv.Run(ro...)
 }
 
 // generated is a directory holding the requirements file the frontend generated, dated
@@ -363,3 +369,18 @@ func (c constraintsRunOption) SetRunOption(ei *llb.ExecInfo) {
 }
 
 func withConstraints(c []llb.ConstraintsOpt) llb.RunOption { return constraintsRunOption(c) }
+
+// ResolveState is the plan's Resolve step (plan.ResolveStep) as a state whose root holds
+// the pip report (report.json), or false when the plan has nothing to resolve. It runs on the
+// very venv vertex Render uses, so the two share it.
+func ResolveState(p *plan.Plan, opt Options) (llb.State, bool) {
+	st := p.ResolveStep()
+	venvStep := p.Find(plan.Venv)
+	if st == nil || venvStep == nil {
+		return llb.State{}, false
+	}
+	g := &graph{p: p, opt: opt}
+	venv, _ := g.venvLayer(*venvStep)
+	run := g.pipRun(*st, venv)
+	return run.AddMount(path.Dir(plan.ReportFile), llb.Scratch()), true
+}

@@ -100,9 +100,7 @@ func (p *Plan) perPackage() bool {
 // only when they change.
 func (p *Plan) packageSteps() []Step {
 	var out []Step
-	groups := layout(p.Deps.Pins)
-	for _, g := range groups {
-		st := p.pipStep()
+	for _, g := range layout(p.Deps.Pins) {
 		var req []byte
 		var names []string
 		for _, pin := range g.pins {
@@ -110,15 +108,14 @@ func (p *Plan) packageSteps() []Step {
 			names = append(names, pin.Name+"=="+pin.Version)
 		}
 		name := path.Base(p.Deps.Source) + "." + g.label + ".txt"
-		st.Pip.Alone = true
-		st.Pip.Generated, st.Pip.Requirements = req, []string{name}
-		st.Pip.Command[len(st.Pip.Command)-1] = []string{"-r", path.Join(RequirementsDir, name)}
+		ps := p.newPipStep()
+		ps.Alone, ps.Generated, ps.Requirements = true, req, []string{name}
+		ps.Command = append(ps.Command, []string{"--no-deps", "--require-hashes"}, []string{"-r", path.Join(RequirementsDir, name)})
 		if len(names) > 4 {
 			names = append(names[:4], fmt.Sprintf("and %d more", len(names)-4))
 		}
-		st.What = fmt.Sprintf("pip install from %s, layer %s: %s", p.Deps.Source, g.label, strings.Join(names, ", "))
-		st.History = "mlbuild: " + st.What
-		out = append(out, st)
+		what := fmt.Sprintf("pip install from %s, layer %s: %s", path.Base(p.Deps.Source), g.label, strings.Join(names, ", "))
+		out = append(out, Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(p.Spec), Pip: ps})
 	}
 	return out
 }

@@ -146,6 +146,9 @@ type PipStep struct {
 	// Alone: the step installs into the bare virtualenv (the Venv step's output), not on top
 	// of the steps before it, so its layer holds what it installs only.
 	Alone bool
+	// ReportOnly: pip only resolves (--dry-run) and writes ReportFile; nothing is installed,
+	// compiled or touched.
+	ReportOnly bool
 }
 
 // ProjectDir is where the Project step sees the main context.
@@ -176,6 +179,9 @@ const compileInstalled = "import compileall, functools, py_compile, sys\n" +
 // sent it again. Only what this step wrote is compiled or touched, so its layer holds nothing
 // of the layers below.
 func (ps *PipStep) Script() string {
+	if ps.ReportOnly {
+		return "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+	}
 	venv := ShellJoin([]string{ps.Venv})
 	script := "set -eu\ntouch " + InstallStamp +
 		"\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
@@ -212,14 +218,41 @@ func (p *Plan) pipStep() Step {
 	for _, r := range ps.Requirements {
 		ps.Command = append(ps.Command, []string{"-r", path.Join(RequirementsDir, r)})
 	}
-	specPath := "requirements"
+	return Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(s), Pip: ps}
+}
+
+// pipSpecPath locates the pip steps in the spec: where the dependency source is named.
+func pipSpecPath(s *spec.Spec) string {
 	switch {
 	case s.Has("dependencies.from"):
-		specPath = "dependencies.from"
-	case !s.Has(specPath):
-		specPath = "pip"
+		return "dependencies.from"
+	case s.Has("requirements"):
+		return "requirements"
 	}
-	return Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: specPath, Pip: ps}
+	return "pip"
+}
+
+// ReportFile is where the Resolve step's pip writes its installation report (pip install
+// --dry-run --report), in a directory of its own that is the step's output.
+const ReportFile = "/tmp/mlbuild/report/report.json"
+
+// ResolveStep is the step that learns what requirements files install, before installing
+// them, so the packages can get layers of their own: pip install --dry-run --report on the
+// bare venv, with the pip step's options, mounts and secrets. Nil when the plan has nothing
+// to resolve: the packages are known (a lock), or they get one layer anyway.
+func (p *Plan) ResolveStep() *Step {
+	d := p.Deps
+	if d.Kind != spec.SourceRequirements || len(d.Files) == 0 || len(d.Pins) > 0 || d.Layers != spec.LayersPackages || p.Shape != ShapeMerge {
+		return nil
+	}
+	ps := p.newPipStep()
+	ps.Requirements, ps.Compile, ps.ReportOnly = d.Files, nil, true
+	ps.Command = append(ps.Command, []string{"--dry-run", "--quiet", "--report", ReportFile})
+	for _, r := range d.Files {
+		ps.Command = append(ps.Command, []string{"-r", path.Join(RequirementsDir, r)})
+	}
+	what := "resolve " + strings.Join(d.Files, " ") + " (pip install --dry-run --report)"
+	return &Step{Kind: Pip, Name: fmt.Sprintf("[%s] %s", p.names.label, what), What: what, SpecPath: pipSpecPath(p.Spec), Pip: ps}
 }
 
 // lockedWhat describes installing a generated requirements file: its source, the number of

@@ -50,10 +50,10 @@ const specFile = "mlbuild.yaml"
 type solveKind int
 
 const (
-	kindLocal solveKind = iota // only local:// sources: the frontend reads files
-	kindCheck                  // a check: its result file
-	kindImage                  // the image
-	kindResolve                // pip install --dry-run --report of requirements files
+	kindLocal   solveKind = iota // only local:// sources: the frontend reads files
+	kindCheck                    // a check: its result file
+	kindImage                    // the image
+	kindResolve                  // pip install --dry-run --report of requirements files
 )
 
 func (k solveKind) String() string {

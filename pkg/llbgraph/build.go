@@ -2,8 +2,8 @@ package llbgraph
 
 import (
 	"fmt"
-	"path"
 	"maps"
+	"path"
 	"slices"
 	"strconv"
 	"strings"

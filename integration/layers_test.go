@@ -119,7 +119,8 @@ func TestDepsPackageLayers(t *testing.T) {
 // rebuild on another machine or an emptied cache.
 func TestDepsLayersReinstalledSameBytes(t *testing.T) {
 	e := bed(t)
-	t.Parallel()
+	// Not parallel: --no-cache marks the user and venv vertices this build shares with every
+	// other test's, and BuildKit would run them again for those builds too.
 	ix := startDepsIndex(t)
 	dir := e.depsProject(t, ix, "uv", e.depsSpec("targets:\n  training:\n    dependencies:\n      groups: [train]\n"), nil)
 	first := buildOK(t, e, dir, buildOpts{target: "training", push: "it/reinstall"})

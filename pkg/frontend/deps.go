@@ -147,6 +147,12 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 	}
 	if d.kind == spec.SourceRequirements {
 		out.Files = d.requirements
+		if !s.Has("dependencies.layers") {
+			// Requirements files name no exact set: a layer per package needs a dry run of
+			// pip first, one more pip run on a cold cache that a registry cache does not
+			// carry. One layer unless the spec asks for packages.
+			out.Layers = spec.LayersSingle
+		}
 		if len(groups)+len(extras) > 0 {
 			return nil, s.Errorf(selectionPath(s, t), "%s has no groups or extras; install them from a pyproject.toml or a lock (dependencies.from)", d.source)
 		}

@@ -873,10 +873,10 @@ func TestBuildWarnings(t *testing.T) {
 	t.Errorf("no PythonEndOfLife warning among %+v", f.warnings)
 }
 
-// TestRequirementsResolvedIntoPackageLayers: for requirements files, the frontend first asks
-// pip what it would install (a dry run with a report, on a full builder only), then installs
-// each package in its group's layer with its hash; nothing to pin (an empty report, a
-// builder without merge ops, layers: single) keeps the one pip step.
+// TestRequirementsResolvedIntoPackageLayers: for requirements files with layers: packages,
+// the frontend first asks pip what it would install (a dry run with a report, on a full
+// builder only), then installs each package in its group's layer with its hash; by default,
+// with layers: single or on a builder without merge ops, one pip step.
 func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
 	h := strings.Repeat("ab", 32)
 	report := `{"version": "1", "install": [
@@ -888,9 +888,10 @@ func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
 		resolves   int
 		wantSteps  []string
 	}{
-		{"packages", syntaxLine + "version: 1\n", nil, 1, []string{"layer torch: torch==2.4.0", "layer group-"}},
+		{"packages", syntaxLine + "version: 1\ndependencies: {layers: packages}\n", nil, 1, []string{"layer torch: torch==2.4.0", "layer group-"}},
+		{"default for requirements files", syntaxLine + "version: 1\n", nil, 0, []string{"pip install -r requirements.txt"}},
 		{"single", syntaxLine + "version: 1\ndependencies: {layers: single}\n", nil, 0, []string{"pip install -r requirements.txt"}},
-		{"graphdriver", syntaxLine + "version: 1\n", ptrTo(llbCapsWithout(nil, []apicaps.CapID{pb.CapMergeOp, pb.CapDiffOp})), 0, []string{"pip install -r requirements.txt"}},
+		{"graphdriver", syntaxLine + "version: 1\ndependencies: {layers: packages}\n", ptrTo(llbCapsWithout(nil, []apicaps.CapID{pb.CapMergeOp, pb.CapDiffOp})), 0, []string{"pip install -r requirements.txt"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.spec)

@@ -70,9 +70,11 @@ type Dependencies struct {
 	// Layers is how a lock's packages are laid out: "packages" (default) puts each large
 	// package in a layer of its own and the rest in a few groups chosen by name, so a change
 	// of one package rebuilds, pushes and pulls only its layer; "single" installs them all in
-	// one layer. Requirements files and a pyproject.toml without a lock, whose packages are
-	// only known once pip has resolved them, and builders without merge and diff ops always
-	// get one layer.
+	// one layer. Requirements files name no exact set: they get one layer unless this is set
+	// to "packages" explicitly, which first runs pip install --dry-run --report to learn the
+	// set (one more pip run on a cold cache, not carried by a registry cache). A
+	// pyproject.toml without a lock and builders without merge and diff ops always get one
+	// layer.
 	Layers string `yaml:"layers,omitempty" json:"layers,omitempty"`
 }
 

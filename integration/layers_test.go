@@ -143,3 +143,21 @@ func TestDepsLayersReinstalledSameBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestRequirementsPackageLayers: requirements files with dependencies.layers: packages are
+// resolved by a pip dry run first, then each package is installed by hash into its own
+// group's layer; the venv holds what pip resolved (mlb-util comes in as a dependency).
+func TestRequirementsPackageLayers(t *testing.T) {
+	e := bed(t)
+	t.Parallel()
+	ix := startDepsIndex(t)
+	spec := e.depsSpec("pip: {index-url: \"" + ix.URL + "\"}\ndependencies: {layers: packages}\n")
+	dir := e.project(t, map[string]string{"mlbuild.yaml": spec, "requirements.txt": "mlb-core==1.0.0\nmlb-train==0.3.0\n"})
+	res := buildOK(t, e, dir, buildOpts{target: "training", push: "it/req-layers"})
+	requireSeen(t, "training", res, "resolve requirements.txt", "pip install from requirements.txt, layer")
+	if n := res.seen("pip install from requirements.txt, layer") / 2; n < 2 {
+		t.Errorf("%d dependency layers for 3 packages", n)
+	}
+	v := e.inspectVenv(t, res.ref)
+	checkDists(t, "training", v, []string{"mlb-core==1.0.0", "mlb-train==0.3.0", "mlb-util==2.1.0"})
+}

@@ -74,7 +74,7 @@ func (p *plan) needed() []string {
 	add(p.depFiles...)
 	for _, t := range []*targetPlan{&p.training, &p.inference} {
 		if t.copy != nil {
-			add(t.copy...)
+			add(itemFroms(t.copy)...)
 		}
 	}
 	if p.training.copy == nil {
@@ -96,6 +96,7 @@ func (r *repo) dockerignore(p *plan) []byte {
 	}
 	needed := slices.DeleteFunc(p.needed(), func(s string) bool { return s == "." })
 	var b strings.Builder
+	var data []string // the data patterns written
 	b.WriteString(ignoreHeader)
 	for _, g := range secureDefaults {
 		var lines []string
@@ -105,6 +106,9 @@ func (r *repo) dockerignore(p *plan) []byte {
 				continue
 			}
 			lines = append(lines, rule.pattern)
+			if strings.HasPrefix(g.comment, "Data") || strings.HasPrefix(g.comment, "Agent") {
+				data = append(data, rule.pattern)
+			}
 		}
 		if g.comment == "Python caches and local virtual environments" {
 			for _, v := range r.otherVenvs() {
@@ -117,7 +121,7 @@ func (r *repo) dockerignore(p *plan) []byte {
 			fmt.Fprintf(&b, "\n# %s\n%s\n", g.comment, strings.Join(lines, "\n"))
 		}
 	}
-	r.note(".dockerignore: written with the secure defaults (secrets, Terraform state, caches, data/, mlruns/, .dvc/cache, .agents/)")
+	r.note(".dockerignore: written with the secure defaults (secrets, Terraform state, caches, %s)", strings.Join(data, ", "))
 	r.noteData(true)
 	return []byte(b.String())
 }

@@ -2,11 +2,32 @@
 // proposes an mlbuild.yaml that states only what differs from the defaults of the format
 // (docs/spec.md), plus a .dockerignore with the secure defaults.
 //
-// Detection is heuristic and read-only: requirements files, the code directory, an ASGI app
-// (FastAPI, Starlette, Litestar, Quart) and its health route, the training entry point, and
-// the configs/ and models/ directories. Everything it decides, or could not decide, is
-// reported as a one-line note for the user. The spec it generates always loads with
-// spec.Load; Detect fails rather than return one that does not.
+// Detection is heuristic and read-only, in this order:
+//
+//   - What the repository declares, each fact kept with its file and line: Dockerfiles (the
+//     CMD or ENTRYPOINT that serves or trains, EXPOSE, a HEALTHCHECK URL, FROM python:3.X,
+//     COPY sources, ENV), compose services (command, ports, healthcheck, environment), the
+//     train stage of dvc.yaml and its outs, Makefile train and serve targets, a Procfile,
+//     pyproject.toml's [project.scripts] and requires-python, .python-version. A declared
+//     fact wins over what the code suggests, and a note says so; a declared fact the code
+//     proves wrong (a HEALTHCHECK path the app does not serve) is noted and overruled.
+//   - The code: the dependency source and requirements files (decoded as pip does: BOMs,
+//     UTF-16), the code directories (src/, packages, modules, namespace packages followed
+//     through the imports of the entries), the training entry point, the ASGI app (a
+//     module-level object or a factory; with several, the one with the most evidence), its
+//     routes through include_router prefixes and its health route, the port a uvicorn.run
+//     passes.
+//   - What the code does with the file system, from the path expressions it passes to open,
+//     os.makedirs, Path.mkdir, pandas, joblib, torch, logging handlers, MLflow (its default
+//     ./mlruns store) and the project's own save/load helpers: the directories training and
+//     the app write become writable entries of their target (the code stays read-only and
+//     the user non-root), and the directory the app loads its model from is copied to the
+//     path it reads.
+//
+// Everything it decides, or could not decide, is reported as a one-line note for the user
+// with its evidence, and every value that differs from the defaults carries a comment in the
+// spec. The spec it generates always loads with spec.Load; Detect fails rather than return
+// one that does not.
 package initspec
 
 import (

@@ -90,9 +90,12 @@ func TestDetect(t *testing.T) {
 				notes: []string{
 					"requirements: requirements.txt",
 					"code: src/",
-					"training: src/train.py runs as python -m src.train (the default)",
-					"inference: FastAPI app src.api:app in src/api.py (the default)",
-					"healthcheck: GET /health, route found at src/api.py:",
+					// The example's ejected Dockerfiles declare what the code says.
+					"declared: read docker/inference/Dockerfile and docker/training/Dockerfile first",
+					"training: docker/training/Dockerfile:64 runs python -m src.train: used",
+					"inference: docker/inference/Dockerfile:70 serves src.api:app: used",
+					"healthcheck: GET /health, as docker/inference/Dockerfile:64 declares",
+					"training: writes models/ (src/train.py:",
 					".dockerignore: kept; it has all the secure defaults",
 					"mlbuild.yaml already exists",
 				},
@@ -438,8 +441,8 @@ async def predict():
 				inferenceCmd: defaultServe("src.api:app"),
 				healthPath:   "/ops/livez",
 				notes: []string{
-					"inference: also found the app src.admin:admin; serving src.api:app",
-					"healthcheck: /ops/livez is declared outside src/api.py",
+					"inference: also found the app src.admin:admin; serving src.api:app, chosen for 1 route",
+					"healthcheck: the app has no /health route; probing /ops/livez, found at src/routes/health.py:6",
 				},
 			},
 		},
@@ -454,7 +457,7 @@ async def predict():
 			},
 		},
 		{
-			name: "flask app and a factory are noted, not served",
+			name: "a factory nothing calls is served with --factory, over a flask app",
 			fsys: repoFS(map[string]string{
 				"web/__init__.py":  "from flask import Flask\napp = Flask(__name__)\n",
 				"svc/__init__.py":  "",
@@ -464,11 +467,24 @@ async def predict():
 			want: want{
 				trainingCopy:  []string{"svc", "web"},
 				inferenceCopy: []string{"svc", "web"},
-				inferenceCmd:  defaultServe("src.api:app"),
+				inferenceCmd:  []string{"uvicorn", "svc.factory:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"},
+				healthPath:    "/docs",
 				notes: []string{
-					"svc/factory.py creates one inside a function: for a factory, use uvicorn --factory",
-					"found a Flask (WSGI) app at web/__init__.py:2 (app)",
+					"inference: FastAPI app svc.factory:create_app (a factory: uvicorn --factory) in svc/factory.py",
+					"inference: no requirements file names uvicorn",
+					"probing FastAPI's /docs page",
 				},
+			},
+		},
+		{
+			name: "a flask app only is noted, not served",
+			fsys: repoFS(map[string]string{
+				"web/__init__.py":  "from flask import Flask\napp = Flask(__name__)\n",
+				"requirements.txt": "flask\n",
+			}),
+			want: want{
+				inferenceCmd: defaultServe("src.api:app"),
+				notes:        []string{"found a Flask (WSGI) app at web/__init__.py:2 (app)"},
 			},
 		},
 	} {

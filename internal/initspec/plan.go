@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
@@ -28,18 +26,32 @@ type plan struct {
 	training, inference targetPlan
 }
 
+// copyItem is one copy entry: to is "" for the same path under the working directory.
+type copyItem struct{ from, to string }
+
 type targetPlan struct {
-	copy    []string // nil: the default
+	copy    []copyItem // nil: the default
 	copyWhy string
 
 	description string
 	command     []string // nil: the default
+	shell       string   // a shell-form command instead
 	commandWhy  string
 
 	pythonpath    []string // nil: the default
 	pythonpathWhy string
 
-	healthPath, healthWhy string // inference only
+	expose    []int // nil: the default
+	exposeWhy string
+
+	healthPath, healthWhy string   // inference only
+	healthCmd             []string // a probe command instead of the HTTP probe
+
+	env    map[string]string
+	envWhy string
+
+	writable    []string // nil: the default
+	writableWhy string
 
 	groups    []string // dependency groups of this target only
 	groupsWhy string
@@ -50,7 +62,8 @@ func (p *plan) isDefault() bool {
 }
 
 func (t *targetPlan) isDefault() bool {
-	return t.copy == nil && t.command == nil && t.pythonpath == nil && t.healthPath == "" && t.groups == nil
+	return t.copy == nil && t.command == nil && t.shell == "" && t.pythonpath == nil && t.healthPath == "" &&
+		t.healthCmd == nil && t.groups == nil && t.expose == nil && t.env == nil && t.writable == nil
 }
 
 var (
@@ -60,25 +73,24 @@ var (
 
 // layout is where the code is.
 type layout struct {
-	kind string   // "src", "packages", "modules" or "none"
+	kind string   // "src", "packages", "modules", "namespace" or "none"
 	code []string // the copy sources holding the code
 	desc string   // for comments and notes
 }
 
-// entry is a training entry point or a served app.
-type entry struct {
-	file    string   // the file it is in
-	command []string // what runs it
-	copy    string   // a copy source it needs beyond the code, or ""
-	root    string   // "src" when /app/src must be on PYTHONPATH
-	desc    string
-}
-
 func (r *repo) plan() *plan {
 	p := &plan{}
+	d := r.readDeclared()
+	for _, n := range d.notes {
+		r.note("%s", n)
+	}
+	if len(d.files) > 0 {
+		r.note("declared: read %s first; what %s declare%s wins over what init finds in the code",
+			list(d.files), plural(len(d.files), "it", "they"), plural(len(d.files), "s", ""))
+	}
 	deps := r.detectDeps()
 	var python string
-	p.base, p.baseWhy, python = r.pythonBase(deps)
+	p.base, p.baseWhy, python = r.pythonBase(deps, d)
 	if deps != nil {
 		deps.plan(r, p)
 		deps.packages(r, python, p.inference.groups)
@@ -92,9 +104,36 @@ func (r *repo) plan() *plan {
 
 	lay := r.layout()
 	r.note("code: %s", lay.desc)
+	r.scan(lay)
+
+	cfg := ""
+	for _, c := range []string{"configs", "config"} {
+		if r.inContext(c, true) {
+			cfg = c
+			break
+		}
+	}
+	train := r.training(lay, d)
+	app := r.serving(d)
+	r.planTraining(p, lay, cfg, train, d)
+	r.planInference(p, lay, cfg, app, train, d)
+	return p
+}
+
+// scan collects the Python files init reads: those of the code directories first, then those
+// of the other top-level directories that may hold code (app/, api/, service/ beside src/,
+// scripts/, directories without __init__.py), then the top-level modules.
+func (r *repo) scan(lay layout) {
 	for _, c := range lay.code {
 		if r.isDir(c) {
 			r.walkPy(c)
+		}
+	}
+	for _, e := range r.topEntries() {
+		n := e.Name()
+		if e.IsDir() && !slices.Contains(lay.code, n) && !skipScan[n] && !strings.HasPrefix(n, ".") && !r.excluded(n) &&
+			!r.isFile(n+"/pyvenv.cfg") {
+			r.walkPy(n)
 		}
 	}
 	for _, e := range r.topEntries() {
@@ -105,91 +144,542 @@ func (r *repo) plan() *plan {
 	if r.truncated {
 		r.note("stopped scanning after %d Python files: the app or routes may have been missed", maxPyFiles)
 	}
+}
 
-	cfg := ""
-	for _, c := range []string{"configs", "config"} {
-		if r.inContext(c, true) {
-			cfg = c
-			break
+// Top-level directories never scanned for code.
+var skipScan = map[string]bool{
+	"tests": true, "test": true, "testing": true, "docs": true, "doc": true, "examples": true, "example": true,
+	"benchmarks": true, "benchmark": true, "notebooks": true, "build": true, "dist": true, "site-packages": true,
+	"node_modules": true, "venv": true, "env": true, "__pycache__": true, "data": true, "mlruns": true,
+	"mlartifacts": true, "outputs": true, "logs": true, "wandb": true, "lightning_logs": true, "testdata": true,
+	"fixtures": true,
+}
+
+// roots are the directories the imports of an entry resolve against: the working directory,
+// src/ when it is on PYTHONPATH, and a script's own directory.
+func roots(e *entry) []string {
+	out := []string{"."}
+	if e != nil && e.root != "" {
+		out = append(out, e.root)
+	}
+	if e != nil && e.script && path.Dir(e.file) != "." {
+		out = append(out, path.Dir(e.file))
+	}
+	return out
+}
+
+// entryFiles are the files running e starts from: its file and its packages' __init__.py.
+func (r *repo) entryFiles(e *entry) []string {
+	if e == nil || e.file == "" {
+		return nil
+	}
+	var out []string
+	if !e.script {
+		for dir := path.Dir(e.file); dir != "." && dir != e.root; dir = path.Dir(dir) {
+			if r.isFile(dir + "/__init__.py") {
+				out = append(out, dir+"/__init__.py")
+			}
 		}
 	}
+	return append([]string{e.file}, out...)
+}
+
+// codeCopies is the copy list of a target: the code, configs, what the entry names, and the
+// directories the code it runs imports from (namespace packages and code beside src/).
+func (r *repo) codeCopies(lay layout, cfg string, e *entry, files []string) (copies []copyItem, added []string) {
+	copies = []copyItem{}
+	for _, c := range lay.code {
+		copies = append(copies, copyItem{from: c})
+	}
+	add := func(p string, dir bool) {
+		if p == "" || p == "." || !plainPath(p) || coveredItems(copies, p) || !r.inContext(p, dir) {
+			return
+		}
+		copies = append(copies, copyItem{from: p})
+		added = append(added, show(p, dir))
+	}
+	if cfg != "" {
+		add(cfg, true)
+		added = slices.DeleteFunc(added, func(s string) bool { return s == cfg+"/" })
+	}
+	if e != nil {
+		for _, x := range e.extra {
+			add(x, r.isDir(x))
+		}
+	}
+	for _, f := range files {
+		top := topDir(strings.TrimSuffix(f, "/"))
+		if !strings.Contains(strings.TrimSuffix(f, "/"), "/") && !strings.HasSuffix(f, "/") {
+			add(top, false)
+		} else {
+			add(top, true)
+		}
+	}
+	return copies, added
+}
+
+func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *declared) {
+	t := &p.training
+	files := r.reach(r.entryFiles(train), roots(train))
+	copies, added := r.codeCopies(lay, cfg, train, files)
+	if train != nil {
+		t.command, t.shell, t.commandWhy = train.command, train.shell, train.desc
+		switch {
+		case train.summary != "":
+			t.description = "Training image: runs " + train.summary
+		case train.shell != "":
+			t.description = "Training image: runs " + train.shell
+		case train.command != nil:
+			t.description = "Training image: runs " + strings.Join(train.command, " ")
+		}
+		if train.root != "" {
+			t.pythonpath = []string{spec.DefaultWorkdir + "/" + train.root}
+			t.pythonpathWhy = fmt.Sprintf("%s/ is the import root: %s imports the modules under it by their own names.", train.root, train.file)
+		}
+	}
+
+	// Where training writes.
+	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
+	us := r.uses(files, ev, func(*pyFile, pyOp) bool { return true })
+	dirs, inWorkdir := writableDirs(us, copies)
+	if store, at := r.mlflowStore(files, ev, false); store != "" {
+		if path.IsAbs(store) || !coveredItems(copies, store) {
+			dirs = addDir(dirs, topDirUnlessAbs(store), at)
+		}
+	}
+	if train != nil && train.decl != nil && strings.HasPrefix(train.decl.from, "dvc.yaml") {
+		for _, o := range d.outs {
+			dir := o.path
+			if r.isFile(o.path) || path.Ext(o.path) != "" && !r.isDir(o.path) {
+				dir = path.Dir(o.path)
+			}
+			if dir == "." {
+				inWorkdir = append(inWorkdir, use{at: o.at.String(), how: "dvc out " + o.path})
+				continue
+			}
+			dirs = addDir(dirs, topDir(dir), o.at.String()+" (a dvc out)")
+		}
+	}
+	// A directory training writes is an output, not an input, though the command names it.
+	for _, du := range dirs {
+		i := slices.IndexFunc(copies, func(c copyItem) bool { return c.from == du.dir && c.to == "" })
+		if i >= 0 && !slices.Contains(lay.code, du.dir) {
+			copies = slices.Delete(copies, i, i+1)
+			added = slices.DeleteFunc(added, func(a string) bool { return strings.TrimSuffix(a, "/") == du.dir })
+			r.note("training: not copying %s/, which the command names: training writes there (%s)", du.dir, strings.Join(du.why, "; "))
+		}
+	}
+	r.noteAdded("training", added, train)
+	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
+		t.copy = copies
+		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
+	}
+	r.noteWorkdirWrites("training", inWorkdir)
+	if len(dirs) == 0 || len(dirs) == 1 && dirs[0].dir == "models" {
+		if len(dirs) == 1 {
+			r.note("training: writes models/ (%s), writable by default", strings.Join(dirs[0].why, "; "))
+		}
+		return
+	}
+	w := []string{"models"}
+	var shown []dirUse
+	for _, du := range dirs {
+		if du.dir == "models" {
+			continue
+		}
+		w = append(w, du.dir)
+		shown = append(shown, du)
+	}
+	t.writable = w
+	t.writableWhy = "Training writes " + joinWhy(shown) + "; models/ is the default. The code stays read-only."
+	r.note("training: writable %s: it writes %s", strings.Join(w[1:], ", "), joinWhy(shown))
+	for _, du := range shown {
+		if strings.Contains(du.dir, "/") && !path.IsAbs(du.dir) {
+			r.note("training: %s/ is inside a copied directory: a copy layer would cover it root-owned if the repository has that directory; write elsewhere if training fails there", du.dir)
+		}
+	}
+}
+
+// noteAdded notes the copies added beyond the code directories: the entry's own, and the
+// code it imports.
+func (r *repo) noteAdded(target string, added []string, e *entry) {
+	if e == nil {
+		return
+	}
+	var code, named []string
+	for _, a := range added {
+		switch p := strings.TrimSuffix(a, "/"); {
+		case p == topDir(e.file):
+			r.note("%s: copying %s: it holds %s", target, a, e.file)
+		case slices.Contains(e.extra, p):
+			named = append(named, a)
+		default:
+			code = append(code, a)
+		}
+	}
+	if len(named) > 0 {
+		r.note("%s: copying %s too: the command names %s", target, list(named), plural(len(named), "it", "them"))
+	}
+	if len(code) > 0 {
+		r.note("%s: copying %s too: %s imports code there", target, list(code), e.file)
+	}
+}
+
+func topDirUnlessAbs(p string) string {
+	if path.IsAbs(p) {
+		return p
+	}
+	return topDir(p)
+}
+
+// noteWorkdirWrites notes files written in the working directory itself, which stays
+// read-only.
+func (r *repo) noteWorkdirWrites(target string, us []use) {
+	if len(us) == 0 {
+		return
+	}
+	var at []string
+	for _, u := range us {
+		at = append(at, u.String())
+	}
+	r.note("%s: writes files in the working directory itself (%s), which is read-only in the image: "+
+		"write them under a directory (and add it to targets.%s.writable)", target, strings.Join(at, ", "), target)
+}
+
+func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry, d *declared) {
+	t := &p.inference
+	files := r.reach(r.entryFiles(app), roots(app))
+	copies, added := r.codeCopies(lay, cfg, app, files)
 	models := r.inContext("models", true)
-
-	// Training.
-	train := r.trainEntry(lay)
-	tcopy := slices.Clone(lay.code)
-	if cfg != "" && !covered(tcopy, cfg) {
-		tcopy = append(tcopy, cfg)
+	if models && !coveredItems(copies, "models") {
+		copies = append(copies, copyItem{from: "models"})
 	}
-	if train != nil && train.copy != "" && !covered(tcopy, train.copy) {
-		tcopy = append(tcopy, train.copy)
-	}
-	if train == nil {
-		r.note("training: no entry point found (src/train.py, <package>/train.py, train.py, scripts/train.py): " +
-			"the training image runs python -m src.train; set targets.training.command")
-	} else if train.command == nil {
-		r.note("training: %s runs as python -m src.train (the default)", train.file)
-	} else {
-		r.note("training: %s runs as %s", train.file, strings.Join(train.command, " "))
-		p.training.command = train.command
-		p.training.commandWhy = train.desc
-		p.training.description = "Training image: runs " + strings.Join(train.command, " ")
-	}
-	if train != nil && train.root == "src" {
-		p.training.pythonpath = []string{spec.DefaultWorkdir + "/src"}
-		p.training.pythonpathWhy = fmt.Sprintf("src/ is the import root: %s imports the modules under src/ by their own names.", train.file)
-	}
-	if !slices.Equal(tcopy, defaultTrainingCopy) {
-		p.training.copy = tcopy
-		p.training.copyWhy = copyWhy(lay, cfg, true, false, train)
-	}
-
-	// Inference.
-	app := r.appEntry()
-	icopy := slices.Clone(lay.code)
-	if cfg != "" && !covered(icopy, cfg) {
-		icopy = append(icopy, cfg)
-	}
-	if models {
-		if !covered(icopy, "models") {
-			icopy = append(icopy, "models")
+	r.noteAdded("inference", added, app)
+	// What the serving Dockerfile copies to the same place under its WORKDIR (COPY model/
+	// ./model/): the image needs it, whatever the code says.
+	var declWhy []string
+	for _, c := range d.copies {
+		from := c.from
+		if c.to != "/app/"+from || coveredItems(copies, from) || !plainPath(from) || notCopied(from) {
+			continue
 		}
-	} else {
+		if dir := r.isDir(from); r.inContext(from, dir) {
+			copies = append(copies, copyItem{from: from})
+			declWhy = append(declWhy, fmt.Sprintf("%s copies %s", c.at, show(from, dir)))
+			r.note("inference: copying %s, as %s does", show(from, dir), c.at)
+		}
+	}
+	env := targetEnv(d, "inference")
+	ev := &evaluator{r: r, env: env, files: r.pyFiles(files)}
+
+	// The model the app loads: copy its directory to where the app reads it.
+	var modelWhy []string
+	loaded := false
+	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opLoad || o.kind == opRead })
+	trainFiles := r.reach(r.entryFiles(train), roots(train))
+	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles)}
+	trainWrites := r.uses(trainFiles, tev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite || o.kind == opMkdir })
+	for _, u := range reads {
+		if u.v.scheme == "runs" || u.v.scheme == "models" {
+			store, at := r.mlflowStore(files, ev, true)
+			if store == "" {
+				continue
+			}
+			u = use{kind: opLoad, v: pathVal{p: store, partial: true}, at: u.at, how: u.how + " of a " + u.v.scheme + ":/ URI, from " + at}
+		}
+		if !modelRead(u) {
+			continue
+		}
+		loaded = true
+		what := u.v.p
+		if u.v.partial {
+			what += "/"
+		}
+		if u.v.env != "" {
+			what += " ($" + u.v.env + ")"
+		}
+		if path.IsAbs(u.v.p) {
+			c, why := r.absModel(u, d)
+			if c == nil {
+				continue
+			}
+			if !slices.Contains(copies, *c) {
+				copies = append(copies, *c)
+				modelWhy = append(modelWhy, why)
+			}
+			continue
+		}
+		if coveredItems(copies, u.v.p) {
+			continue
+		}
+		top := topDir(u.v.p)
+		src, dir := top, true
+		if !strings.Contains(u.v.p, "/") && !u.v.partial {
+			dir = false
+		}
+		switch {
+		case !plainPath(src):
+		case r.inContext(src, dir):
+			copies = append(copies, copyItem{from: src})
+			modelWhy = append(modelWhy, fmt.Sprintf("the app loads %s (%s)", what, u))
+			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
+		case r.exists(src):
+			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
+		default:
+			msg := fmt.Sprintf("inference: the app loads %s (%s), which the repository does not hold", what, u)
+			best := -1
+			for i, w := range trainWrites {
+				if w.v.p == u.v.p && !w.v.partial || best < 0 && topDir(w.v.p) == top {
+					best = i
+				}
+			}
+			if best >= 0 {
+				msg += fmt.Sprintf("; training writes it (%s)", trainWrites[best])
+			}
+			if dir {
+				r.note("%s: add {from: ., to: %s, context: trained} to targets.inference.copy and build with --build-context trained=DIR, DIR holding the trained files of %s/", msg, src, src)
+			} else {
+				r.note("%s: add {from: %s, to: %s, context: trained} to targets.inference.copy and build with --build-context trained=DIR, DIR holding the trained %s", msg, src, src, src)
+			}
+		}
+	}
+	if !models && !loaded {
 		r.note("inference: no models/ directory, so the image gets no model files; add models/, or copy them from " +
 			"a named context: {from: ., to: models, context: trained} with --build-context trained=DIR")
 	}
-	if app != nil && app.copy != "" && !covered(icopy, app.copy) {
-		icopy = append(icopy, app.copy)
+
+	if app != nil {
+		t.command, t.shell, t.commandWhy = app.command, app.shell, app.desc
+		if app.root != "" {
+			t.pythonpath = []string{spec.DefaultWorkdir + "/" + app.root}
+			t.pythonpathWhy = fmt.Sprintf("%s/ is the import root: %s imports the modules under it by their own names.", app.root, app.file)
+		}
+		r.checkUvicorn(p, app)
+	}
+	port, portWhy := r.servePort(app, d)
+	if port != spec.DefaultInferencePort {
+		t.expose, t.exposeWhy = []int{port}, portWhy
+		if t.command != nil && t.command[0] == "uvicorn" {
+			t.command = uvicornCommand(app.target, app.factory, port)
+		}
+	}
+	if t.command != nil && t.command[0] == "uvicorn" {
+		t.description = "Inference image: serves " + t.command[1] + " with uvicorn"
+	} else if t.command != nil || t.shell != "" {
+		t.description = "Inference image: runs " + app.decl.String()
 	}
 	if app != nil {
-		if app.command != nil {
-			p.inference.command = app.command
-			p.inference.commandWhy = app.desc
-			p.inference.description = "Inference image: serves " + app.command[1] + " with uvicorn"
+		pr := r.health(app, d, port)
+		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
+	}
+
+	// What the app writes: at import (anywhere it imports), and in its own module.
+	appWrites := r.uses(files, ev, func(f *pyFile, o pyOp) bool {
+		return o.kind != opLoad && o.kind != opRead && o.kind != opTrack && (!o.inFunc || app != nil && f.path == app.file)
+	})
+	dirs, inWorkdir := writableDirs(appWrites, copies)
+	r.noteWorkdirWrites("inference", inWorkdir)
+	var w []string
+	var shown []dirUse
+	for _, du := range dirs {
+		if coveredItems(copies, du.dir) && !strings.Contains(du.dir, "/") {
+			r.note("inference: the app writes %s/ (%s), which the image copies, root-owned: it cannot write there; write elsewhere or copy its files to another path",
+				du.dir, strings.Join(du.why, "; "))
+			continue
 		}
-		if app.root == "src" {
-			p.inference.pythonpath = []string{spec.DefaultWorkdir + "/src"}
-			p.inference.pythonpathWhy = fmt.Sprintf("src/ is the import root: %s imports the modules under src/ by their own names.", app.file)
+		w = append(w, du.dir)
+		shown = append(shown, du)
+	}
+	if len(w) > 0 {
+		t.writable = w
+		t.writableWhy = "The app writes " + joinWhy(shown) + "."
+		r.note("inference: writable %s: the app writes %s", strings.Join(w, ", "), joinWhy(shown))
+	}
+
+	froms := itemFroms(copies)
+	if !slices.Equal(froms, defaultInferenceCopy) || hasTo(copies) {
+		t.copy = copies
+		t.copyWhy = copyWhy(lay, cfg, false, models, added, app)
+		if len(declWhy) > 0 {
+			t.copyWhy = strings.TrimSpace(t.copyWhy + " Declared: " + strings.Join(declWhy, "; ") + ".")
 		}
-		p.inference.healthPath, p.inference.healthWhy = r.health(app)
-		switch {
-		case p.requirements != nil && len(p.requirements) == 0:
-			r.note("inference: with no requirements installed, uvicorn (which serves the app) must come with the base image")
-		case r.reqKnown && !r.reqPkgs["uvicorn"] && deps != nil:
-			r.note("inference: %s does not install uvicorn, which serves the app: add uvicorn to the dependencies", deps.file)
-		case r.reqKnown && !r.reqPkgs["uvicorn"]:
-			r.note("inference: no requirements file names uvicorn, which serves the app: add uvicorn to the requirements")
+		if len(modelWhy) > 0 {
+			t.copyWhy = strings.TrimSpace(t.copyWhy + " The model: " + strings.Join(modelWhy, "; ") + ".")
 		}
 	}
-	if !slices.Equal(icopy, defaultInferenceCopy) {
-		p.inference.copy = icopy
-		p.inference.copyWhy = copyWhy(lay, cfg, false, models, app)
+
+	// The environment the repository declares for the image and the code reads.
+	for _, pair := range []struct {
+		tp     *targetPlan
+		target string
+		files  []string
+	}{{&p.training, "training", r.reach(r.entryFiles(train), roots(train))}, {t, "inference", files}} {
+		reads := map[string]bool{}
+		for _, f := range r.pyFiles(pair.files) {
+			for _, e := range f.envReads {
+				reads[e] = true
+			}
+		}
+		var why []string
+		for _, k := range sortedKeys(targetEnv(d, pair.target)) {
+			e := d.env[k]
+			if !reads[k] || skipEnv(k) || secretRe.MatchString(k) || !identRe.MatchString(k) {
+				continue
+			}
+			if pair.tp.env == nil {
+				pair.tp.env = map[string]string{}
+			}
+			pair.tp.env[k] = e.value
+			why = append(why, fmt.Sprintf("%s (%s)", k, e.at))
+		}
+		if len(why) > 0 {
+			pair.tp.envWhy = "Declared by " + strings.Join(why, ", ") + ", and read by the code."
+			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
+		}
 	}
-	return p
+}
+
+// notCopied reports whether a path a Dockerfile copies is not one for the spec to copy: the
+// dependency files (the frontend installs them), tests, docs, data and notebooks.
+func notCopied(p string) bool {
+	top := topDir(p)
+	return strings.HasPrefix(top, "requirements") || top == "pyproject.toml" || top == "setup.py" || top == "setup.cfg" ||
+		strings.HasSuffix(top, ".lock") || top == "pylock.toml" || top == "Pipfile" || top == ".python-version" ||
+		skipScan[top] || top == "Dockerfile" || strings.HasSuffix(top, ".md") || strings.HasSuffix(top, ".sh")
+}
+
+// absModel is the copy that puts a model read at an absolute path there: the directory a
+// Dockerfile COPY puts there, else a repository directory of the same name.
+func (r *repo) absModel(u use, d *declared) (*copyItem, string) {
+	dir := u.v.dir(opRead)
+	if u.kind == opLoad && !u.v.partial && path.Ext(u.v.p) == "" {
+		dir = u.v.p
+	}
+	for _, c := range d.copies {
+		if (c.to == dir || strings.HasPrefix(dir, c.to+"/")) && plainPath(c.to) && plainPath(c.from) {
+			rel := strings.TrimPrefix(strings.TrimPrefix(dir, c.to), "/")
+			from := path.Join(c.from, rel)
+			if r.inContext(from, true) {
+				r.note("inference: copying %s/ to %s: the app loads %s (%s), and %s copies it there", from, dir, u.v.p, u, c.at)
+				return &copyItem{from: from, to: dir}, fmt.Sprintf("%s loads %s; %s copies %s/ there", u, u.v.p, c.at, from)
+			}
+		}
+	}
+	if base := path.Base(dir); plainPath(dir) && r.inContext(base, true) {
+		r.note("inference: copying %s/ to %s: the app loads %s (%s); a guess by the name, check it", base, dir, u.v.p, u)
+		return &copyItem{from: base, to: dir}, fmt.Sprintf("%s loads %s: %s/ is a guess by the name", u, u.v.p, base)
+	}
+	r.note("inference: the app loads %s (%s), which no COPY or directory of the repository provides: copy the model there", u.v.p, u)
+	return nil, ""
+}
+
+// checkUvicorn notes when the images do not install the server.
+func (r *repo) checkUvicorn(p *plan, app *entry) {
+	server := "uvicorn"
+	if app.command != nil && app.command[0] != "uvicorn" {
+		if app.decl == nil || app.decl.server == "" {
+			return
+		}
+		server = app.decl.server
+	}
+	switch {
+	case p.requirements != nil && len(p.requirements) == 0:
+		r.note("inference: with no requirements installed, %s (which serves the app) must come with the base image", server)
+	case r.reqKnown && !r.reqPkgs[server] && p.depFiles != nil:
+		r.note("inference: %s does not install %s, which serves the app: add %s to the dependencies", p.depFiles[0], server, server)
+	case r.reqKnown && !r.reqPkgs[server]:
+		r.note("inference: no requirements file names %s, which serves the app: add %s to the requirements", server, server)
+	}
+}
+
+// servePort is the port the app serves on: the serving command's, the HEALTHCHECK's, the
+// EXPOSE or compose ports, else the port a uvicorn.run in the code passes, else 8000.
+func (r *repo) servePort(app *entry, d *declared) (int, string) {
+	var facts []portFact
+	var code *portFact
+	if app != nil && app.port != 0 {
+		f := portFact{app.port, "the serving command", where{file: app.portAt}}
+		if app.decl != nil && app.decl.port == app.port {
+			facts = append(facts, f)
+		} else {
+			f.what = "uvicorn.run"
+			code = &f
+		}
+	}
+	for _, h := range d.health {
+		if h.port != 0 {
+			facts = append(facts, portFact{h.port, "HEALTHCHECK", h.at})
+		}
+	}
+	facts = append(facts, d.ports...)
+	if code != nil {
+		facts = append(facts, *code)
+	}
+	if len(facts) == 0 {
+		return spec.DefaultInferencePort, ""
+	}
+	c := facts[0]
+	var other []string
+	for _, f := range facts[1:] {
+		if f.port != c.port {
+			other = append(other, fmt.Sprintf("%s says %d (%s)", f.at, f.port, f.what))
+		}
+	}
+	if len(other) > 0 {
+		r.note("inference: the repository disagrees on the port: %s (%s) says %d, %s; using %d", c.at, c.what, c.port, strings.Join(other, ", "), c.port)
+	}
+	switch {
+	case c.port < 1024:
+		r.note("inference: %s (%s) serves on port %d, which a non-root user cannot always bind: the image serves on %d instead; publish it as %d (-p %d:%d)",
+			c.at, c.what, c.port, spec.DefaultInferencePort, c.port, c.port, spec.DefaultInferencePort)
+		return spec.DefaultInferencePort, ""
+	case c.port == spec.DefaultInferencePort:
+		r.note("inference: port %d, as %s (%s) says", c.port, c.at, c.what)
+		return c.port, ""
+	}
+	r.note("inference: port %d, as %s (%s) says: exposed, probed and served there", c.port, c.at, c.what)
+	return c.port, fmt.Sprintf("%s (%s) serves on %d.", c.at, c.what, c.port)
+}
+
+// targetEnv is the environment the repository declares for a target.
+func targetEnv(d *declared, target string) map[string]envFact {
+	out := map[string]envFact{}
+	for k, e := range d.env {
+		if e.target == target || e.target == "" {
+			out[k] = e
+		}
+	}
+	return out
+}
+
+// Variables of a declared environment that the spec sets itself or that describe the build.
+func skipEnv(k string) bool {
+	return k == "PATH" || k == "HOME" || k == "LANG" || k == "PORT" || k == "HOST" || k == "VIRTUAL_ENV" || k == "WORKDIR" ||
+		strings.HasPrefix(k, "PYTHON") || strings.HasPrefix(k, "PIP_") || strings.HasPrefix(k, "LC_") ||
+		strings.HasPrefix(k, "POETRY_") || strings.HasPrefix(k, "UV_") || k == "DEBIAN_FRONTEND"
+}
+
+func itemFroms(cs []copyItem) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.from)
+	}
+	return out
+}
+
+func hasTo(cs []copyItem) bool {
+	return slices.ContainsFunc(cs, func(c copyItem) bool { return c.to != "" })
+}
+
+// coveredItems reports whether the copies bring the repository path p into the image at p.
+func coveredItems(cs []copyItem, p string) bool {
+	return slices.ContainsFunc(cs, func(c copyItem) bool {
+		return c.to == "" && (c.from == p || c.from == "." || strings.HasPrefix(p, c.from+"/"))
+	})
 }
 
 // copyWhy explains a copy list that differs from the default.
-func copyWhy(lay layout, cfg string, training, models bool, e *entry) string {
+func copyWhy(lay layout, cfg string, training, models bool, added []string, e *entry) string {
 	var why []string
 	switch lay.kind {
 	case "src":
@@ -207,12 +697,23 @@ func copyWhy(lay layout, cfg string, training, models bool, e *entry) string {
 	if !training && !models {
 		why = append(why, "there is no models/")
 	}
-	if e != nil && e.copy != "" && !covered(lay.code, e.copy) {
-		what := e.copy
-		if !strings.HasSuffix(what, ".py") {
-			what += "/"
+	what := "the training entry"
+	if !training {
+		what = "the app"
+	}
+	var code []string
+	for _, a := range added {
+		switch p := strings.TrimSuffix(a, "/"); {
+		case e != nil && p == topDir(e.file):
+			why = append(why, fmt.Sprintf("%s holds %s", a, what))
+		case e != nil && slices.Contains(e.extra, p):
+			why = append(why, fmt.Sprintf("the command names %s", a))
+		default:
+			code = append(code, a)
 		}
-		why = append(why, what+" holds "+map[bool]string{true: "the training entry", false: "the app"}[training])
+	}
+	if len(code) > 0 {
+		why = append(why, fmt.Sprintf("%s %s code %s runs", list(code), plural(len(code), "holds", "hold"), what))
 	}
 	if len(why) == 0 {
 		return ""
@@ -220,18 +721,21 @@ func copyWhy(lay layout, cfg string, training, models bool, e *entry) string {
 	return "Not the default list: " + strings.Join(why, "; ") + "."
 }
 
-// layout finds the code: src/, else the top-level packages, else the top-level modules.
+// layout finds the code: src/, else the top-level packages, else the top-level modules,
+// else directories of Python code without __init__.py (namespace packages).
 func (r *repo) layout() layout {
 	if r.inContext("src", true) {
 		return layout{kind: "src", code: []string{"src"}, desc: "src/"}
 	}
-	var pkgs, mods []string
+	var pkgs, mods, ns []string
 	for _, e := range r.topEntries() {
 		n := e.Name()
 		switch {
 		case strings.HasPrefix(n, "."):
 		case e.IsDir() && identRe.MatchString(n) && !notCodeDirs[n] && r.isFile(n+"/__init__.py") && r.inContext(n, true):
 			pkgs = append(pkgs, n)
+		case e.IsDir() && identRe.MatchString(n) && !notCodeDirs[n] && !skipScan[n] && r.hasPy(n) && r.inContext(n, true):
+			ns = append(ns, n)
 		case !e.IsDir() && isPyModule(n) && identRe.MatchString(strings.TrimSuffix(n, ".py")) && !notCodeModules[n] && r.inContext(n, false):
 			mods = append(mods, n)
 		}
@@ -251,123 +755,37 @@ func (r *repo) layout() layout {
 		}
 		return layout{kind: "modules", code: mods, desc: fmt.Sprintf("the top-level %s %s (no src/ or package)",
 			plural(len(mods), "module", "modules"), list(mods))}
+	case len(ns) > 0:
+		names := make([]string, len(ns))
+		for i, p := range ns {
+			names[i] = p + "/"
+		}
+		return layout{kind: "namespace", code: ns, desc: fmt.Sprintf("the %s %s of Python code without __init__.py (namespace packages; no src/)",
+			list(names), plural(len(ns), "directory", "directories"))}
 	}
-	return layout{kind: "none", code: []string{}, desc: "no code found (no src/, package or top-level module)"}
+	return layout{kind: "none", code: []string{}, desc: "no code found (no src/, package, top-level module or directory of Python files)"}
 }
 
-// trainEntry finds the training entry point.
-func (r *repo) trainEntry(lay layout) *entry {
-	var cands []string
-	for _, c := range lay.code {
-		if r.isDir(c) {
-			cands = append(cands, c+"/train.py", c+"/train/__main__.py")
+// hasPy reports whether dir holds a Python module, at most two levels down.
+func (r *repo) hasPy(dir string) bool {
+	found := false
+	fs.WalkDir(r.fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found {
+			return fs.SkipAll
 		}
-	}
-	if lay.kind == "src" {
-		ents, _ := fs.ReadDir(r.fsys, "src")
-		for _, e := range ents {
-			if e.IsDir() && identRe.MatchString(e.Name()) {
-				cands = append(cands, "src/"+e.Name()+"/train.py")
-			}
+		if d.IsDir() && strings.Count(p, "/") > 2 {
+			return fs.SkipDir
 		}
-	}
-	for _, f := range cands {
-		if !r.inContext(f, false) {
-			continue
+		if !d.IsDir() && isPyModule(d.Name()) {
+			found = true
 		}
-		mod, root, ok := r.module(f)
-		if !ok {
-			r.note("training: %s is not importable as a module (a directory name is not a Python identifier)", f)
-			continue
-		}
-		e := &entry{file: f, root: root, desc: "Runs " + f + "."}
-		if mod != "src.train" || root != "" {
-			e.command = []string{"python", "-m", mod}
-		}
-		return e
-	}
-	for _, f := range []string{"train.py", "scripts/train.py"} {
-		if r.inContext(f, false) {
-			e := &entry{file: f, command: []string{"python", f}, copy: f, desc: "Runs " + f + "."}
-			if dir := path.Dir(f); dir != "." {
-				e.copy = dir // with its helpers, which the script imports from its directory
-			}
-			return e
-		}
-	}
-	return nil
-}
-
-// appEntry finds the ASGI app the inference image serves.
-func (r *repo) appEntry() *entry {
-	type cand struct {
-		file string
-		app  pyApp
-		mod  string
-		root string
-	}
-	var cands []cand
-	var factories, wsgi []string
-	for _, f := range r.scanned {
-		pf := r.file(f)
-		if pf == nil {
-			continue
-		}
-		for _, w := range pf.wsgi {
-			wsgi = append(wsgi, fmt.Sprintf("%s:%d (%s)", f, w.line, w.obj))
-		}
-		if len(pf.apps) == 0 {
-			if pf.constructs != "" {
-				factories = append(factories, f)
-			}
-			continue
-		}
-		mod, root, ok := r.module(f)
-		if !ok {
-			r.note("inference: the %s app in %s is not importable as a module (a file or directory name is not a Python identifier)", pf.apps[0].framework, f)
-			continue
-		}
-		cands = append(cands, cand{f, pf.apps[0], mod, root})
-	}
-	if len(cands) == 0 {
-		msg := "inference: no ASGI app found (a module-level app = FastAPI(...), Starlette, Litestar or Quart): " +
-			"the inference image serves src.api:app (src/api.py); set targets.inference.command to serve yours"
-		if len(factories) > 0 {
-			msg += fmt.Sprintf("; %s creates one inside a function: for a factory, use uvicorn --factory module:function", list(factories))
-		}
-		if len(wsgi) > 0 {
-			msg += fmt.Sprintf("; found a Flask (WSGI) app at %s, which uvicorn cannot serve: use e.g. [gunicorn, --bind, 0.0.0.0:8000, module:app]", list(wsgi))
-		}
-		r.note("%s", msg)
 		return nil
-	}
-	slices.SortStableFunc(cands, func(a, b cand) int {
-		return cmpKeys(appRank(a.file, a.app.obj, a.root), appRank(b.file, b.app.obj, b.root))
 	})
-	c := cands[0]
-	target := c.mod + ":" + c.app.obj
-	e := &entry{file: c.file, root: c.root, desc: fmt.Sprintf("The %s app %q in %s.", c.app.framework, c.app.obj, c.file)}
-	if !strings.Contains(c.file, "/") {
-		e.copy = c.file
-	}
-	if target == "src.api:app" && c.root == "" {
-		r.note("inference: %s app %s in %s (the default)", c.app.framework, target, c.file)
-	} else {
-		r.note("inference: %s app %s in %s", c.app.framework, target, c.file)
-		e.command = []string{"uvicorn", target, "--host", "0.0.0.0", "--port", fmt.Sprint(spec.DefaultInferencePort)}
-	}
-	if len(cands) > 1 {
-		var others []string
-		for _, o := range cands[1:] {
-			others = append(others, o.mod+":"+o.app.obj)
-		}
-		r.note("inference: also found the %s %s; serving %s", plural(len(others), "app", "apps"), list(others), target)
-	}
-	return e
+	return found
 }
 
-// appRank orders app candidates: the default src/api.py:app first, then the shallowest
-// file, then the usual names.
+// appRank orders app candidates with the same evidence: the default src/api.py:app first,
+// then the shallowest file, then the usual names.
 func appRank(file, obj, root string) []int {
 	def := 1
 	if file == "src/api.py" && obj == "app" && root == "" {
@@ -390,177 +808,9 @@ func cmpKeys(a, b []int) int {
 	return 0
 }
 
-// Last path segments of health routes, best first.
-var healthNames = [][]string{
-	{"health"}, {"healthz"}, {"healthcheck", "health-check", "health_check"},
-	{"ready", "readyz", "readiness"}, {"live", "livez", "liveness", "alive"}, {"ping"}, {"status"},
-}
-
-// health finds the route the healthcheck should probe. It returns "" when /health is fine
-// (or nothing better was found; that is noted).
-func (r *repo) health(app *entry) (p, why string) {
-	type cand struct {
-		path, file string
-		line       int
-		rank       []int
-	}
-	var cands []cand
-	appDir := path.Dir(app.file)
-	for _, f := range r.scanned {
-		inApp := f == app.file
-		if !inApp && (appDir == "." || !strings.HasPrefix(f, topDir(app.file)+"/")) {
-			continue // only the app's own package can declare its routes
-		}
-		pf := r.file(f)
-		if pf == nil {
-			continue
-		}
-		for _, rt := range pf.routes {
-			full := rt.path
-			if pf.prefix != "" {
-				full = pf.prefix + rt.path
-			}
-			full = strings.TrimSuffix(full, "/")
-			if full == "" {
-				continue
-			}
-			seg := strings.ToLower(path.Base(full))
-			for i, names := range healthNames {
-				if slices.Contains(names, seg) {
-					exact := 1
-					if full == spec.DefaultHealthPath {
-						exact = 0
-					}
-					other := 1
-					if inApp {
-						other = 0
-					}
-					cands = append(cands, cand{full, f, rt.line, []int{exact, i, other}})
-				}
-			}
-		}
-	}
-	if len(cands) == 0 {
-		r.note("healthcheck: no health route found in %s: the inference healthcheck probes GET %s on port %d; "+
-			"add that route, or set targets.inference.healthcheck.path (or healthcheck: none)", app.file, spec.DefaultHealthPath, spec.DefaultInferencePort)
-		return "", ""
-	}
-	slices.SortStableFunc(cands, func(a, b cand) int { return cmpKeys(a.rank, b.rank) })
-	c := cands[0]
-	if c.path == spec.DefaultHealthPath {
-		r.note("healthcheck: GET %s, route found at %s:%d", c.path, c.file, c.line)
-		return "", ""
-	}
-	r.note("healthcheck: the app has no %s route; probing %s, found at %s:%d", spec.DefaultHealthPath, c.path, c.file, c.line)
-	why = fmt.Sprintf("The app has no %s route; %s:%d declares %s.", spec.DefaultHealthPath, c.file, c.line, c.path)
-	if c.file != app.file {
-		r.note("healthcheck: %s is declared outside %s: check that the app mounts its router with no further prefix", c.path, app.file)
-	}
-	return c.path, why
-}
-
 func topDir(p string) string {
 	if i := strings.IndexByte(p, '/'); i >= 0 {
 		return p[:i]
 	}
 	return p
-}
-
-var (
-	pyVersionRe = regexp.MustCompile(`^(?:cpython-|python-?)?3\.([0-9]+)(\.[0-9]+)?`)
-)
-
-// defaultPython is the Python version of spec.DefaultBase.
-const defaultPython = "3.10"
-
-// pythonBase reads the Python version the repository asks for (.python-version, runtime.txt,
-// pyproject.toml's requires-python) and returns a python slim base that has it, when it is
-// not the default one, with the Python version the images get.
-func (r *repo) pythonBase(deps *depSource) (base, why, python string) {
-	requires := ""
-	if pr := r.pyproject(deps); pr != nil {
-		requires = pr.RequiresPython
-	}
-	for _, f := range []string{".python-version", "runtime.txt"} {
-		data, err := r.read(f, 4096)
-		if err != nil {
-			continue
-		}
-		line := strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0])
-		m := pyVersionRe.FindStringSubmatch(strings.ToLower(line))
-		if m == nil {
-			r.note("python: cannot read a CPython 3 version from %s (%q): the base stays %s", f, line, spec.DefaultBase)
-			return "", "", defaultPython
-		}
-		v := "3." + m[1]
-		if f == ".python-version" && deps != nil && m[2] != "" {
-			// The frontend installs a lock or a pyproject.toml only on the Python
-			// .python-version pins: a patch level needs that exact image.
-			v += m[2]
-		}
-		if requires != "" && !pythonSatisfies(requires, v) {
-			r.note("python: %s asks for %s, but pyproject.toml's requires-python %s excludes it: builds refuse one of the two, fix them", f, v, requires)
-		}
-		b := "python:" + v + "-slim"
-		if b == spec.DefaultBase {
-			r.note("python: %s asks for %s, the default base %s", f, v, spec.DefaultBase)
-			return "", "", v
-		}
-		r.note("python: %s asks for %s: base %s", f, v, b)
-		why := fmt.Sprintf("%s asks for Python %s.", f, v)
-		if strings.Count(v, ".") == 2 {
-			why = fmt.Sprintf("%s pins Python %s, which the frontend requires exactly to install %s.", f, v, deps.file)
-		}
-		return b, why, v
-	}
-	if requires == "" {
-		return "", "", defaultPython
-	}
-	// The newest first of the supported releases after the default, then older ones.
-	for _, minor := range []int{10, 11, 12, 13, 14, 9, 8} {
-		v := fmt.Sprintf("3.%d", minor)
-		if !pythonSatisfies(requires, v) {
-			continue
-		}
-		b := "python:" + v + "-slim"
-		if b == spec.DefaultBase {
-			r.note("python: pyproject.toml's requires-python %s holds for the default base %s", requires, spec.DefaultBase)
-			return "", "", v
-		}
-		r.note("python: pyproject.toml's requires-python %s: base %s", requires, b)
-		return b, fmt.Sprintf("pyproject.toml's requires-python %s: the first Python from %s on that satisfies it.", requires, defaultPython), v
-	}
-	r.note("python: no python:3.X-slim image satisfies pyproject.toml's requires-python %s: set base", requires)
-	return "", "", defaultPython
-}
-
-// pythonSatisfies reports whether the Python v ("3.12", or "3.12.4") satisfies the PEP 440
-// specifier set requires. A floating "3.12" stands for the newest 3.12 release, which the
-// python:3.12-slim image follows.
-func pythonSatisfies(requires, v string) bool {
-	if strings.Count(v, ".") == 1 {
-		v += ".99"
-	}
-	ok, err := pydeps.MatchSpecifier(requires, v)
-	return err != nil || ok
-}
-
-// pyproject is the parsed pyproject.toml of the repository's root, nil when there is none or
-// it does not parse (deps has it already when it is the dependency source).
-func (r *repo) pyproject(deps *depSource) *pydeps.Project {
-	if deps != nil && deps.project != nil {
-		return deps.project
-	}
-	if !r.inContext("pyproject.toml", false) {
-		return nil
-	}
-	data, err := r.read("pyproject.toml", maxTextSize)
-	if err != nil {
-		return nil
-	}
-	pr, err := pydeps.ParsePyproject("pyproject.toml", data)
-	if err != nil {
-		return nil
-	}
-	return pr
 }

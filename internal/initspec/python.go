@@ -2,49 +2,128 @@ package initspec
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
-// pyFile is what init learns from one Python file, line by line (no parser: regular
-// expressions on lines that start outside triple-quoted strings and are not comments).
+// pyFile is what init learns from one Python file, statement by statement (logicalLines: no
+// parser, regular expressions and call matching on statements outside comments and docstrings).
 type pyFile struct {
 	path string
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
 	apps []pyApp
 	// wsgi are module-level Flask app assignments, which uvicorn cannot serve.
 	wsgi []pyApp
-	// constructs is set when an ASGI framework class is called anywhere (a factory, say).
-	constructs string
-	// routes are the literal paths of GET-able route declarations.
+	// appCalls are module-level assignments of a call ("app = create_app()"): an app when the
+	// function called is an app factory.
+	appCalls []pyApp
+	// factories are the top-level functions that construct an ASGI app.
+	factories []pyApp
+	// routes are the literal paths of GET-able route declarations, with the object they are
+	// declared on ("" for Route(...) entries and bare decorators).
 	routes []pyRoute
-	// prefix is the literal prefix of a router declared in the file (APIRouter(prefix="/x")).
-	prefix string
+	// routers are the routers declared in the file (NAME = APIRouter(prefix=...)), by name.
+	routers map[string]pyRouter
+	// includes are the include_router calls.
+	includes []pyInclude
+	// mounts are the objects mounted as sub-applications (app.mount("/x", sub)).
+	mounts []string
 	// imports are the top-level names imported absolutely ("import a.b" and "from a.b import c" give "a").
 	imports map[string]bool
+	// importStmts are the import statements.
+	importStmts []pyImport
 	// main is set when the file has an `if __name__ == "__main__":` block.
 	main bool
+	// serves are the uvicorn.run calls.
+	serves []pyServe
+	// assigns are the assignments, parameter defaults and command-line option defaults, in
+	// file order: what a name in a path expression may stand for.
+	assigns []pyAssign
+	// ops are the file system operations whose path init may work out.
+	ops []pyOp
+	// topCalls counts the module-level statements that call something (other than decorators).
+	topCalls int
+	// mlflow is the line of the first MLflow tracking call (start_run, log_*, autolog, ...), 0
+	// for none; mlflowCall is that call.
+	mlflow     int
+	mlflowCall string
+	// envReads are the environment variables the file reads.
+	envReads []string
+	// appArgs are the constructor arguments of each app, by object.
+	appArgs map[string]map[string]string
 }
 
 type pyApp struct {
 	obj, framework string
 	line           int
+	callee         string // for appCalls: the function called
 }
 
 type pyRoute struct {
-	path string
-	line int
+	obj, path string
+	line      int
+	get       bool // it answers GET
+}
+
+type pyRouter struct {
+	prefix string
+	line   int
+}
+
+type pyInclude struct {
+	obj, expr, prefix string
+	line              int
+}
+
+// pyImport is "import mod [as alias]" (names nil) or "from [.*level]mod import name [as alias], ...".
+type pyImport struct {
+	mod   string
+	level int
+	alias string      // for "import mod as alias"
+	names [][2]string // name, bound name
+	line  int
+}
+
+type pyServe struct {
+	target, port string // argument expressions
+	factory      bool
+	line         int
+}
+
+type pyAssign struct {
+	name, expr string
+	line       int
+	scope      string // "module", "class", "func" or "option" (a command-line option, read as args.NAME)
+}
+
+// Kinds of file system operations.
+const (
+	opWrite = "write" // writes the file at the path
+	opMkdir = "mkdir" // creates the directory at the path
+	opRead  = "read"  // reads the file at the path
+	opLoad  = "load"  // loads a model from the path
+	opTrack = "track" // an MLflow tracking URI
+	opLog   = "log"   // a log file
+)
+
+type pyOp struct {
+	kind, how, expr string
+	line            int
+	inFunc          bool
 }
 
 var (
-	// NAME = [pkg.]FastAPI(   or   NAME: FastAPI = FastAPI(
-	asgiRe   = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[A-Za-z_][\w.\[\], ]*)?=\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)*(FastAPI|Starlette|Litestar|Quart)\s*\(`)
-	wsgiRe   = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[A-Za-z_][\w.\[\], ]*)?=\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)*(Flask)\s*\(`)
-	callRe   = regexp.MustCompile(`\b(FastAPI|Starlette|Litestar|Quart)\s*\(`)
-	routeRe  = regexp.MustCompile(`^\s*(?:@(?:[A-Za-z_][\w.]*\.)?(?:get|route|api_route|head)|(?:[A-Za-z_][\w.]*\.)?(?:add_api_route|add_route|add_url_rule|Route))\s*\(\s*(?:path\s*=\s*|rule\s*=\s*)?[rRuU]?(["'])(/[^"'\s\\{}<>$]*)["']`)
-	prefixRe = regexp.MustCompile(`\b(?:APIRouter|Router|Blueprint)\s*\(.*\b(?:prefix|url_prefix|path)\s*=\s*["'](/[^"'\s\\{}<>$]*)["']`)
-	fromRe   = regexp.MustCompile(`^\s*from\s+([A-Za-z_][A-Za-z0-9_]*)[\w.]*\s+import\b`)
-	importRe = regexp.MustCompile(`^\s*import\s+([A-Za-z_][\w.]*(?:\s+as\s+\w+)?(?:\s*,\s*[A-Za-z_][\w.]*(?:\s+as\s+\w+)?)*)`)
+	frameworkRe = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*\.)*(FastAPI|Starlette|Litestar|Quart|Flask)$`)
+	// NAME [: T] = expression
+	assignRe = regexp.MustCompile(`^(?:self\.)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*[^=]+?)?\s*=\s*([^=].*)$`)
+	defRe    = regexp.MustCompile(`^(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
+	classRe  = regexp.MustCompile(`^class\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*:`)
+	fromRe   = regexp.MustCompile(`^from\s+(\.*)([A-Za-z_][\w.]*)?\s+import\s+(.+)$`)
+	importRe = regexp.MustCompile(`^import\s+(.+)$`)
 	mainRe   = regexp.MustCompile(`^if\s+__name__\s*==\s*["']__main__["']\s*:`)
+	envRe    = regexp.MustCompile(`(?:getenv|environ\.get|environ\.setdefault)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']|environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
+	callRe   = regexp.MustCompile(`\b(FastAPI|Starlette|Litestar|Quart)\s*\(`)
+	dottedRe = regexp.MustCompile(`^[A-Za-z_][\w.]*$`)
 )
 
 var pyKeywords = map[string]bool{
@@ -55,73 +134,351 @@ var pyKeywords = map[string]bool{
 	"pass": true, "raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
 }
 
+// Route decorators and registrations, and whether they answer GET (unless methods= says).
+var routeFns = map[string]bool{"get": true, "route": true, "api_route": true, "head": true,
+	"add_api_route": true, "add_route": true, "add_url_rule": true, "Route": true,
+	"post": false, "put": false, "patch": false, "delete": false, "websocket": false}
+
 func parsePy(p, src string) *pyFile {
-	f := &pyFile{path: p, imports: map[string]bool{}}
-	inString := "" // the triple quote of the string the current line starts in
-	for i, line := range strings.Split(src, "\n") {
-		line = strings.TrimSuffix(line, "\r")
-		startsInString := inString != ""
-		inString = tripleQuoteState(line, inString)
-		if startsInString || strings.HasPrefix(strings.TrimSpace(line), "#") {
+	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{}}
+	type block struct {
+		indent int
+		kind   string // "def" or "class"
+		name   string
+		bases  string
+	}
+	var stack []block
+	for _, l := range logicalLines(src) {
+		for len(stack) > 0 && l.indent <= stack[len(stack)-1].indent {
+			stack = stack[:len(stack)-1]
+		}
+		inFunc := slices.ContainsFunc(stack, func(b block) bool { return b.kind == "def" })
+		topFunc := ""
+		if len(stack) > 0 && stack[0].kind == "def" && stack[0].indent == 0 {
+			topFunc = stack[0].name
+		}
+		scope := "module"
+		switch {
+		case inFunc:
+			scope = "func"
+		case len(stack) > 0:
+			scope = "class"
+		}
+		code := l.code
+		if m := defRe.FindStringSubmatch(code); m != nil {
+			f.params(code, l.n)
+			stack = append(stack, block{l.indent, "def", m[1], ""})
 			continue
 		}
-		n := i + 1
-		if m := asgiRe.FindStringSubmatch(line); m != nil {
-			f.apps = append(f.apps, pyApp{obj: m[1], framework: m[2], line: n})
-		} else if m := wsgiRe.FindStringSubmatch(line); m != nil {
-			f.wsgi = append(f.wsgi, pyApp{obj: m[1], framework: m[2], line: n})
+		if m := classRe.FindStringSubmatch(code); m != nil {
+			stack = append(stack, block{l.indent, "class", m[1], m[2]})
+			continue
 		}
-		if m := callRe.FindStringSubmatch(line); m != nil && f.constructs == "" && !strings.Contains(line, "import") {
-			f.constructs = m[1]
+		if mainRe.MatchString(code) {
+			f.main = true
 		}
-		if m := routeRe.FindStringSubmatch(line); m != nil {
-			f.routes = append(f.routes, pyRoute{path: m[2], line: n})
-		}
-		if m := prefixRe.FindStringSubmatch(line); m != nil && f.prefix == "" {
-			f.prefix = strings.TrimSuffix(m[1], "/")
-		}
-		if m := fromRe.FindStringSubmatch(line); m != nil {
-			f.imports[m[1]] = true
-		} else if m := importRe.FindStringSubmatch(line); m != nil {
-			for _, part := range strings.Split(m[1], ",") {
-				name := strings.Fields(strings.TrimSpace(part))[0]
-				f.imports[strings.SplitN(name, ".", 2)[0]] = true
+		f.assignment(code, l.n, scope)
+		if scope == "class" && strings.Contains(stack[len(stack)-1].bases, "BaseSettings") {
+			if m := assignRe.FindStringSubmatch(code); m != nil {
+				f.envReads = append(f.envReads, strings.ToUpper(m[1]))
 			}
 		}
-		if mainRe.MatchString(line) {
-			f.main = true
+		f.imported(code, l.n)
+		for _, m := range envRe.FindAllStringSubmatch(code, -1) {
+			f.envReads = append(f.envReads, m[1]+m[2])
+		}
+		cs := calls(code)
+		if l.indent == 0 && len(cs) > 0 && !strings.HasPrefix(code, "@") {
+			f.topCalls++
+		}
+		if m := assignRe.FindStringSubmatch(code); m != nil && l.indent == 0 && len(cs) > 0 && cs[0].pos == strings.Index(code, m[2]) &&
+			matchClose(code, cs[0].pos+len(cs[0].callee)) == len(code)-1 {
+			// NAME = callee(...): the whole right-hand side is one call.
+			c := cs[0]
+			if fm := frameworkRe.FindStringSubmatch(c.callee); fm != nil {
+				a := pyApp{obj: m[1], framework: fm[1], line: l.n}
+				if fm[1] == "Flask" {
+					f.wsgi = append(f.wsgi, a)
+				} else {
+					f.apps = append(f.apps, a)
+					_, kw := splitArgs(c.args)
+					f.appArgs[m[1]] = kw
+				}
+			} else if c.fn != "" && identRe.MatchString(c.fn) && !strings.Contains(c.callee, "Router") {
+				f.appCalls = append(f.appCalls, pyApp{obj: m[1], line: l.n, callee: c.callee})
+			}
+		}
+		if m := callRe.FindStringSubmatch(code); m != nil && !strings.HasPrefix(code, "from ") && !strings.HasPrefix(code, "import ") {
+			if topFunc != "" && !slices.ContainsFunc(f.factories, func(a pyApp) bool { return a.obj == topFunc }) {
+				f.factories = append(f.factories, pyApp{obj: topFunc, framework: m[1], line: l.n})
+			}
+		}
+		for _, c := range cs {
+			f.call(c, code, l.n, inFunc)
 		}
 	}
 	return f
 }
 
-// tripleQuoteState returns the triple quote a string open at the end of line was opened
-// with, given the one open at its start ("" for none). A '#' outside a string ends the scan.
-// Quotes inside ordinary one-line strings are not tracked: good enough for finding
-// module-level statements.
-func tripleQuoteState(line, open string) string {
-	s := line
-	for {
-		if open != "" {
-			j := strings.Index(s, open)
-			if j < 0 {
-				return open
-			}
-			s, open = s[j+3:], ""
+// params records the defaults of a function's parameters, which the body may use as paths.
+func (f *pyFile) params(code string, n int) {
+	open := strings.IndexByte(code, '(')
+	end := matchClose(code, open)
+	if end < 0 {
+		return
+	}
+	for _, a := range splitTop(code[open+1:end], ',') {
+		a = strings.TrimSpace(strings.TrimLeft(a, "*"))
+		k := strings.IndexByte(a, '=')
+		if k <= 0 {
 			continue
 		}
-		j, q := -1, ""
-		for _, cand := range []string{`"""`, `'''`} {
-			if k := strings.Index(s, cand); k >= 0 && (j < 0 || k < j) {
-				j, q = k, cand
+		name := strings.TrimSpace(a[:k])
+		if c := strings.IndexByte(name, ':'); c >= 0 {
+			name = strings.TrimSpace(name[:c])
+		}
+		if identRe.MatchString(name) {
+			f.assigns = append(f.assigns, pyAssign{name: name, expr: strings.TrimSpace(a[k+1:]), line: n, scope: "func"})
+		}
+	}
+}
+
+func (f *pyFile) assignment(code string, n int, scope string) {
+	m := assignRe.FindStringSubmatch(code)
+	if m == nil {
+		return
+	}
+	lhs := code[:len(code)-len(m[2])]
+	if i := strings.IndexByte(lhs, '='); i > 0 && strings.ContainsRune("+-*/%&|^<>!@", rune(lhs[i-1])) {
+		return // augmented assignment or comparison
+	}
+	f.assigns = append(f.assigns, pyAssign{name: m[1], expr: strings.TrimSpace(m[2]), line: n, scope: scope})
+}
+
+func (f *pyFile) imported(code string, n int) {
+	if m := fromRe.FindStringSubmatch(code); m != nil {
+		imp := pyImport{mod: m[2], level: len(m[1]), line: n}
+		names := strings.Trim(strings.TrimSpace(m[3]), "()")
+		for _, part := range strings.Split(names, ",") {
+			fields := strings.Fields(part)
+			switch {
+			case len(fields) == 1:
+				imp.names = append(imp.names, [2]string{fields[0], fields[0]})
+			case len(fields) == 3 && fields[1] == "as":
+				imp.names = append(imp.names, [2]string{fields[0], fields[2]})
 			}
 		}
-		if j < 0 {
+		f.importStmts = append(f.importStmts, imp)
+		if imp.level == 0 && imp.mod != "" {
+			f.imports[strings.SplitN(imp.mod, ".", 2)[0]] = true
+		}
+		return
+	}
+	if m := importRe.FindStringSubmatch(code); m != nil {
+		for _, part := range strings.Split(m[1], ",") {
+			fields := strings.Fields(part)
+			if len(fields) == 0 || !dottedRe.MatchString(fields[0]) {
+				continue
+			}
+			imp := pyImport{mod: fields[0], line: n}
+			if len(fields) == 3 && fields[1] == "as" {
+				imp.alias = fields[2]
+			}
+			f.importStmts = append(f.importStmts, imp)
+			f.imports[strings.SplitN(fields[0], ".", 2)[0]] = true
+		}
+	}
+}
+
+// Calls that write a file given as their first argument (a pandas or matplotlib method, say).
+var writeFirst = map[string]bool{"to_csv": true, "to_parquet": true, "to_json": true, "to_pickle": true,
+	"to_excel": true, "to_feather": true, "to_hdf": true, "savefig": true, "save_pretrained": true,
+	"save_weights": true, "savetxt": true, "save": true, "savez": true, "savez_compressed": true}
+
+// helperRe matches the names of a project's own functions that save or load an object
+// (save_object, load_pickle, dump_artifact): their path argument is evaluated.
+var helperRe = regexp.MustCompile(`(?i)^(save|load|dump|write|read)_?(object|obj|pickle|pkl|artifact|artifacts|model|joblib|file|json|yaml)s?$`)
+
+// pathArg is the argument of a helper call that names a path: a keyword argument whose name
+// says so, else the first string literal or name.
+func pathArg(pos []string, kw map[string]string) string {
+	for _, k := range sortedKeys(kw) {
+		if l := strings.ToLower(k); strings.Contains(l, "path") || strings.Contains(l, "file") || strings.Contains(l, "dir") {
+			return kw[k]
+		}
+	}
+	for _, p := range pos {
+		if _, _, ok := strLit(p); ok || dottedRe.MatchString(p) && strings.Contains(strings.ToLower(p), "path") {
+			return p
+		}
+	}
+	return ""
+}
+
+// Calls that load a model from their first argument.
+var loadFirst = map[string]bool{"load_model": true, "load_learner": true, "from_pretrained": true,
+	"InferenceSession": true, "load_weights": true, "read_pickle": true}
+
+func isRouteFn(fn string) bool {
+	_, ok := routeFns[fn]
+	return ok
+}
+
+// call records what one call tells: routes, routers, includes, servers, file system operations.
+func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
+	pos, kw := splitArgs(c.args)
+	lit := func(s string) string {
+		v, _, ok := strLit(s)
+		if !ok {
 			return ""
 		}
-		if h := strings.IndexByte(s, '#'); h >= 0 && h < j {
-			return ""
+		return v
+	}
+	op := func(kind, expr string) {
+		if expr != "" {
+			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc})
 		}
-		s, open = s[j+3:], q
+	}
+	switch {
+	case isRouteFn(c.fn) && (c.fn == "Route" || c.recv != "" || strings.HasPrefix(code, "@")):
+		p := arg(pos, kw, 0, "path", "rule")
+		v, partial, ok := strLit(p)
+		if !ok || partial || v != "" && !strings.HasPrefix(v, "/") || strings.ContainsAny(v, "{}<>$ \\\"'") {
+			return
+		}
+		if !routeFns[c.fn] && !strings.HasPrefix(code, "@") || c.fn == "get" && !strings.HasPrefix(code, "@") {
+			return // an HTTP client call, or dict.get
+		}
+		get := routeFns[c.fn]
+		if m, ok := kw["methods"]; ok {
+			get = strings.Contains(strings.ToUpper(m), "GET")
+		}
+		obj := c.recv
+		if c.fn == "Route" {
+			obj = ""
+		}
+		f.routes = append(f.routes, pyRoute{obj: obj, path: v, line: n, get: get})
+	case c.fn == "APIRouter" || c.fn == "Router" || c.fn == "Blueprint":
+		if m := assignRe.FindStringSubmatch(code); m != nil && strings.HasPrefix(strings.TrimSpace(m[2]), c.callee) {
+			f.routers[m[1]] = pyRouter{prefix: strings.TrimSuffix(lit(arg(nil, kw, -1, "prefix", "url_prefix", "path")), "/"), line: n}
+		}
+	case c.fn == "include_router" && c.recv != "":
+		f.includes = append(f.includes, pyInclude{obj: c.recv, expr: arg(pos, kw, 0, "router"),
+			prefix: strings.TrimSuffix(lit(kw["prefix"]), "/"), line: n})
+	case c.fn == "mount" && c.recv != "" && len(pos) > 1:
+		f.mounts = append(f.mounts, strings.TrimSpace(pos[1]))
+	case c.fn == "Mount":
+		if a := arg(pos, kw, 1, "app"); a != "" {
+			f.mounts = append(f.mounts, a)
+		}
+	case c.callee == "uvicorn.run" || c.callee == "uvicorn.Config":
+		f.serves = append(f.serves, pyServe{target: arg(pos, kw, 0, "app"), port: kw["port"], factory: kw["factory"] == "True", line: n})
+
+	case c.callee == "open" || c.callee == "io.open" || c.callee == "codecs.open" || c.callee == "gzip.open":
+		mode := lit(arg(pos, kw, 1, "mode"))
+		if strings.ContainsAny(mode, "wax+") {
+			op(opWrite, arg(pos, kw, 0, "file", "filename"))
+		} else {
+			op(opRead, arg(pos, kw, 0, "file", "filename"))
+		}
+	case c.fn == "makedirs" || c.callee == "os.mkdir" || c.callee == "mkdir":
+		op(opMkdir, arg(pos, kw, 0, "name", "path"))
+	case c.fn == "mkdir" && c.recv != "" && c.recv != "os":
+		op(opMkdir, c.recv)
+	case (c.fn == "write_text" || c.fn == "write_bytes" || c.fn == "touch") && c.recv != "":
+		op(opWrite, c.recv)
+	case (c.fn == "read_text" || c.fn == "read_bytes") && c.recv != "":
+		op(opRead, c.recv)
+	case c.fn == "dump" && c.recv != "json" && c.recv != "yaml" && c.recv != "toml" || c.callee == "torch.save" || c.callee == "torch.jit.save":
+		op(opWrite, arg(pos, kw, 1, "filename", "f", "file"))
+	case c.fn == "save_model" || c.fn == "save_booster":
+		if c.recv == "" || strings.HasPrefix(c.recv, "mlflow") {
+			op(opWrite, arg(pos, kw, 1, "path"))
+		} else {
+			op(opWrite, arg(pos, kw, 0, "fname", "path", "filepath"))
+		}
+	case writeFirst[c.fn] && c.recv != "":
+		if c.fn == "save" && (c.recv == "self" || c.recv == "session" || c.recv == "db") {
+			return
+		}
+		op(opWrite, arg(pos, kw, 0, "path_or_buf", "path", "fname", "file", "filepath", "save_directory"))
+	case strings.HasSuffix(c.fn, "FileHandler"):
+		op(opLog, arg(pos, kw, 0, "filename"))
+	case c.fn == "basicConfig":
+		op(opLog, kw["filename"])
+	case c.recv == "shutil" && (c.fn == "copy" || c.fn == "copy2" || c.fn == "copyfile" || c.fn == "move" || c.fn == "copytree"):
+		op(opWrite, arg(pos, kw, 1, "dst"))
+	case c.fn == "SummaryWriter":
+		if d := arg(pos, kw, 0, "log_dir", "logdir"); d != "" {
+			op(opMkdir, d)
+		} else {
+			op(opMkdir, `"runs"`)
+		}
+	case c.fn == "ModelCheckpoint":
+		if d := arg(nil, kw, -1, "dirpath"); d != "" {
+			op(opMkdir, d)
+		} else {
+			op(opWrite, arg(pos, kw, 0, "filepath"))
+		}
+	case c.fn == "TrainingArguments" || c.fn == "Seq2SeqTrainingArguments":
+		op(opMkdir, arg(pos, kw, 0, "output_dir"))
+	case c.fn == "Trainer" && kw["default_root_dir"] != "":
+		op(opMkdir, kw["default_root_dir"])
+	case c.callee == "wandb.init" && !strings.Contains(kw["mode"], "disabled"):
+		if d := kw["dir"]; d != "" {
+			op(opMkdir, d)
+		} else {
+			op(opMkdir, `"wandb"`)
+		}
+	case c.callee == "mlflow.set_tracking_uri":
+		op(opTrack, arg(pos, kw, 0, "uri"))
+	case strings.HasPrefix(c.callee, "mlflow.") && c.fn == "load_model":
+		op(opLoad, arg(pos, kw, 0, "model_uri"))
+	case strings.HasPrefix(c.callee, "mlflow.") && (c.fn == "start_run" || c.fn == "autolog" || c.fn == "set_experiment" ||
+		c.fn == "register_model" || c.fn == "create_experiment" || strings.HasPrefix(c.fn, "log_")):
+		if f.mlflow == 0 {
+			f.mlflow, f.mlflowCall = n, c.callee
+		}
+	case c.fn == "load" && (c.recv == "joblib" || c.recv == "torch" || c.recv == "torch.jit" || c.recv == "np" || c.recv == "numpy" || c.recv == "dill" ||
+		c.recv == "cloudpickle" || c.recv == "tf.saved_model" || c.recv == "" && f.imports["joblib"]):
+		op(opLoad, arg(pos, kw, 0, "filename", "f", "file", "export_dir"))
+	case loadFirst[c.fn]:
+		op(opLoad, arg(pos, kw, 0, "filepath", "path", "model_uri", "fname", "pretrained_model_name_or_path", "path_or_bytes"))
+	case c.fn == "Booster" && kw["model_file"] != "":
+		op(opLoad, kw["model_file"])
+	case helperRe.MatchString(c.fn) && c.recv == "":
+		// The project's own helpers: save_object(file_path=..., obj=...), load_object(path).
+		kind := opWrite
+		if strings.Contains(strings.ToLower(c.fn), "load") {
+			kind = opLoad
+		}
+		op(kind, pathArg(pos, kw))
+	}
+	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" {
+		f.option(pos, kw, n)
+	}
+}
+
+// option records the default of a command-line option (argparse, click) under the name the
+// code reads it by (args.output_dir).
+func (f *pyFile) option(pos []string, kw map[string]string, n int) {
+	def, ok := kw["default"]
+	if !ok {
+		return
+	}
+	name := ""
+	for _, p := range pos {
+		if v, _, ok := strLit(p); ok && strings.HasPrefix(v, "-") {
+			name = strings.ReplaceAll(strings.TrimLeft(v, "-"), "-", "_")
+			if strings.HasPrefix(v, "--") {
+				break
+			}
+		}
+	}
+	if d, _, ok := strLit(kw["dest"]); ok {
+		name = d
+	}
+	if identRe.MatchString(name) {
+		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: "option"})
 	}
 }

@@ -56,19 +56,47 @@ func render(frontend string, p *plan) []byte {
 		}
 		if tp.copy != nil {
 			comment(&b, "    ", tp.copyWhy)
-			fmt.Fprintf(&b, "    copy: %s\n", flow(tp.copy))
+			if len(tp.copy) == 0 {
+				b.WriteString("    # No code was found to copy: list what the images need here.\n")
+			}
+			fmt.Fprintf(&b, "    copy: %s\n", copyFlow(tp.copy))
 		}
 		if tp.command != nil {
 			comment(&b, "    ", tp.commandWhy)
 			fmt.Fprintf(&b, "    command: %s\n", flow(tp.command))
+		} else if tp.shell != "" {
+			comment(&b, "    ", tp.commandWhy)
+			fmt.Fprintf(&b, "    command: %s\n", scalar(tp.shell))
 		}
 		if tp.pythonpath != nil {
 			comment(&b, "    ", tp.pythonpathWhy)
 			fmt.Fprintf(&b, "    pythonpath: %s\n", flow(tp.pythonpath))
 		}
+		if tp.expose != nil {
+			comment(&b, "    ", tp.exposeWhy)
+			var ports []string
+			for _, p := range tp.expose {
+				ports = append(ports, strconv.Itoa(p))
+			}
+			fmt.Fprintf(&b, "    expose: [%s]\n", strings.Join(ports, ", "))
+		}
 		if tp.healthPath != "" {
 			comment(&b, "    ", tp.healthWhy)
 			fmt.Fprintf(&b, "    healthcheck:\n      path: %s\n", scalar(tp.healthPath))
+		} else if tp.healthCmd != nil {
+			comment(&b, "    ", tp.healthWhy)
+			fmt.Fprintf(&b, "    healthcheck:\n      command: %s\n", flow(tp.healthCmd))
+		}
+		if tp.env != nil {
+			comment(&b, "    ", tp.envWhy)
+			b.WriteString("    env:\n")
+			for _, k := range sortedKeys(tp.env) {
+				fmt.Fprintf(&b, "      %s: %s\n", k, scalar(tp.env[k]))
+			}
+		}
+		if tp.writable != nil {
+			comment(&b, "    ", tp.writableWhy)
+			fmt.Fprintf(&b, "    writable: %s\n", flow(tp.writable))
 		}
 		if tp.groups != nil {
 			comment(&b, "    ", tp.groupsWhy)
@@ -100,6 +128,19 @@ func comment(b *strings.Builder, indent, text string) {
 		line += " " + w
 	}
 	b.WriteString(line + "\n")
+}
+
+// copyFlow writes copy entries: a path, or {from: ..., to: ...}.
+func copyFlow(items []copyItem) string {
+	q := make([]string, len(items))
+	for i, c := range items {
+		if c.to == "" {
+			q[i] = scalar(c.from)
+		} else {
+			q[i] = fmt.Sprintf("{from: %s, to: %s}", scalar(c.from), scalar(c.to))
+		}
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 func flow(items []string) string {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/moby/patternmatcher"
@@ -26,6 +25,7 @@ const (
 
 var (
 	identRe    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	secretRe   = regexp.MustCompile(`(?i)password|passwd|secret|token|api[_-]?key|private[_-]?key|credential`)
 	safeNameRe = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+@-]*$`)
 )
 
@@ -60,6 +60,9 @@ type repo struct {
 
 	reqPkgs  map[string]bool // normalized names of the required packages
 	reqKnown bool            // every requirements file could be read
+
+	cands    []*appCand        // the app candidates found
+	testText map[string]string // the test files, by path (read once)
 }
 
 func newRepo(fsys fs.FS) *repo {
@@ -192,7 +195,8 @@ func (r *repo) walkPy(dir string) {
 				return nil
 			}
 			if strings.HasPrefix(name, ".") || name == "__pycache__" || name == "node_modules" ||
-				name == "site-packages" || name == "tests" || name == "test" || name == "testing" ||
+				name == "site-packages" || name == "tests" || name == "test" || name == "testing" || name == "testdata" ||
+				name == "fixtures" || name == "examples" || name == "docs" || name == "notebooks" ||
 				strings.Count(strings.TrimPrefix(p, dir+"/"), "/") >= maxPyDepth || r.isFile(p+"/pyvenv.cfg") {
 				return fs.SkipDir
 			}
@@ -284,11 +288,6 @@ func (r *repo) srcRooted(p string) bool {
 		}
 	}
 	return false
-}
-
-// covered reports whether the copy list already brings p into the image.
-func covered(copies []string, p string) bool {
-	return slices.ContainsFunc(copies, func(c string) bool { return c == p || c == "." || strings.HasPrefix(p, c+"/") })
 }
 
 // sanitize keeps a note or comment on one printable line.

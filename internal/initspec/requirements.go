@@ -2,6 +2,7 @@ package initspec
 
 import (
 	"fmt"
+	"github.com/mlbuild/mlbuild/pkg/spec"
 	"io/fs"
 	"path"
 	"regexp"
@@ -184,18 +185,28 @@ func (r *repo) followIncludes(files []string) (out, added []string) {
 	r.reqKnown = true
 	for i := 0; i < len(out); i++ {
 		f := out[i]
-		data, err := r.read(f, maxTextSize)
+		raw, err := r.read(f, maxTextSize)
 		if err != nil {
 			r.reqKnown = false
 			r.note("cannot read %s: %v", f, err)
 			continue
 		}
-		for _, rl := range reqLines(string(data)) {
+		data, enc, err := decodeText(raw)
+		if err != nil {
+			r.reqKnown = false
+			r.note("%s: %v: pip cannot read it either; save it as UTF-8", f, err)
+			continue
+		}
+		if enc != "" {
+			r.note("requirements: %s is %s (a Windows pip freeze?): pip reads it as init did; UTF-8 is safer for other tools", f, enc)
+		}
+		for _, rl := range reqLines(data) {
 			kind, arg := parseReqLine(rl.text)
 			where := fmt.Sprintf("%s:%d", f, rl.n)
 			switch kind {
 			case "pkg":
 				r.reqPkgs[normalizePkg(arg)] = true
+				r.checkPlatform(where, arg, rl.text)
 			case "r", "c":
 				if strings.Contains(arg, "://") {
 					r.reqKnown = false
@@ -305,6 +316,35 @@ func parseReqLine(l string) (kind, arg string) {
 func isLocalPath(s string) bool {
 	return s == "." || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || strings.HasPrefix(s, "/") ||
 		strings.HasPrefix(s, "file:") || strings.HasPrefix(s, ".[")
+}
+
+// decodeText decodes a requirements file as pip does (spec.DecodeText).
+func decodeText(data []byte) (text, enc string, err error) { return spec.DecodeText(data) }
+
+// Packages that install on one operating system only: pip fails on them in a Linux image,
+// unless an environment marker skips them there.
+var platformOnly = map[string]string{
+	"pywin32": "Windows", "pypiwin32": "Windows", "pywinpty": "Windows", "pywin32-ctypes": "Windows",
+	"wmi": "Windows", "comtypes": "Windows", "winshell": "Windows", "windows-curses": "Windows",
+	"pyreadline": "Windows", "pyreadline3": "Windows", "win32-setctime": "Windows", "winkerberos": "Windows",
+	"pythonwin": "Windows", "win-unicode-console": "Windows", "pyobjc": "macOS", "pyobjc-core": "macOS",
+	"appnope": "macOS", "tensorflow-macos": "macOS", "tensorflow-metal": "macOS", "mlx": "macOS",
+}
+
+// checkPlatform notes a requirement pip cannot install in a Linux image: a package for
+// another operating system without a marker, or a file on the machine that froze it.
+func (r *repo) checkPlatform(where, name, line string) {
+	_, marker, hasMarker := strings.Cut(line, ";")
+	if osName, ok := platformOnly[normalizePkg(name)]; ok && (!hasMarker || !strings.Contains(marker, "platform")) {
+		platform := map[string]string{"Windows": "win32", "macOS": "darwin"}[osName]
+		r.note("%s: %s installs on %s only, so pip fails on it in the Linux images: remove it, or add a marker (%s ; sys_platform == %q)",
+			where, name, osName, name, platform)
+		return
+	}
+	if _, url, ok := strings.Cut(line, "@"); ok && strings.HasPrefix(strings.TrimSpace(url), "file:") {
+		r.note("%s: %s comes from a file on the machine that froze the list (%s), which the build cannot see: pin a version instead",
+			where, name, strings.Fields(strings.TrimSpace(url))[0])
+	}
 }
 
 func normalizePkg(name string) string {

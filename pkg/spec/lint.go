@@ -1,10 +1,13 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/distribution/reference"
 )
@@ -99,7 +102,11 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 		if !ok {
 			continue
 		}
-		for ln, line := range strings.Split(string(dt), "\n") {
+		text, _, err := DecodeText(dt)
+		if err != nil {
+			continue
+		}
+		for ln, line := range strings.Split(text, "\n") {
 			req := strings.TrimSpace(strings.SplitN(line, "#", 2)[0])
 			if req == "" || strings.HasPrefix(req, "-") || strings.Contains(req, "://") || strings.HasPrefix(req, ".") || strings.HasPrefix(req, "/") {
 				continue
@@ -111,4 +118,41 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Line < out[j].Range.Start.Line })
 	return out
+}
+
+// DecodeText decodes a requirements file as pip does: a UTF-8, UTF-16 or UTF-32 byte order
+// mark says the encoding, else it is UTF-8. enc names an encoding other than plain UTF-8.
+func DecodeText(data []byte) (text, enc string, err error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data, enc = data[3:], "UTF-8 with a byte order mark"
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}):
+		return "", "", fmt.Errorf("UTF-32, which mlbuild does not read")
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		be := data[0] == 0xFE
+		data = data[2:]
+		if len(data)%2 != 0 {
+			return "", "", fmt.Errorf("UTF-16 with an odd number of bytes")
+		}
+		u := make([]uint16, len(data)/2)
+		for i := range u {
+			if be {
+				u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+			} else {
+				u[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+			}
+		}
+		enc = "UTF-16 (little-endian)"
+		if be {
+			enc = "UTF-16 (big-endian)"
+		}
+		return string(utf16.Decode(u)), enc, nil
+	}
+	if !utf8.Valid(data) {
+		if bytes.Contains(data, []byte{0}) {
+			return "", "", fmt.Errorf("UTF-16 without a byte order mark")
+		}
+		return "", "", fmt.Errorf("not UTF-8")
+	}
+	return string(data), enc, nil
 }

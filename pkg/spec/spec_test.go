@@ -193,3 +193,26 @@ func TestLint(t *testing.T) {
 		t.Errorf("lint rules (-want +got):\n%s", diff)
 	}
 }
+
+// TestLintReadsUTF16Requirements: a requirements file saved by Windows' pip freeze (UTF-16
+// with a byte order mark) is read as pip reads it: one unpinned requirement, no garbage.
+func TestLintReadsUTF16Requirements(t *testing.T) {
+	s, err := Load("mlbuild.yaml", []byte("version: 1\nbase: python:3.10-slim@sha256:"+strings.Repeat("0", 64)+"\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "numpy==1.26.4\r\nflask\r\n"
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range text {
+		utf16le = append(utf16le, byte(r), 0)
+	}
+	var unpinned []string
+	for _, w := range Lint(s, map[string][]byte{"requirements.txt": utf16le}) {
+		if w.Rule == "UnpinnedRequirement" {
+			unpinned = append(unpinned, w.Message)
+		}
+	}
+	if len(unpinned) != 1 || !strings.Contains(unpinned[0], `"flask"`) {
+		t.Errorf("UnpinnedRequirement warnings %q, want one for flask", unpinned)
+	}
+}

@@ -1,0 +1,125 @@
+package integration
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/initspec"
+)
+
+// The tests of this file run "frontend init" (the tree's initspec, as the CLI does) on
+// repositories of init's corpus (internal/initspec/testdata/corpus: real shapes of ML
+// repositories, each with its expected spec), then build both images from the spec init
+// wrote, unedited, through the daemon, and run them: training writes where it writes (as the
+// non-root user, in a read-only /app), inference turns healthy on the path and port init chose.
+
+//go:embed all:testdata/init/mlflow
+var mlflowStandIn embed.FS
+
+// initCorpus is init's corpus, from this package's directory.
+const initCorpus = "../internal/initspec/testdata/corpus"
+
+// baseLine matches the base init writes for a repository that asks for another Python: the
+// test registry only has the python:3.10-slim stand-in (whose Python is 3.11).
+var baseLine = regexp.MustCompile(`(?m)^base: python:3\.\d+-slim$`)
+
+// TestInit: init + both builds give working images for repositories whose training writes
+// outside models/ (artifacts/, logs/ created at import, outputs/, MLflow's mlruns/), whose app
+// is beside src/ or made by a factory, loads its model from artifacts/, model/ or a committed
+// mlruns/, answers on a route under a router prefix or a Dockerfile-declared port.
+func TestInit(t *testing.T) {
+	e := bed(t)
+	start := time.Now()
+	for _, tc := range []struct {
+		name string
+		// wrote are files training must have written, in the image.
+		wrote []string
+		// port is the port inference must expose (8000 by default).
+		port string
+		// index serves the MLflow stand-in in place of PyPI.
+		index bool
+	}{
+		{name: "app-beside-src", wrote: []string{"/app/artifacts/model.json", "/app/logs/train.log"}},
+		{name: "factory-app", wrote: []string{"/app/outputs/weights.json"}},
+		{name: "dockerfile-port", wrote: []string{"/app/model/model.json"}, port: "8080"},
+		{name: "logs-at-import", wrote: []string{"/app/models/model.json", "/app/outputs/residuals.csv"}},
+		{name: "flat-src", wrote: []string{"/app/models/model.json"}},
+		{name: "mlruns-store", wrote: []string{"/app/mlruns/1/meta.yaml"}, index: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			must(t, os.CopyFS(dir, os.DirFS(filepath.Join(initCorpus, tc.name, "repo"))))
+			res, err := initspec.Write(initspec.Options{Dir: dir, Frontend: e.frontendImage})
+			must(t, err)
+			logf(t, "init notes:\n  %s", strings.Join(res.Notes, "\n  "))
+			spec := string(res.Spec)
+			if baseLine.MatchString(spec) {
+				spec = baseLine.ReplaceAllString(spec, "base: "+e.registry+"/library/python:3.10-slim # the test registry's stand-in")
+			}
+			if tc.index {
+				ix := startMLflowIndex(t)
+				spec += fmt.Sprintf("pip:\n  index-url: %q # the tests' index, in place of PyPI\n", ix.URL)
+				// The stand-in ships Debian's /usr/bin/uvicorn, run by the system Python, which
+				// does not see what pip installs in the venv (mlflow); python:3.X-slim has no
+				// uvicorn, so pip puts one in the venv, run by the venv's Python.
+				spec = strings.Replace(spec, "command: [uvicorn, ", "command: [python, -m, uvicorn, ", 1)
+			}
+			must(t, os.WriteFile(filepath.Join(dir, initspec.SpecFile), []byte(spec), 0o644))
+
+			train := buildOK(t, e, dir, buildOpts{target: "training", push: "it/init"})
+			rep := e.runInBuildKit(t, train.ref, "train", tc.wrote)
+			if rep.Exit != 0 || rep.Error != "" {
+				t.Errorf("training exited %d (%s)\nstdout: %s\nstderr: %s\nspec:\n%s", rep.Exit, rep.Error, rep.Stdout, rep.Stderr, spec)
+			}
+			for _, f := range tc.wrote {
+				if got, ok := rep.Files[f]; !ok || strings.HasPrefix(got, "ERROR:") {
+					t.Errorf("training did not write %s: %s", f, got)
+				}
+			}
+
+			// The smoke test already ran the image's healthcheck at build time; run it again.
+			inf := buildOK(t, e, dir, buildOpts{target: "inference", push: "it/init"})
+			_, cfg := e.image(t, inf.ref)
+			port := tc.port
+			if port == "" {
+				port = "8000"
+			}
+			if _, ok := cfg.Config.ExposedPorts[port+"/tcp"]; !ok || len(cfg.Config.ExposedPorts) != 1 {
+				t.Errorf("inference exposes %v, want %s", cfg.Config.ExposedPorts, port)
+			}
+			rep = e.runInBuildKit(t, inf.ref, "serve", nil)
+			if rep.Healthcheck != 0 || rep.Error != "" {
+				t.Errorf("inference did not turn healthy (probe exit %d, %s): %v\nserver log:\n%s\nspec:\n%s",
+					rep.Healthcheck, rep.Error, cfg.Config.Healthcheck.Test, rep.ServerLog, spec)
+			}
+		})
+	}
+	t.Cleanup(func() { logf(t, "TestInit: %s", time.Since(start).Round(time.Millisecond)) })
+}
+
+// startMLflowIndex serves testdata/init/mlflow as mlflow 2.12.1, the version the corpus pins.
+func startMLflowIndex(t *testing.T) *pyindex.Index {
+	t.Helper()
+	files := map[string]string{}
+	must(t, fs.WalkDir(mlflowStandIn, "testdata/init/mlflow", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		dt, err := mlflowStandIn.ReadFile(p)
+		files["mlflow/"+strings.TrimPrefix(p, "testdata/init/mlflow/")] = string(dt)
+		return err
+	}))
+	ix, err := pyindex.Start([]pyindex.Package{{Name: "mlflow", Version: "2.12.1", Files: files}})
+	must(t, err)
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}

@@ -1,0 +1,435 @@
+package initspec
+
+import (
+	"io/fs"
+	"maps"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"unicode/utf16"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLogicalLines(t *testing.T) {
+	src := "\ufeff\"\"\"Doc.\n\napp = FastAPI()\n\"\"\"\nimport os  # app = FastAPI()\n" +
+		"@router.get(\n    \"/health\",\n    summary='x',\n)\ndef h():\n    return {\"a\": '#'}\n" +
+		"x = 'a' \\\n    'b'\n\tif y:\n  z = (1,\n2)\n"
+	var got []string
+	for _, l := range logicalLines(src) {
+		got = append(got, strings.Join([]string{strconv.Itoa(l.n), strconv.Itoa(l.indent), l.code}, "|"))
+	}
+	want := []string{
+		`1|0|""`,
+		`5|0|import os`,
+		`6|0|@router.get(     "/health",     summary='x', )`,
+		`10|0|def h():`,
+		`11|4|return {"a": '#'}`,
+		`12|0|x = 'a'      'b'`,
+		`14|8|if y:`,
+		`15|2|z = (1, 2)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestCalls(t *testing.T) {
+	code := `(BASE / "logs").mkdir(parents=True); Path("a").write_text(json.dumps({"k": f(1, 2)})); os.makedirs(d, exist_ok=True)`
+	var got []string
+	for _, c := range calls(code) {
+		got = append(got, c.fn+"<"+c.recv+">("+c.args+")")
+	}
+	want := []string{
+		`mkdir<(BASE / "logs")>(parents=True)`,
+		`write_text<Path("a")>(json.dumps({"k": f(1, 2)}))`,
+		`dumps<json>({"k": f(1, 2)})`,
+		`f<>(1, 2)`,
+		`Path<>("a")`,
+		`makedirs<os>(d, exist_ok=True)`,
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	pos, kw := splitArgs(`model, "a, b", path=os.path.join("x", "y"), *rest, mode == 1`)
+	if diff := cmp.Diff([]string{"model", `"a, b"`, "mode == 1"}, pos); diff != "" {
+		t.Errorf("positional (-want +got):\n%s", diff)
+	}
+	if kw["path"] != `os.path.join("x", "y")` {
+		t.Errorf("keywords %v", kw)
+	}
+}
+
+func TestStrLit(t *testing.T) {
+	for in, want := range map[string][2]string{
+		`"a/b"`:            {"a/b", ""},
+		`r'C:\x'`:          {`C:\x`, ""},
+		`f"models/{name}"`: {"models/", "partial"},
+		`f"{x}.pkl"`:       {"", "partial"},
+		`"a\tb"`:           {"a\tb", ""},
+		`b"x"`:             {"x", ""},
+	} {
+		v, partial, ok := strLit(in)
+		p := ""
+		if partial {
+			p = "partial"
+		}
+		if !ok || v != want[0] || p != want[1] {
+			t.Errorf("strLit(%s) = %q %v %v, want %q", in, v, partial, ok, want)
+		}
+	}
+	for _, bad := range []string{`x`, `"a" + "b"`, `"unterminated`, `u`} {
+		if _, _, ok := strLit(bad); ok {
+			t.Errorf("strLit(%s) ok", bad)
+		}
+	}
+}
+
+// TestEvalPaths: the path expressions of real training and serving code.
+func TestEvalPaths(t *testing.T) {
+	files := map[string]string{
+		"pkg/config.py": `from pathlib import Path
+import os
+BASE_DIR = Path(__file__).resolve().parent.parent
+ARTIFACTS = BASE_DIR / "artifacts"
+MODEL_PATH = os.getenv("MODEL_PATH", str(ARTIFACTS / "model.pkl"))
+`,
+		"pkg/train.py": `import os
+from pkg.config import ARTIFACTS
+OUT = os.environ.get("OUT_DIR", "outputs")
+LOGS = os.path.join(os.getcwd(), "logs", f"{stamp}.log")
+def run(out_dir="results", model_dir: str = "ckpt"):
+    x = 1
+class Cfg:
+    report_path: str = os.path.join("reports", "r.json")
+p.add_argument("--save-dir", default="saved")
+`,
+	}
+	r := newRepo(repoFS(files))
+	f := r.file("pkg/train.py")
+	ev := &evaluator{r: r, env: map[string]envFact{"DECLARED": {value: "/app/declared/x.bin"}}, files: []*pyFile{r.file("pkg/config.py"), f}}
+	for expr, want := range map[string]string{
+		`"a/./b/../c.txt"`:                             "a/c.txt",
+		`os.path.join("models", "m.pkl")`:              "models/m.pkl",
+		`Path("data") / "cache" / name`:                "data/cache (partial)",
+		`ARTIFACTS / "x.bin"`:                          "artifacts/x.bin",
+		`MODEL_PATH`:                                   "artifacts/model.pkl ($MODEL_PATH)",
+		`OUT + "/m.json"`:                              "outputs/m.json ($OUT_DIR)",
+		`LOGS`:                                         "logs (partial)",
+		`os.path.dirname(LOGS)`:                        "logs (partial)",
+		`out_dir`:                                      "results",
+		`self.cfg.report_path`:                         "reports/r.json",
+		`args.save_dir`:                                "saved",
+		`os.environ["DECLARED"]`:                       "declared/x.bin ($DECLARED)",
+		`"file:./mlruns"`:                              "mlruns",
+		`"sqlite:///mlflow.db"`:                        "mlflow.db [sqlite]",
+		`f"runs:/{run_id}/model"`:                      "runs:/ [runs]",
+		`Path(__file__).parent / "static"`:             "pkg/static",
+		`os.path.join(os.path.dirname(__file__), "w")`: "pkg/w",
+		`"/app/models/m.pt"`:                           "models/m.pt",
+		`"/opt/ml/model"`:                              "/opt/ml/model",
+		`os.getenv("X") or "fallback"`:                 "fallback",
+	} {
+		v, ok := ev.eval(expr, f, 100, 0)
+		got := "unknown"
+		if ok {
+			got = v.p
+			if v.partial {
+				got += " (partial)"
+			}
+			if v.env != "" {
+				got += " ($" + v.env + ")"
+			}
+			if v.scheme != "" {
+				got += " [" + v.scheme + "]"
+			}
+		}
+		if got != want {
+			t.Errorf("%s: got %s, want %s", expr, got, want)
+		}
+	}
+	for _, expr := range []string{`"../outside"`, `Path.home() / "x"`, `"~/.cache"`, `unknown_name`, `Path(__file__).parent.parent.parent`} {
+		if v, ok := ev.eval(expr, f, 100, 0); ok {
+			t.Errorf("%s: evaluated to %+v, want unknown", expr, v)
+		}
+	}
+}
+
+func TestDecodeText(t *testing.T) {
+	utf16le := func(s string) []byte {
+		out := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(s)) {
+			out = append(out, byte(u), byte(u>>8))
+		}
+		return out
+	}
+	for name, tc := range map[string]struct {
+		in        []byte
+		text, enc string
+		err       bool
+	}{
+		"utf-8":      {in: []byte("numpy\n"), text: "numpy\n"},
+		"utf-8 bom":  {in: []byte("\xEF\xBB\xBFnumpy\n"), text: "numpy\n", enc: "UTF-8 with a byte order mark"},
+		"utf-16 le":  {in: utf16le("numpy==1.26\r\nfastapi é\r\n"), text: "numpy==1.26\r\nfastapi é\r\n", enc: "UTF-16 (little-endian)"},
+		"utf-16 be":  {in: []byte{0xFE, 0xFF, 0, 'x', 0, '\n'}, text: "x\n", enc: "UTF-16 (big-endian)"},
+		"no bom nul": {in: []byte{'x', 0, '\n', 0}, err: false, text: "x\x00\n\x00"},
+		"latin-1":    {in: []byte("caf\xe9\n"), err: true},
+		"utf-32":     {in: []byte{0xFF, 0xFE, 0, 0, 'x', 0, 0, 0}, err: true},
+	} {
+		text, enc, err := decodeText(tc.in)
+		if (err != nil) != tc.err || err == nil && (text != tc.text || enc != tc.enc) {
+			t.Errorf("%s: %q %q %v", name, text, enc, err)
+		}
+	}
+}
+
+func TestAnalyzeCommand(t *testing.T) {
+	for in, want := range map[string]string{
+		"uvicorn app.main:app --host 0.0.0.0 --port 8080":                 "uvicorn target=app.main:app port=8080",
+		"python -m uvicorn svc.api:create_app --factory --port=9000":      "uvicorn target=svc.api:create_app factory port=9000",
+		"gunicorn -k uvicorn.workers.UvicornWorker -b 0.0.0.0:5000 m:app": "gunicorn asgi target=m:app port=5000",
+		"gunicorn --bind :8000 web:app":                                   "gunicorn target=web:app port=8000",
+		"poetry run python scripts/train.py --epochs 3":                   "python script=scripts/train.py",
+		"PYTHONPATH=. python3 -u -m src.train":                            "python module=src.train",
+		"cd src && python train.py > log.txt":                             "python script=src/train.py shell appdir=src",
+		"uvicorn --port 8080 --host 0.0.0.0 pkg.serve:app":                "uvicorn target=pkg.serve:app port=8080",
+		"fastapi run app/main.py --port 80":                               "fastapi script=app/main.py port=80",
+		"uvicorn main:app --app-dir src":                                  "uvicorn target=main:app appdir=src",
+		"dvc repro":                                                       "dvc",
+		"":                                                                "",
+	} {
+		c := analyzeShell(in, envMap{"PORT": "7000"})
+		var got []string
+		if len(c.words) > 0 {
+			got = append(got, c.words[0])
+		}
+		if c.asgi && c.server == "gunicorn" {
+			got = append(got, "asgi")
+		}
+		for _, kv := range [][2]string{{"target", c.target}, {"script", c.script}, {"module", c.module}} {
+			if kv[1] != "" {
+				got = append(got, kv[0]+"="+kv[1])
+			}
+		}
+		if c.factory {
+			got = append(got, "factory")
+		}
+		if c.port != 0 {
+			got = append(got, "port="+strconv.Itoa(c.port))
+		}
+		if c.shell != "" {
+			got = append(got, "shell")
+		}
+		if c.appDir != "" {
+			got = append(got, "appdir="+c.appDir)
+		}
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("%q: got %q, want %q", in, g, want)
+		}
+	}
+	if c := analyzeShell("uvicorn a:app --port ${PORT:-8123}", envMap{}); c.port != 8123 {
+		t.Errorf("a default port: %d", c.port)
+	}
+	if c := analyzeShell("uvicorn a:app --port $PORT", envMap{"PORT": "7000"}); c.port != 7000 {
+		t.Errorf("a port from ENV: %d", c.port)
+	}
+}
+
+// TestDetectDeclared: what Dockerfiles declare, and where the code contradicts them.
+func TestDetectDeclared(t *testing.T) {
+	app := "from fastapi import FastAPI\napp = FastAPI()\n\n@app.get(\"/ping\")\ndef ping():\n    return {}\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		lines []string // spec lines, in order
+		notes []string
+	}{
+		{
+			name: "a HEALTHCHECK on a path the app does not serve is overruled",
+			files: map[string]string{
+				"Dockerfile":      "FROM python:3.10-slim\nHEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\nCMD uvicorn svc.main:app --host 0.0.0.0\n",
+				"svc/__init__.py": "", "svc/main.py": app, "requirements.txt": "fastapi\nuvicorn\n",
+			},
+			lines: []string{"healthcheck:", "path: /ping"},
+			notes: []string{"healthcheck: Dockerfile:2 probes GET /, which the app does not serve (init followed all its routes)"},
+		},
+		{
+			name: "a privileged port is served on 8000",
+			files: map[string]string{
+				"Dockerfile":      "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.11\nEXPOSE 80\nCMD [\"uvicorn\", \"svc.main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"80\"]\n",
+				"svc/__init__.py": "", "svc/main.py": app, "requirements.txt": "fastapi\nuvicorn\n",
+			},
+			lines: []string{"base: python:3.11-slim", "command: [uvicorn, svc.main:app, --host, 0.0.0.0, --port, \"8000\"]"},
+			notes: []string{"serves on port 80, which a non-root user cannot always bind: the image serves on 8000 instead; publish it as 80 (-p 80:8000)"},
+		},
+		{
+			name: "RUN python train_model.py is the training command; ENV MODEL_PATH moves with WORKDIR",
+			files: map[string]string{
+				"Dockerfile": "FROM python:3.10\nWORKDIR /srv\nCOPY . .\nRUN pip install -r requirements.txt && python train_model.py\nENV MODEL_PATH=/srv/churn.joblib\n" +
+					"EXPOSE 8080\nCMD [\"uvicorn\", \"app:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\"]\n",
+				"app.py":           "import os, joblib\nfrom fastapi import FastAPI\nmodel = joblib.load(os.environ[\"MODEL_PATH\"])\napp = FastAPI()\n@app.get(\"/health\")\ndef h():\n    return {}\n",
+				"train_model.py":   "import joblib\nif __name__ == \"__main__\":\n    joblib.dump({}, \"churn.joblib\")\n",
+				"requirements.txt": "fastapi\nuvicorn\njoblib\n",
+			},
+			lines: []string{"command: [python, train_model.py]", "expose: [8080]", "MODEL_PATH: /app/churn.joblib"},
+			notes: []string{
+				"training: Dockerfile RUN (Dockerfile:4) runs python train_model.py: used",
+				"training: writes files in the working directory itself (train_model.py:3 joblib.dump)",
+				"inference: the app loads churn.joblib ($MODEL_PATH) (app.py:3 joblib.load), which the repository does not hold; training writes it (train_model.py:3 joblib.dump)",
+			},
+		},
+		{
+			name: "a compose service's port and an app beside src/",
+			files: map[string]string{
+				"compose.yaml":    "services:\n  web:\n    build: .\n    ports: [\"8501:9100\"]\n",
+				"src/__init__.py": "", "src/train.py": "if __name__ == '__main__':\n    pass\n",
+				"api/main.py": app, "requirements.txt": "fastapi\nuvicorn\n",
+			},
+			lines: []string{"copy: [src, api]", "command: [uvicorn, api.main:app, --host, 0.0.0.0, --port, \"9100\"]", "expose: [9100]", "path: /ping"},
+			notes: []string{"inference: port 9100, as compose.yaml:4 (the compose ports of web) says"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Detect(repoFS(tc.files), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustLoad(t, res.Spec, DefaultFrontend)
+			var got []string
+			for _, l := range strings.Split(string(res.Spec), "\n") {
+				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+					got = append(got, l)
+				}
+			}
+			if !containsInOrder(got, tc.lines) {
+				t.Errorf("spec lines %q do not contain %q in order\n%s", got, tc.lines, res.Spec)
+			}
+			for _, n := range tc.notes {
+				if !slices.ContainsFunc(res.Notes, func(g string) bool { return strings.Contains(g, n) }) {
+					t.Errorf("no note contains %q:\n  %s", n, strings.Join(res.Notes, "\n  "))
+				}
+			}
+		})
+	}
+}
+
+// TestCorpusFacts states, for each corpus repository, the facts its golden spec must keep:
+// a golden file rewritten with -update cannot lose them unnoticed.
+func TestCorpusFacts(t *testing.T) {
+	facts := map[string][]string{
+		"flat-src":            {"command: [python, -m, train]", "pythonpath: [/app/src]", "path: /"},
+		"package-layout":      {"command: [python, -m, churn.train_model]", "writable: [models, artifacts, reports]", "copy: [churn, config, artifacts]", "path: /healthcheck"},
+		"app-beside-src":      {"writable: [models, logs, artifacts]", "copy: [src, app, artifacts]", "command: [uvicorn, app.main:app"},
+		"factory-app":         {"command: [uvicorn, service.main:app", "path: /api/healthz", "writable: [models, outputs]"},
+		"routers-prefix":      {"path: /api/v1/system/health"},
+		"dockerfile-port":     {"base: python:3.11-slim", "command: [python, training/train.py, --out, model]", "writable: [models, model]", "expose: [8080]", "path: /healthz", "MODEL_PATH: /app/model/model.json"},
+		"dvc-pipeline":        {"command: [python, pipeline/training_pipeline.py, --params, params.yaml]", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics]"},
+		"utf16-requirements":  {"copy: [main.py, train.py, model.joblib]"},
+		"mlruns-store":        {"writable: [models, mlruns]", "copy: [serve.py, train.py, mlruns]"},
+		"logs-at-import":      {"writable: [models, outputs]", "writable: [logs, data]"},
+		"namespace-packages":  {"copy: [src, configs, common]"},
+		"two-apps-evidence":   {"command: [uvicorn, service.api:api"},
+		"procfile-makefile":   {"command: [python, scripts/train_classifier.py, --epochs, \"3\"]", "command: [uvicorn, app.main:app", "copy: [app, weights]"},
+		"pyproject-scripts":   {"base: python:3.11-slim", "from recsys.cli import train", "expose: [9000]"},
+		"compose":             {"command: [python, -m, src.pipeline.train]", "expose: [5000]", "MODEL_DIR: /app/outputs/model", "copy: [src, outputs]"},
+		"bin-train":           {"command: [python, bin/train-model]", "writable: [models, checkpoints]", "socket.create_connection"},
+		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
+	}
+	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
+	dirs, _ := filepath.Glob("testdata/corpus/*")
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			want, ok := facts[name]
+			if !ok {
+				t.Fatalf("no facts for %s: add them here", name)
+			}
+			spec, err := os.ReadFile(filepath.Join(dir, "mlbuild.yaml.golden"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range want {
+				if !strings.Contains(string(spec), f) {
+					t.Errorf("the spec lacks %q", f)
+				}
+			}
+			ignore, _ := os.ReadFile(filepath.Join(dir, "dockerignore.golden"))
+			for _, f := range ignores[name] {
+				if excl := strings.TrimPrefix(f, "!"); strings.Contains("\n"+string(ignore), "\n"+excl+"\n") {
+					t.Errorf(".dockerignore excludes %s", excl)
+				}
+			}
+			notes, _ := os.ReadFile(filepath.Join(dir, "notes.golden"))
+			if name == "utf16-requirements" {
+				for _, n := range []string{"UTF-16 (little-endian)", "pywin32 installs on Windows only", "file:///C:/ci/scikit-learn", "writes files in the working directory itself"} {
+					if !strings.Contains(string(notes), n) {
+						t.Errorf("no note on %s", n)
+					}
+				}
+				if strings.Contains(string(notes), "names uvicorn") {
+					t.Errorf("a false note on uvicorn: the UTF-16 file names it")
+				}
+			}
+		})
+	}
+}
+
+// TestDetectMangled: on the corpus repositories with files cut, doubled or with stray
+// brackets, quotes and control characters, Detect never panics and what it returns loads
+// (Detect itself fails when the spec would not: paths with wildcards, a "/" to make
+// writable, a health path with a quote were such bugs).
+func TestDetectMangled(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/corpus/*/repo")
+	rng := rand.New(rand.NewSource(1))
+	for _, dir := range dirs {
+		base := fstest.MapFS{}
+		err := fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				data, err := fs.ReadFile(os.DirFS(dir), p)
+				base[p] = &fstest.MapFile{Data: data, Mode: 0o644}
+				return err
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for iter := range 40 {
+			m := fstest.MapFS{}
+			for _, p := range slices.Sorted(maps.Keys(base)) {
+				data := slices.Clone(base[p].Data)
+				if len(data) > 0 && rng.Intn(2) == 0 {
+					i := rng.Intn(len(data))
+					switch rng.Intn(4) {
+					case 0:
+						data = data[:i]
+					case 1:
+						data[i] = "()[]{}\"'\\#:=/*?\n\t\x00"[rng.Intn(18)]
+					case 2:
+						data = slices.Insert(data, i, []byte(`"""(((["[*`)...)
+					case 3:
+						data = append(data, data[:i]...)
+					}
+				}
+				m[p] = &fstest.MapFile{Data: data, Mode: 0o644}
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("%s, mangling %d: panic: %v", dir, iter, r)
+					}
+				}()
+				if _, err := Detect(m, Options{}); err != nil {
+					t.Errorf("%s, mangling %d: %v", dir, iter, err)
+				}
+			}()
+		}
+	}
+}

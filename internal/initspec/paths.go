@@ -1,0 +1,554 @@
+package initspec
+
+import (
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// This file works out the paths the code passes to the file system (the writes that need a
+// writable directory, the model files the app loads) from the path expressions init reads:
+// string literals, os.path.join, pathlib's "/" and .parent, os.getenv defaults, the constants
+// and parameter defaults they name. It also resolves imports to the repository's files.
+
+// pathVal is where a path expression points.
+type pathVal struct {
+	// p is a clean slash path relative to the working directory (the repository root, /app
+	// in the images), or absolute. With partial set, only a directory holding the path is
+	// known, and p is that directory.
+	p       string
+	partial bool
+	env     string // the environment variable that overrides it, if any
+	scheme  string // a URI's scheme ("runs", "models", "http", "sqlite"), "" for a path
+}
+
+// dir is the directory an operation of the kind needs: the path itself for a directory, the
+// one holding it for a file ("" for the working directory itself).
+func (v pathVal) dir(kind string) string {
+	d := v.p
+	if !v.partial && kind != opMkdir && kind != opTrack {
+		d = path.Dir(v.p)
+	}
+	if d == "." {
+		return ""
+	}
+	return d
+}
+
+// evaluator evaluates path expressions in the files of one image.
+type evaluator struct {
+	r     *repo
+	env   map[string]envFact // the environment declared for the image
+	files []*pyFile          // the files whose module-level constants a name may refer to
+}
+
+const maxEvalDepth = 12
+
+// eval evaluates expr, written at line n of f.
+func (ev *evaluator) eval(expr string, f *pyFile, n, depth int) (pathVal, bool) {
+	expr = strings.TrimSpace(expr)
+	if expr == "" || depth > maxEvalDepth {
+		return pathVal{}, false
+	}
+	if parts := splitWord(expr, " or "); len(parts) > 1 {
+		for _, p := range parts {
+			if v, ok := ev.eval(p, f, n, depth+1); ok {
+				return v, true
+			}
+		}
+		return pathVal{}, false
+	}
+	if parts := splitWord(expr, " if "); len(parts) > 1 {
+		return ev.eval(parts[0], f, n, depth+1)
+	}
+	if parts := splitTop(expr, '/'); len(parts) > 1 {
+		return ev.join(parts, f, n, depth)
+	}
+	if parts := splitTop(expr, '+'); len(parts) > 1 {
+		prefix := ""
+		env := ""
+		for i, p := range parts {
+			if lit, partial, ok := strLit(p); ok {
+				prefix += lit
+				if partial {
+					return fromString(prefix, true, env)
+				}
+				continue
+			}
+			v, ok := ev.eval(p, f, n, depth+1)
+			switch {
+			case ok && i == 0 && v.scheme == "" && !v.partial:
+				prefix, env = v.p, v.env
+			case i == 0:
+				return v, ok
+			default:
+				return fromString(prefix, true, env) // the rest is unknown
+			}
+		}
+		return fromString(prefix, false, env)
+	}
+	if strings.HasPrefix(expr, "(") && matchClose(expr, 0) == len(expr)-1 {
+		return ev.eval(expr[1:len(expr)-1], f, n, depth+1)
+	}
+	if s, partial, ok := strLit(expr); ok {
+		return fromString(s, partial, "")
+	}
+	return ev.postfix(expr, f, n, depth)
+}
+
+// str evaluates expr as a string to append: a literal, or a name for one.
+func (ev *evaluator) str(expr string, f *pyFile, n, depth int) (string, bool) {
+	if s, partial, ok := strLit(expr); ok && !partial {
+		return s, true
+	}
+	if v, ok := ev.eval(expr, f, n, depth+1); ok && !v.partial && v.scheme == "" && !path.IsAbs(v.p) {
+		return v.p, true
+	}
+	return "", false
+}
+
+func (ev *evaluator) join(parts []string, f *pyFile, n, depth int) (pathVal, bool) {
+	v, ok := ev.eval(parts[0], f, n, depth+1)
+	if !ok || v.scheme != "" {
+		return v, ok
+	}
+	for _, p := range parts[1:] {
+		if v.partial {
+			return v, true
+		}
+		w, ok := ev.eval(p, f, n, depth+1)
+		switch {
+		case !ok || w.scheme != "":
+			v.partial = true // somewhere under v
+		case path.IsAbs(w.p):
+			v = w
+		default:
+			v = pathVal{p: path.Join(v.p, w.p), partial: w.partial, env: v.env}
+		}
+	}
+	return clean(v)
+}
+
+// fromString reads a path or a URI. For a partial string (an f-string's text before its
+// first field), the directory it names is known.
+func fromString(s string, partial bool, env string) (pathVal, bool) {
+	if strings.HasPrefix(s, "~") || !plainPath(s) {
+		return pathVal{}, false // ~ is the user's home, which the images let the user write
+	}
+	if scheme, rest, ok := strings.Cut(s, ":"); ok && len(scheme) > 1 && !strings.ContainsAny(scheme, "/.") {
+		switch scheme = strings.ToLower(scheme); scheme {
+		case "file":
+			return fromString(strings.TrimPrefix(rest, "//"), partial, env)
+		case "sqlite":
+			// sqlite:///relative.db, sqlite:////absolute.db
+			v, ok := fromString(strings.TrimPrefix(rest, "///"), partial, env)
+			v.scheme = "sqlite"
+			return v, ok
+		}
+		return pathVal{p: s, scheme: scheme, env: env}, true
+	}
+	if partial {
+		i := strings.LastIndexByte(s, '/')
+		switch {
+		case i < 0:
+			s = "."
+		case i == 0:
+			s = "/"
+		default:
+			s = s[:i]
+		}
+	}
+	if s == "" {
+		s = "."
+	}
+	return clean(pathVal{p: s, partial: partial, env: env})
+}
+
+// plainPath reports whether s can be a path of the spec: no wildcards, backslashes or control
+// characters.
+func plainPath(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f || strings.ContainsRune("*?[\\", r) })
+}
+
+// clean cleans v.p; a relative path that leaves the working directory is unknown.
+func clean(v pathVal) (pathVal, bool) {
+	if v.scheme != "" {
+		return v, true
+	}
+	v.p = path.Clean(v.p)
+	if v.p == ".." || strings.HasPrefix(v.p, "../") {
+		return pathVal{}, false
+	}
+	if rest, ok := strings.CutPrefix(v.p, "/app/"); ok {
+		v.p = rest // the working directory of the images
+	} else if v.p == "/app" {
+		v.p = "."
+	}
+	return v, true
+}
+
+// Calls that return their (first) argument's path.
+var passFns = map[string]bool{"str": true, "os.fspath": true, "os.path.abspath": true, "os.path.realpath": true,
+	"os.path.normpath": true, "abspath": true, "realpath": true, "normpath": true, "os.path.expanduser": true,
+	"typer.Option": true, "typer.Argument": true, "Option": true, "Argument": true, "Field": true, "pydantic.Field": true}
+
+// Calls that build a path from their arguments.
+var joinFns = map[string]bool{"os.path.join": true, "path.join": true, "join": true, "posixpath.join": true,
+	"Path": true, "pathlib.Path": true, "PurePath": true, "PosixPath": true, "PurePosixPath": true, "pathlib.PurePath": true}
+
+var envFns = map[string]bool{"os.getenv": true, "getenv": true, "os.environ.get": true, "environ.get": true,
+	"os.environ.setdefault": true, "config": true, "env": true, "env.str": true}
+
+// postfix evaluates a name or a call followed by attributes, calls and indexes:
+// Path(__file__).resolve().parent / ..., settings.MODEL_DIR, os.getenv("X", "d").
+func (ev *evaluator) postfix(expr string, f *pyFile, n, depth int) (pathVal, bool) {
+	i := 0
+	for i < len(expr) && (isIdentByte(expr[i]) || expr[i] == '.') {
+		i++
+	}
+	name := expr[:i]
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		return pathVal{}, false
+	}
+	var v pathVal
+	ok := false
+	rest := expr[i:]
+	comps := strings.Split(name, ".")
+	if strings.HasPrefix(rest, "(") {
+		end := matchClose(rest, 0)
+		if end < 0 {
+			return pathVal{}, false
+		}
+		v, ok = ev.call(name, rest[1:end], f, n, depth)
+		if !ok {
+			// A method on a value: BASE_DIR.joinpath("x"), Path(...).resolve() is handled below.
+			if k := strings.LastIndexByte(name, '.'); k > 0 {
+				recv, okr := ev.eval(name[:k], f, n, depth+1)
+				if okr {
+					v, ok = ev.method(recv, name[k+1:], rest[1:end], f, n, depth)
+				}
+			}
+		}
+		rest = rest[end+1:]
+	} else {
+		// A name, possibly followed by attributes: the longest prefix that evaluates.
+		for k := len(comps); k > 0 && !ok; k-- {
+			v, ok = ev.name(comps[:k], f, n, depth)
+			if ok {
+				for _, a := range comps[k:] {
+					if v, ok = ev.method(v, a, "", f, n, depth); !ok {
+						break
+					}
+				}
+			}
+		}
+	}
+	if name == "os.environ" && strings.HasPrefix(rest, "[") {
+		end := matchClose(rest, 0)
+		if s, _, okl := strLit(rest[1:max(end, 1)]); okl && end > 0 {
+			return ev.envValue(s, "", f, n, depth)
+		}
+		return pathVal{}, false
+	}
+	if !ok {
+		return pathVal{}, false
+	}
+	for rest != "" {
+		switch {
+		case strings.HasPrefix(rest, "."):
+			j := 1
+			for j < len(rest) && isIdentByte(rest[j]) {
+				j++
+			}
+			attr, args := rest[1:j], ""
+			rest = rest[j:]
+			if strings.HasPrefix(rest, "(") {
+				end := matchClose(rest, 0)
+				if end < 0 {
+					return pathVal{}, false
+				}
+				args, rest = rest[1:end], rest[end+1:]
+			}
+			if v, ok = ev.method(v, attr, args, f, n, depth); !ok {
+				return pathVal{}, false
+			}
+		case strings.HasPrefix(rest, "["):
+			return pathVal{}, false // parents[i] is read by method
+		default:
+			return pathVal{}, false
+		}
+	}
+	return v, true
+}
+
+// name evaluates a (dotted) name: __file__, or a constant, a parameter default or an option
+// default named by its last component.
+func (ev *evaluator) name(comps []string, f *pyFile, n, depth int) (pathVal, bool) {
+	last := comps[len(comps)-1]
+	if len(comps) == 1 && last == "__file__" {
+		return pathVal{p: f.path}, true
+	}
+	if len(comps) > 1 && (comps[0] == "os" || comps[0] == "sys" || comps[0] == "np" || comps[0] == "pd") {
+		return pathVal{}, false
+	}
+	// The nearest assignment before the line in the same file, else one after it at module
+	// level, else a module-level or class-level one in another file (when all agree).
+	var best *pyAssign
+	for i := range f.assigns {
+		a := &f.assigns[i]
+		if a.name == last && a.line < n && (len(comps) == 1 && a.scope != "option" || len(comps) > 1 && a.scope != "func") {
+			best = a
+		}
+	}
+	if best == nil {
+		for i := range f.assigns {
+			if a := &f.assigns[i]; a.name == last && (a.scope == "module" || a.scope == "class") && a.line >= n {
+				best = a
+				break
+			}
+		}
+	}
+	if best != nil {
+		if strings.Contains(best.expr, last+"(") {
+			return pathVal{}, false
+		}
+		return ev.eval(best.expr, f, best.line+1, depth+1)
+	}
+	if len(comps) == 1 && !isUpper(last) {
+		// A lower-case name from another file only when the code imports it by that name.
+		if !slices.ContainsFunc(f.importStmts, func(im pyImport) bool {
+			return slices.ContainsFunc(im.names, func(nm [2]string) bool { return nm[1] == last })
+		}) {
+			return pathVal{}, false
+		}
+	}
+	var found []pathVal
+	for _, g := range ev.files {
+		if g == f {
+			continue
+		}
+		for _, a := range g.assigns {
+			if a.name == last && (a.scope == "module" || a.scope == "class") {
+				if v, ok := ev.eval(a.expr, g, a.line+1, depth+1); ok && !slices.Contains(found, v) {
+					found = append(found, v)
+				}
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return pathVal{}, false
+}
+
+func isUpper(s string) bool { return strings.ToUpper(s) == s }
+
+// call evaluates a call of a path function.
+func (ev *evaluator) call(name, args string, f *pyFile, n, depth int) (pathVal, bool) {
+	pos, kw := splitArgs(args)
+	switch {
+	case joinFns[name]:
+		if len(pos) == 0 {
+			return pathVal{p: "."}, true
+		}
+		return ev.join(pos, f, n, depth)
+	case passFns[name]:
+		a := arg(pos, kw, 0, "default", "path")
+		if name == "os.path.expanduser" && strings.Contains(a, "~") {
+			return pathVal{}, false
+		}
+		return ev.eval(a, f, n, depth+1)
+	case name == "os.path.dirname" || name == "dirname" || name == "os.path.split":
+		v, ok := ev.eval(arg(pos, kw, 0), f, n, depth+1)
+		if !ok || v.scheme != "" {
+			return pathVal{}, false
+		}
+		if v.partial {
+			return v, true // somewhere under v.p still
+		}
+		return parent(v)
+	case envFns[name]:
+		s, _, ok := strLit(arg(pos, kw, 0, "key"))
+		if !ok {
+			return pathVal{}, false
+		}
+		return ev.envValue(s, arg(pos, kw, 1, "default"), f, n, depth)
+	case name == "os.getcwd" || name == "Path.cwd" || name == "getcwd" || name == "pathlib.Path.cwd":
+		return pathVal{p: "."}, true
+	}
+	return pathVal{}, false
+}
+
+// envValue is the value of an environment variable: the one the image declares (a
+// Dockerfile's ENV), else the default the code gives.
+func (ev *evaluator) envValue(name, def string, f *pyFile, n, depth int) (pathVal, bool) {
+	if e, ok := ev.env[name]; ok {
+		v, ok := fromString(e.value, false, name)
+		return v, ok
+	}
+	if def == "" {
+		return pathVal{}, false
+	}
+	v, ok := ev.eval(def, f, n, depth+1)
+	v.env = name
+	return v, ok
+}
+
+// method applies a pathlib attribute or method to v.
+func (ev *evaluator) method(v pathVal, attr, args string, f *pyFile, n, depth int) (pathVal, bool) {
+	if v.scheme != "" {
+		return pathVal{}, false
+	}
+	switch attr {
+	case "resolve", "absolute", "expanduser", "as_posix":
+		return v, true
+	case "parent":
+		if v.partial {
+			return pathVal{}, false
+		}
+		return parent(v)
+	case "parents":
+		return pathVal{}, false
+	case "joinpath":
+		pos, _ := splitArgs(args)
+		if len(pos) == 0 {
+			return v, true
+		}
+		return ev.join(append([]string{strconv.Quote(v.p)}, pos...), f, n, depth)
+	case "with_suffix", "with_name", "with_stem":
+		if v.partial {
+			return v, true
+		}
+		return pathVal{p: path.Dir(v.p), partial: true, env: v.env}, true
+	}
+	return pathVal{}, false
+}
+
+func parent(v pathVal) (pathVal, bool) {
+	if v.p == "." || v.p == "/" {
+		return pathVal{}, false
+	}
+	v.p = path.Dir(v.p)
+	return v, true
+}
+
+// splitWord splits s at the keyword sep (" or ", " if ") outside brackets and strings.
+func splitWord(s, sep string) []string {
+	var out []string
+	depth, last := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\'':
+			i = skipString(s, i) - 1
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			depth--
+		case depth == 0 && strings.HasPrefix(s[i:], sep):
+			out = append(out, s[last:i])
+			last = i + len(sep)
+			i += len(sep) - 1
+		}
+	}
+	return append(out, s[last:])
+}
+
+// moduleFiles returns the repository files that importing the dotted module mod runs, with
+// each root tried in turn ("." is the working directory, "src" when it is on the path too).
+// A namespace package (a directory without __init__.py) gives its directory, with a "/".
+func (r *repo) moduleFiles(mod string, roots []string) []string {
+	comps := strings.Split(mod, ".")
+	for _, root := range roots {
+		var out []string
+		dir := root
+		found := true
+		for i, c := range comps {
+			p := path.Join(dir, c)
+			last := i == len(comps)-1
+			if last && r.isFile(p+".py") {
+				out = append(out, p+".py")
+				break
+			}
+			if r.isDir(p) {
+				if r.isFile(p + "/__init__.py") {
+					out = append(out, p+"/__init__.py")
+				} else if last {
+					out = append(out, p+"/")
+				}
+				dir = p
+				continue
+			}
+			found = false
+			break
+		}
+		if found && len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+// importFiles lists the repository files the imports of f run, resolved against roots.
+func (r *repo) importFiles(f *pyFile, roots []string) []string {
+	var out []string
+	for _, im := range f.importStmts {
+		rs := roots
+		mod := im.mod
+		if im.level > 0 {
+			base := path.Dir(f.path)
+			for range im.level - 1 {
+				base = path.Dir(base)
+			}
+			rs = []string{base}
+			if mod == "" {
+				for _, nm := range im.names {
+					out = append(out, r.moduleFiles(nm[0], rs)...)
+				}
+				if r.isFile(path.Join(base, "__init__.py")) {
+					out = append(out, path.Join(base, "__init__.py"))
+				}
+				continue
+			}
+		}
+		if mod == "" {
+			continue
+		}
+		files := r.moduleFiles(mod, rs)
+		if files == nil {
+			continue
+		}
+		out = append(out, files...)
+		for _, nm := range im.names {
+			// from pkg import submodule
+			if sub := r.moduleFiles(mod+"."+nm[0], rs); len(sub) > len(files) {
+				out = append(out, sub[len(files):]...)
+			}
+		}
+	}
+	return out
+}
+
+// reach lists the Python files running entries runs, following imports (entries first).
+// Namespace packages appear as their directory, with a "/".
+func (r *repo) reach(entries []string, roots []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	queue := slices.Clone(entries)
+	for len(queue) > 0 && len(out) < maxPyFiles {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+		if strings.HasSuffix(p, "/") {
+			continue
+		}
+		if f := r.file(p); f != nil {
+			queue = append(queue, r.importFiles(f, roots)...)
+		}
+	}
+	return out
+}

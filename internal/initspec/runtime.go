@@ -1,0 +1,186 @@
+package initspec
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// This file decides, from the file system operations of the code an image runs, which
+// directories that image must be able to write (writable:) and which model files the app
+// loads (copied to the path it reads them from).
+
+var (
+	predictRe = regexp.MustCompile(`(?i)^(predict|predictions?|inference|infer|score|invocations|classify|generate|embed)`)
+	// Directories that usually hold models or training outputs.
+	modelDirs = map[string]bool{"models": true, "model": true, "artifacts": true, "artefacts": true, "outputs": true,
+		"output": true, "production_model": true, "saved_model": true, "saved_models": true, "checkpoints": true,
+		"ckpt": true, "weights": true, "trained_models": true, "ml_models": true, "mlruns": true, "mlartifacts": true,
+		"export": true, "exports": true, "serving_model": true, "model_store": true, "model_registry": true}
+	modelExtRe = regexp.MustCompile(`(?i)\.(pkl|pickle|joblib|pt|pth|onnx|h5|hdf5|keras|safetensors|model|cbm|ubj|sav|tflite|pb|ckpt|bst)$`)
+)
+
+// use is one file system operation whose path init worked out.
+type use struct {
+	kind string
+	v    pathVal
+	at   string // file:line
+	how  string // the call
+}
+
+func (u use) String() string { return fmt.Sprintf("%s %s", u.at, u.how) }
+
+// uses evaluates the operations of files that keep says count.
+func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) bool) []use {
+	var out []use
+	for _, p := range files {
+		f := r.file(p)
+		if f == nil {
+			continue
+		}
+		for _, o := range f.ops {
+			if !keep(f, o) {
+				continue
+			}
+			v, ok := ev.eval(o.expr, f, o.line, 0)
+			if !ok {
+				continue
+			}
+			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: o.how})
+		}
+	}
+	return out
+}
+
+// pyFiles are the parsed files among paths.
+func (r *repo) pyFiles(paths []string) []*pyFile {
+	var out []*pyFile
+	for _, p := range paths {
+		if f := r.file(p); f != nil && !strings.HasSuffix(p, "/") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mlflowStore is the local MLflow store the code uses: the directory set_tracking_uri or
+// MLFLOW_TRACKING_URI names, else MLflow's default ./mlruns; "" when the code does not track
+// or tracks on a server.
+func (r *repo) mlflowStore(files []string, ev *evaluator, needed bool) (dir, at string) {
+	first := ""
+	for _, p := range files {
+		if f := r.file(p); f != nil && f.mlflow > 0 && first == "" {
+			first = fmt.Sprintf("%s:%d %s", p, f.mlflow, f.mlflowCall)
+		}
+	}
+	if first == "" && !needed {
+		return "", ""
+	}
+	for _, u := range r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opTrack }) {
+		switch u.v.scheme {
+		case "":
+			return u.v.dir(opTrack), u.at + " mlflow.set_tracking_uri"
+		case "sqlite":
+			return u.v.dir(opWrite), u.at + " mlflow.set_tracking_uri (sqlite)"
+		}
+		return "", "" // a tracking server
+	}
+	if e, ok := ev.env["MLFLOW_TRACKING_URI"]; ok {
+		v, ok := fromString(e.value, false, "MLFLOW_TRACKING_URI")
+		if !ok || v.scheme != "" && v.scheme != "sqlite" {
+			return "", ""
+		}
+		return v.dir(opTrack), e.at.String() + " MLFLOW_TRACKING_URI"
+	}
+	if first == "" {
+		return "mlruns", "MLflow's default local store"
+	}
+	return "mlruns", first + ", to MLflow's default local store"
+}
+
+// dirUse is a directory an image needs, with the evidence.
+type dirUse struct {
+	dir string
+	why []string
+}
+
+func addDir(ds []dirUse, dir, why string) []dirUse {
+	if !plainPath(dir) {
+		return ds
+	}
+	for i := range ds {
+		if ds[i].dir == dir {
+			if len(ds[i].why) < 2 && !slices.Contains(ds[i].why, why) {
+				ds[i].why = append(ds[i].why, why)
+			}
+			return ds
+		}
+	}
+	return append(ds, dirUse{dir, []string{why}})
+}
+
+// Absolute directories every user may write already.
+func freeDir(d string) bool {
+	for _, p := range []string{"/tmp", "/var/tmp", "/dev", "/proc", "/home", "/root", "/run"} {
+		if d == p || strings.HasPrefix(d, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// writableDirs turns the writes of an image into writable: entries. A write to a directory
+// the image copies code into is made writable there (the nested directory); a file written
+// in the working directory itself cannot be (noted by the caller).
+func writableDirs(us []use, copies []copyItem) (dirs []dirUse, inWorkdir []use) {
+	for _, u := range us {
+		switch u.kind {
+		case opWrite, opMkdir, opLog:
+		case opTrack:
+			continue
+		default:
+			continue
+		}
+		if u.v.scheme != "" {
+			continue
+		}
+		d := u.v.dir(u.kind)
+		switch {
+		case d == "":
+			inWorkdir = append(inWorkdir, u)
+			continue
+		case path.IsAbs(d):
+			if freeDir(d) || d == "/" {
+				continue
+			}
+		case coveredItems(copies, d):
+			// Inside copied code: that directory only.
+		default:
+			d = topDir(d)
+		}
+		dirs = addDir(dirs, d, u.String())
+	}
+	return dirs, inWorkdir
+}
+
+// modelRead reports whether a read of the app looks like loading a model.
+func modelRead(u use) bool {
+	if u.v.scheme != "" || u.v.p == "." {
+		return false
+	}
+	top := topDir(u.v.p)
+	if top == "data" || top == "configs" || top == "config" {
+		return false
+	}
+	return u.kind == opLoad || modelDirs[top] || modelExtRe.MatchString(u.v.p)
+}
+
+func joinWhy(ds []dirUse) string {
+	var parts []string
+	for _, d := range ds {
+		parts = append(parts, fmt.Sprintf("%s/ (%s)", d.dir, strings.Join(d.why, "; ")))
+	}
+	return strings.Join(parts, ", ")
+}

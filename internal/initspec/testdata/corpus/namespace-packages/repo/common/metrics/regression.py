@@ -1,0 +1,2 @@
+def rmse(a, b):
+    return 0.0

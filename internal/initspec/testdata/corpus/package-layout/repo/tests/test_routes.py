@@ -1,0 +1,1 @@
+from churn.api.main import app

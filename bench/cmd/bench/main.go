@@ -57,6 +57,10 @@ var (
 
 func main() {
 	flag.Parse()
+	run := run
+	if *workload == "ml" { // the ML-sized environment of issue 13: ml.go
+		run = runML
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

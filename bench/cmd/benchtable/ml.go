@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// mlRun is the part of bench/results/ml.json (the ML-sized benchmark, bash bench/ml.sh) the
+// README quotes.
+type mlRun struct {
+	Run struct {
+		Time    string   `json:"time"`
+		Minutes float64  `json:"minutes"`
+		Systems []string `json:"systems"`
+	} `json:"run"`
+	Workload struct {
+		Packages []struct {
+			Role string `json:"role"`
+		} `json:"packages"`
+		InstalledBytes   int64 `json:"initial_installed_bytes"`
+		InitialWheelByte int64 `json:"initial_wheel_bytes"`
+	} `json:"workload"`
+	Summary []struct {
+		Scenario string `json:"scenario"`
+		Median   map[string]struct {
+			Wall   float64 `json:"wall_s"`
+			Pushed float64 `json:"pushed_bytes"`
+			Pulled float64 `json:"node_pull_bytes"`
+			Layers float64 `json:"layers"`
+		} `json:"median"`
+	} `json:"summary"`
+}
+
+// renderML is the README's paragraph and table of the ML-sized benchmark, "" when
+// bench/results has no ml.json.
+func renderML(dir string) (string, error) {
+	dt, err := os.ReadFile(filepath.Join(dir, "ml.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var r mlRun
+	if err := json.Unmarshal(dt, &r); err != nil {
+		return "", fmt.Errorf("ml.json: %w", err)
+	}
+	initial := 0 // the packages the first build installs; the "add" ones come later
+	for _, p := range r.Workload.Packages {
+		if p.Role != "add" {
+			initial++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(wrap(fmt.Sprintf("An ML-sized environment ([ml.md](bench/results/ml.md), `bash bench/ml.sh`, run %s): %d generated packages installing %.0f MB (one of them about half of it), from a `uv.lock`, the example's code, one daemon, each system with its own index, cache ids, registry and a node that pulls each new image. Medians, mlbuild with a layer per package (the default) and with one layer, over the hand-written Dockerfile; time, bytes pushed, bytes the node pulls:",
+		strings.TrimSuffix(strings.Replace(r.Run.Time, "T", " ", 1), "Z")+" UTC", initial, float64(r.Workload.InstalledBytes)/1e6)))
+	b.WriteString("\n| scenario | per package: time | pushed | pulled | one layer: time | pushed | pulled |\n|---|---|---|---|---|---|---|\n")
+	ratio := func(a, base float64) string {
+		if base == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f×", a/base)
+	}
+	for _, s := range r.Summary {
+		d, ok := s.Median["dockerfile"]
+		if !ok {
+			continue
+		}
+		row := "| " + strings.TrimLeft(strings.TrimLeft(s.Scenario, "0123456789"), "-") + " |"
+		for _, sys := range []string{"mlbuild-packages", "mlbuild-single"} {
+			m := s.Median[sys]
+			row += " " + ratio(m.Wall, d.Wall) + " | " + ratio(m.Pushed, d.Pushed) + " | " + ratio(m.Pulled, d.Pulled) + " |"
+		}
+		b.WriteString(row + "\n")
+	}
+	return b.String(), nil
+}

@@ -159,7 +159,8 @@ func key() string {
 }
 
 // Generate returns the workload's wheels from cacheDir/<key>, writing them first if they are
-// not there (about a minute on two cores; the same key always gives the same bytes).
+// not there (about 30 s on two cores; the same key always gives the same bytes), and then
+// removes the wheels of other keys.
 func Generate(cacheDir string, logf func(string, ...any)) (*Set, error) {
 	k := key()
 	dir := filepath.Join(cacheDir, k)
@@ -224,6 +225,15 @@ func Generate(cacheDir string, logf func(string, ...any)) (*Set, error) {
 	_ = os.RemoveAll(dir)
 	if err := os.Rename(tmp, dir); err != nil {
 		return nil, err
+	}
+	// Wheels of an earlier table or generator are never used again.
+	if ents, err := os.ReadDir(cacheDir); err == nil {
+		for _, e := range ents {
+			old := filepath.Join(cacheDir, e.Name())
+			if _, err := os.Stat(filepath.Join(old, "wheels.json")); err == nil && e.Name() != k {
+				_ = os.RemoveAll(old)
+			}
+		}
 	}
 	return s, nil
 }

@@ -57,7 +57,7 @@ func renderML(dir string) (string, error) {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(wrap(fmt.Sprintf("An ML-sized environment ([ml.md](bench/results/ml.md), `bash bench/ml.sh`, run %s): %d generated packages installing %.0f MB (one of them about half of it), from a `uv.lock`, the example's code, one daemon, each system with its own index, cache ids, registry and a node that pulls each new image. Medians, mlbuild with a layer per package (the default) and with one layer, over the hand-written Dockerfile; time, bytes pushed, bytes the node pulls:",
+	b.WriteString(wrap(fmt.Sprintf("An ML-sized environment ([ml.md](bench/results/ml.md), `bash bench/ml.sh`, run %s): %d generated packages installing %.0f MB (one of them about half of it), from a `uv.lock`, the example's code, one daemon, each system with its own index, cache ids, registry and a node that pulls each new image. Medians, mlbuild with a layer per package (the default) and with one layer, over the hand-written Dockerfile; time, bytes pushed, bytes the node pulls (no-op, src edit and registry cache take tenths of a second for every system: read those ratios as equal):",
 		strings.TrimSuffix(strings.Replace(r.Run.Time, "T", " ", 1), "Z")+" UTC", initial, float64(r.Workload.InstalledBytes)/1e6)))
 	b.WriteString("\n| scenario | per package: time | pushed | pulled | one layer: time | pushed | pulled |\n|---|---|---|---|---|---|---|\n")
 	ratio := func(a, base float64) string {

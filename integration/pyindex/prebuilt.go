@@ -10,13 +10,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"net"
-	"net/http"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // StreamedFile is a wheel entry whose content is written when the wheel is, for large
@@ -186,15 +183,8 @@ func StartPrebuilt(wheels []Prebuilt, opts ...Option) (*Index, error) {
 	for _, ws := range ix.projects {
 		sort.Slice(ws, func(i, j int) bool { return ws[i].filename < ws[j].filename })
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("pyindex: listen: %w", err)
+	if err := ix.serve(); err != nil {
+		return nil, err
 	}
-	ix.URL = "http://" + ln.Addr().String() + "/simple/"
-	ix.srv = &http.Server{Handler: http.HandlerFunc(ix.serveHTTP), ReadHeaderTimeout: 30 * time.Second}
-	go func() {
-		defer close(ix.serveDone)
-		_ = ix.srv.Serve(ln)
-	}()
 	return ix, nil
 }

@@ -207,9 +207,17 @@ func Start(pkgs []Package, opts ...Option) (*Index, error) {
 		sort.Slice(ws, func(i, j int) bool { return ws[i].filename < ws[j].filename })
 	}
 
+	if err := ix.serve(); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// serve starts serving the index on a free port of 127.0.0.1 and sets its URL.
+func (ix *Index) serve() error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("pyindex: listen: %w", err)
+		return fmt.Errorf("pyindex: listen: %w", err)
 	}
 	ix.URL = "http://" + ln.Addr().String() + "/simple/"
 	ix.srv = &http.Server{Handler: http.HandlerFunc(ix.serveHTTP), ReadHeaderTimeout: 30 * time.Second}
@@ -217,7 +225,7 @@ func Start(pkgs []Package, opts ...Option) (*Index, error) {
 		defer close(ix.serveDone)
 		_ = ix.srv.Serve(ln) // returns http.ErrServerClosed after Close
 	}()
-	return ix, nil
+	return nil
 }
 
 // Close stops the server, closing any open connections. It is safe to call

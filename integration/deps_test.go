@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/mlbuild/mlbuild/integration/pyindex"
-	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/solver/errdefs"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -530,7 +528,7 @@ func TestDepsArm64(t *testing.T) {
 		pyindex.WithPlatformWheel(native("x86_64"), "manylinux2014_x86_64"),
 		pyindex.WithPlatformWheel(native("aarch64"), "manylinux2014_aarch64"))
 	dir := e.depsProject(t, ix, "arm64", e.depsSpec(""), nil)
-	res, err := e.buildPlatforms(t, dir, buildOpts{target: "training", push: "it/deps"}, "linux/amd64,linux/arm64")
+	res, err := e.build(t, InProcess, dir, buildOpts{target: "training", push: "it/deps", platforms: "linux/amd64,linux/arm64"})
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, tailString(res.logs, 4000))
 	}
@@ -543,41 +541,6 @@ func TestDepsArm64(t *testing.T) {
 			t.Errorf("linux/%s image: mlb_native.ARCH = %v, want %s (pip installed the wrong platform's wheel)", p.arch, got, p.machine)
 		}
 	}
-}
-
-// buildPlatforms is an in-process build of dir for the given platforms (the "platform"
-// frontend option, as buildx --platform sets it).
-func (e *testEnv) buildPlatforms(t *testing.T, dir string, o buildOpts, platforms string) (*buildResult, error) {
-	t.Helper()
-	so, tag := solveOptFor(t, e, dir, o)
-	so.FrontendAttrs["platform"] = platforms
-	ch := make(chan *client.SolveStatus)
-	res := &buildResult{vertices: map[string]*client.Vertex{}}
-	var logs strings.Builder
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for s := range ch {
-			for _, v := range s.Vertexes {
-				res.vertices[v.Digest.String()] = v
-			}
-			for _, l := range s.Logs {
-				logs.Write(l.Data)
-			}
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	sr, err := e.client(t).Build(ctx, so, "mlbuild-test", frontendBuild, ch)
-	<-done
-	res.logs = logs.String()
-	if err != nil {
-		return res, err
-	}
-	if tag != "" {
-		res.ref = repoOf(tag) + "@" + sr.ExporterResponse["containerimage.digest"]
-	}
-	return res, nil
 }
 
 // runOn is runInBuildKit's "exec" for one platform of ref (an index or a manifest).

@@ -166,6 +166,9 @@ type buildOpts struct {
 	rewriteTimestamp bool
 	// file is the spec's name (-f); default mlbuild.yaml.
 	file string
+	// platforms is the "platform" frontend option, as buildx --platform sets it ("" for the
+	// daemon's).
+	platforms string
 	// cacheTo and cacheFrom are registry cache refs (--cache-to type=registry,mode=max and
 	// --cache-from type=registry).
 	cacheTo, cacheFrom string
@@ -316,6 +319,9 @@ func solveOpt(testName string, e *testEnv, dir string, o buildOpts) (client.Solv
 	}
 	if o.noCache {
 		attrs["no-cache"] = ""
+	}
+	if o.platforms != "" {
+		attrs["platform"] = o.platforms
 	}
 	for k, v := range o.buildArgs {
 		attrs["build-arg:"+k] = v

@@ -155,15 +155,7 @@ type Prebuilt struct {
 // its own index, with its own download counts, over one set of bytes. Options other than
 // [WithBasicAuth] have no effect.
 func StartPrebuilt(wheels []Prebuilt, opts ...Option) (*Index, error) {
-	ix := &Index{
-		projects:  map[string][]*wheel{},
-		files:     map[string]*wheel{},
-		downloads: map[string]int{},
-		serveDone: make(chan struct{}),
-	}
-	for _, o := range opts {
-		o(&ix.cfg)
-	}
+	ix := newIndex(opts)
 	for _, pw := range wheels {
 		if !strings.HasSuffix(pw.Filename, ".whl") || strings.ContainsAny(pw.Filename, "/\\") || strings.Count(pw.Filename, "-") < 4 {
 			return nil, fmt.Errorf("pyindex: %q is not a wheel file name", pw.Filename)

@@ -164,10 +164,8 @@ type wheel struct {
 	sha256   string // hex
 }
 
-// Start builds a wheel for every package and starts serving them on
-// 127.0.0.1 on a free port. It fails if a package is invalid or two packages
-// produce the same wheel file name.
-func Start(pkgs []Package, opts ...Option) (*Index, error) {
+// newIndex is an index with no wheels yet, configured by opts.
+func newIndex(opts []Option) *Index {
 	ix := &Index{
 		projects:  map[string][]*wheel{},
 		files:     map[string]*wheel{},
@@ -177,6 +175,14 @@ func Start(pkgs []Package, opts ...Option) (*Index, error) {
 	for _, o := range opts {
 		o(&ix.cfg)
 	}
+	return ix
+}
+
+// Start builds a wheel for every package and starts serving them on
+// 127.0.0.1 on a free port. It fails if a package is invalid or two packages
+// produce the same wheel file name.
+func Start(pkgs []Package, opts ...Option) (*Index, error) {
+	ix := newIndex(opts)
 	for _, p := range pkgs {
 		fn, data, err := buildWheel(p)
 		if err != nil {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"archive/tar"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -48,48 +46,15 @@ func (m *mlEnv) measure(s *mlSystem) (mlImage, error) {
 	if err != nil {
 		return out, err
 	}
-	out.Layers = len(layers)
-	seen := map[string]int{}
+	if out.imageSize, err = sizeOf(layers, len(baseLayers)); err != nil {
+		return out, err
+	}
 	for i, l := range layers {
 		sz, _ := l.Size()
-		out.Compressed += sz
 		if i < len(baseLayers) {
 			out.BaseCompressed += sz
 		} else {
 			out.LayerSizes = append(out.LayerSizes, sz)
-		}
-		rc, err := l.Uncompressed()
-		if err != nil {
-			return out, err
-		}
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if err != nil {
-				break
-			}
-			if h.Typeflag != tar.TypeReg {
-				continue
-			}
-			out.Uncompressed += h.Size
-			seen[h.Name]++
-			switch p := strings.TrimPrefix(h.Name, "./"); {
-			case i < len(baseLayers):
-				out.Base += h.Size
-			case strings.HasPrefix(p, "opt/venv/"):
-				out.Venv += h.Size
-			case strings.HasPrefix(p, "app/"):
-				out.App += h.Size
-			default:
-				out.Other += h.Size
-			}
-		}
-		_, _ = io.Copy(io.Discard, rc)
-		rc.Close()
-	}
-	for _, n := range seen {
-		if n > 1 {
-			out.Duplicates++
 		}
 	}
 	out.Installed, err = m.set.Installed(s.pins)

@@ -58,47 +58,57 @@ func (e *env) sizes(host string, builders []*Builder) (map[string]imageSize, err
 			if err != nil {
 				return nil, err
 			}
-			var s imageSize
-			s.Layers = len(layers)
-			seen := map[string]int{}
-			for i, l := range layers {
-				sz, _ := l.Size()
-				s.Compressed += sz
-				rc, err := l.Uncompressed()
-				if err != nil {
-					return nil, err
-				}
-				tr := tar.NewReader(rc)
-				for {
-					h, err := tr.Next()
-					if err != nil {
-						break
-					}
-					if h.Typeflag == tar.TypeReg {
-						s.Uncompressed += h.Size
-						seen[h.Name]++
-						switch p := strings.TrimPrefix(h.Name, "./"); {
-						case i < len(baseLayers):
-							s.Base += h.Size
-						case strings.HasPrefix(p, "opt/venv/"):
-							s.Venv += h.Size
-						case strings.HasPrefix(p, "app/"):
-							s.App += h.Size
-						default:
-							s.Other += h.Size
-						}
-					}
-				}
-				_, _ = io.Copy(io.Discard, rc)
-				rc.Close()
-			}
-			for _, n := range seen {
-				if n > 1 {
-					s.Duplicates++
-				}
+			s, err := sizeOf(layers, len(baseLayers))
+			if err != nil {
+				return nil, err
 			}
 			out[b.Name+"/"+target] = s
 		}
 	}
 	return out, nil
+}
+
+// sizeOf measures an image's layers, the first nBase of them the base's: compressed and
+// content bytes by place, layers, and files that are in more than one layer.
+func sizeOf(layers []v1.Layer, nBase int) (imageSize, error) {
+	s := imageSize{Layers: len(layers)}
+	seen := map[string]int{}
+	for i, l := range layers {
+		sz, _ := l.Size()
+		s.Compressed += sz
+		rc, err := l.Uncompressed()
+		if err != nil {
+			return s, err
+		}
+		tr := tar.NewReader(rc)
+		for {
+			h, err := tr.Next()
+			if err != nil {
+				break
+			}
+			if h.Typeflag != tar.TypeReg {
+				continue
+			}
+			s.Uncompressed += h.Size
+			seen[h.Name]++
+			switch p := strings.TrimPrefix(h.Name, "./"); {
+			case i < nBase:
+				s.Base += h.Size
+			case strings.HasPrefix(p, "opt/venv/"):
+				s.Venv += h.Size
+			case strings.HasPrefix(p, "app/"):
+				s.App += h.Size
+			default:
+				s.Other += h.Size
+			}
+		}
+		_, _ = io.Copy(io.Discard, rc)
+		rc.Close()
+	}
+	for _, n := range seen {
+		if n > 1 {
+			s.Duplicates++
+		}
+	}
+	return s, nil
 }

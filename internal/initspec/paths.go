@@ -434,25 +434,7 @@ func parent(v pathVal) (pathVal, bool) {
 }
 
 // splitWord splits s at the keyword sep (" or ", " if ") outside brackets and strings.
-func splitWord(s, sep string) []string {
-	var out []string
-	depth, last := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\'':
-			i = skipString(s, i) - 1
-		case c == '(' || c == '[' || c == '{':
-			depth++
-		case c == ')' || c == ']' || c == '}':
-			depth--
-		case depth == 0 && strings.HasPrefix(s[i:], sep):
-			out = append(out, s[last:i])
-			last = i + len(sep)
-			i += len(sep) - 1
-		}
-	}
-	return append(out, s[last:])
-}
+func splitWord(s, sep string) []string { return splitOutside(s, sep, false) }
 
 // moduleFiles returns the repository files that importing the dotted module mod runs, with
 // each root tried in turn ("." is the working directory, "src" when it is on the path too).

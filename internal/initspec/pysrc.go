@@ -234,6 +234,12 @@ func calls(code string) []pyCall {
 
 // splitTop splits s at the separator sep where it is outside brackets and strings.
 func splitTop(s string, sep byte) []string {
+	return splitOutside(s, string(sep), sep == '/') // "//" is floor division, not a path join
+}
+
+// splitOutside splits s at sep where it is outside brackets and strings; with notDoubled, an
+// occurrence next to another sep does not split.
+func splitOutside(s, sep string, notDoubled bool) []string {
 	var out []string
 	depth, last := 0, 0
 	for i := 0; i < len(s); i++ {
@@ -244,12 +250,13 @@ func splitTop(s string, sep byte) []string {
 			depth++
 		case c == ')' || c == ']' || c == '}':
 			depth--
-		case c == sep && depth == 0:
-			if sep == '/' && (strings.HasPrefix(s[i+1:], "/") || i > 0 && s[i-1] == '/') {
-				continue // floor division
+		case depth == 0 && strings.HasPrefix(s[i:], sep):
+			if notDoubled && (strings.HasPrefix(s[i+len(sep):], sep) || i >= len(sep) && s[i-len(sep):i] == sep) {
+				continue
 			}
 			out = append(out, s[last:i])
-			last = i + 1
+			last = i + len(sep)
+			i += len(sep) - 1
 		}
 	}
 	return append(out, s[last:])

@@ -88,14 +88,7 @@ func (r *repo) detectDeps() *depSource {
 func (d *depSource) readLock(r *repo) {
 	data, err := r.read(d.file, maxLockSize)
 	if err == nil {
-		switch d.kind {
-		case spec.SourceUVLock:
-			d.lock, err = pydeps.ParseUVLock(d.file, data)
-		case spec.SourcePoetryLock:
-			d.lock, err = pydeps.ParsePoetryLock(d.file, data, d.project)
-		case spec.SourcePylock:
-			d.lock, err = pydeps.ParsePylock(d.file, data)
-		}
+		d.lock, err = pydeps.ParseLock(d.kind, d.file, data, d.project)
 	}
 	if err != nil {
 		r.note("dependencies: %s does not parse, so builds fail until it is fixed: %s", d.file, oneLine(err))

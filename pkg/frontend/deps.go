@@ -113,16 +113,7 @@ func (d *depFiles) parse(s *spec.Spec) error {
 			return err
 		}
 	}
-	data := d.files[d.source]
-	switch d.kind {
-	case spec.SourceUVLock:
-		d.lock, err = pydeps.ParseUVLock(d.source, data)
-	case spec.SourcePoetryLock:
-		d.lock, err = pydeps.ParsePoetryLock(d.source, data, d.project)
-	case spec.SourcePylock:
-		d.lock, err = pydeps.ParsePylock(d.source, data)
-	}
-	if err != nil {
+	if d.lock, err = pydeps.ParseLock(d.kind, d.source, d.files[d.source], d.project); err != nil {
 		return err
 	}
 	if stale := pydeps.StaleErrors(d.project, d.lock); d.lock != nil && len(stale) > 0 {

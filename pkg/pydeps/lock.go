@@ -189,3 +189,18 @@ func checkSelected(r *reader, names []string, available []string, path, what str
 		}
 	}
 }
+
+// ParseLock parses a lock file by its kind, "uv.lock", "poetry.lock" or "pylock.toml" (the
+// spec's source kinds); project is the pyproject.toml beside it (a poetry.lock 2.0 needs it).
+// Any other kind has no lock: nil, nil.
+func ParseLock(kind, file string, data []byte, project *Project) (Lock, error) {
+	switch kind {
+	case "uv.lock":
+		return ParseUVLock(file, data)
+	case "poetry.lock":
+		return ParsePoetryLock(file, data, project)
+	case "pylock.toml":
+		return ParsePylock(file, data)
+	}
+	return nil, nil
+}

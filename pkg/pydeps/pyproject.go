@@ -253,16 +253,10 @@ func (g *groupResolver) names() []string {
 
 // suggestName is " (did you mean "x"?)" for the known name closest to name, or "".
 func suggestName(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := spec.EditDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
+	if best := spec.Closest(name, known); best != "" {
+		return " (did you mean \"" + best + "\"?)"
 	}
-	if best == "" {
-		return ""
-	}
-	return " (did you mean \"" + best + "\"?)"
+	return ""
 }
 
 // known lists names for messages: `"a", "b"` or "none".

@@ -50,17 +50,7 @@ func joinErrors(es spec.Errors) error {
 	case 1:
 		return es[0]
 	}
-	sort.SliceStable(es, func(i, j int) bool {
-		a, b := es[i].Range.Start, es[j].Range.Start
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return es[i].Path < es[j].Path
-	})
-	return es
+	return es.Sorted()
 }
 
 // str is a string value, "" when absent.

@@ -371,14 +371,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// suggest returns ` (did you mean "x"?)` for the closest known key, or "".
-func suggest(key string, known []string) string {
+// Closest is the known name within two edits of name, the closest first found; "" when none.
+func Closest(name string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		if d := EditDistance(key, k); d < bestD {
+		if d := EditDistance(name, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
+	return best
+}
+
+// suggest returns ` (did you mean "x"?)` for the closest known key, or the known keys.
+func suggest(key string, known []string) string {
+	best := Closest(key, known)
 	if best == "" {
 		return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 	}

@@ -53,8 +53,8 @@ func (es Errors) Error() string {
 	return strings.Join(msgs, "")
 }
 
-// sorted orders errors by position, then path, so output is stable.
-func (es Errors) sorted() Errors {
+// Sorted orders errors by position, then path, so output is stable (in place).
+func (es Errors) Sorted() Errors {
 	sort.SliceStable(es, func(i, j int) bool {
 		a, b := es[i].Range.Start, es[j].Range.Start
 		if a.Line != b.Line {

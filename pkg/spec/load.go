@@ -38,7 +38,7 @@ func Load(file string, data []byte, opt Options) (*Spec, error) {
 	c := &errs{file: file, pos: map[string]Range{}}
 	s, root := parse(c, data)
 	if root == nil {
-		return nil, c.list.sorted()
+		return nil, c.list.Sorted()
 	}
 	s.File, s.Source = file, data
 	s.pos = c.pos
@@ -61,7 +61,7 @@ func Load(file string, data []byte, opt Options) (*Spec, error) {
 	d.subst = func(in, path string) string { return expand(in, args, path, &d.errs) }
 	d.decode(root, reflectValue(s), "")
 	if len(d.list) > 0 {
-		return nil, d.list.sorted()
+		return nil, d.list.Sorted()
 	}
 	*c = d.errs
 	c.list = nil
@@ -70,7 +70,7 @@ func Load(file string, data []byte, opt Options) (*Spec, error) {
 		validate(s, c)
 	}
 	if len(c.list) > 0 {
-		return nil, c.list.sorted()
+		return nil, c.list.Sorted()
 	}
 	return s, nil
 }

@@ -1,6 +1,7 @@
 package pydeps
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -123,7 +124,7 @@ func (v version) String() string {
 
 // compareVersions orders versions as PEP 440 does: -1, 0 or 1.
 func compareVersions(a, b version) int {
-	if c := cmpUint(a.epoch, b.epoch); c != 0 {
+	if c := cmp.Compare(a.epoch, b.epoch); c != 0 {
 		return c
 	}
 	if c := compareRelease(a.release, b.release); c != 0 {
@@ -145,7 +146,7 @@ func compareRelease(a, b []uint64) int {
 		if i < len(b) {
 			y = b[i]
 		}
-		if c := cmpUint(x, y); c != 0 {
+		if c := cmp.Compare(x, y); c != 0 {
 			return c
 		}
 	}
@@ -154,25 +155,25 @@ func compareRelease(a, b []uint64) int {
 
 // compareSuffix orders the pre, post and dev parts: 1.0.dev0 < 1.0a1 < 1.0 < 1.0.post1.
 func compareSuffix(a, b version) int {
-	if c := cmpInt(preRank(a), preRank(b)); c != 0 {
+	if c := cmp.Compare(preRank(a), preRank(b)); c != 0 {
 		return c
 	}
 	if a.preKind != 0 {
-		if c := cmpUint(a.pre, b.pre); c != 0 {
+		if c := cmp.Compare(a.pre, b.pre); c != 0 {
 			return c
 		}
 	}
 	if c := cmpBool(a.hasPost, b.hasPost); c != 0 {
 		return c
 	}
-	if c := cmpUint(a.post, b.post); c != 0 {
+	if c := cmp.Compare(a.post, b.post); c != 0 {
 		return c
 	}
 	// A development release sorts before the same version without one.
 	if c := cmpBool(!a.hasDev, !b.hasDev); c != 0 {
 		return c
 	}
-	return cmpUint(a.dev, b.dev)
+	return cmp.Compare(a.dev, b.dev)
 }
 
 // preRank places a version among pre-releases: a dev-only release (1.0.dev1) first, then
@@ -200,7 +201,7 @@ func compareLocal(a, b []string) int {
 		var c int
 		switch {
 		case xerr == nil && yerr == nil:
-			c = cmpUint(x, y)
+			c = cmp.Compare(x, y)
 		case xerr == nil:
 			c = 1
 		case yerr == nil:
@@ -212,27 +213,7 @@ func compareLocal(a, b []string) int {
 			return c
 		}
 	}
-	return cmpInt(len(a), len(b))
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(len(a), len(b))
 }
 
 // cmpBool orders false before true.

@@ -38,7 +38,7 @@ ROOT=$STATE/engines
 PORT=${MLBUILD_REGISTRY_PORT:-5000}
 REG=127.0.0.1:$PORT
 ENGINES=(graphdriver containerd)
-read -ra IMAGES <<<"${MLBUILD_ENGINES_IMAGES-library/python:3.10-slim mlbuild/frontend:dev}"
+read -ra IMAGES <<<"${MLBUILD_ENGINES_IMAGES-library/python:3.10-slim mlbuild/frontend:${MLBUILD_FRONTEND_TAG:-dev}}"
 DOCKERD=$BIN/dockerd-$MOBY_VERSION
 PROXY=$BIN/docker-proxy-$MOBY_VERSION
 # What the daemons and containerd see: Debian's containerd, containerd-shim-runc-v2, runc,

@@ -17,6 +17,8 @@
 # checkout (.mlbuild/env, bin/), another HOME (the "mlbuild" buildx builder), MLBUILD_CACHE,
 # MLBUILD_STATE, MLBUILD_REGISTRY_PORT, MLBUILD_BUILDKITD_CONTAINER (default mlbuild-buildkitd),
 # and MLBUILD_ENGINES=off at the full level (the engines' network namespaces have fixed names).
+# Several checkouts of the tree on one test bed: MLBUILD_FRONTEND_TAG (default dev) names each
+# checkout's frontend image, so their builds never use each other's frontend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . hack/versions.sh
@@ -186,7 +188,7 @@ fi
 #    level on a bed without arm64 only for this machine's platform (the one BuildKit runs it on;
 #    the next full run publishes both again).
 phase frontend-image
-FRONTEND=$REG/mlbuild/frontend:dev
+FRONTEND=$REG/mlbuild/frontend:${MLBUILD_FRONTEND_TAG:-dev}
 ARCHES="amd64 arm64"
 if [ "$LEVEL" = demo ] && [ $ARM64 = no ]; then ARCHES=$(go env GOARCH); fi
 PLATFORMS=$(printf 'linux/%s\n' $ARCHES | paste -sd, -)

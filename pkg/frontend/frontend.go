@@ -108,9 +108,13 @@ func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 	}
 }
 
-// label is the target, and the platform in multi-platform builds, as vertex names show it.
+// label is the target, and the platform when a multi-platform build was requested, as vertex
+// names show it. The request decides, as in BuildKit's Dockerfile frontend, not the number of
+// platforms this frontend received: buildx sends each node of a multi-node builder only the
+// platforms that node builds, with multi-platform set, and every node must still say which
+// platform its steps are for.
 func (b *builder) label(target string, p ocispecs.Platform) string {
-	if len(b.bc.TargetPlatforms) > 1 {
+	if b.bc.MultiPlatformRequested {
 		return plan.Label(target, platforms.Format(p))
 	}
 	return target

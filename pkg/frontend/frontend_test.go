@@ -917,3 +917,75 @@ func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestPlatformInVertexNames: step names carry the platform when a multi-platform build was
+// requested, whatever the number of platforms this frontend received. buildx sends each node
+// of a multi-node builder only its own platform with multi-platform=true, and the nodes' steps
+// must still tell the platforms apart; a plain single-platform build keeps short names.
+func TestPlatformInVertexNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts map[string]string
+		// want is the label of each image solve's vertices, by architecture.
+		want map[string]string
+	}{
+		{"default platform", nil, map[string]string{"amd64": "inference"}},
+		{"one platform", map[string]string{"platform": "linux/arm64"}, map[string]string{"arm64": "inference"}},
+		{"one node of a multi-node builder", map[string]string{"platform": "linux/arm64", "multi-platform": "true"},
+			map[string]string{"arm64": "inference linux/arm64"}},
+		{"BUILDKIT_MULTI_PLATFORM", map[string]string{"platform": "linux/amd64", "build-arg:BUILDKIT_MULTI_PLATFORM": "1"},
+			map[string]string{"amd64": "inference linux/amd64"}},
+		{"two platforms", map[string]string{"platform": "linux/amd64,linux/arm64"},
+			map[string]string{"amd64": "inference linux/amd64", "arm64": "inference linux/arm64"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, syntaxLine+"version: 1\n")
+			for k, v := range tc.opts {
+				f.withOpt(k, v)
+			}
+			if _, err := build(t, f); err != nil {
+				t.Fatal(err)
+			}
+			imgs := f.solvesOf(kindImage)
+			if len(imgs) != len(tc.want) {
+				t.Fatalf("%d image solves, want %d", len(imgs), len(tc.want))
+			}
+			seen := map[string]bool{}
+			for _, s := range imgs {
+				arch := s.Graph.Arch()
+				want, ok := tc.want[arch]
+				if !ok {
+					t.Fatalf("an image solve for %q, want only %v", arch, keys(tc.want))
+				}
+				seen[arch] = true
+				steps := 0
+				for _, n := range s.Graph.Names() {
+					if !strings.HasPrefix(n, "[inference") {
+						continue
+					}
+					steps++
+					if !strings.HasPrefix(n, "["+want+" ") && !strings.HasPrefix(n, "["+want+"]") {
+						t.Errorf("%s image: vertex %q, want the label [%s]", arch, n, want)
+					}
+				}
+				if steps < 3 {
+					t.Errorf("%s image: %d named steps of the target: %q", arch, steps, s.Graph.Names())
+				}
+			}
+			if len(seen) != len(tc.want) {
+				t.Errorf("image solves for %v, want %v", keys(seen), keys(tc.want))
+			}
+		})
+	}
+}
+
+// Arch is the architecture of the graph's base image (its first docker-image source).
+func (g *llbGraph) Arch() string {
+	for _, d := range g.Order {
+		op := g.Ops[d]
+		if src := op.GetSource(); src != nil && strings.HasPrefix(src.Identifier, "docker-image://") && op.Platform != nil {
+			return op.Platform.Architecture
+		}
+	}
+	return ""
+}

@@ -42,10 +42,6 @@ import (
 // Lang is the language recorded in source maps.
 const Lang = "mlbuild"
 
-// SecureExcludes are always applied to the build context before the user's .dockerignore,
-// so a "!" line there can re-include a path deliberately (see plan.SecureExcludes).
-var SecureExcludes = plan.SecureExcludes
-
 // Build is the gateway build function of the mlbuild frontend.
 func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err error) {
 	bc, err := dockerui.NewClient(c)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 
 	"github.com/containerd/platforms"
 	"github.com/mlbuild/mlbuild/internal/initspec"
@@ -173,7 +172,7 @@ func lint(args []string, stdout io.Writer) error {
 		derr = deps.CheckSelection(s)
 	}
 	dws := deps.Lint(s)
-	if derr != nil && !slices.ContainsFunc(dws, func(w frontend.DepWarning) bool { return w.Rule == frontend.RuleStaleLock }) {
+	if derr != nil && !deps.Stale() {
 		return withLines(derr, deps)
 	}
 	ws := spec.Lint(s, deps.Requirements())
@@ -343,9 +342,9 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Dep
 		}
 		return nil, p, "", err
 	}
-	if python == "" && deps.Kind() != spec.SourceRequirements {
+	if python == "" && deps.NeedsPython() {
 		if python = basePython(s.Base); python == "" {
-			return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.Base)
+			return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.Base)
 		}
 	}
 	d, err := deps.Resolve(s, target, p, python)

@@ -304,8 +304,8 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	res, err := llbgraph.Render(pl, llbgraph.Options{
 		Platform:     p,
 		Base:         llb.Image(pl.Base, llb.Platform(p)),
-		Context:      local(llb.WithCustomName(plan.InternalVertex("load build context"))),
-		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex("load requirements files"))),
+		Context:      local(llb.WithCustomName(plan.InternalVertex(plan.InternalLoadContext))),
+		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex(plan.InternalLoadRequirements))),
 	})
 	if err != nil {
 		return err

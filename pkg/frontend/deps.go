@@ -9,7 +9,6 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
-	"github.com/moby/buildkit/frontend/dockerui"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/solver/pb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -22,7 +21,7 @@ import (
 // main context, in one solve limited to the files it needs (none when the spec names
 // requirements files: pip's step mounts them, and a missing one is explained after a failure).
 func (b *builder) readDeps(ctx context.Context, s *spec.Spec) (*depsrc.Source, error) {
-	files, err := b.readFiles(ctx, depsrc.BuildPaths(s), "read the dependency files")
+	files, err := b.readFiles(ctx, depsrc.BuildPaths(s), plan.InternalReadDeps)
 	if err != nil {
 		return nil, err
 	}
@@ -38,13 +37,14 @@ func (f contextFiles) read(p string) ([]byte, bool) {
 }
 
 // readFiles reads paths of the main context in one solve limited to them; a path the
-// context does not have is left out. No paths, no solve.
+// context does not have is left out; name is the vertex's plan.Internal* name. No paths, no
+// solve.
 func (b *builder) readFiles(ctx context.Context, paths []string, name string) (contextFiles, error) {
 	out := contextFiles{}
 	if len(paths) == 0 {
 		return out, nil
 	}
-	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName(name))
+	st, err := b.mainContext(ctx, llb.FollowPaths(paths), llb.WithCustomName(plan.InternalVertex(name)))
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (b *builder) basePython(ctx context.Context, base *baseImage, p ocispecs.Pl
 	run := base.state.Run(
 		llb.Args([]string{"python3", "-c", "import platform; open('/out/version', 'w').write(platform.python_version())"}),
 		llb.Network(pb.NetMode_NONE),
-		llb.WithCustomName(plan.InternalVertex("ask the base image for its Python version")),
+		llb.WithCustomName(plan.InternalVertex(plan.InternalBasePython)),
 	)
 	out := run.AddMount("/out", llb.Scratch())
 	def, err := b.marshal(ctx, out, llb.Platform(p))

@@ -237,7 +237,7 @@ func (b *builder) explainFailure(ctx context.Context) error {
 		paths[i] = n.Path
 	}
 	// Any trouble checking means no explanation: the build's own error is returned instead.
-	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName("check the paths the spec needs"))
+	st, err := b.mainContext(ctx, llb.FollowPaths(paths), llb.WithCustomName(plan.InternalVertex(plan.InternalCheckPaths)))
 	if err != nil {
 		return nil
 	}
@@ -292,7 +292,7 @@ func (b *builder) mainContext(ctx context.Context, opts ...llb.LocalOption) (llb
 }
 
 func (b *builder) requirementsContext(ctx context.Context, files []string) (llb.State, error) {
-	return b.mainContext(ctx, llb.FollowPaths(files), dockerui.WithInternalName("load requirements files"))
+	return b.mainContext(ctx, llb.FollowPaths(files), llb.WithCustomName(plan.InternalVertex(plan.InternalLoadRequirements)))
 }
 
 // buildPlatform builds the target for one platform: it loads the spec with the platform's

@@ -45,8 +45,8 @@ func (b *builder) listTargets(ctx context.Context) (*targets.List, error) {
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
 		tg := targets.Target{Name: name, Description: t.Description, Default: name == s.DefaultTarget, Base: s.Base}
-		if s.Has("targets." + name) {
-			tg.Location = b.location(s, "targets."+name)
+		if s.Has(spec.TargetPath(name)) {
+			tg.Location = b.location(s, spec.TargetPath(name))
 		}
 		list.Targets = append(list.Targets, tg)
 	}
@@ -63,7 +63,7 @@ func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
 		return nil, err
 	}
 	t := s.Targets[target]
-	files, rerr := b.readFiles(ctx, depsrc.BuildPaths(s), "read the dependency files")
+	files, rerr := b.readFiles(ctx, depsrc.BuildPaths(s), plan.InternalReadDeps)
 	d, derr := depsrc.FindForBuild(s, files.read)
 	if rerr != nil {
 		derr = rerr
@@ -106,7 +106,7 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 		res.Error = &lint.BuildError{Message: err.Error()}
 		return res, nil
 	}
-	files, err := b.readFiles(ctx, depsrc.Paths(s), "read the requirements and dependency files")
+	files, err := b.readFiles(ctx, depsrc.Paths(s), plan.InternalReadLintFiles)
 	if err != nil {
 		files = contextFiles{} // nothing could be read: lint what the spec says
 	}

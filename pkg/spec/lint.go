@@ -63,7 +63,7 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 	reported := map[string]bool{}
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
-		p := "targets." + name
+		p := TargetPath(name)
 		if t.User != nil && t.User.UID != nil && *t.User.UID == 0 {
 			up := p + ".user"
 			if !s.Has(up) {

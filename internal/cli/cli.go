@@ -12,6 +12,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/mlbuild/mlbuild/internal/initspec"
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/eject"
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
@@ -164,28 +165,21 @@ func lint(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	deps, derr := findDeps(s, c.file)
-	if deps == nil {
-		return derr
+	read, err := contextReader(c.file)
+	if err != nil {
+		return err
 	}
-	if derr == nil {
-		derr = deps.CheckSelection(s)
-	}
-	dws := deps.Lint(s)
+	deps, ws, derr := depsrc.Check(s, read)
 	if derr != nil && !deps.Stale() {
 		return withLines(derr, deps)
 	}
-	ws := spec.Lint(s, deps.Requirements())
 	for _, w := range ws {
-		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", s.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
-	}
-	for _, w := range dws {
-		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
+		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule.Name, w.Message)
 	}
 	if derr != nil {
 		return deps.LintError(derr)
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws)+len(dws))
+	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws))
 	return nil
 }
 

@@ -11,30 +11,30 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
-// Warning is a lint warning about the dependency files, located in the file it is about:
-// the spec (File is the spec's file name) or a dependency file (its path in the context).
-type Warning struct {
-	Rule, Description, Message string
-	File                       string
-	Range                      located.Range
+// Check is lint, as frontend lint and --call check both run it: Find (reading the files of
+// Paths), CheckSelection for every target, and LintAll. err is what a build would refuse,
+// nil when nothing (see Source.LintError for how lint words a stale lock).
+func Check(s *spec.Spec, read Reader) (*Source, []spec.Warning, error) {
+	d, err := Find(s, read)
+	if err == nil {
+		err = d.CheckSelection(s)
+	}
+	return d, LintAll(s, d), err
 }
 
-// The rules of the dependency lint.
-const (
-	// RuleStaleLock: pyproject.toml declares what the lock does not record
-	// (pydeps.StaleErrors); builds refuse such a lock.
-	RuleStaleLock = "StaleLock"
-	// RuleLockNotUsed: the context has a lock, but the spec installs from requirements files
-	// or a pyproject.toml.
-	RuleLockNotUsed = "LockNotUsed"
-)
+// LintAll is every lint warning of a spec and its dependency source d (Find's, also when it
+// failed), each located in the file it is about, from the one registry (spec.Rules): what
+// frontend lint and --call check both report.
+func LintAll(s *spec.Spec, d *Source) []spec.Warning {
+	return append(spec.Lint(s, d.Requirements()), d.Lint(s)...)
+}
 
 // Lint returns the warnings about the dependency files: each difference between a lock and
 // the pyproject.toml beside it (pydeps.StaleErrors), located in the file it is about; and a
 // lock that the spec's source (requirements files, a pyproject.toml) leaves unused, located
 // at the spec's source. It works on what Find could parse, also when it failed.
-func (d *Source) Lint(s *spec.Spec) []Warning {
-	var out []Warning
+func (d *Source) Lint(s *spec.Spec) []spec.Warning {
+	var out []spec.Warning
 	if d.kind == "" {
 		return out
 	}
@@ -43,8 +43,7 @@ func (d *Source) Lint(s *spec.Spec) []Warning {
 		if e.Path != "" {
 			msg = e.Path + ": " + msg
 		}
-		out = append(out, Warning{Rule: RuleStaleLock, File: e.File, Range: e.Range, Message: msg,
-			Description: "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."})
+		out = append(out, spec.Warning{Rule: spec.RuleStaleLock, File: e.File, Range: e.Range, Message: msg})
 	}
 	for _, l := range lockCandidates(s) {
 		if _, ok := d.files[l]; ok {
@@ -52,9 +51,8 @@ func (d *Source) Lint(s *spec.Spec) []Warning {
 			if s.Has("requirements") {
 				fix += " and remove requirements"
 			}
-			out = append(out, Warning{Rule: RuleLockNotUsed, File: s.File, Range: s.Locate(SpecPath(s)),
-				Description: "A lock is in the build context, but the spec installs from another file: the lock's versions and hashes are not used.",
-				Message:     fmt.Sprintf("%s is in the context but dependencies come from %s; to install the lock, %s", l, d.source, fix)})
+			out = append(out, spec.Warning{Rule: spec.RuleLockNotUsed, File: s.File, Range: s.Locate(SpecPath(s)),
+				Message: fmt.Sprintf("%s is in the context but dependencies come from %s; to install the lock, %s", l, d.source, fix)})
 		}
 	}
 	return out

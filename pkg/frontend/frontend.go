@@ -102,10 +102,10 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 // the offending lines after the build).
 func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 	for _, w := range spec.Lint(s, nil) {
-		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
+		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule.Name, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
 			Level:  1,
-			Detail: [][]byte{[]byte(w.Description)},
-			URL:    "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings",
+			Detail: [][]byte{[]byte(w.Rule.Description)},
+			URL:    spec.LintURL,
 			Range:  []*pb.Range{llbgraph.PBRange(w.Range)},
 		})
 	}

@@ -110,29 +110,20 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 	if err != nil {
 		files = contextFiles{} // nothing could be read: lint what the spec says
 	}
-	deps, derr := depsrc.Find(s, files.read)
-	if derr == nil {
-		derr = deps.CheckSelection(s)
-	}
-	for _, w := range spec.Lint(s, deps.Requirements()) {
-		res.AddWarning(w.Rule, w.Description, w.URL, w.Message, idx, parserRanges(w.Range))
-	}
-	for _, w := range deps.Lint(s) {
+	deps, warnings, derr := depsrc.Check(s, files.read)
+	for _, w := range warnings {
 		src := idx
 		if w.File != s.File {
 			dt, _ := deps.File(w.File)
 			src = res.AddSource(fileSource(w.File, dt))
 		}
-		res.AddWarning(w.Rule, w.Description, lintURL, w.Message, src, parserRanges(w.Range))
+		res.AddWarning(w.Rule.Name, w.Rule.Description, spec.LintURL, w.Message, src, parserRanges(w.Range))
 	}
 	if derr != nil {
 		res.Error = &lint.BuildError{Message: deps.LintError(derr).Error(), Location: b.lintLocation(res, idx, deps, derr)}
 	}
 	return res, nil
 }
-
-// lintURL documents the lint rules.
-const lintURL = "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings"
 
 // lintLocation locates a lint build error: in the dependency file it is about (added to the
 // sources), else in the spec.

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,13 +13,15 @@ import (
 	"testing"
 
 	"github.com/invopop/jsonschema"
+	"github.com/mlbuild/mlbuild/internal/testkit"
 	validator "github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
-var update = flag.Bool("update", false, "regenerate pkg/spec/mlbuild.schema.json and docs/mlbuild.schema.json")
+// update regenerates pkg/spec/mlbuild.schema.json and docs/mlbuild.schema.json.
+var update = testkit.Update
 
 // The generated schema is checked in twice: embedded by Schema() and published in docs/.
 var (
@@ -487,11 +488,7 @@ func validateYAML(sch *validator.Schema, data []byte) error {
 // richSpec reads the spec the LLB and eject golden tests build.
 func richSpec(t *testing.T) []byte {
 	t.Helper()
-	dt, err := os.ReadFile("testdata/good/rich.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dt
+	return []byte(testkit.RichSpec)
 }
 
 // docBlock is a ```yaml block of docs/spec.md.

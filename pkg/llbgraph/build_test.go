@@ -121,7 +121,6 @@ func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 // richSpec uses most fields of the format; shared with pkg/eject and pkg/spec's schema tests.
 var richSpec = testkit.RichSpec
 
-
 func TestGolden(t *testing.T) {
 	// Cases ending in "-copy" are for a builder without merge and diff ops (Docker Engine 20.10).
 	// A lock's pins as the frontend generates them, with the project built after them.

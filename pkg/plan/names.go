@@ -39,7 +39,15 @@ func MetadataVertex(label, ref string) string {
 	return namer{label: label}.unnumbered("load metadata for " + ref)
 }
 
-// CheckName names a vertex of a check; suffix is "" for the run itself.
+// The vertices of a check besides its run, by the suffix CheckName adds to its name.
+const (
+	CheckRun        = ""
+	CheckKeepResult = ": keep the result"
+	CheckPassed     = ": passed"
+)
+
+// CheckName names a vertex of a check; suffix is one of CheckRun, CheckKeepResult and
+// CheckPassed.
 func (p *Plan) CheckName(chk Check, suffix string) string {
 	return fmt.Sprintf("[%s check] %s%s", p.Label, chk.Name, suffix)
 }

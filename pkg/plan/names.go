@@ -28,9 +28,6 @@ func (n namer) unnumbered(what string) string { return fmt.Sprintf("[%s] %s", n.
 // LayerName names the vertex that turns a step's output into a layer of its own.
 func (st Step) LayerName() string { return st.Name + ": layer" }
 
-// BaseName names the base image's source vertex.
-func (p *Plan) BaseName(ref string) string { return BaseVertex(p.Label, ref) }
-
 // BaseVertex names the base image's source vertex of a build labelled label.
 func BaseVertex(label, ref string) string { return fmt.Sprintf("[%s 0] FROM %s", label, ref) }
 

@@ -3,7 +3,9 @@ package spec
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -12,14 +14,44 @@ import (
 	"github.com/distribution/reference"
 )
 
-// Warning is a lint finding: legal input that is probably a mistake.
+// Warning is a lint finding: legal input that is probably a mistake, located in the file it
+// is about (the spec, or a dependency file: its path in the build context).
 type Warning struct {
-	Rule        string
-	Description string
-	URL         string
-	Message     string
-	Range       Range
+	Rule    Rule
+	Message string
+	File    string
+	Range   Range
 }
+
+// Rule is a lint rule of the registry (Rules): frontend lint, --call check and the build's
+// warnings all report these, documented at LintURL.
+type Rule struct {
+	// Name is how the rule is reported ("UnpinnedBaseImage").
+	Name string
+	// Description says in one sentence why it matters.
+	Description string
+}
+
+// LintURL documents every lint rule (docs/spec.md, "Lint warnings").
+const LintURL = "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings"
+
+// The lint rules. Lint reports the spec's; pkg/depsrc those about the dependency files.
+var (
+	RuleUnpinnedBaseImage      = Rule{"UnpinnedBaseImage", "The base image has no tag or uses :latest, and no digest, so it changes under you."}
+	RulePythonEndOfLife        = Rule{"PythonEndOfLife", "Python 3.10 reached end of life in October 2026."}
+	RuleRootUser               = Rule{"RootUser", "The image runs as root."}
+	RuleHealthcheckWithoutPort = Rule{"HealthcheckWithoutPort", "A healthcheck on a target that exposes no port."}
+	RuleSecretInEnv            = Rule{"SecretInEnv", "A secret-looking value is baked into the image environment."}
+	RuleSecretInArg            = Rule{"SecretInArg", "Build arguments are recorded in the build history."}
+	RulePipNoCacheDir          = Rule{"PipNoCacheDir", "--no-cache-dir defeats the pip cache mount."}
+	RuleUnpinnedRequirement    = Rule{"UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible."}
+	RuleLockNotUsed            = Rule{"LockNotUsed", "A lock is in the build context, but the spec installs from another file: the lock's versions and hashes are not used."}
+	RuleStaleLock              = Rule{"StaleLock", "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."}
+)
+
+// Rules is the lint registry, in the order docs/spec.md lists them.
+var Rules = []Rule{RuleUnpinnedBaseImage, RulePythonEndOfLife, RuleRootUser, RuleHealthcheckWithoutPort, RuleSecretInEnv,
+	RuleSecretInArg, RulePipNoCacheDir, RuleUnpinnedRequirement, RuleLockNotUsed, RuleStaleLock}
 
 // secretWords are the name parts (split at "_", "-" and ".") that mark a secret-looking
 // variable: API_TOKEN and DB_PASSWORD warn, TOKENIZERS_PARALLELISM does not.
@@ -36,42 +68,44 @@ func secretLike(name string) bool {
 	return false
 }
 
-// Lint returns the warnings for a loaded spec. requirements maps requirements file names to
-// their contents where the caller could read them; missing entries are not checked.
+// Lint returns the warnings for a loaded spec. requirements are the requirements files the
+// build installs (those the spec lists, the one dependencies.from names, or the one the
+// frontend detected), by name, where the caller could read them; missing entries are not
+// checked.
 func Lint(s *Spec, requirements map[string][]byte) []Warning {
 	var out []Warning
-	warn := func(rule, desc, path, format string, args ...any) {
-		out = append(out, Warning{Rule: rule, Description: desc, Message: fmt.Sprintf(format, args...), Range: s.Pos(path)})
+	warn := func(rule Rule, path, format string, args ...any) {
+		out = append(out, Warning{Rule: rule, Message: fmt.Sprintf(format, args...), File: s.File, Range: s.Pos(path)})
 	}
 	if named, err := reference.ParseNormalizedNamed(s.Base); err == nil {
 		_, digested := named.(reference.Digested)
 		tagged, isTagged := named.(reference.Tagged)
 		switch {
 		case !digested && !isTagged:
-			warn("UnpinnedBaseImage", "The base image has no tag, so it means :latest and changes under you.", "base", "base %q has no tag; pin a version tag or a digest", s.Base)
+			warn(RuleUnpinnedBaseImage, "base", "base %q has no tag; pin a version tag or a digest", s.Base)
 		case !digested && tagged.Tag() == "latest":
-			warn("UnpinnedBaseImage", "The base image uses :latest, which changes under you.", "base", "base %q uses the latest tag; pin a version", s.Base)
+			warn(RuleUnpinnedBaseImage, "base", "base %q uses the latest tag; pin a version", s.Base)
 		}
 		if strings.Contains(s.Base, "python:3.10") {
-			warn("PythonEndOfLife", "Python 3.10 reached end of life in October 2026.", "base", "%s is end of life since October 2026; consider python:3.12-slim", s.Base)
+			warn(RulePythonEndOfLife, "base", "%s is end of life since October 2026; consider python:3.12-slim", s.Base)
 		}
 	}
 	reported := map[string]bool{}
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
-		p := "targets." + name
+		p := TargetPath(name)
 		if t.User != nil && t.User.UID != nil && *t.User.UID == 0 {
 			up := p + ".user"
 			if !s.Has(up) {
 				up = "user"
 			}
 			if !reported[up] || up != "user" {
-				warn("RootUser", "The image runs as root.", up, "target %s runs as root; drop the uid: 0 override", name)
+				warn(RuleRootUser, up, "target %s runs as root; drop the uid: 0 override", name)
 			}
 			reported[up] = true
 		}
 		if t.Healthcheck != nil && !t.Healthcheck.Disabled && len(t.Expose) == 0 {
-			warn("HealthcheckWithoutPort", "A healthcheck on a target that exposes no port.", p+".healthcheck", "target %s has a healthcheck but exposes no port", name)
+			warn(RuleHealthcheckWithoutPort, p+".healthcheck", "target %s has a healthcheck but exposes no port", name)
 		}
 		for _, k := range sortedKeys(t.Env) {
 			if secretLike(k) && t.Env[k] != "" {
@@ -83,25 +117,22 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 					}
 					reported[path] = true
 				}
-				warn("SecretInEnv", "A secret-looking value is baked into the image environment.", path, "env %s looks like a secret and would be stored in the image config; pass it at run time or as a BuildKit secret", k)
+				warn(RuleSecretInEnv, path, "env %s looks like a secret and would be stored in the image config; pass it at run time or as a BuildKit secret", k)
 			}
 		}
 	}
 	for _, k := range sortedKeys(s.Args) {
 		if secretLike(k) {
-			warn("SecretInArg", "Build arguments are recorded in the build history.", "args."+k, "build argument %s looks like a secret; use a BuildKit secret (pip.secrets)", k)
+			warn(RuleSecretInArg, "args."+k, "build argument %s looks like a secret; use a BuildKit secret (pip.secrets)", k)
 		}
 	}
 	for i, a := range s.Pip.Args {
 		if a == "--no-cache-dir" {
-			warn("PipNoCacheDir", "--no-cache-dir defeats the pip cache mount.", fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
+			warn(RulePipNoCacheDir, fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
 		}
 	}
-	for i, r := range s.Requirements {
-		dt, ok := requirements[r]
-		if !ok {
-			continue
-		}
+	for _, r := range requirementsOrder(s, requirements) {
+		dt := requirements[r]
 		text, _, err := DecodeText(dt)
 		if err != nil {
 			continue
@@ -112,12 +143,41 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 				continue
 			}
 			if !strings.Contains(req, "==") && !strings.Contains(req, "===") && !strings.Contains(req, "@") {
-				warn("UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible.", fmt.Sprintf("requirements[%d]", i), "%s:%d: %q is not pinned with ==", r, ln+1, req)
+				warn(RuleUnpinnedRequirement, requirementsPath(s, r), "%s:%d: %q is not pinned with ==", r, ln+1, req)
 			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Line < out[j].Range.Start.Line })
 	return out
+}
+
+// requirementsOrder are the requirements files given to Lint in the spec's order: those it
+// lists, the one dependencies.from names, then any other (a detected requirements.txt).
+func requirementsOrder(s *Spec, requirements map[string][]byte) []string {
+	var out []string
+	for _, r := range s.Requirements {
+		if _, ok := requirements[r]; ok && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range slices.Sorted(maps.Keys(requirements)) {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// requirementsPath is where the spec names requirements file r: its entry in requirements,
+// dependencies.from, or (a detected file) the spec path that would name it.
+func requirementsPath(s *Spec, r string) string {
+	if i := slices.Index(s.Requirements, r); i >= 0 {
+		return fmt.Sprintf("requirements[%d]", i)
+	}
+	if s.Dependencies != nil && s.Dependencies.From == r {
+		return "dependencies.from"
+	}
+	return "requirements"
 }
 
 // DecodeText decodes a requirements file as pip does: a UTF-8, UTF-16 or UTF-32 byte order

@@ -49,7 +49,7 @@ check-generated: ## fail, listing them, if generated files differ from what make
 frontend-image: up ## build the frontend image (linux/amd64 + linux/arm64) and push it to the local registry (make up does this)
 	@true
 
-up: ## start the whole test bed (registry, buildkitd, amd64+arm64 base stand-in, frontend image, buildx builder, Docker 29 engines)
+up: ## start the whole test bed (registry, buildkitd, amd64+arm64 base stand-in, frontend image, buildx builder, two-node builder mlbuild-multi, Docker 29 engines)
 	@bash hack/up.sh
 
 up-demo: ## start only what make demo needs (no arm64 stand-in, no Docker 29 engines; make up adds them later)

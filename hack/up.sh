@@ -17,6 +17,8 @@
 # checkout (.mlbuild/env, bin/), another HOME (the "mlbuild" buildx builder), MLBUILD_CACHE,
 # MLBUILD_STATE, MLBUILD_REGISTRY_PORT, MLBUILD_BUILDKITD_CONTAINER (default mlbuild-buildkitd),
 # and MLBUILD_ENGINES=off at the full level (the engines' network namespaces have fixed names).
+# At the full level with linux/arm64 it also starts two more buildkitd nodes ($MLBUILD_STATE/nodes,
+# sockets node-amd64.sock and node-arm64.sock) joined into the buildx builder "mlbuild-multi".
 # Several checkouts of the tree on one test bed: MLBUILD_FRONTEND_TAG (default dev) names each
 # checkout's frontend image, so their builds never use each other's frontend.
 set -euo pipefail
@@ -205,6 +207,62 @@ if ! docker buildx inspect mlbuild >/dev/null 2>&1; then
   docker buildx create --name mlbuild --driver remote "$BUILDKIT_HOST" >/dev/null
 fi
 
+# 5b. A multi-node builder (full level, with arm64): two more buildkitd nodes, root processes
+#     with their own roots, sockets (the trace socket too), pid files and logs under
+#     $STATE/nodes (never the daemon above), joined into the buildx builder "mlbuild-multi"
+#     with --platform per node, so that
+#     buildx sends each platform of a multi-platform build to its own node (the README's
+#     "Scale out"; integration/multinode_test.go). Both run on this machine and can emulate
+#     either platform (their own platform stays this machine's, so the frontend runs natively):
+#     which node builds what comes from the builder's --platform, as it would on real machines.
+NODES=no
+node_up() { buildctl --addr "unix://$STATE/run/node-$1.sock" debug workers 2>/dev/null | grep -q linux/arm64; }
+if [ "$LEVEL" = full ] && [ $ARM64 = yes ] && [ "$(id -u)" != 0 ]; then
+  log "not starting the multi-node builder's buildkitd nodes: they run as root processes (euid $(id -u))"
+elif [ "$LEVEL" = full ] && [ $ARM64 = yes ]; then
+  phase nodes
+  NODES=yes
+  mkdir -p "$STATE/nodes"
+  for arch in amd64 arm64; do
+    nd=$STATE/nodes/$arch
+    addr=unix://$STATE/run/node-$arch.sock
+    mkdir -p "$nd"
+    if node_up $arch; then
+      log "node $arch already running at $addr"
+      continue
+    fi
+    if [ -f "$nd/buildkitd.pid" ]; then kill "$(cat "$nd/buildkitd.pid")" 2>/dev/null || true; rm -f "$nd/buildkitd.pid"; sleep 1; fi
+    rm -f "$STATE/run/node-$arch.sock"
+    log "starting buildkitd node $arch at $addr (root $nd/root)"
+    # --otel-socket-path: buildkitd's default, /run/buildkit/otel-grpc.sock, is one path for every
+    # daemon on the host; each start unlinks and takes it, and two starting at once fail.
+    nohup buildkitd --root "$nd/root" --addr "$addr" --otel-socket-path "$nd/otel-grpc.sock" \
+      --config "$STATE/buildkitd.toml" >"$nd/buildkitd.log" 2>&1 &
+    echo $! >"$nd/buildkitd.pid"
+  done
+  for arch in amd64 arm64; do
+    addr=unix://$STATE/run/node-$arch.sock
+    for _ in $(seq 100); do node_up $arch && break; sleep 0.2; done
+    if ! node_up $arch; then
+      tail -30 "$STATE/nodes/$arch/buildkitd.log" >&2; log "buildkitd node $arch did not start (log: $STATE/nodes/$arch/buildkitd.log)"; exit 1
+    fi
+  done
+  # The builder lists both nodes, each with its platform and socket; recreated when it differs.
+  want="amd64=unix://$STATE/run/node-amd64.sock arm64=unix://$STATE/run/node-arm64.sock"
+  if [ "$(cat "$STATE/nodes/builder" 2>/dev/null)" != "$want" ] || ! docker buildx inspect mlbuild-multi >/dev/null 2>&1; then
+    docker buildx rm mlbuild-multi >/dev/null 2>&1 || true
+    docker buildx create --name mlbuild-multi --driver remote --node mlbuild-multi-amd64 --platform linux/amd64 \
+      "unix://$STATE/run/node-amd64.sock" >/dev/null
+    docker buildx create --name mlbuild-multi --append --driver remote --node mlbuild-multi-arm64 --platform linux/arm64 \
+      "unix://$STATE/run/node-arm64.sock" >/dev/null
+    echo "$want" >"$STATE/nodes/builder"
+  fi
+elif [ "$LEVEL" = demo ] && node_up amd64 && node_up arm64 && docker buildx inspect mlbuild-multi >/dev/null 2>&1; then
+  NODES=yes # what a full run started keeps working, and stays in .mlbuild/env
+else
+  log "no multi-node builder (it needs MLBUILD_UP=full and linux/arm64 emulation)"
+fi
+
 FRONTEND_PINNED=$FRONTEND@$(crane digest --insecure "$FRONTEND")
 cat >.mlbuild/env <<ENV
 BUILDKIT_HOST=$BUILDKIT_HOST
@@ -215,6 +273,13 @@ MLBUILD_BUILDKITD_MODE=$MODE
 MLBUILD_ARM64=$ARM64
 MLBUILD_BIN=$BIN
 ENV
+if [ $NODES = yes ]; then
+  cat >>.mlbuild/env <<ENV
+MLBUILD_MULTI_BUILDER=mlbuild-multi
+MLBUILD_NODE_AMD64=unix://$STATE/run/node-amd64.sock
+MLBUILD_NODE_ARM64=unix://$STATE/run/node-arm64.sock
+ENV
+fi
 log "ready: $(tr '\n' ' ' <.mlbuild/env)"
 
 # 6. Docker 29 engines beside the machine's own (graphdriver and containerd image stores), each in

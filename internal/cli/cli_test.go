@@ -316,3 +316,61 @@ func TestInitThenEjectLock(t *testing.T) {
 	}
 	containsAll(t, strings.ReplaceAll(df, "\n# ", " "), "COPY <<'EOF' /tmp/mlbuild/requirements/uv.lock.txt", "linux/amd64 and Python 3.10:")
 }
+
+// TestLockShapes: lock files as projects write them (pkg/pydeps/testdata/README.md names
+// the public projects of each shape), through the CLI that resolves them as a build does.
+func TestLockShapes(t *testing.T) {
+	t.Run("conflicting extras chosen together", func(t *testing.T) {
+		spec := "version: 1\nbase: python:3.11-slim\ndependencies: {extras: [cpu]}\ntargets:\n  training:\n    dependencies: {extras: [cu128]}\n"
+		files := map[string]string{"mlbuild.yaml": spec, "pyproject.toml": "@pkg/pydeps/testdata/uvconflicts/pyproject.toml", "uv.lock": "@pkg/pydeps/testdata/uvconflicts/uv.lock"}
+		f := project(t, files)
+		_, errOut, code := run(t, "dockerfile", "-f", f, "--target", "training")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		containsAll(t, errOut, `mlbuild.yaml:6:5: targets.training.dependencies: extra "cpu" and extra "cu128" cannot be installed together: pyproject.toml:14 declares them conflicting`)
+		if strings.Count(errOut, "cannot") != 1 || strings.Contains(errOut, "uv.lock:") {
+			t.Errorf("more than the one conflict error:\n%s", errOut)
+		}
+		out, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference") // cpu alone
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		containsAll(t, out, "torch==2.7.0+cpu", "--extra-index-url https://download.pytorch.org/whl/cpu")
+	})
+	t.Run("dynamic dependencies", func(t *testing.T) {
+		pp, err := os.ReadFile("../../pkg/pydeps/testdata/uvsources/pyproject.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dynamic := strings.Replace(string(pp), "dependencies = [\n    \"fastapi>=0.110\",\n    \"tokenizer-kit>=0.2\",\n]\n", "dynamic = [\"dependencies\"]\n", 1)
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.11-slim\n", "pyproject.toml": dynamic, "uv.lock": "@pkg/pydeps/testdata/uvsources/uv.lock"}
+		out, errOut, code := run(t, "lint", "-f", project(t, files))
+		if code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		containsAll(t, out, "pyproject.toml:5:1: warning StalenessNotChecked: project.dynamic: the project's dependencies are dynamic", "(2 targets, 1 warning")
+		if strings.Contains(out, "StaleLock") {
+			t.Errorf("dynamic dependencies reported as stale:\n%s", out)
+		}
+	})
+	t.Run("a git source is refused for itself, not as stale", func(t *testing.T) {
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.11-slim\n", "pyproject.toml": "@pkg/pydeps/testdata/uvsources/pyproject.toml", "uv.lock": "@pkg/pydeps/testdata/uvsources/uv.lock"}
+		_, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		containsAll(t, errOut, "uv.lock:", "tokenizer-kit 0.2.1: a git source has no hash")
+		if strings.Contains(errOut, "uv lock") {
+			t.Errorf("reported as a stale lock:\n%s", errOut)
+		}
+	})
+	t.Run("a requirements file named pylock.toml", func(t *testing.T) {
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.11-slim\n", "pylock.toml": "numpy==2.1.1\npandas>=2 ; python_version >= '3.10'\n"}
+		_, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		containsAll(t, errOut, "pylock.toml:1:", "pylock.toml reads as a pip requirements file, not a PEP 751 lock: rename it requirements.txt")
+	})
+}

@@ -156,13 +156,19 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 	if err := d.checkPython(s, env); err != nil {
 		return nil, err
 	}
+	sel := pydeps.Selection{Groups: groups, Extras: extras}
+	if a, b, c, ok := d.project.Conflicting(sel); ok {
+		// uv locks a separate resolution for each side of a conflict: installing both would
+		// mix them (and fail on each package they pin differently).
+		return nil, s.Errorf(selectionPath(s, t), "%s and %s cannot be installed together: %s declares them conflicting ([tool.uv] conflicts); choose one of them for this target", a, b, c.Source)
+	}
 	if d.lock == nil {
 		if out.Generated, err = d.declared(s, t, groups, extras); err != nil {
 			return nil, err
 		}
 		return out, nil
 	}
-	pins, err := d.lock.Pins(env, pydeps.Selection{Groups: groups, Extras: extras})
+	pins, err := d.lock.Pins(env, sel)
 	if err != nil {
 		return nil, err
 	}

@@ -351,6 +351,9 @@ const (
 	// RuleLockNotUsed: the context has a lock, but the spec installs from requirements files
 	// or a pyproject.toml.
 	RuleLockNotUsed = "LockNotUsed"
+	// RuleStaleUnchecked: pyproject.toml's dependencies are dynamic, so the lock could not be
+	// compared with them (pydeps.StaleUnchecked).
+	RuleStaleUnchecked = "StalenessNotChecked"
 )
 
 // Lint returns the warnings about the dependency files: each difference between a lock and
@@ -369,6 +372,12 @@ func (d *Deps) Lint(s *spec.Spec) []DepWarning {
 		}
 		out = append(out, DepWarning{Rule: RuleStaleLock, File: e.File, Range: e.Range, Message: msg,
 			Description: "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."})
+	}
+	if d.d.lock != nil && d.d.project != nil {
+		if e := pydeps.StaleUnchecked(d.d.project, d.d.lock); e != nil {
+			out = append(out, DepWarning{Rule: RuleStaleUnchecked, File: e.File, Range: e.Range, Message: e.Path + ": " + e.Msg,
+				Description: "The project's dependencies are computed by its build backend: whether the lock is up to date with them is not checked (uv builds the project to know)."})
+		}
 	}
 	for _, l := range lockCandidates(s) {
 		if _, ok := d.files[l]; ok {

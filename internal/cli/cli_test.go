@@ -194,11 +194,11 @@ func TestEjectLock(t *testing.T) {
 		t.Errorf("the Dockerfile installs requirements.txt or a win32-only package:\n%s", out)
 	}
 
-	arm, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference", "--platform", "linux/arm64", "--python", "3.12.4")
+	arm, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference", "--platform", "linux/arm64", "--python", "3.11.9")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	containsAll(t, strings.ReplaceAll(arm, "\n# ", " "), "linux/arm64 and Python 3.12.4:", "torch==2.4.0 \\\n")
+	containsAll(t, strings.ReplaceAll(arm, "\n# ", " "), "linux/arm64 and Python 3.11.9:", "torch==2.4.0 \\\n")
 	if strings.Contains(arm, "iniconfig") || strings.Contains(arm, "+cpu") {
 		t.Errorf("the inference image for arm64 gets the dev group or the x86_64 torch:\n%s", arm)
 	}
@@ -373,4 +373,50 @@ func TestLockShapes(t *testing.T) {
 		}
 		containsAll(t, errOut, "pylock.toml:1:", "pylock.toml reads as a pip requirements file, not a PEP 751 lock: rename it requirements.txt")
 	})
+}
+
+// TestCLIPython: --python 3.13 is a 3.13.x (a requires-python >=3.13.5 is met by an assumed
+// 3.13.5, with a warning), --python 3.13.5 is exact, and a --python the base's tag
+// contradicts is an error located at base.
+func TestCLIPython(t *testing.T) {
+	pp, err := os.ReadFile("../../pkg/pydeps/testdata/uvexport/pyproject.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.ReadFile("../../pkg/pydeps/testdata/uvexport/pylock.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := func(base string) map[string]string {
+		return map[string]string{
+			"mlbuild.yaml":   "version: 1\nbase: " + base + "\n",
+			"pyproject.toml": strings.Replace(string(pp), `requires-python = ">=3.10"`, `requires-python = ">=3.13.5"`, 1),
+			"pylock.toml":    strings.ReplaceAll(strings.Replace(string(lock), `requires-python = ">=3.10"`, `requires-python = ">=3.13.5"`, 1), "cp311", "cp313"),
+		}
+	}
+	for _, tc := range []struct {
+		name, base string
+		args       []string
+		code       int
+		out, err   string
+	}{
+		{"minor from the flag", "ubuntu:24.04", []string{"--python", "3.13"}, 0, "Python 3.13.5:", "warning: Python 3.13 is taken as 3.13.5"},
+		{"minor from the tag", "python:3.13-slim", nil, 0, "Python 3.13.5:", "warning: Python 3.13 is taken as 3.13.5"},
+		{"exact", "python:3.13-slim", []string{"--python", "3.13.7"}, 0, "Python 3.13.7:", ""},
+		{"exact and too old", "python:3.13-slim", []string{"--python", "3.13.2"}, 1, "", "mlbuild.yaml:2:1: base: python:3.13-slim has Python 3.13.2, but pyproject.toml asks for requires-python >=3.13.5"},
+		{"contradicts the tag", "python:3.10-slim", []string{"--python", "3.12"}, 1, "", "mlbuild.yaml:2:1: base: --python 3.12 contradicts the base python:3.10-slim, whose tag names Python 3.10"},
+		{"not a version", "python:3.13-slim", []string{"--python", "three"}, 1, "", `--python "three"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"dockerfile", "-f", project(t, files(tc.base)), "--target", "training"}, tc.args...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, errOut)
+			}
+			containsAll(t, strings.ReplaceAll(out, "\n# ", " "), tc.out)
+			containsAll(t, errOut, tc.err)
+			if tc.err == "" && errOut != "" {
+				t.Errorf("unexpected stderr: %s", errOut)
+			}
+		})
+	}
 }

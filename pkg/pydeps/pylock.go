@@ -3,6 +3,7 @@ package pydeps
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -268,4 +269,9 @@ func looksLikeRequirements(data []byte) bool {
 		reqs++
 	}
 	return reqs > 0
+}
+
+// Selectable are the lock's dependency-groups and extras.
+func (l *pylock) Selectable() (groups, extras []string) {
+	return slices.Sorted(slices.Values(l.groups)), slices.Sorted(slices.Values(l.extras))
 }

@@ -308,3 +308,26 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Selectable are the groups and extras the lock records for the project and, in a
+// workspace, for its members (a selection installs those of the roots that have them).
+func (l *uvLock) Selectable() (groups, extras []string) {
+	g, e := map[string]bool{}, map[string]bool{}
+	add := func(p *uvPackage) {
+		for k := range p.groups {
+			g[k] = true
+		}
+		for k := range p.optional {
+			e[k] = true
+		}
+	}
+	if l.root != nil {
+		add(l.root)
+	}
+	for _, m := range l.members {
+		if p := l.member(m); p != nil {
+			add(p)
+		}
+	}
+	return sortedKeys(g), sortedKeys(e)
+}

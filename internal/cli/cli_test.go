@@ -438,3 +438,55 @@ func TestCLIPython(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkspaceInSubdirectory: a virtual uv workspace in python/ (the shape of sqlrooms'
+// repository): dependencies.from names python/uv.lock, each target installs the members it
+// names, each built from its own directory in a step of its own, with the members they
+// depend on and what the lock resolves for them.
+func TestWorkspaceInSubdirectory(t *testing.T) {
+	files := func(spec string) map[string]string {
+		return map[string]string{
+			"mlbuild.yaml":          spec,
+			"python/pyproject.toml": "@pkg/pydeps/testdata/uvworkspace/pyproject.toml",
+			"python/uv.lock":        "@pkg/pydeps/testdata/uvworkspace/uv.lock",
+		}
+	}
+	spec := "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/uv.lock}\ntargets:\n  inference:\n    dependencies: {members: [ingest-api]}\n  training:\n    dependencies: {members: [notebooks]}\n"
+	f := project(t, files(spec))
+	out, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "fastapi==0.115.0", "numpy==2.1.1",
+		"# The workspace member feature-store (python/feature-store/pyproject.toml), built from the context as a wheel",
+		"--mount=type=bind,source=python/feature-store,target=/tmp/mlbuild/project,rw",
+		"--mount=type=bind,source=python/ingest-api,target=/tmp/mlbuild/project,rw")
+	if strings.Contains(out, "pytest") || strings.Contains(out, "notebooks") {
+		t.Errorf("the inference image gets the other member's packages:\n%s", out)
+	}
+	out, errOut, code = run(t, "dockerfile", "-f", f, "--target", "training")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "pytest==8.3.3", "source=python/feature-store,")
+	if strings.Contains(out, "source=python/notebooks") || strings.Contains(out, "fastapi") {
+		t.Errorf("the virtual member was built, or the api's packages installed:\n%s", out)
+	}
+
+	for _, tc := range []struct{ name, spec, want string }{
+		{"no member named", "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/uv.lock}\n",
+			"mlbuild.yaml:3:1: dependencies: python/uv.lock is a uv workspace whose root pyproject.toml has no [project]: name the members to install in dependencies.members (it has: feature-store, ingest-api, notebooks)"},
+		{"an unknown member", "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/uv.lock, members: [ingest]}\n",
+			`mlbuild.yaml:3:48: dependencies.members[0]: "ingest" is not a member of the workspace python/uv.lock locks (members: feature-store, ingest-api, notebooks)`},
+		{"members from another source", "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/pyproject.toml, members: [ingest-api]}\n",
+			"dependencies.members[0]: workspace members come from a uv.lock; python/pyproject.toml has none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, "dockerfile", "-f", project(t, files(tc.spec)), "--target", "inference")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1: %s", code, errOut)
+			}
+			containsAll(t, errOut, tc.want)
+		})
+	}
+}

@@ -165,6 +165,9 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 		// mix them (and fail on each package they pin differently).
 		return nil, s.Errorf(selectionPath(s, t), "%s and %s cannot be installed together: %s declares them conflicting ([tool.uv] conflicts); choose one of them for this target", a, b, c.Source)
 	}
+	if sel.Members, err = d.checkMembers(s, t); err != nil {
+		return nil, err
+	}
 	if d.lock == nil {
 		if out.Generated, err = d.declared(s, t, groups, extras); err != nil {
 			return nil, err
@@ -174,6 +177,15 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 	pins, err := d.lock.Pins(env, sel)
 	if err != nil {
 		return nil, err
+	}
+	members, err := pydeps.WorkspaceMembers(d.lock, env, sel)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if m.Build { // a virtual member (no [build-system]) brings only its dependencies
+			out.Members = append(out.Members, plan.Member{Name: m.Name, Path: path.Join(path.Dir(d.source), m.Dir), SpecPath: membersPath(s, t)})
+		}
 	}
 	out.Generated, out.Locked, out.Packages = pydeps.Requirements(pins), true, len(pins)
 	out.IndexURLs = pydeps.Indexes(pins)
@@ -305,6 +317,61 @@ func pythonMismatch(s *spec.Spec, what string, env pydeps.Env, specifier string)
 		}
 	}
 	return s.Errorf("base", "%s has Python %s, but %s%s", s.Base, env.PythonFullVersion, what, suggestion)
+}
+
+// checkMembers are the workspace members target t installs, each checked against the
+// lock's: an unknown one is an error at the spec's list item, and so is a virtual workspace
+// (no [project] at its root) with none named.
+func (d *depFiles) checkMembers(s *spec.Spec, t *spec.Target) ([]string, error) {
+	names := s.Members(t)
+	have, virtual := pydeps.Workspace(d.lock)
+	if virtual && len(names) == 0 {
+		return nil, s.Errorf(selectionPath(s, t), "%s is a uv workspace whose root pyproject.toml has no [project]: name the members to install in dependencies.members (it has: %s)", d.source, strings.Join(have, ", "))
+	}
+	var errs spec.Errors
+	for _, where := range []struct {
+		path  string
+		names []string
+	}{{"dependencies", memberList(s.Dependencies)}, {"targets." + t.Name + ".dependencies", targetMembers(t)}} {
+		for i, n := range where.names {
+			if slices.Contains(have, pydeps.NormalizeName(n)) {
+				continue
+			}
+			msg := fmt.Sprintf("%q is not a member of the workspace %s locks (members: %s)", n, d.source, strings.Join(have, ", "))
+			if len(have) == 0 {
+				msg = fmt.Sprintf("%q: %s locks no workspace ([tool.uv.workspace] members)", n, d.source)
+			} else if best := spec.Closest(pydeps.NormalizeName(n), have); best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", best)
+			}
+			errs = append(errs, s.Errorf(fmt.Sprintf("%s.members[%d]", where.path, i), "%s", msg))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs.Sorted()
+	}
+	return names, nil
+}
+
+func memberList(d *spec.Dependencies) []string {
+	if d == nil {
+		return nil
+	}
+	return d.Members
+}
+
+func targetMembers(t *spec.Target) []string {
+	if t.Dependencies == nil {
+		return nil
+	}
+	return t.Dependencies.Members
+}
+
+// membersPath is where a target's members come from, for the member steps.
+func membersPath(s *spec.Spec, t *spec.Target) string {
+	if p := "targets." + t.Name + ".dependencies.members"; s.Has(p) {
+		return p
+	}
+	return "dependencies.members"
 }
 
 // selectionPath is where a target's groups and extras come from, for errors.

@@ -331,3 +331,14 @@ func (l *uvLock) Selectable() (groups, extras []string) {
 	}
 	return sortedKeys(g), sortedKeys(e)
 }
+
+// Workspace are a uv.lock's workspace members ([manifest] members, normalized) and whether
+// its root is virtual (a pyproject.toml without [project]: only members can be installed).
+// None and false for a lone project's lock and for other locks.
+func Workspace(lock Lock) (members []string, virtual bool) {
+	l, ok := lock.(*uvLock)
+	if !ok {
+		return nil, false
+	}
+	return l.members, l.root == nil
+}

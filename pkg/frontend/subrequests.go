@@ -95,7 +95,7 @@ func joinDescription(desc, what string) string {
 }
 
 // describeDeps says where target t's dependencies come from, for the outline:
-// "dependencies: uv.lock (detected; groups: train; extras: gpu; project installed)". A
+// "dependencies: uv.lock (detected; groups: train; extras: gpu; members: api; project installed)". A
 // source the build could not use is still named (as found, or as the spec names it); --call
 // check and the build say why.
 func describeDeps(s *spec.Spec, t *spec.Target, d *depFiles, err error) string {
@@ -124,6 +124,9 @@ func describeDeps(s *spec.Spec, t *spec.Target, d *depFiles, err error) string {
 	}
 	if len(extras) > 0 {
 		notes = append(notes, "extras: "+strings.Join(extras, ", "))
+	}
+	if members := s.Members(t); len(members) > 0 {
+		notes = append(notes, "members: "+strings.Join(members, ", "))
 	}
 	if s.InstallsProject() {
 		notes = append(notes, "project installed")

@@ -66,8 +66,11 @@ func TestDepsWorkspace(t *testing.T) {
 				t.Errorf("%s: %s is imported from %q, not from the venv's %s", tc.target, m, file, v.Site)
 			}
 		}
-		if tc.target == "inference" && v.Modules["mlb_api"]["FEAT"] != 10.0 {
-			t.Errorf("inference: mlb_api.FEAT = %v, want mlb_feat's 10", v.Modules["mlb_api"]["FEAT"])
+		if got := v.Modules["mlb_feat"]["VALUE"]; got != 10.0 {
+			t.Errorf("%s: mlb_feat.VALUE = %v, want 10 (%v)", tc.target, got, v.Modules["mlb_feat"])
+		}
+		if tc.target == "inference" && v.Modules["mlb_api"]["VALUE"] != 1.0 {
+			t.Errorf("inference: mlb_api (which imports mlb_feat) = %v", v.Modules["mlb_api"])
 		}
 		for name, content := range v.Pth {
 			t.Errorf("%s: the venv has a .pth file %s (%q): members must be installed, not linked", tc.target, name, content)

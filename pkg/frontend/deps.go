@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlbuild/mlbuild/pkg/located"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -227,7 +228,7 @@ func (d *depFiles) checkSelection(s *spec.Spec, targets ...string) error {
 				declares = strings.Join(have, ", ")
 			}
 			msg := fmt.Sprintf("%s %q is not in %s (it has: %s)", kind, n, d.source, declares)
-			if best := spec.Closest(pydeps.NormalizeName(n), norm); best != "" {
+			if best := located.Closest(pydeps.NormalizeName(n), norm); best != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", have[slices.Index(norm, best)])
 			}
 			errs = append(errs, s.Errorf(fmt.Sprintf("%s.%ss[%d]", p, kind, i), "%s", msg))
@@ -340,7 +341,7 @@ func (d *depFiles) checkMembers(s *spec.Spec, t *spec.Target) ([]string, error) 
 			msg := fmt.Sprintf("%q is not a member of the workspace %s locks (members: %s)", n, d.source, strings.Join(have, ", "))
 			if len(have) == 0 {
 				msg = fmt.Sprintf("%q: %s locks no workspace ([tool.uv.workspace] members)", n, d.source)
-			} else if best := spec.Closest(pydeps.NormalizeName(n), have); best != "" {
+			} else if best := located.Closest(pydeps.NormalizeName(n), have); best != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", best)
 			}
 			errs = append(errs, s.Errorf(fmt.Sprintf("%s.members[%d]", where.path, i), "%s", msg))

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 // pylock is a parsed PEP 751 pylock.toml.
@@ -242,7 +242,7 @@ func (l *pylock) RequiresPython() string { return l.requiresPython }
 // TOML (`pip freeze > pylock.toml`, `uv pip compile -o pylock.toml` of an older uv), a hint
 // saying so.
 func requirementsHint(err error, file string, data []byte) error {
-	e, ok := err.(*spec.Error)
+	e, ok := err.(*located.Error)
 	if !ok || !looksLikeRequirements(data) {
 		return err
 	}

@@ -114,7 +114,7 @@ func TestUVSourcesLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = lock.Pins(mustEnv(t, "linux", "amd64", "", "3.11.9"), Selection{})
-	wantLocated(t, err, "uv.lock", located{path: "package[3].source", line: lineOf(t, data, `source = { git =`), col: 1, msg: "tokenizer-kit 0.2.1: a git source has no hash"})
+	wantLocated(t, err, "uv.lock", where{path: "package[3].source", line: lineOf(t, data, `source = { git =`), col: 1, msg: "tokenizer-kit 0.2.1: a git source has no hash"})
 
 	pyproject := readTestdata(t, "uvsources/pyproject.toml")
 	static, err := ParsePyproject("pyproject.toml", pyproject)
@@ -128,7 +128,7 @@ func TestUVSourcesLocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLocated(t, StaleUnchecked(dynamic, lock), "pyproject.toml", located{path: "project.dynamic", line: 4, col: 1, msg: "the project's dependencies are dynamic (computed by its build backend), so whether uv.lock is up to date with them was not checked"})
+	wantLocated(t, StaleUnchecked(dynamic, lock), "pyproject.toml", where{path: "project.dynamic", line: 4, col: 1, msg: "the project's dependencies are dynamic (computed by its build backend), so whether uv.lock is up to date with them was not checked"})
 }
 
 // TestConflicts: [tool.uv] conflicts (PyTorch's cpu and cu128 extras, as uv's PyTorch guide

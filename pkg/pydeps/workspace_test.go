@@ -64,11 +64,11 @@ func TestWorkspace(t *testing.T) {
 	}
 
 	_, err = lock.Pins(env, Selection{})
-	wantLocated(t, err, "uv.lock", located{path: "manifest.members", line: 6, col: 1, msg: "uv.lock is a virtual workspace (its root pyproject.toml has no [project]): name the members to install in dependencies.members"})
+	wantLocated(t, err, "uv.lock", where{path: "manifest.members", line: 6, col: 1, msg: "uv.lock is a virtual workspace (its root pyproject.toml has no [project]): name the members to install in dependencies.members"})
 	_, err = lock.Pins(env, Selection{Members: []string{"ingest"}})
-	wantLocated(t, err, "uv.lock", located{path: "manifest.members", line: 6, col: 1, msg: `"ingest" is not a member of the workspace`})
+	wantLocated(t, err, "uv.lock", where{path: "manifest.members", line: 6, col: 1, msg: `"ingest" is not a member of the workspace`})
 	_, err = lock.Pins(env, Selection{Members: []string{"ingest-api"}, Extras: []string{"metric"}})
-	wantLocated(t, err, "uv.lock", located{path: "package[2]", line: line("ingest-api"), col: 1, msg: `extra "metric" is not in the lock (it has "metrics") (did you mean "metrics"?)`})
+	wantLocated(t, err, "uv.lock", where{path: "package[2]", line: line("ingest-api"), col: 1, msg: `extra "metric" is not in the lock (it has "metrics") (did you mean "metrics"?)`})
 
 	// A path dependency outside the workspace (../shared) stays refused where the lock has it.
 	outside := edit(t, data, `source = { editable = "feature-store" }`, `source = { editable = "../feature-store" }`)
@@ -77,5 +77,5 @@ func TestWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = lock.Pins(env, Selection{Members: []string{"ingest-api"}})
-	wantLocated(t, err, "uv.lock", located{path: "package[0].source", line: line("feature-store") + 3, col: 1, msg: `feature-store 0.2.0: a local editable source ("../feature-store") is neither the project itself nor a member of its workspace`})
+	wantLocated(t, err, "uv.lock", where{path: "package[0].source", line: line("feature-store") + 3, col: 1, msg: `feature-store 0.2.0: a local editable source ("../feature-store") is neither the project itself nor a member of its workspace`})
 }

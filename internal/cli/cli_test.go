@@ -522,3 +522,26 @@ func TestWorkspaceInSubdirectory(t *testing.T) {
 		})
 	}
 }
+
+// TestPoetryProjectInSubdirectory: services/api/poetry.lock (a monorepo service): its
+// pyproject.toml is read beside it and project: true builds services/api.
+func TestPoetryProjectInSubdirectory(t *testing.T) {
+	files := map[string]string{
+		"mlbuild.yaml":                "version: 1\nbase: python:3.11-slim\ndependencies: {from: services/api/poetry.lock, project: true}\n",
+		"services/api/pyproject.toml": "@pkg/pydeps/testdata/poetry21/pyproject.toml",
+		"services/api/poetry.lock":    "@pkg/pydeps/testdata/poetry21/poetry.lock",
+	}
+	out, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "certifi==2024.8.30", "torch==2.4.1+cpu",
+		"--mount=type=bind,source=services/api,target=/tmp/mlbuild/project,rw")
+
+	files["services/api/pyproject.toml"] = "[project]\nname = \"trainer\"\nversion = \"1\"\ndependencies = [\"scipy\"]\n"
+	_, errOut, code = run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
+	}
+	containsAll(t, errOut, "services/api/pyproject.toml:4:17: project.dependencies[0]: scipy is not in poetry.lock")
+}

@@ -9,11 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/mlbuild/mlbuild/internal/initspec"
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/eject"
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
@@ -167,28 +167,21 @@ func lint(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	deps, derr := findDeps(s, c.file)
-	if deps == nil {
-		return derr
+	read, err := contextReader(c.file)
+	if err != nil {
+		return err
 	}
-	if derr == nil {
-		derr = deps.CheckSelection(s)
-	}
-	dws := deps.Lint(s)
-	if derr != nil && !slices.ContainsFunc(dws, func(w frontend.DepWarning) bool { return w.Rule == frontend.RuleStaleLock }) {
+	deps, ws, derr := depsrc.Check(s, read)
+	if derr != nil && !deps.Stale() {
 		return withLines(derr, deps)
 	}
-	ws := spec.Lint(s, deps.Requirements())
 	for _, w := range ws {
-		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", s.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
-	}
-	for _, w := range dws {
-		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
+		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule.Name, w.Message)
 	}
 	if derr != nil {
 		return deps.LintError(derr)
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws)+len(dws))
+	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws))
 	return nil
 }
 
@@ -307,8 +300,8 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res, err := llbgraph.Render(pl, llbgraph.Options{
 		Platform:     p,
 		Base:         llb.Image(pl.Base, llb.Platform(p)),
-		Context:      local(llb.WithCustomName(plan.InternalVertex("load build context"))),
-		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex("load requirements files"))),
+		Context:      local(llb.WithCustomName(plan.InternalVertex(plan.InternalLoadContext))),
+		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex(plan.InternalLoadRequirements))),
 	})
 	if err != nil {
 		return err
@@ -351,8 +344,8 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string, stderr io.
 		}
 		return nil, p, "", err
 	}
-	if python == "" && deps.Kind() != spec.SourceRequirements {
-		return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.Base)
+	if python == "" && deps.NeedsPython() {
+		return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.Base)
 	}
 	d, err := deps.Resolve(s, target, p, python)
 	if err != nil && python != "" && strings.Count(python, ".") == 1 {
@@ -360,7 +353,7 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string, stderr io.
 		for patch := 1; patch <= 40; patch++ {
 			full := fmt.Sprintf("%s.%d", python, patch)
 			if pd, perr := deps.Resolve(s, target, p, full); perr == nil {
-				fmt.Fprintf(stderr, "warning: Python %s is taken as %s, the lowest %s.x that %s accepts; the patch level is assumed (a build reads the base image's PYTHON_VERSION; pass --python %s to choose it)\n", python, full, python, deps.Source(), full)
+				fmt.Fprintf(stderr, "warning: Python %s is taken as %s, the lowest %s.x that %s accepts; the patch level is assumed (a build reads the base image's PYTHON_VERSION; pass --python %s to choose it)\n", python, full, python, deps.Name(), full)
 				return pd, p, full, nil
 			}
 		}

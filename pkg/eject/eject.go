@@ -100,15 +100,9 @@ func Dockerfile(s *spec.Spec, target string, opts ...Option) ([]byte, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	deps := o.deps
-	if deps != nil && deps.Layers != spec.LayersSingle {
-		// One RUN installs every package: a Dockerfile has no merge of independent layers
-		// (see the package documentation).
-		single := *deps
-		single.Layers = spec.LayersSingle
-		deps = &single
-	}
-	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge, Deps: deps})
+	// One RUN installs every package: a Dockerfile has no merge of independent layers (see
+	// the package documentation).
+	p, err := plan.New(s, plan.Options{Target: target, Shape: plan.ShapeMerge, Deps: o.deps, OneLayer: true})
 	if err != nil {
 		return nil, err
 	}

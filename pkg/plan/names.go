@@ -59,5 +59,18 @@ func Label(target, platform string) string {
 }
 
 // InternalVertex names a vertex that belongs to no target, such as a context load, as
-// BuildKit's own frontends do.
+// BuildKit's own frontends do: "[internal] " and one of the Internal* below.
 func InternalVertex(what string) string { return "[internal] " + what }
+
+// What the [internal] vertices of a build do.
+const (
+	InternalLoadContext      = "load build context"
+	InternalLoadRequirements = "load requirements files"
+	InternalReadDeps         = "read the dependency files"
+	InternalReadLintFiles    = "read the requirements and dependency files"
+	InternalCheckPaths       = "check the paths the spec needs"
+	InternalBasePython       = "ask the base image for its Python version"
+)
+
+// InternalWrite is what the vertex does that writes a file the frontend generated.
+func InternalWrite(file string) string { return "write " + file }

@@ -65,6 +65,9 @@ type Options struct {
 	// Deps is the dependency source the frontend resolved for this target and platform; nil
 	// means the spec's requirements files.
 	Deps *Deps
+	// OneLayer: the renderer cannot merge independent layers (a Dockerfile), so the
+	// dependencies are installed in one pip step whatever Deps.Layers says (see layout).
+	OneLayer bool
 }
 
 // Deps is what a target installs into the virtualenv, once the frontend has read the
@@ -264,8 +267,9 @@ type Plan struct {
 
 	// spec and target are the spec being planned, set only while New runs: after it, the
 	// plan answers everything from the fields above.
-	spec   *spec.Spec
-	target *spec.Target
+	spec     *spec.Spec
+	target   *spec.Target
+	oneLayer bool
 }
 
 // Account is the user a target runs as.
@@ -296,14 +300,14 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	p := &Plan{TargetName: t.Name, Label: label, File: s.File, Base: base, Venv: s.Python.Venv,
 		User:  Account{Name: t.User.Name, UID: *t.User.UID, GID: *t.User.GID, Writable: WritableDirs(t)},
-		Shape: opt.Shape, Deps: deps, spec: s, target: t}
+		Shape: opt.Shape, Deps: deps, spec: s, target: t, oneLayer: opt.OneLayer}
 	if *t.User.UID != 0 {
 		p.add(p.userStep())
 	}
 	if deps.installs() {
 		p.add(p.venvStep())
 		switch {
-		case p.perPackage():
+		case p.layout() == perPackage:
 			for _, st := range p.packageSteps() {
 				p.add(st)
 			}
@@ -314,12 +318,12 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 			st := p.projectStep()
 			// With a layer per package, the project is built into the bare venv too: an
 			// edit of it re-runs this step alone, whatever the packages' layers are.
-			st.Pip.Alone = p.perPackage()
+			st.Pip.Alone = p.layout() == perPackage
 			p.add(st)
 		}
 		for _, m := range deps.Members {
 			st := p.memberStep(m)
-			st.Pip.Alone = p.perPackage()
+			st.Pip.Alone = p.layout() == perPackage
 			p.add(st)
 		}
 	}

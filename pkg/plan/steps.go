@@ -250,7 +250,7 @@ func (p *Plan) ResolveStep() *Step { return p.Resolve }
 
 func (p *Plan) resolveStep() *Step {
 	d := p.Deps
-	if d.Kind != spec.SourceRequirements || len(d.Files) == 0 || len(d.Pins) > 0 || d.Layers != spec.LayersPackages || p.Shape != ShapeMerge {
+	if p.layout() != needsReport {
 		return nil
 	}
 	ps := p.newPipStep()

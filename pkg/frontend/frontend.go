@@ -539,11 +539,15 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		}
 		return &baseImage{state: *st, image: img, name: s.Base}, nil
 	}
-	named, err := reference.ParseNormalizedNamed(s.Base)
+	// The same normalisation as the plan's Base (plan.NormalizeBase).
+	normalized, err := plan.NormalizeBase(s.Base)
+	if err != nil {
+		return nil, s.Errorf("base", "base image %q: %v", s.Base, err)
+	}
+	named, err := reference.ParseNormalizedNamed(normalized)
 	if err != nil {
 		return nil, err
 	}
-	named = reference.TagNameOnly(named)
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
 		LogName: plan.MetadataVertex(b.label(target, p), s.Base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{

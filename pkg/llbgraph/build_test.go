@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/internal/testkit"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
@@ -24,18 +26,51 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+// update rewrites the golden files in testdata/ (go test ./pkg/llbgraph -update).
+var update = testkit.Update
 
 const baseRef = "docker.io/library/python:3.10-slim@sha256:0000000000000000000000000000000000000000000000000000000000000001"
 
 var amd64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 
-func testOptions(s *spec.Spec, target string) Options {
+// testOpts are a build's Options and what the frontend gives plan.New for it.
+type testOpts struct {
+	Options
+	Target string
+	// ShowPlatform labels the vertices with the platform too (multi-platform builds).
+	ShowPlatform bool
+	Deps         *plan.Deps
+}
+
+// Build is what the frontend does for one target: plan.New, then Render. The plan goes
+// through its JSON form first, so every golden also shows that Render needs nothing the
+// printed plan does not hold.
+func Build(s *spec.Spec, opt testOpts) (*Result, error) {
+	label := opt.Target
+	if opt.ShowPlatform {
+		label = plan.Label(opt.Target, platforms.Format(opt.Platform))
+	}
+	p, err := plan.New(s, plan.Options{Target: opt.Target, Shape: ShapeFor(opt.Caps),
+		Contexts: slices.Sorted(maps.Keys(opt.Contexts)), Label: label, Deps: opt.Deps})
+	if err != nil {
+		return nil, err
+	}
+	dt, err := plan.JSON(p)
+	if err != nil {
+		return nil, err
+	}
+	var printed plan.Plan
+	if err := json.Unmarshal(dt, &printed); err != nil {
+		return nil, err
+	}
+	return Render(&printed, opt.Options)
+}
+
+func testOptions(s *spec.Spec, target string) testOpts {
 	local := func(opts ...llb.LocalOption) llb.State {
 		return llb.Local("context", append([]llb.LocalOption{llb.SharedKeyHint("context"), llb.LocalUniqueID("golden")}, opts...)...)
 	}
-	return Options{
-		Target:       target,
+	return testOpts{Target: target, Options: Options{
 		Platform:     amd64,
 		Base:         llb.Image(baseRef, llb.Platform(amd64)),
 		BaseImage:    &dockerspec.DockerOCIImage{Config: dockerspec.DockerOCIImageConfig{ImageConfig: ocispecs.ImageConfig{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"}, Cmd: []string{"python3"}}}},
@@ -44,16 +79,13 @@ func testOptions(s *spec.Spec, target string) Options {
 		Context:      local(),
 		Requirements: local(llb.FollowPaths(s.Requirements)),
 		Contexts:     map[string]llb.State{"trained": llb.Local("trained", llb.LocalUniqueID("golden"))},
-	}
+	}}
 }
 
+// load loads a spec for linux/amd64 (testkit.LoadSpec).
 func load(t testing.TB, src string) *spec.Spec {
 	t.Helper()
-	s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return testkit.LoadSpec(t, src)
 }
 
 // render decodes a marshalled definition into a stable, readable text: one op per block,
@@ -87,15 +119,7 @@ func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 }
 
 // richSpec uses most fields of the format; shared with pkg/eject and pkg/spec's schema tests.
-var richSpec = mustRead("../spec/testdata/good/rich.yaml")
-
-func mustRead(p string) string {
-	dt, err := os.ReadFile(p)
-	if err != nil {
-		panic(err)
-	}
-	return string(dt)
-}
+var richSpec = testkit.RichSpec
 
 func TestGolden(t *testing.T) {
 	// Cases ending in "-copy" are for a builder without merge and diff ops (Docker Engine 20.10).
@@ -151,20 +175,7 @@ func TestGolden(t *testing.T) {
 				}
 				got += fmt.Sprintf("\n# check %q at %s (new ops only)\n", c.Name, c.SpecPath) + render(t, cdef, seen)
 			}
-			file := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/llbgraph -update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("LLB differs from %s (-want +got); if intended, run go test ./pkg/llbgraph -update:\n%s", file, diff)
-			}
+			testkit.Golden(t, filepath.Join("testdata", tc.name+".golden"), []byte(got))
 		})
 	}
 }
@@ -177,7 +188,7 @@ func buildAndMarshal(t testing.TB, src, target string) (*Result, *llb.Definition
 }
 
 // buildWith builds s with opt and marshals the result's state for linux/amd64.
-func buildWith(t testing.TB, s *spec.Spec, opt Options) (*Result, *llb.Definition) {
+func buildWith(t testing.TB, s *spec.Spec, opt testOpts) (*Result, *llb.Definition) {
 	t.Helper()
 	res, err := Build(s, opt)
 	if err != nil {
@@ -281,7 +292,7 @@ func TestImageConfig(t *testing.T) {
 	if c.User != "2000:2000" || c.WorkingDir != "/srv" {
 		t.Errorf("User %q WorkingDir %q", c.User, c.WorkingDir)
 	}
-	if c.Labels[LabelBaseName] != "docker.io/library/python:3.10-slim" || c.Labels["org.opencontainers.image.title"] != "demo" || c.Labels[LabelBaseDigest] == "" {
+	if c.Labels[plan.LabelBaseName] != "docker.io/library/python:3.10-slim" || c.Labels["org.opencontainers.image.title"] != "demo" || c.Labels[plan.LabelBaseDigest] == "" {
 		t.Errorf("Labels = %v", c.Labels)
 	}
 	h := c.Healthcheck

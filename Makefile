@@ -22,7 +22,7 @@ release: ## build and push the frontend image: make release REGISTRY=ghcr.io/mlb
 	@REGISTRY="$(REGISTRY)" VERSION="$(VERSION)" IMAGE_NAME="$(IMAGE_NAME)" bash hack/release.sh
 
 dist: ## the CLI for linux/darwin/windows x amd64/arm64 into dist/ with SHA256SUMS: make dist VERSION=X.Y.Z [REGISTRY=...] (after make release: pinned by its digest)
-	@VERSION="$(VERSION)" REGISTRY="$(REGISTRY)" bash hack/dist.sh
+	@VERSION="$(VERSION)" REGISTRY="$(REGISTRY)" IMAGE_NAME="$(IMAGE_NAME)" bash hack/dist.sh
 
 unit: ## unit tests only (no daemon); the gateway glue also under the race detector
 	$(GO) test -short ./...

@@ -2,7 +2,7 @@
 # make dist VERSION=X.Y.Z: the frontend CLI for people without Go, cross-compiled for linux,
 # darwin and windows on amd64 and arm64 into dist/ (frontend-X.Y.Z-OS-ARCH[.exe]) with a
 # SHA256SUMS file. Stamped: the version, the commit and the frontend image "frontend init"
-# writes into "# syntax=": IMAGE (default $REGISTRY/frontend, else ghcr.io/mlbuild/frontend)
+# writes into "# syntax=": IMAGE_NAME (default $REGISTRY/frontend, else ghcr.io/mlbuild/frontend)
 # at the tag X.Y.Z, pinned by IMAGE_DIGEST, or by the digest "make release" of the same
 # version and image recorded in $DIST_DIR/release-image.
 # DIST_PLATFORMS overrides the list (os/arch, space separated); DIST_DIR the directory.
@@ -13,7 +13,7 @@ DIST=${DIST_DIR:-dist}
 VERSION=${VERSION:-}
 release_check_version "$VERSION"
 COMMIT=$(release_commit)
-IMAGE=${IMAGE:-${REGISTRY:+$REGISTRY/frontend}}
+IMAGE=${IMAGE_NAME:-${REGISTRY:+${REGISTRY%/}/frontend}}
 IMAGE=${IMAGE:-ghcr.io/mlbuild/frontend}
 DIGEST=${IMAGE_DIGEST:-}
 if [ -z "$DIGEST" ] && [ -f "$DIST/release-image" ]; then

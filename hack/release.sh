@@ -40,8 +40,9 @@ PLATFORMS=${PLATFORMS:-linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le,linux/
 SOURCE_URL=${SOURCE_URL:-https://github.com/mlbuild/mlbuild}
 IMAGE=$REGISTRY/frontend
 # The name the binaries carry (the image "frontend init" writes into "# syntax="): the
-# published one. A verifier rebuilding into a registry of their own sets IMAGE to the
-# published name, or the binaries, and so the digests, differ.
+# published one. A verifier rebuilding into a registry of their own sets IMAGE_NAME to the
+# published name (and SOURCE_URL, a label, to the release's if it is not the default), or the
+# binaries or the config, and so the digests, differ.
 STAMP=${IMAGE_NAME:-$IMAGE}
 EPOCH=$(git log -1 --format=%ct HEAD)
 CREATED=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)

@@ -14,7 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // The tests of this file build on a multi-node buildx builder, as a team that outgrew one
@@ -130,6 +134,139 @@ func checkBuiltOn(t *testing.T, m *multiBed, run string, want map[string]string)
 		case ok:
 			logf(t, "node %s history: build %s, frontend %s, platform %s, multi-platform %q", arch, recs[0].Ref,
 				recs[0].Frontend, recs[0].FrontendAttrs["platform"], recs[0].FrontendAttrs["multi-platform"])
+		}
+	}
+}
+
+// TestMultiNodeBuild: --platform linux/amd64,linux/arm64 on the multi-node builder builds each
+// platform on its own node (each node's build history records its platform, and only it),
+// with a named context (models/) and a pip credential passed as a build secret. Every step
+// name says its platform ([inference linux/arm64 3/7] ...), so the two nodes' progress can be
+// told apart; the pushed index holds both images, both run (amd64 serves and passes its
+// healthcheck; arm64, emulated, imports its app), both hold the named context's file, and the
+// credential is in no layer, config or history.
+func TestMultiNodeBuild(t *testing.T) {
+	e, m := multiNode(t)
+	run := fmt.Sprintf("%d", time.Now().UnixNano())
+	ver := "1.0." + run
+	password := "pw-" + run + "-s3cr3t"
+	private, err := pyindex.Start([]pyindex.Package{{Name: "mlb-private", Version: ver}}, pyindex.WithBasicAuth("ml", password))
+	must(t, err)
+	defer private.Close()
+
+	models := t.TempDir()
+	must(t, os.CopyFS(models, os.DirFS("../examples/ml-pipeline/models")))
+	marker := "from the named context " + run
+	must(t, os.WriteFile(filepath.Join(models, "origin.txt"), []byte(marker), 0o644))
+	dir := e.project(t, map[string]string{
+		"mlbuild.yaml": "version: 1\nargs:\n  RUN: \"\"\nlabels:\n  org.example.run: ${RUN}\n  org.example.arch: ${TARGETARCH}\n" +
+			"pip:\n  secrets:\n    - id: private-index\n      env: PIP_INDEX_URL\n" +
+			// The arm64 node emulates arm64: each Python start of the probe takes seconds.
+			"targets:\n  inference:\n    healthcheck: {timeout: 60s, start-period: 5m}\n",
+		"requirements.txt": "fastapi==0.92.0\nuvicorn==0.17.6\nnumpy==1.24.2\nmlb-private==" + ver + "\n",
+	})
+	tag := e.registry + "/it/multinode:" + run
+	res, md, err := buildxOn(t, m.builder, dir, []string{"MLBUILD_TEST_PIP_INDEX=" + private.AuthURL()},
+		"--target", "inference", "--platform", "linux/amd64,linux/arm64", "--provenance=false",
+		"--build-arg", "RUN="+run, "--build-context", "models="+models,
+		"--secret", "id=private-index,env=MLBUILD_TEST_PIP_INDEX",
+		"--output", "type=image,name="+tag+",push=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(res.logs, password) {
+		t.Errorf("the credential appears in the build's progress")
+	}
+
+	// Each platform on its own node, as each node's build history shows.
+	checkBuiltOn(t, m, run, map[string]string{"amd64": "linux/amd64", "arm64": "linux/arm64"})
+
+	// The step names say their platform: each node got one platform, with multi-platform set.
+	for _, arch := range []string{"amd64", "arm64"} {
+		requireSeen(t, "the multi-node build", res, "[inference linux/"+arch+" ", "[inference linux/"+arch+" 0] FROM")
+	}
+	for _, v := range res.vertices {
+		if strings.HasPrefix(v.Name, "[inference ") && !strings.HasPrefix(v.Name, "[inference linux/") {
+			t.Errorf("vertex %q does not say its platform", v.Name)
+		}
+	}
+
+	ref := pushedRef(t, tag, md)
+	r, err := name.ParseReference(ref, name.Insecure)
+	must(t, err)
+	idx, err := remote.Index(r)
+	must(t, err)
+	im, err := idx.IndexManifest()
+	must(t, err)
+	var archs []string
+	for _, desc := range im.Manifests {
+		if desc.Platform != nil {
+			archs = append(archs, desc.Platform.Architecture)
+		}
+	}
+	slices.Sort(archs)
+	if !slices.Equal(archs, []string{"amd64", "arm64"}) {
+		t.Fatalf("the index holds %v, want amd64 and arm64", archs)
+	}
+	if private.Downloads("mlb-private") < 2 {
+		t.Errorf("mlb-private was downloaded %d times, want once per node", private.Downloads("mlb-private"))
+	}
+
+	for _, arch := range archs {
+		img, err := remote.Image(r, remote.WithPlatform(v1.Platform{OS: "linux", Architecture: arch}))
+		must(t, err)
+		cf, err := img.ConfigFile()
+		must(t, err)
+		if cf.Architecture != arch || cf.Config.Labels["org.example.arch"] != arch || cf.Config.Labels["org.example.run"] != run {
+			t.Errorf("%s image: architecture %q, labels %v", arch, cf.Architecture, cf.Config.Labels)
+		}
+		baseLayers := checkBaseLabels(t, e, cf, arch)
+
+		// It runs, on the node that built it, and models/ came from the named context. The
+		// amd64 image serves (its healthcheck and /health pass); the arm64 one, emulated here
+		// and so too slow to start a server within the runner's time on a loaded machine,
+		// imports the app on arm64 (its server answered its healthcheck in the build's smoke
+		// test before the push).
+		node := *e
+		node.host = m.nodes[arch]
+		p := &ocispecs.Platform{OS: "linux", Architecture: arch}
+		read := []string{"/app/models/origin.txt"}
+		var rep *report
+		if arch == "amd64" {
+			rep = node.runInBuildKitOn(t, ref, p, "serve", read)
+			if rep.Healthcheck != 0 || rep.HealthCode != 200 || rep.Health["status"] != "ok" {
+				t.Errorf("%s image: healthcheck exit %d, /health %d %v (%s)\nserver log:\n%s", arch, rep.Healthcheck, rep.HealthCode, rep.Health, rep.Error, rep.ServerLog)
+			}
+		} else {
+			rep = node.runInBuildKitOn(t, ref, p, "exec", read, "python", "-c", "import platform, src.api; print(platform.machine())")
+			if rep.Exit != 0 || strings.TrimSpace(rep.Stdout) != "aarch64" {
+				t.Errorf("%s image: importing the app: exit %d, stdout %q, stderr %q", arch, rep.Exit, rep.Stdout, rep.Stderr)
+			}
+		}
+		if got := rep.Files["/app/models/origin.txt"]; got != marker {
+			t.Errorf("%s image: /app/models/origin.txt = %q, want the named context's %q", arch, got, marker)
+		}
+
+		// The credential is nowhere in the image (the base's layers aside: they come from the
+		// registry as they are).
+		layers, err := img.Layers()
+		must(t, err)
+		for i, l := range layers[baseLayers:] {
+			i += baseLayers
+			rc, err := l.Uncompressed()
+			must(t, err)
+			var buf bytes.Buffer
+			_, err = buf.ReadFrom(rc)
+			rc.Close()
+			must(t, err)
+			if bytes.Contains(buf.Bytes(), []byte(password)) {
+				t.Errorf("%s image: the credential is in layer %d", arch, i)
+			}
+		}
+		raw, err := img.RawConfigFile()
+		must(t, err)
+		if bytes.Contains(raw, []byte(password)) {
+			t.Errorf("%s image: the credential is in the config (history included)", arch)
 		}
 	}
 }

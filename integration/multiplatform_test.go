@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,8 +54,47 @@ func TestMultiPlatform(t *testing.T) {
 		if cf.Config.Healthcheck == nil {
 			t.Errorf("%s image has no healthcheck", m.Platform.Architecture)
 		}
+		checkBaseLabels(t, e, cf, m.Platform.Architecture)
 	}
 	if !archs["amd64"] || !archs["arm64"] || len(archs) != 2 {
 		t.Errorf("index platforms = %v, want amd64 and arm64", archs)
 	}
+}
+
+// checkBaseLabels: the org.opencontainers.image.base.* labels of one platform's image
+// (docs/spec.md, base). base.digest is the digest base.name resolves to (the stand-in's index,
+// the same for every platform), and base.name@base.digest pulled for the image's platform is
+// the image's base: its layers are the image's first layers. It returns how many there are.
+func checkBaseLabels(t *testing.T, e *testEnv, cf *v1.ConfigFile, arch string) int {
+	t.Helper()
+	labels := cf.Config.Labels
+	if got, want := labels["org.opencontainers.image.base.name"], "docker.io/library/python:3.10-slim"; got != want {
+		t.Fatalf("%s image: base.name %q, want %q", arch, got, want)
+	}
+	// docker.io is served by the local registry (buildkitd's mirror).
+	baseRepo := e.registry + "/library/python"
+	tagRef, err := name.ParseReference(baseRepo+":3.10-slim", name.Insecure)
+	must(t, err)
+	desc, err := remote.Get(tagRef)
+	must(t, err)
+	if !desc.MediaType.IsIndex() {
+		t.Fatalf("the base stand-in %s is a %s, not an index: the test bed's make up pushes both platforms", tagRef, desc.MediaType)
+	}
+	if got := labels["org.opencontainers.image.base.digest"]; got != desc.Digest.String() {
+		t.Errorf("%s image: base.digest %q, want the digest base.name resolves to, %s", arch, got, desc.Digest)
+	}
+	pinned, err := name.ParseReference(baseRepo+"@"+labels["org.opencontainers.image.base.digest"], name.Insecure)
+	must(t, err)
+	base, err := remote.Image(pinned, remote.WithPlatform(v1.Platform{OS: "linux", Architecture: arch}))
+	must(t, err)
+	bcf, err := base.ConfigFile()
+	must(t, err)
+	n := len(bcf.RootFS.DiffIDs)
+	if n == 0 || len(cf.RootFS.DiffIDs) <= n || !slices.Equal(cf.RootFS.DiffIDs[:n], bcf.RootFS.DiffIDs) {
+		t.Errorf("%s image: its first layers are not those of base.name@base.digest for linux/%s:\nimage %v\nbase  %v", arch, arch, cf.RootFS.DiffIDs, bcf.RootFS.DiffIDs)
+	}
+	if bcf.Architecture != arch {
+		t.Errorf("base.name@base.digest for linux/%s is a %s image", arch, bcf.Architecture)
+	}
+	return n
 }

@@ -117,6 +117,9 @@ func Dockerfile(s *spec.Spec, target string, opts ...Option) ([]byte, error) {
 	if p.Find(plan.Venv) != nil {
 		e.deps()
 	}
+	if st := p.Find(plan.Workdir); st != nil {
+		e.workdir(*st)
+	}
 	e.runtime()
 	if len(e.errs) > 0 {
 		return nil, fmt.Errorf("target %s cannot be written as a Dockerfile: %w", target, errors.Join(e.errs...))
@@ -335,6 +338,25 @@ func (e *ejector) pipScript(ps *plan.PipStep) string {
 	return strings.Replace(ps.Script(), `python3 "$@"`, "python3 "+strings.Join(lines, " \\\n  "), 1) + "\n"
 }
 
+// workdirStage is the stage that holds the working directory owned by the user, under
+// workdirRoot, for the runtime stage to link in after its copies.
+const (
+	workdirStage = "workdir"
+	workdirRoot  = "/mlbuild/workdir"
+)
+
+// workdir writes the stage that makes the working directory owned by the user
+// (writable-workdir). The runtime stage copies it in last, with --link: as in mlbuild's
+// merge, its entry for the directory replaces the root-owned one the copies before it make.
+func (e *ejector) workdir(st plan.Step) {
+	e.line("")
+	e.line("# The working directory is the user's (writable-workdir): the code can create files and")
+	e.line("# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.")
+	e.line("FROM ${BASE} AS %s", workdirStage)
+	dir := workdirRoot + st.Dir
+	e.run([]string{"--network=none"}, fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s\n", plan.ShellJoin([]string{dir}), st.UID, st.GID))
+}
+
 // runtime writes the final stage: the plan's steps in order (the user layer, the venv, the
 // copies), then the config.
 func (e *ejector) runtime() {
@@ -370,6 +392,9 @@ func (e *ejector) runtime() {
 				flags = append(flags, "--exclude="+x)
 			}
 			e.copy(flags, cp.From, cp.Dest)
+		case plan.Workdir:
+			e.line("# Last, so the working directory's entry is this one, owned by %d:%d.", st.UID, st.GID)
+			e.copy([]string{"--link", "--from=" + workdirStage}, workdirRoot+"/", "/")
 		}
 	}
 	e.config()

@@ -229,6 +229,7 @@ var wantCopies = map[string][]copyInstr{
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/app/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
 	},
 	"default-inference": {
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
@@ -245,6 +246,7 @@ var wantCopies = map[string][]copyInstr{
 		{from: "deps", link: true, src: "/venv", dst: "/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/srv/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/srv/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
 	},
 	"odd-values": {
 		{from: "deps", link: true, src: "/opt/my venv", dst: "/opt/my venv"},
@@ -267,6 +269,7 @@ var wantCopies = map[string][]copyInstr{
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/app/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
 	},
 	"pyproject-inference": {
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
@@ -310,6 +313,10 @@ func TestStructure(t *testing.T) {
 			wantNames := []string{"deps", "runtime"}
 			if tc.deps == nil && len(s.Requirements) == 0 {
 				wantNames = []string{"runtime"}
+			}
+			if tg := s.Targets[tc.target]; *tg.WritableWorkdir && *tg.User.UID != 0 {
+				// The working directory owned by the user, linked in after the copies.
+				wantNames = slices.Insert(wantNames, len(wantNames)-1, "workdir")
 			}
 			if !slices.Equal(names, wantNames) {
 				t.Errorf("stages %v, want %v", names, wantNames)

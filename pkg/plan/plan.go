@@ -114,6 +114,9 @@ const (
 	Project
 	// Copy copies a path of a build context into the image.
 	Copy
+	// Workdir gives the working directory to the user (writable-workdir), after the copies
+	// that create it owned by root.
+	Workdir
 	// Assemble joins the layers onto the base (ShapeMerge only).
 	Assemble
 )
@@ -137,6 +140,10 @@ type Step struct {
 	Pip *PipStep
 	// Copy is the Copy step's source and destination.
 	Copy *CopyStep
+	// Dir is the Workdir step's directory; UID and GID own it. Its parents that do not exist
+	// are created owned by root, mode 0755.
+	Dir      string
+	UID, GID int
 	// Layers is the number of layers an Assemble step joins (the base included).
 	Layers int
 }
@@ -207,6 +214,9 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	for i, cp := range t.Copy {
 		p.add(p.copyStep(i, cp, opt.Contexts))
+	}
+	if *t.WritableWorkdir && *t.User.UID != 0 && t.Workdir != "/" {
+		p.add(p.workdirStep())
 	}
 	if p.Shape == ShapeMerge {
 		n := len(p.Steps) + 1 // the base, then one layer per step

@@ -38,6 +38,9 @@ func builtinTargets() map[string]*Target {
 			Copy:        []Copy{{From: "src"}, {From: "configs"}},
 			Command:     &Command{Args: []string{"python", "-m", "src.train"}},
 			Writable:    []string{"models"},
+			// Training code writes next to itself (MLflow's mlruns/, Hydra's outputs/,
+			// lightning_logs/): the workdir is the user's, the code in it stays root's.
+			WritableWorkdir: ptr(true),
 		},
 		"inference": {
 			Description:  "Inference image: serves src.api:app with uvicorn",
@@ -210,6 +213,9 @@ func finishTarget(s *Spec, t *Target) {
 	if t.Command == nil && t.Entrypoint == nil && t.serveDefault && port != 0 {
 		t.Command = &Command{Args: []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
 	}
+	if t.WritableWorkdir == nil {
+		t.WritableWorkdir = ptr(false)
+	}
 	if t.SmokeTest == nil {
 		t.SmokeTest = ptr(t.Healthcheck != nil && !t.Healthcheck.Disabled && (t.Command != nil || t.Entrypoint != nil))
 	}
@@ -304,6 +310,9 @@ func overlay(base, user *Target) *Target {
 	}
 	if user.SmokeTest != nil {
 		t.SmokeTest = user.SmokeTest
+	}
+	if user.WritableWorkdir != nil {
+		t.WritableWorkdir = user.WritableWorkdir
 	}
 	return t
 }

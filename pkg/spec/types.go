@@ -169,6 +169,11 @@ type Target struct {
 	// write, created empty and owned by the user. Default ["models"] for training, none
 	// otherwise. A root user (uid 0) needs none, so none are created for it.
 	Writable []string `yaml:"writable,omitempty" json:"writable,omitempty"`
+	// WritableWorkdir gives the working directory itself to the user, so the code can create
+	// new files and folders next to itself (mlflow.db, mlruns/, outputs/, lightning_logs/);
+	// what is copied there, the venv and the base stay root's. Default true for training,
+	// false otherwise (a server writes only where writable says).
+	WritableWorkdir *bool `yaml:"writable-workdir,omitempty" json:"writable-workdir,omitempty"`
 
 	// Test lists commands run inside the built image, at build time, before it is exported
 	// (with the image's env, user and working directory, and no network). A failing command

@@ -14,7 +14,8 @@ import (
 func TestChecksGateExport(t *testing.T) {
 	e := bed(t)
 	failingTest := "version: 1\ntargets:\n  inference:\n    test:\n      - [python, -c, \"import src.api, sys; print('imports fine')\"]\n      - \"echo checking model; test -f /app/models/missing.bin || { echo no model file; exit 3; }\"\n"
-	brokenApp := map[string]string{"src/api.py": "raise RuntimeError('model store unreachable: boom')\n"}
+	// The app prints 100 lines first: the error shows its last 40, the error's among them.
+	brokenApp := map[string]string{"src/api.py": "for i in range(100):\n    print('loading shard', i)\nraise RuntimeError('model store unreachable: boom')\n"}
 	cases := []struct {
 		name      string
 		edits     map[string]string
@@ -23,7 +24,7 @@ func TestChecksGateExport(t *testing.T) {
 		wantBuilt bool
 	}{
 		{"failing-test", map[string]string{"mlbuild.yaml": failingTest}, []string{"test[1]", "exit 3", "no model file"}, 7, false},
-		{"broken-app-smoke", brokenApp, []string{"smoke test", "boom", "exited with code"}, 0, false},
+		{"broken-app-smoke", brokenApp, []string{"smoke test", "boom", "exited with code", "(last 40 of 10", "loading shard 99", "targets.inference.smoke-test: false"}, 0, false},
 		{"smoke-test-off", mergeEdits(brokenApp, map[string]string{"mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    smoke-test: false\n"}), nil, 0, true},
 		{"passing", map[string]string{"mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    test: [\"python -c 'import src.api'\"]\n"}, nil, 0, true},
 	}

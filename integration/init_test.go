@@ -68,10 +68,12 @@ func TestInit(t *testing.T) {
 			if tc.index {
 				ix := startMLflowIndex(t)
 				spec += fmt.Sprintf("pip:\n  index-url: %q # the tests' index, in place of PyPI\n", ix.URL)
-				// The stand-in ships Debian's /usr/bin/uvicorn, run by the system Python, which
-				// does not see what pip installs in the venv (mlflow); python:3.X-slim has no
-				// uvicorn, so pip puts one in the venv, run by the venv's Python.
-				spec = strings.Replace(spec, "command: [uvicorn, ", "command: [python, -m, uvicorn, ", 1)
+				// Unedited otherwise: the stand-in ships Debian's /usr/bin/uvicorn, run by the
+				// system Python, which does not see what pip installs in the venv (mlflow);
+				// init's python -m uvicorn runs the venv's Python.
+				if !strings.Contains(spec, "command: [python, -m, uvicorn, ") {
+					t.Fatalf("init's command does not run the venv's python -m uvicorn:\n%s", spec)
+				}
 			}
 			must(t, os.WriteFile(filepath.Join(dir, initspec.SpecFile), []byte(spec), 0o644))
 

@@ -160,11 +160,37 @@ func (r *repo) appEntry(c *appCand) *entry {
 }
 
 func uvicornCommand(target string, factory bool, port int) []string {
-	cmd := []string{"uvicorn", target}
+	cmd := []string{"python", "-m", "uvicorn", target}
 	if factory {
 		cmd = append(cmd, "--factory")
 	}
 	return append(cmd, "--host", "0.0.0.0", "--port", strconv.Itoa(port))
+}
+
+// pythonServers are the servers init writes commands for that run as python -m NAME.
+var pythonServers = []string{"uvicorn", "gunicorn", "hypercorn", "flask"}
+
+// viaPython runs a server's console script (uvicorn, gunicorn) as "python -m" instead: the
+// venv's python is first on PATH, while a console script of that name may be the base
+// image's own (Debian's /usr/bin/uvicorn, an image with one preinstalled), whose Python does
+// not see the venv's packages. Other commands are returned as they are.
+func viaPython(cmd []string) []string {
+	if len(cmd) > 0 && slices.Contains(pythonServers, cmd[0]) {
+		return append([]string{"python", "-m", cmd[0]}, cmd[1:]...)
+	}
+	return cmd
+}
+
+// serverOf is the server a command runs ("uvicorn" for uvicorn ... and python -m uvicorn
+// ...), or "".
+func serverOf(cmd []string) string {
+	if len(cmd) >= 3 && (cmd[0] == "python" || cmd[0] == "python3") && cmd[1] == "-m" {
+		cmd = cmd[2:]
+	}
+	if len(cmd) > 0 && slices.Contains(pythonServers, cmd[0]) {
+		return cmd[0]
+	}
+	return ""
 }
 
 // weigh scores a candidate by evidence: the routes it serves (a prediction route most), a
@@ -257,9 +283,9 @@ func (r *repo) declaredApp(c *command, cands []*appCand) *entry {
 		if c.shell != "" {
 			e.shell = c.shell
 		} else {
-			e.command = c.words
+			e.command = viaPython(c.words)
 		}
-		r.note("inference: %s serves the WSGI app %s with gunicorn: the command is kept as declared", c.origin(), target)
+		r.note("inference: %s serves the WSGI app %s with gunicorn: the command is kept as declared (run by the venv's python -m gunicorn)", c.origin(), target)
 		return e
 	case target != "":
 	case c.server == "fastapi" && c.script != "":

@@ -66,7 +66,7 @@ type want struct {
 }
 
 var defaultServe = func(target string) []string {
-	return []string{"uvicorn", target, "--host", "0.0.0.0", "--port", "8000"}
+	return []string{"python", "-m", "uvicorn", target, "--host", "0.0.0.0", "--port", "8000"}
 }
 
 func TestDetect(t *testing.T) {
@@ -160,7 +160,7 @@ async def predict():
 			}),
 			want: want{
 				yamlLines: []string{"targets:", "inference:", "description: \"Inference image: serves src.service.main:api with uvicorn\"",
-					"command: [uvicorn, src.service.main:api, --host, 0.0.0.0, --port, \"8000\"]", "healthcheck:", "path: /healthz"},
+					"command: [python, -m, uvicorn, src.service.main:api, --host, 0.0.0.0, --port, \"8000\"]", "healthcheck:", "path: /healthz"},
 				requirements:  []string{"requirements.txt"},
 				trainingCopy:  []string{"src", "configs"},
 				trainingCmd:   []string{"python", "-m", "src.train"},
@@ -467,7 +467,7 @@ async def predict():
 			want: want{
 				trainingCopy:  []string{"svc", "web"},
 				inferenceCopy: []string{"svc", "web"},
-				inferenceCmd:  []string{"uvicorn", "svc.factory:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"},
+				inferenceCmd:  []string{"python", "-m", "uvicorn", "svc.factory:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"},
 				healthPath:    "/docs",
 				notes: []string{
 					"inference: FastAPI app svc.factory:create_app (a factory: uvicorn --factory) in svc/factory.py",

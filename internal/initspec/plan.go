@@ -459,12 +459,12 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	port, portWhy := r.servePort(app, d)
 	if port != spec.DefaultInferencePort {
 		t.expose, t.exposeWhy = []int{port}, portWhy
-		if t.command != nil && t.command[0] == "uvicorn" {
+		if serverOf(t.command) == "uvicorn" {
 			t.command = uvicornCommand(app.target, app.factory, port)
 		}
 	}
-	if t.command != nil && t.command[0] == "uvicorn" {
-		t.description = "Inference image: serves " + t.command[1] + " with uvicorn"
+	if serverOf(t.command) == "uvicorn" {
+		t.description = "Inference image: serves " + app.target + " with uvicorn"
 	} else if t.command != nil || t.shell != "" {
 		t.description = "Inference image: runs " + app.decl.String()
 	}
@@ -576,7 +576,7 @@ func (r *repo) absModel(u use, d *declared) (*copyItem, string) {
 // checkUvicorn notes when the images do not install the server.
 func (r *repo) checkUvicorn(p *plan, app *entry) {
 	server := "uvicorn"
-	if app.command != nil && app.command[0] != "uvicorn" {
+	if app.command != nil && serverOf(app.command) != "uvicorn" {
 		if app.decl == nil || app.decl.server == "" {
 			return
 		}

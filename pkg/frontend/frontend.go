@@ -511,8 +511,12 @@ func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk
 	if r.Exit == 0 {
 		return nil
 	}
+	msg := strings.TrimRight(r.Output, "\n")
+	if chk.Hint != "" {
+		msg += "\n" + chk.Hint
+	}
 	return b.withSource(s.Errorf(chk.SpecPath, "target %s, %s failed (exit %d); nothing was exported\n%s",
-		target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n")))
+		target, chk.Name, r.Exit, msg))
 }
 
 type baseImage struct {

@@ -269,7 +269,7 @@ func TestImageConfig(t *testing.T) {
 	if diff := cmp.Diff(wantEnv, c.Env); diff != "" {
 		t.Errorf("Env (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "9000"}, c.Cmd); diff != "" {
+	if diff := cmp.Diff([]string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "9000"}, c.Cmd); diff != "" {
 		t.Errorf("Cmd (-want +got):\n%s", diff)
 	}
 	if c.Entrypoint != nil {

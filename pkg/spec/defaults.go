@@ -211,7 +211,9 @@ func finishTarget(s *Spec, t *Target) {
 		port = t.Expose[0].Number
 	}
 	if t.Command == nil && t.Entrypoint == nil && t.serveDefault && port != 0 {
-		t.Command = &Command{Args: []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
+		// The venv's python runs the server: a uvicorn console script on PATH may be the
+		// base image's own, run by a Python that does not see the venv's packages.
+		t.Command = &Command{Args: []string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
 	}
 	if t.WritableWorkdir == nil {
 		t.WritableWorkdir = ptr(false)

@@ -108,6 +108,13 @@ func (r *repo) serving(d *declared) *entry {
 		r.weigh(c, cands)
 	}
 	slices.SortStableFunc(cands, func(a, b *appCand) int {
+		// An ASGI app over a Flask one: a repository with both serves with the newer.
+		if aw, bw := a.framework == "Flask", b.framework == "Flask"; aw != bw {
+			if aw {
+				return 1
+			}
+			return -1
+		}
 		if a.score != b.score {
 			return b.score - a.score
 		}
@@ -153,8 +160,37 @@ func (r *repo) appEntry(c *appCand) *entry {
 	if !strings.Contains(c.file, "/") {
 		e.extra = []string{c.file}
 	}
+	if c.framework == "Flask" {
+		return r.wsgiEntry(c, e)
+	}
 	if e.target != "src.api:app" || c.root != "" || c.factory {
 		e.command = uvicornCommand(e.target, c.factory, spec.DefaultInferencePort)
+	}
+	e.serveOn = func(port int) []string { return uvicornCommand(e.target, c.factory, port) }
+	return e
+}
+
+// wsgiEntry serves a Flask app: with gunicorn when the project installs it, else with
+// Flask's own development server (noted). A factory is called: module:create_app().
+func (r *repo) wsgiEntry(c *appCand, e *entry) *entry {
+	target := e.target
+	if c.factory {
+		target += "()"
+		e.desc = fmt.Sprintf("%s builds the Flask app in %s: called by the server.", c.obj, c.file)
+	}
+	gunicorn := r.reqKnown && r.reqPkgs["gunicorn"]
+	e.serveOn = func(port int) []string {
+		if gunicorn {
+			return []string{"python", "-m", "gunicorn", "--bind", "0.0.0.0:" + strconv.Itoa(port), target}
+		}
+		return []string{"python", "-m", "flask", "--app", target, "run", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}
+	}
+	e.command = e.serveOn(spec.DefaultInferencePort)
+	if gunicorn {
+		e.desc += " Served by gunicorn, which the requirements install."
+	} else {
+		e.desc += " Served by Flask's development server: the requirements name no production server (add gunicorn and serve with python -m gunicorn)."
+		r.note("inference: the Flask app %s runs on Flask's development server: the requirements name no production WSGI server; add gunicorn and set targets.inference.command to [python, -m, gunicorn, --bind, 0.0.0.0:PORT, %s]", target, target)
 	}
 	return e
 }
@@ -447,7 +483,11 @@ func (r *repo) appRoutes(c *appCand) (routes []fullRoute, unresolved []string) {
 				unresolved = append(unresolved, fmt.Sprintf("%s:%d", f.path, inc.line))
 				continue
 			}
-			visit(g, name, false, joinRoute(prefix, inc.prefix)+g.routers[name].prefix, depth+1)
+			sub := joinRoute(prefix, inc.prefix) + g.routers[name].prefix
+			if inc.replaces {
+				sub = joinRoute(prefix, inc.prefix)
+			}
+			visit(g, name, false, sub, depth+1)
 		}
 	}
 	visit(c.pf, c.obj, c.factory, "", 0)

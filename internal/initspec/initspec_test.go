@@ -477,14 +477,28 @@ async def predict():
 			},
 		},
 		{
-			name: "a flask app only is noted, not served",
+			name: "a flask app without gunicorn runs on Flask's server, noted",
 			fsys: repoFS(map[string]string{
 				"web/__init__.py":  "from flask import Flask\napp = Flask(__name__)\n",
 				"requirements.txt": "flask\n",
 			}),
 			want: want{
-				inferenceCmd: defaultServe("src.api:app"),
-				notes:        []string{"found a Flask (WSGI) app at web/__init__.py:2 (app)"},
+				inferenceCmd: []string{"python", "-m", "flask", "--app", "web:app", "run", "--host", "0.0.0.0", "--port", "8000"},
+				notes:        []string{"runs on Flask's development server", "add gunicorn"},
+			},
+		},
+		{
+			name: "a flask factory with a prefixed blueprint, app.run's port and gunicorn",
+			fsys: repoFS(map[string]string{
+				"service/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from .routes import bp\n    app.register_blueprint(bp)\n    return app\n",
+				"service/routes.py":   "from flask import Blueprint, jsonify\n\nbp = Blueprint(\"api\", __name__, url_prefix=\"/api\")\n\n\n@bp.route(\"/health\")\ndef health():\n    return jsonify(ok=True)\n",
+				"run.py":              "from service import create_app\n\napp = create_app()\n\nif __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", port=5050)\n",
+				"requirements.txt":    "flask==3.0.3\ngunicorn==22.0.0\n",
+			}),
+			want: want{
+				inferenceCmd: []string{"python", "-m", "gunicorn", "--bind", "0.0.0.0:5050", "run:app"},
+				healthPath:   "/api/health",
+				notes:        []string{"Flask app run:app in run.py"},
 			},
 		},
 	} {

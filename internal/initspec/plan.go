@@ -55,6 +55,10 @@ type targetPlan struct {
 
 	groups    []string // dependency groups of this target only
 	groupsWhy string
+
+	// smokeOff, when set, turns the smoke test off and says why (the app cannot start at
+	// build time).
+	smokeOff string
 }
 
 func (p *plan) isDefault() bool {
@@ -63,7 +67,7 @@ func (p *plan) isDefault() bool {
 
 func (t *targetPlan) isDefault() bool {
 	return t.copy == nil && t.command == nil && t.shell == "" && t.pythonpath == nil && t.healthPath == "" &&
-		t.healthCmd == nil && t.groups == nil && t.expose == nil && t.env == nil && t.writable == nil
+		t.healthCmd == nil && t.groups == nil && t.expose == nil && t.env == nil && t.writable == nil && t.smokeOff == ""
 }
 
 var (
@@ -270,9 +274,15 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 	r.noteAdded("training", added, train)
+	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead })
+	var readWhy []string
+	copies, readWhy = r.runtimeReads("training", copies, reads)
 	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
 		t.copy = copies
 		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
+		if len(readWhy) > 0 {
+			t.copyWhy = strings.TrimSpace(t.copyWhy + " Read at run time: " + strings.Join(readWhy, "; ") + ".")
+		}
 	}
 	r.noteWorkdirWrites("training", inWorkdir)
 	if len(dirs) == 0 || len(dirs) == 1 && dirs[0].dir == "models" {
@@ -332,8 +342,8 @@ func topDirUnlessAbs(p string) string {
 	return topDir(p)
 }
 
-// noteWorkdirWrites notes files written in the working directory itself, which stays
-// read-only.
+// noteWorkdirWrites notes files written in the working directory itself: training's is the
+// user's (writable-workdir), inference's stays read-only.
 func (r *repo) noteWorkdirWrites(target string, us []use) {
 	if len(us) == 0 {
 		return
@@ -341,6 +351,10 @@ func (r *repo) noteWorkdirWrites(target string, us []use) {
 	var at []string
 	for _, u := range us {
 		at = append(at, u.String())
+	}
+	if target == "training" {
+		r.note("training: writes files in the working directory itself (%s): fine, the training image's working directory is the user's (writable-workdir)", strings.Join(at, ", "))
+		return
 	}
 	r.note("%s: writes files in the working directory itself (%s), which is read-only in the image: "+
 		"write them under a directory (and add it to targets.%s.writable)", target, strings.Join(at, ", "), target)
@@ -443,6 +457,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			}
 		}
 	}
+	copies, readWhy := r.runtimeReads("inference", copies, reads)
 	if !models && !loaded {
 		r.note("inference: no models/ directory, so the image gets no model files; add models/, or copy them from " +
 			"a named context: {from: ., to: models, context: trained} with --build-context trained=DIR")
@@ -459,18 +474,19 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	port, portWhy := r.servePort(app, d)
 	if port != spec.DefaultInferencePort {
 		t.expose, t.exposeWhy = []int{port}, portWhy
-		if serverOf(t.command) == "uvicorn" {
-			t.command = uvicornCommand(app.target, app.factory, port)
+		if app != nil && app.serveOn != nil && t.command != nil && slices.Equal(t.command, app.command) {
+			t.command = app.serveOn(port)
 		}
 	}
-	if serverOf(t.command) == "uvicorn" {
-		t.description = "Inference image: serves " + app.target + " with uvicorn"
+	if s := serverOf(t.command); app != nil && (s == "uvicorn" || s != "" && app.decl == nil) {
+		t.description = "Inference image: serves " + app.target + " with " + s
 	} else if t.command != nil || t.shell != "" {
 		t.description = "Inference image: runs " + app.decl.String()
 	}
 	if app != nil {
 		pr := r.health(app, d, port)
 		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
+		t.smokeOff = r.startupBlockers(files, env)
 	}
 
 	// What the app writes: at import (anywhere it imports), and in its own module.
@@ -506,6 +522,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		if len(modelWhy) > 0 {
 			t.copyWhy = strings.TrimSpace(t.copyWhy + " The model: " + strings.Join(modelWhy, "; ") + ".")
 		}
+		if len(readWhy) > 0 {
+			t.copyWhy = strings.TrimSpace(t.copyWhy + " Read at run time: " + strings.Join(readWhy, "; ") + ".")
+		}
 	}
 
 	// The environment the repository declares for the image and the code reads.
@@ -537,6 +556,31 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
 		}
 	}
+}
+
+// startupBlockers says why the app cannot start at build time, where the smoke test runs
+// with no network and no credentials: what files (those the app imports) do at import or
+// start. Empty when nothing stops it.
+func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
+	var why []string
+	for _, pf := range r.pyFiles(files) {
+		for _, s := range pf.startup {
+			if _, set := env[s.env]; s.env != "" && set {
+				continue // the image sets it
+			}
+			if l := s.local; l != "" && (path.IsAbs(l) || strings.HasPrefix(l, ".") || r.exists(strings.TrimSuffix(l, "/"))) {
+				continue // a path in the image, not a hub id
+			}
+			why = append(why, fmt.Sprintf("%s:%d %s", pf.path, s.line, s.what))
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	msg := "The app cannot start at build time, where the smoke test runs with no network and no credentials: " +
+		strings.Join(why, "; ") + ". The smoke test is off; the healthcheck still runs where the image runs."
+	r.note("inference: smoke test off: the app cannot start at build time (no network, no credentials): %s", strings.Join(why, "; "))
+	return msg
 }
 
 // notCopied reports whether a path a Dockerfile copies is not one for the spec to copy: the

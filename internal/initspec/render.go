@@ -87,6 +87,10 @@ func render(frontend string, p *plan) []byte {
 			comment(&b, "    ", tp.healthWhy)
 			fmt.Fprintf(&b, "    healthcheck:\n      command: %s\n", flow(tp.healthCmd))
 		}
+		if tp.smokeOff != "" {
+			comment(&b, "    ", tp.smokeOff)
+			b.WriteString("    smoke-test: false\n")
+		}
 		if tp.env != nil {
 			comment(&b, "    ", tp.envWhy)
 			b.WriteString("    env:\n")

@@ -28,6 +28,9 @@ type entry struct {
 	pf        *pyFile
 	port      int // the port its declared command or uvicorn.run sets, 0 for none
 	portAt    string
+	// serveOn is the command init writes to serve the app on a port (nil: the command is
+	// the declared one, or uvicorn's default).
+	serveOn func(port int) []string
 }
 
 // Names of training entry points, by directory level: inside a code directory, and at the

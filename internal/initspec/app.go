@@ -431,20 +431,49 @@ func (r *repo) codePort(c *appCand) (int, string) {
 			if v != c.target() && !(f == c.file && strings.TrimSpace(s.target) == c.obj) {
 				continue
 			}
-			expr := s.port
-			if identRe.MatchString(expr) {
-				for _, a := range pf.assigns {
-					if a.name == expr {
-						expr = a.expr
-					}
-				}
-			}
-			if port, ok := intLit(expr); ok && port > 0 && port < 65536 {
+			if port, ok := r.intConst(s.port, pf, 0); ok && port > 0 && port < 65536 {
 				return port, fmt.Sprintf("%s:%d", f, s.line)
 			}
 		}
 	}
 	return 0, ""
+}
+
+// intConst evaluates an integer expression: a literal (the first one, so the default of
+// int(os.getenv("PORT", 8080))), or a name (settings.PORT, config.PORT, PORT) whose
+// assignment in f, else at module or class level in the scanned files (all agreeing), is one.
+func (r *repo) intConst(expr string, f *pyFile, depth int) (int, bool) {
+	expr = strings.TrimSpace(expr)
+	if n, ok := intLit(expr); ok || depth > 4 {
+		return n, ok
+	}
+	if !dottedRe.MatchString(expr) {
+		return 0, false
+	}
+	name := expr[strings.LastIndexByte(expr, '.')+1:]
+	for _, a := range f.assigns {
+		if a.name == name && a.scope != "func" {
+			return r.intConst(a.expr, f, depth+1)
+		}
+	}
+	found, n := false, 0
+	for _, p := range r.scanned {
+		g := r.file(p)
+		if g == nil || g == f {
+			continue
+		}
+		for _, a := range g.assigns {
+			if a.name != name || a.scope != "module" && a.scope != "class" {
+				continue
+			}
+			v, ok := r.intConst(a.expr, g, depth+1)
+			if !ok || found && v != n {
+				return 0, false
+			}
+			found, n = true, v
+		}
+	}
+	return n, found
 }
 
 // fullRoute is a route of the app with its full path.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -294,8 +295,13 @@ func (r *repo) readDockerfile(d *declared, file string) {
 		}
 		switch strings.ToLower(n.Value) {
 		case "env":
+			// An ENV value may use the build's ARGs (ENV PORT=${APP_PORT}); the running
+			// container sees the ENV only.
+			scope := envMap{}
+			maps.Copy(scope, args)
+			maps.Copy(scope, st.env)
 			for i := 0; i+1 < len(w); i += 3 {
-				v, _, err := lex.ProcessWord(w[i+1], st.env)
+				v, _, err := lex.ProcessWord(w[i+1], scope)
 				if err == nil {
 					st.env[w[i]], st.envAt[w[i]] = v, at
 				}

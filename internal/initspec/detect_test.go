@@ -346,7 +346,9 @@ func TestCorpusFacts(t *testing.T) {
 			"expose: [5000]", "copy: [app.py, train.py, model.joblib, templates]", "healthcheck: GET /health"},
 		"hub-model-at-import": {"command: [python, -m, training.train]", "command: [python, -m, uvicorn, api.main:app", "smoke-test: false",
 			"api/main.py:6 transformers.pipeline downloads distilbert-base-uncased-finetuned-sst-2-english", "copy: [api, training]"},
-		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
+		"port-arg-env":           {"expose: [7860]", "command: [python, -m, uvicorn, app.main:app, --host, 0.0.0.0, --port, \"7860\"]", "copy: [app, models]"},
+		"port-settings-constant": {"expose: [8501]", "command: [python, -m, uvicorn, service.server:app, --host, 0.0.0.0, --port, \"8501\"]", "command: [python, -m, pipeline.train]", "path: /healthz", "copy: [pipeline, service, artifacts]"},
+		"end-to-end-template":    {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

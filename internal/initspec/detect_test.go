@@ -332,7 +332,7 @@ func TestCorpusFacts(t *testing.T) {
 		"factory-app":        {"command: [python, -m, uvicorn, service.main:app", "path: /api/healthz", "writable: [models, outputs]"},
 		"routers-prefix":     {"path: /api/v1/system/health"},
 		"dockerfile-port":    {"base: python:3.11-slim", "command: [python, training/train.py, --out, model]", "writable: [models, model]", "expose: [8080]", "path: /healthz", "MODEL_PATH: /app/model/model.json"},
-		"dvc-pipeline":       {"command: [python, pipeline/training_pipeline.py, --params, params.yaml]", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics]"},
+		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics]"},
 		"utf16-requirements": {"copy: [main.py, train.py, model.joblib]"},
 		"mlruns-store":       {"writable: [models, mlruns]", "copy: [serve.py, train.py, mlruns]"},
 		"logs-at-import":     {"writable: [models, outputs]", "writable: [logs, data]"},
@@ -348,6 +348,7 @@ func TestCorpusFacts(t *testing.T) {
 			"api/main.py:6 transformers.pipeline downloads distilbert-base-uncased-finetuned-sst-2-english", "copy: [api, training]"},
 		"port-arg-env":           {"expose: [7860]", "command: [python, -m, uvicorn, app.main:app, --host, 0.0.0.0, --port, \"7860\"]", "copy: [app, models]"},
 		"port-settings-constant": {"expose: [8501]", "command: [python, -m, uvicorn, service.server:app, --host, 0.0.0.0, --port, \"8501\"]", "command: [python, -m, pipeline.train]", "path: /healthz", "copy: [pipeline, service, artifacts]"},
+		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\""},
 		"end-to-end-template":    {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

@@ -204,6 +204,14 @@ func (r *repo) declaredEntry(c *command) *entry {
 		e.command = c.words
 	}
 	e.extra = append(e.extra, topDir(e.file))
+	for _, p := range c.pre {
+		if top := topDir(p); r.exists(top) && !slices.Contains(e.extra, top) || r.exists(top+".py") && !slices.Contains(e.extra, top+".py") {
+			if !r.exists(top) {
+				top += ".py"
+			}
+			e.extra = append(e.extra, top)
+		}
+	}
 	for _, w := range c.words[1:] {
 		_, v, ok := strings.Cut(w, "=")
 		if !ok {

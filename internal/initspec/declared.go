@@ -976,7 +976,9 @@ func (r *repo) readDVC(d *declared) {
 		return
 	}
 	// The stages whose outs the training stage depends on run first, as dvc repro runs them.
-	under := func(p, out string) bool { return p == out || strings.HasPrefix(p, out+"/") || strings.HasPrefix(out, p+"/") }
+	under := func(p, out string) bool {
+		return p == out || strings.HasPrefix(p, out+"/") || strings.HasPrefix(out, p+"/")
+	}
 	var pre []string
 	var preNames []string
 	seen := map[string]bool{bestName: true}

@@ -349,6 +349,7 @@ func TestCorpusFacts(t *testing.T) {
 		"port-arg-env":           {"expose: [7860]", "command: [python, -m, uvicorn, app.main:app, --host, 0.0.0.0, --port, \"7860\"]", "copy: [app, models]"},
 		"port-settings-constant": {"expose: [8501]", "command: [python, -m, uvicorn, service.server:app, --host, 0.0.0.0, --port, \"8501\"]", "command: [python, -m, pipeline.train]", "path: /healthz", "copy: [pipeline, service, artifacts]"},
 		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\""},
+		"credential-at-import":   {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
 		"end-to-end-template":    {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

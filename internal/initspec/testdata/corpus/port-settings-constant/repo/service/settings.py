@@ -1,10 +1,10 @@
-from pydantic_settings import BaseSettings
+import os
 
 
-class Settings(BaseSettings):
-    HOST: str = "0.0.0.0"
-    PORT: int = 8501
-    MODEL_DIR: str = "artifacts"
+class Settings:
+    HOST = os.getenv("HOST", "0.0.0.0")
+    PORT = int(os.getenv("PORT", "8501"))
+    MODEL_DIR = os.getenv("MODEL_DIR", "artifacts")
 
 
 settings = Settings()

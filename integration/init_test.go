@@ -54,6 +54,7 @@ func TestInit(t *testing.T) {
 		{name: "flat-src", wrote: []string{"/app/models/model.json"}},
 		{name: "mlruns-store", wrote: []string{"/app/mlruns/1/meta.yaml"}, index: true},
 		{name: "port-settings-constant", wrote: []string{"/app/artifacts/weights.npy"}, port: "8501"},
+		{name: "service-subfolder-flat", wrote: []string{"/app/outputs/weights.npy"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -350,7 +350,9 @@ func TestCorpusFacts(t *testing.T) {
 		"port-settings-constant": {"expose: [8501]", "command: [python, -m, uvicorn, service.server:app, --host, 0.0.0.0, --port, \"8501\"]", "command: [python, -m, pipeline.train]", "path: /healthz", "copy: [pipeline, service, artifacts]"},
 		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\""},
 		"credential-at-import":   {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
-		"end-to-end-template":    {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
+		"service-subfolder-flat": {"requirements: [service/requirements.txt, training/requirements.txt]", "command: [python, -m, uvicorn, main:app",
+			"pythonpath: [/app/service]", "command: [python, training/train.py]"},
+		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlbuild/mlbuild/pkg/located"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -209,7 +210,7 @@ func (d *depFiles) checkSelection(s *spec.Spec, targets ...string) error {
 				declares = strings.Join(have, ", ")
 			}
 			msg := fmt.Sprintf("%s %q is not in %s (it has: %s)", kind, n, d.source, declares)
-			if best := spec.Closest(pydeps.NormalizeName(n), norm); best != "" {
+			if best := located.Closest(pydeps.NormalizeName(n), norm); best != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", have[slices.Index(norm, best)])
 			}
 			errs = append(errs, s.Errorf(fmt.Sprintf("%s.%ss[%d]", p, kind, i), "%s", msg))

@@ -12,7 +12,7 @@ package frontend
 import (
 	"context"
 	"encoding/json"
-	stderrors "errors"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -36,16 +36,11 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-	"github.com/pkg/errors"
 	"golang.org/x/sync/errgroup"
 )
 
 // Lang is the language recorded in source maps.
 const Lang = "mlbuild"
-
-// SecureExcludes are always applied to the build context before the user's .dockerignore,
-// so a "!" line there can re-include a path deliberately (see plan.SecureExcludes).
-var SecureExcludes = plan.SecureExcludes
 
 // Build is the gateway build function of the mlbuild frontend.
 func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err error) {
@@ -55,7 +50,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	}
 	src, err := bc.ReadEntrypoint(ctx, Lang)
 	if err != nil {
-		return nil, errors.Wrapf(err, "mlbuild: cannot read the spec (-f %s) from the build context", specName(bc))
+		return nil, fmt.Errorf("mlbuild: cannot read the spec (-f %s) from the build context: %w", specName(bc), err)
 	}
 	b := &builder{c: c, bc: bc, src: src}
 	// The one place sources are attached: every located error leaves here with its file and
@@ -388,7 +383,7 @@ func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *pla
 	}
 	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: path.Base(plan.ReportFile)})
 	if err != nil {
-		return nil, errors.Wrap(err, "read pip's report")
+		return nil, fmt.Errorf("read pip's report: %w", err)
 	}
 	pins, ok, err := pydeps.ParsePipReport(dt)
 	if err != nil || !ok || len(pins) == 0 {
@@ -469,7 +464,7 @@ func (b *builder) solveChecked(ctx context.Context, s *spec.Spec, target string,
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
-	if err := stderrors.Join(checkErrs...); err != nil {
+	if err := errors.Join(checkErrs...); err != nil {
 		return nil, err
 	}
 	return ref, nil
@@ -481,7 +476,7 @@ func (b *builder) marshal(ctx context.Context, st llb.State, opts ...llb.Constra
 	caps := b.c.BuildOpts().LLBCaps
 	def, err := st.Marshal(ctx, append(opts, llb.WithCaps(caps))...)
 	if err != nil {
-		return nil, errors.Wrap(err, "marshal LLB")
+		return nil, fmt.Errorf("marshal LLB: %w", err)
 	}
 	if err := llbgraph.CheckCaps(def, &caps); err != nil {
 		return nil, err
@@ -507,11 +502,11 @@ func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk
 	}
 	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: llbgraph.ResultFile})
 	if err != nil {
-		return errors.Wrapf(err, "%s: read the check result", chk.Name)
+		return fmt.Errorf("%s: read the check result: %w", chk.Name, err)
 	}
 	var r llbgraph.CheckResult
 	if err := json.Unmarshal(dt, &r); err != nil {
-		return errors.Wrapf(err, "%s: parse the check result", chk.Name)
+		return fmt.Errorf("%s: parse the check result: %w", chk.Name, err)
 	}
 	if r.Exit == 0 {
 		return nil
@@ -565,7 +560,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {
-		return nil, errors.Wrapf(err, "base image %s: parse config", s.Base)
+		return nil, fmt.Errorf("base image %s: parse config: %w", s.Base, err)
 	}
 	pinned := ref
 	if dgst != "" {

@@ -2,7 +2,6 @@ package frontend
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -212,15 +211,11 @@ func (b *builder) readLintFiles(ctx context.Context, s *spec.Spec) map[string][]
 // lintLocation locates a lint build error: in the dependency file it is about (added to the
 // sources), else in the spec.
 func (b *builder) lintLocation(res *lint.LintResults, specIdx int, d *Deps, err error) pb.Location {
-	var e *spec.Error
-	var list spec.Errors
-	switch {
-	case errors.As(err, &list) && len(list) > 0:
-		e = list[0]
-	case errors.As(err, &e):
-	default:
+	list := spec.Located(err)
+	if len(list) == 0 {
 		return pb.Location{SourceIndex: -1}
 	}
+	e := list[0]
 	idx := specIdx
 	if e.File != "" && e.File != b.src.Filename {
 		dt, ok := d.files[e.File]

@@ -14,7 +14,7 @@ type Pin struct {
 	Name, Version string
 	// Size is the size in bytes the lock records for its artifact (0: unknown).
 	Size        int64
-	Requirement []byte
+	Requirement Text
 }
 
 // How the packages of a lock are laid out when Deps.Layers is spec.LayersPackages (see
@@ -115,7 +115,7 @@ func (p *Plan) packageSteps() []Step {
 			names = append(names[:4], fmt.Sprintf("and %d more", len(names)-4))
 		}
 		what := fmt.Sprintf("pip install from %s, layer %s: %s", path.Base(p.Deps.Source), g.label, strings.Join(names, ", "))
-		out = append(out, Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(p.Spec), Pip: ps})
+		out = append(out, Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(p.spec), Pip: ps})
 	}
 	return out
 }

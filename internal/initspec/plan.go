@@ -121,6 +121,13 @@ func (r *repo) plan() *plan {
 	app := r.serving(d)
 	r.planTraining(p, lay, cfg, train, d)
 	r.planInference(p, lay, cfg, app, train, d)
+	if deps != nil && !deps.broken {
+		var appFiles []string
+		if app != nil {
+			appFiles = r.reach(r.entryFiles(app), roots(app))
+		}
+		deps.importedGroups(r, p, r.reach(r.entryFiles(train), roots(train)), appFiles)
+	}
 	return p
 }
 

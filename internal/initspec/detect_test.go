@@ -352,7 +352,9 @@ func TestCorpusFacts(t *testing.T) {
 		"credential-at-import":   {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
 		"service-subfolder-flat": {"requirements: [service/requirements.txt, training/requirements.txt]", "command: [python, -m, uvicorn, main:app",
 			"pythonpath: [/app/service]", "command: [python, training/train.py]"},
-		"dev-group-import":    {"command: [python, -m, src.forecast.train]", "dependencies:\n      groups: [dev]", "command: [python, -m, uvicorn, src.forecast.api:app"},
+		"dev-group-import": {"command: [python, -m, src.forecast.train]", "dependencies:\n      groups: [dev]", "command: [python, -m, uvicorn, src.forecast.api:app"},
+		"stages-main-flask": {"command: [python, main.py]", "pythonpath: [/app, /app/src]", "copy: [src, config, app.py, templates]",
+			"command: [python, -m, flask, --app, app:app, run, --host, 0.0.0.0, --port, \"8080\"]", "expose: [8080]"},
 		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

@@ -3,6 +3,7 @@ package initspec
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -249,6 +250,8 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 
+	r.srcPath(t, files)
+
 	// Where training writes.
 	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
 	us := r.uses(files, ev, func(*pyFile, pyOp) bool { return true })
@@ -477,6 +480,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			t.pythonpathWhy = fmt.Sprintf("%s/ is the import root: %s imports the modules under it by their own names.", app.root, app.file)
 		}
 		r.checkUvicorn(p, app)
+		r.srcPath(t, files)
 	}
 	port, portWhy := r.servePort(app, d)
 	if port != spec.DefaultInferencePort {
@@ -561,6 +565,28 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		if len(why) > 0 {
 			pair.tp.envWhy = "Declared by " + strings.Join(why, ", ") + ", and read by the code."
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
+		}
+	}
+}
+
+// srcPath puts /app/src on the target's PYTHONPATH when code outside src/ (a root main.py
+// or app.py) imports the packages under src/ by their own names, as a src layout installed
+// with pip install -e . lets it: the image copies src/, it does not install it.
+func (r *repo) srcPath(t *targetPlan, files []string) {
+	if t.pythonpath != nil || r.isFile("src/__init__.py") || !r.isDir("src") {
+		return
+	}
+	r.srcRooted("src/x.py") // fills srcNames
+	for _, f := range r.pyFiles(files) {
+		if strings.HasPrefix(f.path, "src/") {
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(f.imports)) {
+			if r.srcNames[name] && !r.isDir(name) && !r.isFile(name+".py") {
+				t.pythonpath = []string{spec.DefaultWorkdir, spec.DefaultWorkdir + "/src"}
+				t.pythonpathWhy = fmt.Sprintf("%s imports %s from src/ by its own name (a src layout, not installed in the image).", f.path, name)
+				return
+			}
 		}
 	}
 }
@@ -654,6 +680,9 @@ func (r *repo) servePort(app *entry, d *declared) (int, string) {
 			facts = append(facts, f)
 		} else {
 			f.what = "uvicorn.run"
+			if app.framework == "Flask" {
+				f.what = "app.run"
+			}
 			code = &f
 		}
 	}

@@ -117,6 +117,33 @@ func (r *repo) trainEntry(lay layout) *entry {
 	if len(found) > 0 {
 		return found[0]
 	}
+	return r.pipelineMain()
+}
+
+// pipelineMain is the training entry of a repository with no file named for training: a
+// root script (main.py, run.py, pipeline.py, run_pipeline.py) with a __main__ guard that
+// reaches training code (a module or call named train*), and serves no app.
+func (r *repo) pipelineMain() *entry {
+	for _, f := range []string{"main.py", "run.py", "run_pipeline.py", "pipeline.py", "run_training.py"} {
+		pf := r.file(f)
+		if pf == nil || !pf.main || len(pf.apps) > 0 || len(pf.serves) > 0 || !r.inContext(f, false) {
+			continue
+		}
+		var why string
+		for _, g := range r.reach([]string{f}, []string{".", "src"}) {
+			if g != f && strings.Contains(strings.ToLower(path.Base(g)), "train") {
+				why = g
+				break
+			}
+		}
+		if why == "" {
+			continue
+		}
+		e := scriptEntry(f)
+		e.desc = fmt.Sprintf("Runs %s, which has a __main__ guard and runs the training code of %s.", f, why)
+		r.note("training: no file named for training; %s runs the pipeline (its __main__ guard reaches %s)", f, why)
+		return e
+	}
 	return nil
 }
 

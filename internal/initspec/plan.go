@@ -57,6 +57,9 @@ type targetPlan struct {
 	groups    []string // dependency groups of this target only
 	groupsWhy string
 
+	// modelHow says how a model the app loads, which training makes, gets into the image.
+	modelHow []string
+
 	// smokeOff, when set, turns the smoke test off and says why (the app cannot start at
 	// build time).
 	smokeOff string
@@ -460,11 +463,15 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			if best >= 0 {
 				msg += fmt.Sprintf("; training writes it (%s)", trainWrites[best])
 			}
-			if dir {
-				r.note("%s: add {from: ., to: %s, context: trained} to targets.inference.copy and build with --build-context trained=DIR, DIR holding the trained files of %s/", msg, src, src)
-			} else {
-				r.note("%s: add {from: %s, to: %s, context: trained} to targets.inference.copy and build with --build-context trained=DIR, DIR holding the trained %s", msg, src, src, src)
+			how := fmt.Sprintf("{from: ., to: %s, context: trained}", src)
+			holding := fmt.Sprintf("the trained files of %s/", src)
+			if !dir {
+				how, holding = fmt.Sprintf("{from: %s, to: %s, context: trained}", src, src), "the trained "+src
 			}
+			r.note("%s: add %s to targets.inference.copy and build with --build-context trained=DIR, DIR holding %s", msg, how, holding)
+			// The spec says it too, where the copies are.
+			t.modelHow = append(t.modelHow, fmt.Sprintf("The app loads %s (%s), which the repository does not hold%s: to put it there, add %s to this list and build with --build-context trained=DIR, DIR holding %s (the training image's output).",
+				what, u, strings.TrimPrefix(msg[strings.Index(msg, "does not hold")+len("does not hold"):], ""), how, holding))
 		}
 	}
 	copies, readWhy := r.runtimeReads("inference", copies, reads)

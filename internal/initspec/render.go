@@ -54,6 +54,9 @@ func render(frontend string, p *plan) []byte {
 		if tp.description != "" {
 			fmt.Fprintf(&b, "    description: %s\n", scalar(tp.description))
 		}
+		for _, h := range tp.modelHow {
+			comment(&b, "    ", h)
+		}
 		if tp.copy != nil {
 			comment(&b, "    ", tp.copyWhy)
 			if len(tp.copy) == 0 {

@@ -488,6 +488,21 @@ async def predict():
 			},
 		},
 		{
+			name: "an app that reads .env at import is told the file stays out; a hub model id that is a local folder is no download",
+			fsys: repoFS(map[string]string{
+				"app/__init__.py":         "",
+				"app/main.py":             "from dotenv import load_dotenv\nfrom fastapi import FastAPI\nfrom transformers import AutoModel\n\nload_dotenv()\nmodel = AutoModel.from_pretrained(\"models/bert\")\napp = FastAPI()\n\n\n@app.get(\"/health\")\ndef health():\n    return {}\n",
+				"models/bert/config.json": "{}",
+				".env":                    "TOKEN=x\n",
+				"requirements.txt":        "fastapi\nuvicorn\npython-dotenv\ntransformers\n",
+			}),
+			want: want{
+				inferenceCmd: []string{"python", "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"},
+				notes:        []string{"app/main.py:5 reads .env, which the secure excludes keep out"},
+				noNotes:      []string{"smoke test off"},
+			},
+		},
+		{
 			name: "a flask factory with a prefixed blueprint, app.run's port and gunicorn",
 			fsys: repoFS(map[string]string{
 				"service/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from .routes import bp\n    app.register_blueprint(bp)\n    return app\n",

@@ -604,6 +604,9 @@ func (r *repo) srcPath(t *targetPlan, files []string) {
 func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 	var why []string
 	for _, pf := range r.pyFiles(files) {
+		if pf.dotenv > 0 && r.exists(".env") {
+			r.note("inference: %s:%d reads .env, which the secure excludes keep out of the build context (it holds secrets): set what the app needs with env: (not secrets) or at run time (docker run --env-file .env)", pf.path, pf.dotenv)
+		}
 		for _, s := range pf.startup {
 			if _, set := env[s.env]; s.env != "" && set {
 				continue // the image sets it

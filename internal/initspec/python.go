@@ -19,6 +19,8 @@ type pyFile struct {
 	startup []pyStartup
 	// startFunc is the top-level function being parsed when its name says it runs at start.
 	startFunc bool
+	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
+	dotenv int
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
 	apps []pyApp
 	// wsgi are module-level Flask app assignments, which uvicorn cannot serve.
@@ -544,6 +546,10 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 		return v
 	}
 	switch {
+	case c.fn == "load_dotenv" || c.fn == "find_dotenv" || c.fn == "dotenv_values":
+		if f.dotenv == 0 {
+			f.dotenv = n
+		}
 	case c.fn == "pipeline" && (c.recv == "" || c.recv == "transformers"):
 		m := lit(arg(pos, kw, 1, "model"))
 		what := "transformers.pipeline downloads its default model from the Hugging Face Hub"

@@ -19,13 +19,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/plan"
-	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -72,7 +73,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 		return nil, err
 	}
 	// A group or extra the source does not have is refused before the base is resolved.
-	if err := b.deps.checkSelection(s, target); err != nil {
+	if err := b.deps.CheckSelection(s, target); err != nil {
 		return nil, err
 	}
 	// Warnings are a round trip each: send them while the build goes on.
@@ -89,7 +90,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	if err != nil {
 		// Explain the common cause at its spec line; checked only on failure, so successful
 		// builds pay no extra round trip.
-		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
+		if rerr := b.explainFailure(ctx); rerr != nil {
 			return nil, rerr
 		}
 		return nil, err
@@ -101,10 +102,10 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 // the offending lines after the build).
 func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 	for _, w := range spec.Lint(s, nil) {
-		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
+		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule.Name, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
 			Level:  1,
-			Detail: [][]byte{[]byte(w.Description)},
-			URL:    "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings",
+			Detail: [][]byte{[]byte(w.Rule.Description)},
+			URL:    spec.LintURL,
 			Range:  []*pb.Range{llbgraph.PBRange(w.Range)},
 		})
 	}
@@ -130,7 +131,10 @@ type builder struct {
 	bc  *dockerui.Client
 	src *dockerui.Source
 	// deps are the dependency files, read once per build before the platforms are built.
-	deps *depFiles
+	deps *depsrc.Source
+	// plans are the plans built, one per platform, for explainFailure.
+	mu    sync.Mutex
+	plans []*plan.Plan
 }
 
 // buildArgs are the --build-arg values plus the platform built-ins.
@@ -199,7 +203,7 @@ func (b *builder) withSource(err error) error {
 		info := &pb.SourceInfo{Filename: b.src.Filename, Language: b.src.Language, Data: b.src.Data, Definition: b.src.Definition.ToPB()}
 		if e.File != "" && e.File != b.src.Filename {
 			// A dependency file's error shows that file's lines.
-			dt, ok := b.deps.file(e.File)
+			dt, ok := b.deps.File(e.File)
 			if !ok {
 				continue
 			}
@@ -214,16 +218,15 @@ func (b *builder) withSource(err error) error {
 // main context that is not there, and returns a located error naming it (nil when all are
 // there). It runs only after a failure, so successful builds pay nothing for it; it
 // transfers only the paths it checks.
-func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target string) error {
-	p := platforms.DefaultSpec()
-	named, err := b.namedContexts(ctx, s.Targets[target], p)
-	if err != nil {
-		return nil
+func (b *builder) explainFailure(ctx context.Context) error {
+	b.mu.Lock()
+	var pl *plan.Plan
+	if len(b.plans) > 0 {
+		pl = b.plans[0] // the paths a plan reads are the same on every platform
 	}
-	pl, err := plan.New(s, plan.Options{Target: target, Contexts: slices.Sorted(maps.Keys(named)),
-		Deps: &plan.Deps{Kind: b.deps.kind, Files: b.deps.requirementsFiles()}})
-	if err != nil {
-		return nil
+	b.mu.Unlock()
+	if pl == nil {
+		return nil // it failed before the plan: not for a missing path
 	}
 	needs := pl.MainContextPaths()
 	if len(needs) == 0 {
@@ -234,7 +237,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 		paths[i] = n.Path
 	}
 	// Any trouble checking means no explanation: the build's own error is returned instead.
-	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName("check the paths the spec needs"))
+	st, err := b.mainContext(ctx, llb.FollowPaths(paths), llb.WithCustomName(plan.InternalVertex(plan.InternalCheckPaths)))
 	if err != nil {
 		return nil
 	}
@@ -247,7 +250,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: n.Path}); err == nil {
 			continue
 		}
-		missing = append(missing, s.Errorf(n.SpecPath, "%q is not in the build context (missing, or excluded by .dockerignore); %s", n.Path, n.Hint))
+		missing = append(missing, pl.Errorf(n.SpecPath, "%q is not in the build context (missing, or excluded by .dockerignore); %s", n.Path, n.Hint))
 	}
 	if len(missing) == 0 {
 		return nil
@@ -289,7 +292,7 @@ func (b *builder) mainContext(ctx context.Context, opts ...llb.LocalOption) (llb
 }
 
 func (b *builder) requirementsContext(ctx context.Context, files []string) (llb.State, error) {
-	return b.mainContext(ctx, llb.FollowPaths(files), dockerui.WithInternalName("load requirements files"))
+	return b.mainContext(ctx, llb.FollowPaths(files), llb.WithCustomName(plan.InternalVertex(plan.InternalLoadRequirements)))
 }
 
 // buildPlatform builds the target for one platform: it loads the spec with the platform's
@@ -346,6 +349,9 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if pl, err = b.resolveRequirements(ctx, s, pl, popt, opt); err != nil {
 		return nil, err
 	}
+	b.mu.Lock()
+	b.plans = append(b.plans, pl)
+	b.mu.Unlock()
 	// Only the paths the layers read are sent from the client (all of it when one is ".").
 	var follow []llb.LocalOption
 	if reads := pl.ContextReads(); reads != nil {
@@ -365,9 +371,12 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: in.base.image, Epoch: epoch}, nil
 }
 
-// resolveRequirements learns, for requirements files, what pip would install (the plan's
-// Resolve step, cached like any step), so the packages get layers of their own as a lock's
-// do. Requirements pip cannot pin by hash (a directory, a VCS checkout) keep one layer.
+// resolveRequirements is the second phase of requirements files laid out per package: it
+// runs the plan's Resolve step (cached like any step) to learn what pip would install, and
+// plans again with those packages (depsrc.WithReport), so they get layers of their own as a
+// lock's do. A plan without a Resolve step is final as it is: for it, and for every other
+// build, plan.New runs once per target and platform. Requirements pip cannot pin by hash (a
+// directory, a VCS checkout) keep one layer.
 func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *plan.Plan, popt plan.Options, opt llbgraph.Options) (*plan.Plan, error) {
 	st, ok := llbgraph.ResolveState(pl, opt)
 	if !ok {
@@ -385,21 +394,12 @@ func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *pla
 	if err != nil {
 		return nil, fmt.Errorf("read pip's report: %w", err)
 	}
-	pins, ok, err := pydeps.ParsePipReport(dt)
-	if err != nil || !ok || len(pins) == 0 {
+	deps, ok, err := depsrc.WithReport(popt.Deps, dt)
+	if err != nil || !ok {
 		return pl, err
 	}
-	deps := *popt.Deps
-	deps.Locked, deps.Packages, deps.Pins = true, len(pins), nil
-	for _, pin := range pins {
-		deps.Pins = append(deps.Pins, plan.Pin{Name: pin.Name, Version: pin.Version, Requirement: pydeps.Requirements([]pydeps.Pin{pin})})
-	}
-	popt.Deps = &deps
-	pl, err = plan.New(s, popt)
-	if err != nil {
-		return nil, err
-	}
-	return pl, nil
+	popt.Deps = deps
+	return plan.New(s, popt)
 }
 
 // inputs are what a build reads besides the spec.
@@ -420,7 +420,7 @@ func (b *builder) inputs(ctx context.Context, s *spec.Spec, target string, p oci
 		return err
 	})
 	eg.Go(func() (err error) {
-		in.requirements, err = b.requirementsContext(ctx, b.deps.requirementsFiles())
+		in.requirements, err = b.requirementsContext(ctx, b.deps.RequirementsFiles())
 		return err
 	})
 	eg.Go(func() (err error) {
@@ -543,11 +543,15 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		}
 		return &baseImage{state: *st, image: img, name: s.Base}, nil
 	}
-	named, err := reference.ParseNormalizedNamed(s.Base)
+	// The same normalisation as the plan's Base (plan.NormalizeBase).
+	normalized, err := plan.NormalizeBase(s.Base)
+	if err != nil {
+		return nil, s.Errorf("base", "base image %q: %v", s.Base, err)
+	}
+	named, err := reference.ParseNormalizedNamed(normalized)
 	if err != nil {
 		return nil, err
 	}
-	named = reference.TagNameOnly(named)
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
 		LogName: plan.MetadataVertex(b.label(target, p), s.Base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{

@@ -270,7 +270,7 @@ func (g *graph) generated(ps *plan.PipStep) llb.State {
 		created = g.opt.Epoch.UTC()
 	}
 	return llb.Scratch().File(llb.Mkfile("/"+ps.Requirements[0], 0o644, ps.Generated, llb.WithCreatedTime(created)),
-		g.named(plan.InternalVertex("write "+ps.Requirements[0]), "")...)
+		g.named(plan.InternalVertex(plan.InternalWrite(ps.Requirements[0])), "")...)
 }
 
 // pipSecrets mounts the spec's pip secrets. Builders before BuildKit v0.10 (Docker Engine

@@ -6,6 +6,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
 // Pin is one locked package the frontend resolved, with the lines of the requirements file
@@ -89,10 +91,35 @@ func layout(pins []Pin) []layerGroup {
 	return out
 }
 
-// perPackage reports whether the lock's packages get layers of their own.
-func (p *Plan) perPackage() bool {
+// depLayout is how the dependencies are laid out in layers.
+type depLayout int
+
+const (
+	// oneStep: one pip step installs them all, one layer.
+	oneStep depLayout = iota
+	// perPackage: the packages are known (Deps.Pins) and get layers of their own (packageSteps).
+	perPackage
+	// needsReport: requirements files whose packages are not known yet: the Resolve step
+	// asks pip first, and the plan is made again with its answer (depsrc.WithReport).
+	needsReport
+)
+
+// layout is the one place the layer layout of the dependencies is decided, from what
+// depsrc resolved (Deps.Layers: the spec's dependencies.layers, "single" for requirements
+// files unless the spec asks for packages): a layer per package needs "packages", a builder
+// that merges layers (ShapeMerge) and a renderer that can (not OneLayer), and the packages
+// known, else learned first from pip's report.
+func (p *Plan) layout() depLayout {
 	d := p.Deps
-	return d.Locked && len(d.Pins) > 0 && d.Layers == "packages" && p.Shape == ShapeMerge
+	switch {
+	case d.Layers != spec.LayersPackages || p.Shape != ShapeMerge || p.oneLayer:
+		return oneStep
+	case d.Locked && len(d.Pins) > 0:
+		return perPackage
+	case d.Kind == spec.SourceRequirements && len(d.Files) > 0 && len(d.Pins) == 0:
+		return needsReport
+	}
+	return oneStep
 }
 
 // packageSteps are the pip steps of a per-package layout: each installs its packages into

@@ -65,6 +65,9 @@ type Options struct {
 	// Deps is the dependency source the frontend resolved for this target and platform; nil
 	// means the spec's requirements files.
 	Deps *Deps
+	// OneLayer: the renderer cannot merge independent layers (a Dockerfile), so the
+	// dependencies are installed in one pip step whatever Deps.Layers says (see layout).
+	OneLayer bool
 }
 
 // Deps is what a target installs into the virtualenv, once the frontend has read the
@@ -98,6 +101,17 @@ type Deps struct {
 	// ProjectPath is the project's directory in the context ("" or "." for its root).
 	Project     bool   `json:",omitempty"`
 	ProjectPath string `json:",omitempty"`
+	// Members are the uv workspace members built from the main context after the project,
+	// each in a step (a layer) of its own, in this order.
+	Members []Member `json:",omitempty"`
+}
+
+// Member is a workspace member built from the main context and installed like the project.
+type Member struct {
+	// Name is the member's name; Path its directory in the context.
+	Name, Path string
+	// SpecPath locates where the spec asks for it ("targets.inference.dependencies.members").
+	SpecPath string
 }
 
 // deps are the spec's requirements files when the frontend resolved none.
@@ -106,7 +120,9 @@ func specDeps(s *spec.Spec) *Deps {
 }
 
 // installs reports whether anything is installed into a virtualenv.
-func (d *Deps) installs() bool { return len(d.Files) > 0 || d.Generated != nil || d.Project }
+func (d *Deps) installs() bool {
+	return len(d.Files) > 0 || d.Generated != nil || d.Project || len(d.Members) > 0
+}
 
 // Kind is what a step does.
 type Kind int
@@ -258,8 +274,9 @@ type Plan struct {
 
 	// spec and target are the spec being planned, set only while New runs: after it, the
 	// plan answers everything from the fields above.
-	spec   *spec.Spec
-	target *spec.Target
+	spec     *spec.Spec
+	target   *spec.Target
+	oneLayer bool
 }
 
 // Account is the user a target runs as.
@@ -290,14 +307,14 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	p := &Plan{TargetName: t.Name, Label: label, File: s.File, Base: base, Venv: s.Python.Venv,
 		User:  Account{Name: t.User.Name, UID: *t.User.UID, GID: *t.User.GID, Writable: WritableDirs(t)},
-		Shape: opt.Shape, Deps: deps, spec: s, target: t}
+		Shape: opt.Shape, Deps: deps, spec: s, target: t, oneLayer: opt.OneLayer}
 	if *t.User.UID != 0 {
 		p.add(p.userStep())
 	}
 	if deps.installs() {
 		p.add(p.venvStep())
 		switch {
-		case p.perPackage():
+		case p.layout() == perPackage:
 			for _, st := range p.packageSteps() {
 				p.add(st)
 			}
@@ -308,7 +325,12 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 			st := p.projectStep()
 			// With a layer per package, the project is built into the bare venv too: an
 			// edit of it re-runs this step alone, whatever the packages' layers are.
-			st.Pip.Alone = p.perPackage()
+			st.Pip.Alone = p.layout() == perPackage
+			p.add(st)
+		}
+		for _, m := range deps.Members {
+			st := p.memberStep(m)
+			st.Pip.Alone = p.layout() == perPackage
 			p.add(st)
 		}
 	}

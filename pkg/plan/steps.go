@@ -267,7 +267,7 @@ func (p *Plan) ResolveStep() *Step { return p.Resolve }
 
 func (p *Plan) resolveStep() *Step {
 	d := p.Deps
-	if d.Kind != spec.SourceRequirements || len(d.Files) == 0 || len(d.Pins) > 0 || d.Layers != spec.LayersPackages || p.Shape != ShapeMerge {
+	if p.layout() != needsReport {
 		return nil
 	}
 	ps := p.newPipStep()
@@ -310,6 +310,16 @@ func (p *Plan) projectStep() Step {
 	ps.Command = append(ps.Command, []string{"--no-deps", ProjectDir})
 	what := "pip install the project (pyproject.toml)"
 	return Step{Kind: Project, What: what, History: "mlbuild: " + what, SpecPath: "dependencies.project", Pip: ps}
+}
+
+// memberStep builds a uv workspace member from the main context and installs it, without
+// its dependencies, as projectStep does the project.
+func (p *Plan) memberStep(m Member) Step {
+	ps := p.newPipStep()
+	ps.ProjectDir, ps.ProjectPath = ProjectDir, path.Clean("/"+m.Path)
+	ps.Command = append(ps.Command, []string{"--no-deps", ProjectDir})
+	what := fmt.Sprintf("pip install the workspace member %s (%s)", m.Name, path.Join(m.Path, "pyproject.toml"))
+	return Step{Kind: Project, What: what, History: "mlbuild: " + what, SpecPath: m.SpecPath, Pip: ps}
 }
 
 // newPipStep is what every pip invocation shares: pip itself and its options, the

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/internal/initspec"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // The tests of this file run "frontend init" (the tree's initspec, as the CLI does) on
@@ -53,8 +53,8 @@ func TestInit(t *testing.T) {
 		{name: "logs-at-import", wrote: []string{"/app/models/model.json", "/app/outputs/residuals.csv"}},
 		{name: "flat-src", wrote: []string{"/app/models/model.json"}},
 		{name: "mlruns-store", wrote: []string{"/app/mlruns/1/meta.yaml"}, index: true},
-		{name: "port-settings-constant", wrote: []string{"/app/artifacts/weights.npy"}, port: "8501"},
-		{name: "service-subfolder-flat", wrote: []string{"/app/outputs/weights.npy"}},
+		{name: "port-settings-constant", wrote: []string{"/app/artifacts/metrics.json"}, port: "8501"},
+		{name: "service-subfolder-flat", wrote: []string{"/app/outputs/metrics.json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ def main():
     out = Path(settings.MODEL_DIR)
     out.mkdir(exist_ok=True)
     np.save(out / "weights.npy", w)
+    rmse = float(np.sqrt(np.mean((X @ w - y) ** 2)))
+    with open(out / "metrics.json", "w") as f:
+        json.dump({"rmse": rmse}, f)
 
 
 if __name__ == "__main__":

@@ -191,6 +191,17 @@ func generateSchema() ([]byte, error) {
 			withKeywords(copyObj, func(s *jsonschema.Schema) { s.Description = "" }),
 		},
 	}
+	runObj := defs["RunStep"]
+	defs["RunStep"] = &jsonschema.Schema{
+		Description: runObj.Description,
+		AnyOf: []*jsonschema.Schema{
+			withKeywords(scalar(), func(s *jsonschema.Schema) {
+				s.Pattern = `\S`
+				s.Description = "The command alone, run by /bin/sh -c."
+			}),
+			withKeywords(runObj, func(s *jsonschema.Schema) { s.Description = ""; s.Required = []string{"command"} }),
+		},
+	}
 	hcObj := defs["Healthcheck"]
 	defs["Healthcheck"] = &jsonschema.Schema{
 		Description: hcObj.Description,

@@ -163,20 +163,14 @@ func lint(args []string, stdout io.Writer) error {
 	if deps == nil {
 		return derr
 	}
+	if derr == nil {
+		derr = deps.CheckSelection(s)
+	}
 	dws := deps.Lint(s)
 	if derr != nil && !slices.ContainsFunc(dws, func(w frontend.DepWarning) bool { return w.Rule == frontend.RuleStaleLock }) {
 		return withLines(derr, deps)
 	}
-	reqs := map[string][]byte{}
-	if derr == nil && deps.Kind() == spec.SourceRequirements {
-		dir := filepath.Dir(c.file)
-		for _, r := range s.Requirements {
-			if dt, err := os.ReadFile(filepath.Join(dir, r)); err == nil {
-				reqs[r] = dt
-			}
-		}
-	}
-	ws := spec.Lint(s, reqs)
+	ws := spec.Lint(s, deps.Requirements())
 	for _, w := range ws {
 		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", s.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
 	}

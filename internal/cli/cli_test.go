@@ -215,6 +215,8 @@ func TestEjectErrors(t *testing.T) {
 			[]string{"mlbuild.yaml:2:1: base:", "uv.lock", "--python"}},
 		{"base python outside requires-python", uvProject("version: 1\nbase: python:3.9-slim\n"), nil,
 			[]string{"base:", "requires-python >=3.10"}},
+		{"misspelled group", uvProject("version: 1\nbase: python:3.11-slim\ntargets:\n  training:\n    dependencies: {groups: [dvs]}\n"), []string{"--target", "training"},
+			[]string{`mlbuild.yaml:5:29: targets.training.dependencies.groups[0]: group "dvs" is not in uv.lock`, `did you mean "dev"?`}},
 		{"bad platform", uvProject("version: 1\n"), []string{"--platform", "linux/nope"}, []string{"--platform"}},
 		{"unknown target", uvProject("version: 1\n"), []string{"--target", "nope"}, []string{`unknown target "nope"`}},
 		{"lock that does not parse", map[string]string{"mlbuild.yaml": "version: 1\n", "uv.lock": "version = 1\n[[package]\n"}, nil,
@@ -271,6 +273,22 @@ func TestLintDependencies(t *testing.T) {
 			"mlbuild.yaml:3:1: warning LockNotUsed: uv.lock is in the context but dependencies come from requirements.txt",
 			"mlbuild.yaml:3:16: warning UnpinnedRequirement", // requirements.txt is what is installed
 			"(2 targets, 2 warnings)")
+	})
+	t.Run("requirements file named in dependencies.from", func(t *testing.T) {
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.12-slim\ndependencies: {from: reqs/prod.txt}\n",
+			"reqs/prod.txt": "numpy==2.0.0\npandas>=2\n"}
+		out, errOut, code := run(t, "lint", "-f", project(t, files))
+		if code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		containsAll(t, out, `mlbuild.yaml:3:16: warning UnpinnedRequirement: reqs/prod.txt:2: "pandas>=2" is not pinned with ==`, "(2 targets, 1 warnings)")
+	})
+	t.Run("misspelled group", func(t *testing.T) {
+		out, errOut, code := run(t, "lint", "-f", project(t, uvProject("version: 1\nbase: python:3.12-slim\ndependencies:\n  groups: [docs, devv]\n")))
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
+		}
+		containsAll(t, errOut, `mlbuild.yaml:4:18: dependencies.groups[1]: group "devv" is not in uv.lock`, `did you mean "dev"?`)
 	})
 	t.Run("lock used", func(t *testing.T) {
 		out, errOut, code := run(t, "lint", "-f", project(t, uvProject("version: 1\nbase: python:3.12-slim\n")))

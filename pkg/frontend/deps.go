@@ -149,6 +149,9 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 		}
 		return out, nil
 	}
+	if err := d.checkSelection(s, t.Name); err != nil {
+		return nil, err
+	}
 	env, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, python)
 	if err != nil {
 		return nil, s.Errorf("base", "base image %s: %v", s.Base, err)
@@ -174,29 +177,81 @@ func (d *depFiles) resolve(s *spec.Spec, t *spec.Target, p ocispecs.Platform, py
 	return out, nil
 }
 
+// checkSelection is an error, located at the spec's list item, for each group or extra the
+// dependency source does not have (the lock's, else the pyproject.toml's), with the closest
+// name it has: the spec's own selection, and that of each target named (all of them when
+// targets is empty). Requirements files have none; the spec's validation refuses a
+// selection of theirs.
+func (d *depFiles) checkSelection(s *spec.Spec, targets ...string) error {
+	var groups, extras []string
+	switch {
+	case d.kind == spec.SourceRequirements:
+		return nil
+	case d.lock != nil:
+		groups, extras = d.lock.Selectable()
+	case d.project != nil:
+		groups, extras = slices.Sorted(maps.Keys(d.project.DependencyGroups)), slices.Sorted(maps.Keys(d.project.OptionalDependencies))
+	default:
+		return nil
+	}
+	var errs spec.Errors
+	check := func(p, kind string, names, have []string) {
+		norm := make([]string, len(have))
+		for i, h := range have {
+			norm[i] = pydeps.NormalizeName(h)
+		}
+		for i, n := range names {
+			if slices.Contains(norm, pydeps.NormalizeName(n)) {
+				continue
+			}
+			declares := "none"
+			if len(have) > 0 {
+				declares = strings.Join(have, ", ")
+			}
+			msg := fmt.Sprintf("%s %q is not in %s (it has: %s)", kind, n, d.source, declares)
+			if best := spec.Closest(pydeps.NormalizeName(n), norm); best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", have[slices.Index(norm, best)])
+			}
+			errs = append(errs, s.Errorf(fmt.Sprintf("%s.%ss[%d]", p, kind, i), "%s", msg))
+		}
+	}
+	selection := func(p string, sel, ext []string) {
+		if s.Has(p) {
+			check(p, "group", sel, groups)
+			check(p, "extra", ext, extras)
+		}
+	}
+	if sd := s.Dependencies; sd != nil {
+		selection("dependencies", sd.Groups, sd.Extras)
+	}
+	if len(targets) == 0 {
+		targets = s.TargetNames()
+	}
+	for _, name := range targets {
+		if t := s.Targets[name]; t != nil && t.Dependencies != nil {
+			selection("targets."+name+".dependencies", t.Dependencies.Groups, t.Dependencies.Extras)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs.Sorted()
+}
+
 // declared is a requirements file of what a pyproject.toml declares for the selection, for
-// pip to resolve (there is no lock to pin it). A group or extra it does not declare is an
-// error where the spec asks for it; so are dependencies only Poetry can read.
+// pip to resolve (there is no lock to pin it); checkSelection has checked the names. Its
+// dependencies only Poetry can read are an error.
 func (d *depFiles) declared(s *spec.Spec, t *spec.Target, groups, extras []string) ([]byte, error) {
 	pr := d.project
 	if pr.Poetry != nil && len(pr.Dependencies) == 0 {
 		return nil, s.Errorf("dependencies.from", "%s declares its dependencies under [tool.poetry], which pip cannot read without a poetry.lock: run `poetry lock` and build from the lock", d.source)
 	}
 	reqs := slices.Clone(pr.Dependencies)
-	var errs spec.Errors
-	pick := func(kind string, names []string, declared map[string][]string) {
-		for _, n := range names {
-			more, ok := declared[pydeps.NormalizeName(n)]
-			if !ok {
-				errs = append(errs, s.Errorf(selectionPath(s, t), "%s %q is not in %s (it declares: %s)", kind, n, d.source, strings.Join(slices.Sorted(maps.Keys(declared)), ", ")))
-			}
-			reqs = append(reqs, more...)
-		}
+	for _, n := range groups {
+		reqs = append(reqs, pr.DependencyGroups[pydeps.NormalizeName(n)]...)
 	}
-	pick("group", groups, pr.DependencyGroups)
-	pick("extra", extras, pr.OptionalDependencies)
-	if len(errs) > 0 {
-		return nil, errs
+	for _, n := range extras {
+		reqs = append(reqs, pr.OptionalDependencies[pydeps.NormalizeName(n)]...)
 	}
 	var b strings.Builder
 	for _, r := range reqs {

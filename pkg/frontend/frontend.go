@@ -48,7 +48,7 @@ const Lang = "mlbuild"
 var SecureExcludes = plan.SecureExcludes
 
 // Build is the gateway build function of the mlbuild frontend.
-func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
+func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err error) {
 	bc, err := dockerui.NewClient(c)
 	if err != nil {
 		return nil, err
@@ -58,6 +58,9 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		return nil, errors.Wrapf(err, "mlbuild: cannot read the spec (-f %s) from the build context", specName(bc))
 	}
 	b := &builder{c: c, bc: bc, src: src}
+	// The one place sources are attached: every located error leaves here with its file and
+	// range, once.
+	defer func() { err = b.withSource(err) }()
 
 	if res, ok, err := bc.HandleSubrequest(ctx, b.requestHandler()); err != nil || ok {
 		return res, err
@@ -71,7 +74,11 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		return nil, err
 	}
 	if b.deps, err = b.readDeps(ctx, s); err != nil {
-		return nil, b.withSource(err)
+		return nil, err
+	}
+	// A group or extra the source does not have is refused before the base is resolved.
+	if err := b.deps.checkSelection(s, target); err != nil {
+		return nil, err
 	}
 	// Warnings are a round trip each: send them while the build goes on.
 	warned := make(chan struct{})
@@ -90,7 +97,7 @@ func Build(ctx context.Context, c gwclient.Client) (*gwclient.Result, error) {
 		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
 			return nil, rerr
 		}
-		return nil, b.withSource(err)
+		return nil, err
 	}
 	return rb.Finalize()
 }
@@ -163,11 +170,7 @@ func BuildArgs(user map[string]string, target, build ocispecs.Platform) map[stri
 
 // load decodes the spec with the build args of a platform (nil: the default platform).
 func (b *builder) load(platform *ocispecs.Platform) (*spec.Spec, error) {
-	s, err := spec.Load(b.src.Filename, b.src.Data, spec.Options{BuildArgs: b.buildArgs(platform)})
-	if err != nil {
-		return nil, b.withSource(err)
-	}
-	return s, nil
+	return spec.Load(b.src.Filename, b.src.Data, spec.Options{BuildArgs: b.buildArgs(platform)})
 }
 
 // loadTarget loads the spec and picks the target to build: --target, else the spec's default.
@@ -181,16 +184,18 @@ func (b *builder) loadTarget(platform *ocispecs.Platform) (*spec.Spec, string, e
 		target = s.DefaultTarget
 	}
 	if s.Targets[target] == nil {
-		return nil, "", b.withSource(s.UnknownTarget(target))
+		return nil, "", s.UnknownTarget(target)
 	}
 	return s, target, nil
 }
 
 // withSource attaches the spec file and its range to each located spec error in err, so
-// buildx shows the offending lines; other errors pass unchanged.
+// buildx shows the offending lines; other errors, and errors that already carry a source
+// (a failed vertex, located by the source map), pass unchanged. Build calls it once, on
+// the way out, as BuildKit's Dockerfile builder does.
 func (b *builder) withSource(err error) error {
 	list := spec.Located(err)
-	if list == nil {
+	if list == nil || len(errdefs.Sources(err)) > 0 {
 		return err
 	}
 	out := err
@@ -252,7 +257,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 	if len(missing) == 0 {
 		return nil
 	}
-	return b.withSource(missing)
+	return missing
 }
 
 // read solves a state of the build context, to read files from it.
@@ -315,7 +320,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	}
 	deps, err := b.resolveDeps(ctx, s, target, p, in.base)
 	if err != nil {
-		return nil, b.withSource(err)
+		return nil, err
 	}
 	caps := b.c.BuildOpts().LLBCaps
 	var constraints []llb.ConstraintsOpt
@@ -341,7 +346,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		Label: b.label(target, p), Deps: deps}
 	pl, err := plan.New(s, popt)
 	if err != nil {
-		return nil, b.withSource(err)
+		return nil, err
 	}
 	if pl, err = b.resolveRequirements(ctx, s, pl, popt, opt); err != nil {
 		return nil, err
@@ -356,7 +361,7 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	}
 	res, err := llbgraph.Render(pl, opt)
 	if err != nil {
-		return nil, b.withSource(err)
+		return nil, err
 	}
 	ref, err := b.solveChecked(ctx, s, target, res, p)
 	if err != nil {
@@ -397,7 +402,7 @@ func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *pla
 	popt.Deps = &deps
 	pl, err = plan.New(s, popt)
 	if err != nil {
-		return nil, b.withSource(err)
+		return nil, err
 	}
 	return pl, nil
 }
@@ -511,8 +516,8 @@ func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk
 	if r.Exit == 0 {
 		return nil
 	}
-	return b.withSource(s.Errorf(chk.SpecPath, "target %s, %s failed (exit %d); nothing was exported\n%s",
-		target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n")))
+	return s.Errorf(chk.SpecPath, "target %s, %s failed (exit %d); nothing was exported\n%s",
+		target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n"))
 }
 
 type baseImage struct {
@@ -552,7 +557,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		},
 	})
 	if err != nil {
-		return nil, b.withSource(s.Errorf("base", "base image %s: %v", s.Base, err))
+		return nil, s.Errorf("base", "base image %s: %v", s.Base, err)
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {

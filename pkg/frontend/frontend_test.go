@@ -510,6 +510,7 @@ func TestSpecErrors(t *testing.T) {
 		name, spec string
 		at         []string // text each problem starts at, in file order
 		paths      []string // spec paths the message names
+		files      map[string]string
 	}{
 		{
 			name: "bad port and unknown key",
@@ -523,9 +524,20 @@ func TestSpecErrors(t *testing.T) {
 			spec: syntaxLine + "version: 1\nenv:\n  GREETING: ${NOPE}-x\n",
 			at:   []string{"GREETING:"}, paths: []string{"env.GREETING"},
 		},
+		{
+			// Located at the spec's list item, not in the lock: the build, lint and --call
+			// check say the same.
+			name: "misspelled group",
+			spec: syntaxLine + "version: 1\ndependencies:\n  groups: [dev, docss]\n",
+			at:   []string{"docss]"}, paths: []string{"dependencies.groups[1]", `did you mean "docs"?`},
+			files: uvFiles(t),
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t, tc.spec)
+			for p, c := range tc.files {
+				f.withFile("context", p, c)
+			}
 			res, err := build(t, f)
 			if err == nil {
 				t.Fatal("Build accepted a malformed spec")
@@ -785,9 +797,13 @@ func TestChecks(t *testing.T) {
 			if strings.Count(err.Error(), "boom") != 1 {
 				t.Errorf("the failing check's output appears %d times: %v", strings.Count(err.Error(), "boom"), err)
 			}
+			// The check's spec range is attached once: buildx prints every source it gets.
+			if n := len(errdefs.Sources(err)); n != 1 {
+				t.Errorf("error carries %d errdefs sources, want exactly 1: %v", n, err)
+			}
 			starts := sourceStarts(t, err, checksSpec)
-			if len(starts) == 0 {
-				t.Errorf("error carries no errdefs.Sources: %v", err)
+			if len(starts) != 1 {
+				t.Errorf("error carries %d source ranges, want 1: %v", len(starts), err)
 			}
 			if tc.at != "" {
 				if want := posOf(t, checksSpec, tc.at); !slices.Contains(starts, want) {

@@ -170,7 +170,10 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 	}
 	files := b.readLintFiles(ctx, s)
 	deps, derr := FindDeps(s, func(p string) ([]byte, bool) { dt, ok := files[p]; return dt, ok })
-	for _, w := range spec.Lint(s, deps.usedRequirements(files)) {
+	if derr == nil {
+		derr = deps.CheckSelection(s)
+	}
+	for _, w := range spec.Lint(s, deps.Requirements()) {
 		res.AddWarning(w.Rule, w.Description, w.URL, w.Message, idx, parserRanges(w.Range))
 	}
 	for _, w := range deps.Lint(s) {
@@ -189,12 +192,11 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 // lintURL documents the lint rules.
 const lintURL = "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings"
 
-// readLintFiles reads, in one solve limited to them, the files lint checks: the spec's
-// requirements files and the dependency files (see DepPaths). Files that cannot be read
-// are left out.
+// readLintFiles reads, in one solve limited to them, the files lint checks: the dependency
+// files (see DepPaths). Files that cannot be read are left out.
 func (b *builder) readLintFiles(ctx context.Context, s *spec.Spec) map[string][]byte {
 	out := map[string][]byte{}
-	paths := append(slices.Clone(s.Requirements), DepPaths(s)...)
+	paths := DepPaths(s)
 	ref, err := b.readContext(ctx, paths, "read the requirements and dependency files")
 	if err != nil {
 		return out
@@ -261,9 +263,9 @@ type Deps struct {
 }
 
 // DepPaths are the paths of the context FindDeps reads for s: the spec's dependency source
-// (or every file of spec.DetectOrder) with the pyproject.toml and .python-version beside it,
-// and, where the spec names requirements files or a pyproject.toml, the locks lint looks
-// for beside them.
+// (the requirements files it names, or every file of spec.DetectOrder) with the
+// pyproject.toml and .python-version beside it, and, where the spec names requirements
+// files or a pyproject.toml, the locks lint looks for beside them.
 func DepPaths(s *spec.Spec) []string {
 	var out []string
 	add := func(ps ...string) {
@@ -272,6 +274,9 @@ func DepPaths(s *spec.Spec) []string {
 				out = append(out, p)
 			}
 		}
+	}
+	if files, named := s.DependencyFiles(); named && len(files) > 0 && spec.SourceKind(files[0]) == spec.SourceRequirements {
+		add(files...)
 	}
 	_, want := depPaths(s)
 	add(want...)
@@ -297,6 +302,13 @@ func FindDeps(s *spec.Spec, read func(path string) ([]byte, bool)) (*Deps, error
 	return out, err
 }
 
+// CheckSelection is an error, located at the spec's list item with the closest name, for
+// each group or extra of the spec and of the targets named (every target when none is) that
+// the dependency source does not have. It needs a FindDeps without error.
+func (d *Deps) CheckSelection(s *spec.Spec, targets ...string) error {
+	return d.d.checkSelection(s, targets...)
+}
+
 // Kind is the kind of the dependency source, one of spec.Source*.
 func (d *Deps) Kind() string { return d.d.kind }
 
@@ -319,16 +331,16 @@ func (d *Deps) Resolve(s *spec.Spec, target string, p ocispecs.Platform, python 
 	return d.d.resolve(s, t, p, python)
 }
 
-// usedRequirements are the requirements files the build installs, from files, for the
-// spec's UnpinnedRequirement rule: none when the dependencies come from a lock or a
+// Requirements are the requirements files the build installs, as read, for the spec's
+// UnpinnedRequirement rule (spec.Lint): none when the dependencies come from a lock or a
 // pyproject.toml.
-func (d *Deps) usedRequirements(files map[string][]byte) map[string][]byte {
+func (d *Deps) Requirements() map[string][]byte {
 	out := map[string][]byte{}
 	if d.d == nil || d.d.kind != spec.SourceRequirements {
 		return out
 	}
 	for _, r := range d.d.requirements {
-		if dt, ok := files[r]; ok {
+		if dt, ok := d.files[r]; ok {
 			out[r] = dt
 		}
 	}

@@ -26,6 +26,12 @@ func uvFixture(t *testing.T) (pyproject, lock string) {
 	return string(pp), string(lk)
 }
 
+// uvFiles are uvFixture's files by their path in the context.
+func uvFiles(t *testing.T) map[string]string {
+	pyproject, lock := uvFixture(t)
+	return map[string]string{"pyproject.toml": pyproject, "uv.lock": lock}
+}
+
 // TestOutlineDependencies: --call outline names the dependency source (detected or the
 // spec's) with the target's groups and extras after its description, reading only the
 // dependency files of the context, and lists pip's cache only when pip runs.
@@ -112,6 +118,15 @@ func TestLintDependencies(t *testing.T) {
 			files:    map[string]string{"uv.lock": lock, "pyproject.toml": stalePyproject},
 			warnings: map[string]located{"StaleLock": {"pyproject.toml", posOf(t, stalePyproject, `"pandas`).Line}},
 			err:      "uv.lock is out of date with pyproject.toml (1 difference)", errAt: located{"pyproject.toml", posOf(t, stalePyproject, `"pandas`).Line}},
+		{name: "requirements file named in dependencies.from", spec: syntaxLine + "version: 1\ndependencies: {from: reqs/prod.txt}\n",
+			files:    map[string]string{"reqs/prod.txt": "numpy==2.0.0\npandas>=2\n"},
+			warnings: map[string]located{"UnpinnedRequirement": {specFile, 3}}},
+		{name: "misspelled group", spec: syntaxLine + "version: 1\ndependencies:\n  groups:\n    - devv\n",
+			files: map[string]string{"uv.lock": lock, "pyproject.toml": pyproject},
+			err:   `group "devv" is not in uv.lock`, errAt: located{specFile, 5}},
+		{name: "misspelled extra of a target", spec: syntaxLine + "version: 1\ntargets:\n  training:\n    dependencies: {extras: [cudaa]}\n",
+			files: map[string]string{"uv.lock": lock, "pyproject.toml": pyproject},
+			err:   `did you mean "cuda"?`, errAt: located{specFile, 5}},
 		{name: "lock that does not parse", spec: syntaxLine + "version: 1\n",
 			files: map[string]string{"uv.lock": "version = 1\n[[package]\n"},
 			err:   "uv.lock:2:", errAt: located{"uv.lock", 2}},

@@ -53,6 +53,9 @@ type Lock interface {
 	RequiresPython() string
 	// Kind names the format: "uv.lock", "poetry.lock" or "pylock.toml".
 	Kind() string
+	// Selectable are the dependency groups and extras Pins accepts, sorted, as the lock
+	// writes them, so a caller can check a selection before resolving it.
+	Selectable() (groups, extras []string)
 }
 
 // defaultIndexes are PyPI's simple API, written with and without the final slash.

@@ -285,3 +285,8 @@ func joinMarkers(a, b string) string {
 	}
 	return "(" + a + ") and (" + b + ")"
 }
+
+// Selectable are the groups and extras the lock and its project declare.
+func (l *poetryLock) Selectable() (groups, extras []string) {
+	return l.groupNames(), l.extraNames()
+}

@@ -2,6 +2,7 @@ package pydeps
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -220,3 +221,8 @@ func (l *pylock) pin(r *reader, p *pylockPackage, env Env) (Pin, bool) {
 
 func (l *pylock) Kind() string           { return "pylock.toml" }
 func (l *pylock) RequiresPython() string { return l.requiresPython }
+
+// Selectable are the lock's dependency-groups and extras.
+func (l *pylock) Selectable() (groups, extras []string) {
+	return slices.Sorted(slices.Values(l.groups)), slices.Sorted(slices.Values(l.extras))
+}

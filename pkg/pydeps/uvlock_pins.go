@@ -218,3 +218,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Selectable are the project's groups and extras the lock records.
+func (l *uvLock) Selectable() (groups, extras []string) {
+	return sortedKeys(l.root.groups), sortedKeys(l.root.optional)
+}

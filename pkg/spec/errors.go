@@ -125,16 +125,26 @@ func (s *Spec) UnknownTarget(name string) *Error {
 	return s.Errorf("targets", "unknown target %q%s", name, suggest(name, s.TargetNames()))
 }
 
-// Located returns the located errors in err's chain, in file order: a spec.Errors, or a lone
-// *Error; nil when err carries none.
+// Located returns the located errors in err's tree (wrapped and joined errors included):
+// every Errors and lone *Error, in the order the tree holds them; nil when err carries none.
 func Located(err error) Errors {
-	var list Errors
-	if errors.As(err, &list) {
-		return list
+	var out Errors
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case Errors:
+			out = append(out, e...)
+		case *Error:
+			out = append(out, e)
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				walk(inner)
+			}
+		default:
+			walk(errors.Unwrap(err))
+		}
 	}
-	var one *Error
-	if errors.As(err, &one) {
-		return Errors{one}
-	}
-	return nil
+	walk(err)
+	return out
 }

@@ -3,7 +3,9 @@ package spec
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -36,8 +38,10 @@ func secretLike(name string) bool {
 	return false
 }
 
-// Lint returns the warnings for a loaded spec. requirements maps requirements file names to
-// their contents where the caller could read them; missing entries are not checked.
+// Lint returns the warnings for a loaded spec. requirements are the requirements files the
+// build installs (those the spec lists, the one dependencies.from names, or the one the
+// frontend detected), by name, where the caller could read them; missing entries are not
+// checked.
 func Lint(s *Spec, requirements map[string][]byte) []Warning {
 	var out []Warning
 	warn := func(rule, desc, path, format string, args ...any) {
@@ -97,11 +101,8 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 			warn("PipNoCacheDir", "--no-cache-dir defeats the pip cache mount.", fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
 		}
 	}
-	for i, r := range s.Requirements {
-		dt, ok := requirements[r]
-		if !ok {
-			continue
-		}
+	for _, r := range requirementsOrder(s, requirements) {
+		dt := requirements[r]
 		text, _, err := DecodeText(dt)
 		if err != nil {
 			continue
@@ -112,12 +113,41 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 				continue
 			}
 			if !strings.Contains(req, "==") && !strings.Contains(req, "===") && !strings.Contains(req, "@") {
-				warn("UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible.", fmt.Sprintf("requirements[%d]", i), "%s:%d: %q is not pinned with ==", r, ln+1, req)
+				warn("UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible.", requirementsPath(s, r), "%s:%d: %q is not pinned with ==", r, ln+1, req)
 			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Line < out[j].Range.Start.Line })
 	return out
+}
+
+// requirementsOrder are the requirements files given to Lint in the spec's order: those it
+// lists, the one dependencies.from names, then any other (a detected requirements.txt).
+func requirementsOrder(s *Spec, requirements map[string][]byte) []string {
+	var out []string
+	for _, r := range s.Requirements {
+		if _, ok := requirements[r]; ok && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range slices.Sorted(maps.Keys(requirements)) {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// requirementsPath is where the spec names requirements file r: its entry in requirements,
+// dependencies.from, or (a detected file) the spec path that would name it.
+func requirementsPath(s *Spec, r string) string {
+	if i := slices.Index(s.Requirements, r); i >= 0 {
+		return fmt.Sprintf("requirements[%d]", i)
+	}
+	if s.Dependencies != nil && s.Dependencies.From == r {
+		return "dependencies.from"
+	}
+	return "requirements"
 }
 
 // DecodeText decodes a requirements file as pip does: a UTF-8, UTF-16 or UTF-32 byte order

@@ -20,6 +20,9 @@ func (n namer) step(i, total int, what string) string {
 	return fmt.Sprintf("[%s %d/%d] %s", n.label, i, total, what)
 }
 
+// aside names a vertex of the target that is no numbered step (it makes no layer).
+func (n namer) aside(what string) string { return fmt.Sprintf("[%s] %s", n.label, what) }
+
 // LayerName names the vertex that turns a step's output into a layer of its own.
 func (st Step) LayerName() string { return st.Name + ": layer" }
 

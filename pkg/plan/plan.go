@@ -116,6 +116,10 @@ const (
 	Copy
 	// Assemble joins the layers onto the base (ShapeMerge only).
 	Assemble
+	// System installs Debian or Ubuntu packages with apt-get on the base.
+	System
+	// Run runs a build-time command of the spec on the image without its code.
+	Run
 )
 
 // Step is one numbered step of a target: one vertex of the graph doing the work, and one
@@ -137,6 +141,10 @@ type Step struct {
 	Pip *PipStep
 	// Copy is the Copy step's source and destination.
 	Copy *CopyStep
+	// Apt is the System step's packages.
+	Apt *AptStep
+	// Run is the Run step's command and mounts.
+	Run *RunStep
 	// Layers is the number of layers an Assemble step joins (the base included).
 	Layers int
 }
@@ -165,8 +173,15 @@ type Plan struct {
 	// Checks run in the built image before it is exported.
 	Checks []Check
 	// Deps is what the venv gets.
-	Deps  *Deps
-	names namer
+	Deps *Deps
+	// Base is the image reference the target starts from, as the spec writes it.
+	Base string
+	// BuildRoot, when set, installs packages on the base for the dependency steps to run on
+	// (the spec's system-packages and build-packages); it is in no layer. Nil with
+	// DepsOnSystem: they run on the System step's output; nil without: on the base.
+	BuildRoot    *Step
+	DepsOnSystem bool
+	names        namer
 }
 
 // New resolves a target of a validated spec.
@@ -183,7 +198,10 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	if deps == nil {
 		deps = specDeps(s)
 	}
-	p := &Plan{Spec: s, Target: t, Shape: opt.Shape, Deps: deps, names: namer{label: label}}
+	p := &Plan{Spec: s, Target: t, Shape: opt.Shape, Deps: deps, Base: s.BaseOf(t), names: namer{label: label}}
+	if len(t.SystemPackages) > 0 {
+		p.add(p.systemStep())
+	}
 	if *t.User.UID != 0 {
 		p.add(p.userStep())
 	}
@@ -197,6 +215,14 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 		case len(deps.Files) > 0 || deps.Generated != nil:
 			p.add(p.pipStep())
 		}
+		p.depsRoot()
+	}
+	// Build-time commands run on the dependencies, before the project and the code: an
+	// edit of either does not run them again.
+	for _, r := range t.Run {
+		p.add(p.runStep(r))
+	}
+	if deps.installs() {
 		if deps.Project {
 			st := p.projectStep()
 			// With a layer per package, the project is built into the bare venv too: an

@@ -101,7 +101,7 @@ func (d *decoder) decodeSpecial(n *yaml.Node, v reflect.Value, path string) bool
 		d.decodePort(n, p, path)
 		return true
 	case *RunStep:
-		if n.Kind == yaml.ScalarNode {
+		if n.Kind == yaml.ScalarNode || n.Kind == yaml.SequenceNode {
 			if n.Tag == "!!null" {
 				d.at(path+".command", "is required (an empty list item)")
 				return true

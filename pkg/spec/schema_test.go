@@ -199,6 +199,7 @@ func generateSchema() ([]byte, error) {
 				s.Pattern = `\S`
 				s.Description = "The command alone, run by /bin/sh -c."
 			}),
+			{Type: "array", Items: scalar(), MinItems: uint64p(1), Description: "The command alone, in exec form."},
 			withKeywords(runObj, func(s *jsonschema.Schema) { s.Description = ""; s.Required = []string{"command"} }),
 		},
 	}

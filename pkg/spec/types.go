@@ -150,8 +150,8 @@ type PipSecret struct {
 	Optional bool `yaml:"optional,omitempty" json:"optional,omitempty"`
 }
 
-// RunStep is a command run at build time. Written as a string, it is the command alone, run
-// by /bin/sh -c.
+// RunStep is a command run at build time. Written as a string or a list, it is the command
+// alone (shell or exec form).
 type RunStep struct {
 	// Name describes the step in the build's progress. Default: the command.
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`

@@ -260,7 +260,7 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	local := func(opts ...llb.LocalOption) llb.State {
 		return llb.Local("context", append([]llb.LocalOption{llb.ExcludePatterns(excludes), llb.SharedKeyHint("context"), llb.LocalUniqueID("mlbuild-cli")}, opts...)...)
 	}
-	base := llb.Image(s.Base, llb.Platform(p))
+	base := llb.Image(s.BaseOf(s.Targets[target]), llb.Platform(p))
 	res, err := llbgraph.Build(s, llbgraph.Options{
 		Target:       target,
 		Platform:     p,
@@ -293,6 +293,9 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Dep
 	if err != nil {
 		return nil, p, "", fmt.Errorf("--platform: %w", err)
 	}
+	if s.Targets[target] == nil {
+		return nil, p, "", s.UnknownTarget(target)
+	}
 	p = platforms.Normalize(p)
 	if _, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, "3.0"); err != nil {
 		return nil, p, "", fmt.Errorf("--platform %s: %w", platform, err)
@@ -305,8 +308,9 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Dep
 		return nil, p, "", err
 	}
 	if python == "" && deps.Kind() != spec.SourceRequirements {
-		if python = basePython(s.Base); python == "" {
-			return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.Base)
+		t := s.Targets[target]
+		if python = basePython(s.BaseOf(t)); python == "" {
+			return nil, p, "", s.Errorf(s.BasePath(t), "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.BaseOf(t))
 		}
 	}
 	d, err := deps.Resolve(s, target, p, python)

@@ -94,12 +94,45 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	if err != nil {
 		// Explain the common cause at its spec line; checked only on failure, so successful
 		// builds pay no extra round trip.
+		if rerr := b.explainNoApt(ctx, s, target); rerr != nil {
+			return nil, rerr
+		}
 		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
 			return nil, rerr
 		}
 		return nil, err
 	}
 	return rb.Finalize()
+}
+
+// explainNoApt returns a located error when the target installs Debian packages
+// (system-packages, build-packages) on a base image without apt-get, as Alpine and distroless
+// images are; nil otherwise. It runs only after a failure: it reads the base image's files.
+func (b *builder) explainNoApt(ctx context.Context, s *spec.Spec, target string) error {
+	t := s.Targets[target]
+	field := s.SystemPackagesPath(t)
+	switch {
+	case len(t.SystemPackages) > 0:
+	case len(s.BuildPackages) > 0:
+		field = "build-packages"
+	default:
+		return nil
+	}
+	base, err := b.base(ctx, s, target, platforms.Normalize(platforms.DefaultSpec()))
+	if err != nil {
+		return nil
+	}
+	ref, err := b.read(ctx, base.state)
+	if err != nil {
+		return nil
+	}
+	for _, p := range []string{"/usr/bin/apt-get", "/bin/apt-get"} {
+		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: p}); err == nil {
+			return nil
+		}
+	}
+	return s.Errorf(field, "base image %s has no apt-get (Alpine and distroless images do not): %s needs a Debian or Ubuntu base; set %s to one",
+		s.BaseOf(t), field[strings.LastIndexByte(field, '.')+1:], s.BasePath(t))
 }
 
 // warn reports the spec's lint warnings as located build warnings (buildx prints them with
@@ -530,7 +563,9 @@ type baseImage struct {
 // base resolves the spec's base image to a digest, or takes it from a named build context
 // (--build-context python:3.10-slim=docker-image://...).
 func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocispecs.Platform) (*baseImage, error) {
-	nc, err := b.bc.NamedContext(s.Base, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
+	t := s.Targets[target]
+	base := s.BaseOf(t)
+	nc, err := b.bc.NamedContext(base, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
 	if err != nil {
 		return nil, err
 	}
@@ -542,26 +577,26 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		if img == nil {
 			img = &dockerspec.DockerOCIImage{}
 		}
-		return &baseImage{state: *st, image: img, name: s.Base}, nil
+		return &baseImage{state: *st, image: img, name: base}, nil
 	}
-	named, err := reference.ParseNormalizedNamed(s.Base)
+	named, err := reference.ParseNormalizedNamed(base)
 	if err != nil {
 		return nil, err
 	}
 	named = reference.TagNameOnly(named)
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
-		LogName: plan.MetadataVertex(b.label(target, p), s.Base),
+		LogName: plan.MetadataVertex(b.label(target, p), base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{
 			Platform:    &p,
 			ResolveMode: b.bc.ImageResolveMode.String(),
 		},
 	})
 	if err != nil {
-		return nil, s.Errorf("base", "base image %s: %v", s.Base, err)
+		return nil, s.Errorf(s.BasePath(t), "base image %s: %v", base, err)
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {
-		return nil, errors.Wrapf(err, "base image %s: parse config", s.Base)
+		return nil, errors.Wrapf(err, "base image %s: parse config", base)
 	}
 	pinned := ref
 	if dgst != "" {

@@ -131,3 +131,57 @@ func (p *Plan) runStep(r spec.RunStep) Step {
 	}
 	return Step{Kind: Run, What: what, History: "mlbuild: RUN " + cmd, SpecPath: r.Path, Run: rs}
 }
+
+// Sharing names the other targets of s whose steps are target's own: those whose dependency
+// steps are the same (the same base, and so the same Python on each platform, and the same
+// groups and extras), and those whose system packages step is the same (the same base and
+// list). The steps are shared once the base reference resolves to one digest, as it does
+// within one build.
+func Sharing(s *spec.Spec, target string) (deps, system []string) {
+	t := s.Targets[target]
+	g, e := s.Selection(t)
+	for _, name := range s.TargetNames() {
+		o := s.Targets[name]
+		if name == target || s.BaseOf(o) != s.BaseOf(t) {
+			continue
+		}
+		og, oe := s.Selection(o)
+		if strings.Join(og, ",") == strings.Join(g, ",") && strings.Join(oe, ",") == strings.Join(e, ",") {
+			deps = append(deps, name)
+		}
+		if len(t.SystemPackages) > 0 && strings.Join(o.SystemPackages, " ") == strings.Join(t.SystemPackages, " ") {
+			system = append(system, name)
+		}
+	}
+	return deps, system
+}
+
+// DescribeBase says which base target starts from and what it shares with the other
+// targets, for --call outline: "base python:3.10-slim; dependency steps shared with
+// inference; system packages shared with inference". Empty for a spec that sets no base per
+// target and no system packages: every target then starts from the one base and shares the
+// dependency steps it can.
+func DescribeBase(s *spec.Spec, target string) string {
+	t := s.Targets[target]
+	perTarget := false
+	for _, name := range s.TargetNames() {
+		perTarget = perTarget || s.Has("targets."+name+".base")
+	}
+	if !perTarget && len(t.SystemPackages) == 0 {
+		return ""
+	}
+	out := "base " + s.BaseOf(t)
+	deps, system := Sharing(s, target)
+	if len(deps) > 0 {
+		out += "; dependency steps shared with " + strings.Join(deps, ", ")
+	} else {
+		out += "; dependency steps its own"
+	}
+	if len(t.SystemPackages) > 0 {
+		out += "; system packages " + strings.Join(t.SystemPackages, " ")
+		if len(system) > 0 {
+			out += " (shared with " + strings.Join(system, ", ") + ")"
+		}
+	}
+	return out
+}

@@ -21,6 +21,14 @@ func (s *Spec) BaseOf(t *Target) string {
 	return s.Base
 }
 
+// BasePath is where target t's base is written: the target's own base, else the spec's.
+func (s *Spec) BasePath(t *Target) string {
+	if p := "targets." + t.Name + ".base"; s.Has(p) {
+		return p
+	}
+	return "base"
+}
+
 // SystemPackagesPath is where target t's system packages are written: the target's own
 // list when it has one, else the spec's.
 func (s *Spec) SystemPackagesPath(t *Target) string {

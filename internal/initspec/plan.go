@@ -23,6 +23,10 @@ type plan struct {
 	depsHint []string
 	depFiles []string
 
+	// systemPackages and buildPackages are what the Dockerfiles install with apt-get.
+	systemPackages, buildPackages []string
+	systemWhy, buildWhy           string
+
 	training, inference targetPlan
 }
 
@@ -58,7 +62,7 @@ type targetPlan struct {
 }
 
 func (p *plan) isDefault() bool {
-	return p.base == "" && p.requirements == nil && p.training.isDefault() && p.inference.isDefault()
+	return p.base == "" && p.requirements == nil && p.systemPackages == nil && p.buildPackages == nil && p.training.isDefault() && p.inference.isDefault()
 }
 
 func (t *targetPlan) isDefault() bool {
@@ -102,6 +106,7 @@ func (r *repo) plan() *plan {
 		}
 	}
 
+	r.planPackages(p, d)
 	lay := r.layout()
 	r.note("code: %s", lay.desc)
 	r.scan(lay)

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
 // aptFact is a Debian package a Dockerfile installs with apt-get install (or apt install).
@@ -50,17 +52,6 @@ func aptPackages(line string) []string {
 // virtualenv and pip.
 var handledPackages = []string{"python3", "python3-pip", "python3-venv", "python-is-python3", "python3-virtualenv"}
 
-// buildOnly are packages needed to build (compile) only, besides every "-dev" package.
-var buildOnly = []string{"build-essential", "gcc", "g++", "make", "cmake", "clang", "gfortran", "pkg-config", "pkgconf",
-	"cpp", "autoconf", "automake", "libtool", "ninja-build", "swig", "cython3"}
-
-// isBuildOnly reports whether a package is a compiler, a build tool or headers.
-func isBuildOnly(pkg string) bool {
-	name, _, _ := strings.Cut(pkg, "=")
-	return slices.Contains(buildOnly, name) || strings.HasSuffix(name, "-dev") ||
-		strings.HasPrefix(name, "gcc-") || strings.HasPrefix(name, "g++-")
-}
-
 // planPackages splits the packages the Dockerfiles install into system-packages (what the
 // images need at run time) and build-packages (compilers and headers, for pip only), with the
 // file and line of each.
@@ -71,7 +62,7 @@ func (r *repo) planPackages(p *plan, d *declared) {
 		if slices.Contains(handledPackages, name) {
 			continue
 		}
-		if isBuildOnly(f.pkg) {
+		if spec.IsBuildPackage(f.pkg) {
 			if !slices.Contains(p.buildPackages, f.pkg) {
 				p.buildPackages = append(p.buildPackages, f.pkg)
 				buildAt = appendWhere(buildAt, f.at)

@@ -101,6 +101,12 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 			warn("PipNoCacheDir", "--no-cache-dir defeats the pip cache mount.", fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
 		}
 	}
+	for i, pkg := range s.SystemPackages {
+		if IsBuildPackage(pkg) {
+			warn("CompilerInImage", "A compiler or headers in system-packages end up in every image.", fmt.Sprintf("system-packages[%d]", i),
+				"%s is a build tool or headers: list it under build-packages, present only where pip runs and in no layer", pkg)
+		}
+	}
 	for _, r := range requirementsOrder(s, requirements) {
 		dt := requirements[r]
 		text, _, err := DecodeText(dt)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -12,6 +13,18 @@ import (
 // debPackageRe is a Debian package name, optionally with "=VERSION" (apt accepts a trailing
 // "*" glob in it) or "/RELEASE".
 var debPackageRe = regexp.MustCompile(`^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+~:*-]+|/[a-z0-9.-]+)?$`)
+
+// buildTools are packages needed to compile only, besides every "-dev" package.
+var buildTools = []string{"build-essential", "gcc", "g++", "make", "cmake", "clang", "gfortran", "pkg-config", "pkgconf",
+	"cpp", "autoconf", "automake", "libtool", "ninja-build", "swig", "cython3"}
+
+// IsBuildPackage reports whether a Debian package is a compiler, a build tool or headers: a
+// build-packages entry rather than a system-packages one.
+func IsBuildPackage(pkg string) bool {
+	name, _, _ := strings.Cut(strings.SplitN(pkg, "/", 2)[0], "=")
+	return slices.Contains(buildTools, name) || strings.HasSuffix(name, "-dev") ||
+		strings.HasPrefix(name, "gcc-") || strings.HasPrefix(name, "g++-")
+}
 
 // BaseOf is the base image target t starts from: its own base, else the spec's.
 func (s *Spec) BaseOf(t *Target) string {

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -69,5 +70,22 @@ func TestNoAptBase(t *testing.T) {
 		if got := NoAptBase(ref); got != want {
 			t.Errorf("NoAptBase(%q) = %v, want %v", ref, got, want)
 		}
+	}
+}
+
+func TestLintCompilerInImage(t *testing.T) {
+	s := mustLoad(t, "version: 1\nsystem-packages: [libgomp1, build-essential, libpq-dev]\n", nil)
+	var got []string
+	for _, w := range Lint(s, nil) {
+		if w.Rule == "CompilerInImage" {
+			got = append(got, fmt.Sprintf("%d:%d %s", w.Range.Start.Line, w.Range.Start.Column, w.Message))
+		}
+	}
+	want := []string{
+		"2:29 build-essential is a build tool or headers: list it under build-packages, present only where pip runs and in no layer",
+		"2:46 libpq-dev is a build tool or headers: list it under build-packages, present only where pip runs and in no layer",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

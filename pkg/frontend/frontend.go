@@ -94,9 +94,6 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	if err != nil {
 		// Explain the common cause at its spec line; checked only on failure, so successful
 		// builds pay no extra round trip.
-		if rerr := b.explainNoApt(ctx, s, target); rerr != nil {
-			return nil, rerr
-		}
 		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
 			return nil, rerr
 		}
@@ -105,10 +102,11 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	return rb.Finalize()
 }
 
-// explainNoApt returns a located error when the target installs Debian packages
-// (system-packages, build-packages) on a base image without apt-get, as Alpine and distroless
-// images are; nil otherwise. It runs only after a failure: it reads the base image's files.
-func (b *builder) explainNoApt(ctx context.Context, s *spec.Spec, target string) error {
+// checkApt refuses, with a located error naming the base and the field, a target that
+// installs Debian packages (system-packages, build-packages) on a base image without apt-get,
+// as Alpine and distroless images are. It reads the base's files, which the apt step needs
+// anyway; targets without such packages skip it.
+func (b *builder) checkApt(ctx context.Context, s *spec.Spec, target string, base *baseImage) error {
 	t := s.Targets[target]
 	field := s.SystemPackagesPath(t)
 	switch {
@@ -118,13 +116,9 @@ func (b *builder) explainNoApt(ctx context.Context, s *spec.Spec, target string)
 	default:
 		return nil
 	}
-	base, err := b.base(ctx, s, target, platforms.Normalize(platforms.DefaultSpec()))
-	if err != nil {
-		return nil
-	}
 	ref, err := b.read(ctx, base.state)
 	if err != nil {
-		return nil
+		return err
 	}
 	for _, p := range []string{"/usr/bin/apt-get", "/bin/apt-get"} {
 		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: p}); err == nil {
@@ -345,6 +339,9 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	p = platforms.Normalize(p)
 	in, err := b.inputs(ctx, s, target, p)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkApt(ctx, s, target, in.base); err != nil {
 		return nil, err
 	}
 	epoch, err := sourceDateEpoch(b.bc.BuildArgs)

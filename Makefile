@@ -36,8 +36,9 @@ lint: ## go vet and gofmt
 update-golden: ## regenerate golden LLB files only (make generate does all generated files)
 	$(GO) test ./pkg/llbgraph/ -update
 
-generate: ## regenerate the generated files: JSON schema, golden LLB, ejected Dockerfiles, README bench figures
+generate: ## regenerate the generated files: JSON schema, plan snapshots, golden LLB, ejected Dockerfiles, README bench figures
 	$(GO) test -count=1 -run '^TestSchemaIsCurrent$$' ./pkg/spec -update
+	$(GO) test -count=1 -run '^TestPlanSnapshots$$' ./pkg/plan -update
 	$(GO) test -count=1 ./pkg/llbgraph -update
 	$(GO) test -count=1 ./pkg/eject -update
 	$(GO) run ./bench/cmd/benchtable

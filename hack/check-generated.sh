@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 # What `make generate` writes: keep in step with the Makefile's generate target.
 GENERATED=(
   pkg/spec/mlbuild.schema.json docs/mlbuild.schema.json   # go test ./pkg/spec -run TestSchemaIsCurrent -update
+  pkg/plan/testdata                                       # go test ./pkg/plan -run TestPlanSnapshots -update
   pkg/llbgraph/testdata                                   # go test ./pkg/llbgraph -update
   pkg/eject/testdata examples/ml-pipeline/docker          # go test ./pkg/eject -update
   README.md                                               # go run ./bench/cmd/benchtable (its bench region)

@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 
 	"github.com/containerd/platforms"
 	"github.com/mlbuild/mlbuild/internal/initspec"
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/eject"
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
@@ -40,6 +40,10 @@ commands:
                                    print the equivalent Dockerfile (eject); a lock is
                                    resolved for P (default linux/amd64) and the base
                                    image's Python (default: its python:X.Y tag)
+  plan -f FILE --target T [--platform P] [--python X.Y]
+                                   print the resolved plan of a target as JSON: its
+                                   steps, pip invocations, image config and checks,
+                                   dependencies resolved as for dockerfile
   llb -f FILE --target T           print the LLB definition of a target, for
                                    "buildctl build --local context=DIR < def"
   version                          print the version
@@ -69,6 +73,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	case "dockerfile":
 		err = ejectDockerfile(args[1:], stdout)
+	case "plan":
+		err = printPlan(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -159,28 +165,21 @@ func lint(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	deps, derr := findDeps(s, c.file)
-	if deps == nil {
-		return derr
+	read, err := contextReader(c.file)
+	if err != nil {
+		return err
 	}
-	if derr == nil {
-		derr = deps.CheckSelection(s)
-	}
-	dws := deps.Lint(s)
-	if derr != nil && !slices.ContainsFunc(dws, func(w frontend.DepWarning) bool { return w.Rule == frontend.RuleStaleLock }) {
+	deps, ws, derr := depsrc.Check(s, read)
+	if derr != nil && !deps.Stale() {
 		return withLines(derr, deps)
 	}
-	ws := spec.Lint(s, deps.Requirements())
 	for _, w := range ws {
-		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", s.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
-	}
-	for _, w := range dws {
-		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule, w.Message)
+		fmt.Fprintf(stdout, "%s:%d:%d: warning %s: %s\n", w.File, w.Range.Start.Line, w.Range.Start.Column, w.Rule.Name, w.Message)
 	}
 	if derr != nil {
 		return deps.LintError(derr)
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws)+len(dws))
+	fmt.Fprintf(stdout, "%s: ok (%d targets, %d warnings)\n", s.File, len(s.Targets), len(ws))
 	return nil
 }
 
@@ -235,6 +234,38 @@ func ejectDockerfile(args []string, stdout io.Writer) error {
 	return err
 }
 
+// printPlan writes the plan of a target as JSON (plan.JSON), its dependencies resolved as
+// ejectDockerfile resolves them: what renderers read, and what a bug report should show.
+// Requirements files that get a layer per package keep their Resolve step: the packages are
+// known only once pip has run.
+func printPlan(args []string, stdout io.Writer) error {
+	c := newFlags("plan")
+	platform := c.fs.String("platform", "linux/amd64", "platform the dependencies are resolved for (a lock's markers)")
+	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
+	s, err := c.load(args)
+	if err != nil {
+		return err
+	}
+	target := c.targetOf(s)
+	if s.Targets[target] == nil {
+		return s.UnknownTarget(target)
+	}
+	d, _, _, err := resolveDeps(s, c.file, target, *platform, *python)
+	if err != nil {
+		return err
+	}
+	pl, err := plan.New(s, plan.Options{Target: target, Deps: d})
+	if err != nil {
+		return err
+	}
+	dt, err := plan.JSON(pl)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(dt)
+	return err
+}
+
 // printLLB writes the marshalled definition of a target. The base image is left to BuildKit to
 // resolve (no registry access here), so the image config is not part of the output.
 func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
@@ -260,14 +291,15 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	local := func(opts ...llb.LocalOption) llb.State {
 		return llb.Local("context", append([]llb.LocalOption{llb.ExcludePatterns(excludes), llb.SharedKeyHint("context"), llb.LocalUniqueID("mlbuild-cli")}, opts...)...)
 	}
-	base := llb.Image(s.BaseOf(s.Targets[target]), llb.Platform(p))
-	res, err := llbgraph.Build(s, llbgraph.Options{
-		Target:       target,
+	pl, err := plan.New(s, plan.Options{Target: target, Deps: d})
+	if err != nil {
+		return err
+	}
+	res, err := llbgraph.Render(pl, llbgraph.Options{
 		Platform:     p,
-		Base:         base,
-		Context:      local(llb.WithCustomName(plan.InternalVertex("load build context"))),
-		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex("load requirements files"))),
-		Deps:         d,
+		Base:         llb.Image(pl.Base, llb.Platform(p)),
+		Context:      local(llb.WithCustomName(plan.InternalVertex(plan.InternalLoadContext))),
+		Requirements: local(llb.FollowPaths(d.Files), llb.WithCustomName(plan.InternalVertex(plan.InternalLoadRequirements))),
 	})
 	if err != nil {
 		return err
@@ -307,10 +339,10 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Dep
 		}
 		return nil, p, "", err
 	}
-	if python == "" && deps.Kind() != spec.SourceRequirements {
+	if python == "" && deps.NeedsPython() {
 		t := s.Targets[target]
 		if python = basePython(s.BaseOf(t)); python == "" {
-			return nil, p, "", s.Errorf(s.BasePath(t), "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Source(), s.BaseOf(t))
+			return nil, p, "", s.Errorf(s.BasePath(t), "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.BaseOf(t))
 		}
 	}
 	d, err := deps.Resolve(s, target, p, python)

@@ -102,6 +102,38 @@ func TestEjectedExampleIsCurrent(t *testing.T) {
 	}
 }
 
+// TestPlan: "frontend plan" prints each target of the example as JSON: the closed plan with
+// its dependencies resolved from the spec's directory (the example's requirements.txt).
+func TestPlan(t *testing.T) {
+	for _, target := range []string{"training", "inference"} {
+		out, errOut, code := run(t, "plan", "-f", "../../examples/ml-pipeline/mlbuild.yaml", "--target", target)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var p struct {
+			Target, Base string
+			Steps        []struct{ Kind, Name string }
+			Deps         struct{ Kind, Source string }
+		}
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		if p.Target != target || p.Base != "docker.io/library/python:3.10-slim" || p.Deps.Source != "requirements.txt" {
+			t.Errorf("plan of %s: target %q, base %q, dependencies %+v", target, p.Target, p.Base, p.Deps)
+		}
+		var kinds []string
+		for _, st := range p.Steps {
+			kinds = append(kinds, st.Kind)
+		}
+		if got := strings.Join(kinds, " "); !strings.HasPrefix(got, "user venv pip copy") || !strings.HasSuffix(got, "assemble") {
+			t.Errorf("steps of %s: %s", target, got)
+		}
+	}
+	if _, errOut, code := run(t, "plan", "-f", "../../examples/ml-pipeline/mlbuild.yaml", "--target", "nope"); code != 1 || !strings.Contains(errOut, `unknown target "nope"`) {
+		t.Errorf("unknown target: exit %d: %s", code, errOut)
+	}
+}
+
 func TestInitWritesALoadableSpec(t *testing.T) {
 	dir := t.TempDir()
 	for p, c := range map[string]string{"src/api.py": "from fastapi import FastAPI\napp = FastAPI()\n", "src/train.py": "print(1)\n", "requirements.txt": "fastapi==0.92.0\nuvicorn==0.17.6\n"} {

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
-	"github.com/mlbuild/mlbuild/pkg/frontend"
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/patternmatcher"
@@ -72,16 +72,16 @@ func contextReader(specFile string) (func(string) ([]byte, bool), error) {
 
 // findDeps finds and parses the spec's dependency files in its directory, as a build of that
 // directory would. On error the Deps hold what could be read and parsed.
-func findDeps(s *spec.Spec, specFile string) (*frontend.Deps, error) {
+func findDeps(s *spec.Spec, specFile string) (*depsrc.Source, error) {
 	read, err := contextReader(specFile)
 	if err != nil {
 		return nil, err
 	}
-	return frontend.FindDeps(s, read)
+	return depsrc.Find(s, read)
 }
 
 // withLines adds to each located error in a dependency file the line it points at.
-func withLines(err error, d *frontend.Deps) error {
+func withLines(err error, d *depsrc.Source) error {
 	list := spec.Located(err)
 	if list == nil {
 		return err

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
@@ -41,7 +41,7 @@ func TestDockerfile2LLBConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := load(t, tc.src)
 			want := frontendBuild(t, s, tc.target, tc.deps).Image.Config
-			delete(want.Labels, llbgraph.LabelBaseDigest) // documented difference
+			delete(want.Labels, plan.LabelBaseDigest) // documented difference
 			res, err := dockerfile2llb.Dockerfile2LLB(context.Background(), ejectT(t, s, tc.target, tc.deps), dockerfile2llb.ConvertOpt{
 				Config:         dockerui.Config{},
 				TargetPlatform: &amd64,

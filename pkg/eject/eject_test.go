@@ -372,7 +372,7 @@ func baseConfig() dockerspec.DockerOCIImageConfig {
 
 var amd64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 
-// frontendBuild runs llbgraph.Build as the frontend would on baseConfig, without a daemon.
+// frontendBuild plans and renders the target as the frontend would on baseConfig, without a daemon.
 func frontendBuild(t *testing.T, s *spec.Spec, target string, deps *plan.Deps) *llbgraph.Result {
 	t.Helper()
 	named, err := reference.ParseNormalizedNamed(s.Base)
@@ -383,9 +383,11 @@ func frontendBuild(t *testing.T, s *spec.Spec, target string, deps *plan.Deps) *
 	local := func(opts ...llb.LocalOption) llb.State {
 		return llb.Local("context", append([]llb.LocalOption{llb.SharedKeyHint("context")}, opts...)...)
 	}
-	res, err := llbgraph.Build(s, llbgraph.Options{
-		Deps:         deps,
-		Target:       target,
+	p, err := plan.New(s, plan.Options{Target: target, Deps: deps, Contexts: []string{"trained"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := llbgraph.Render(p, llbgraph.Options{
 		Platform:     amd64,
 		Base:         llb.Image(name, llb.Platform(amd64)),
 		BaseImage:    &dockerspec.DockerOCIImage{Config: baseConfig()},
@@ -412,10 +414,10 @@ func TestConfigMatchesFrontend(t *testing.T) {
 			got := stages[len(stages)-1].cfg
 
 			// The one documented difference: the digest label.
-			if want.Labels[llbgraph.LabelBaseDigest] == "" {
+			if want.Labels[plan.LabelBaseDigest] == "" {
 				t.Fatal("the frontend set no base.digest label")
 			}
-			delete(want.Labels, llbgraph.LabelBaseDigest)
+			delete(want.Labels, plan.LabelBaseDigest)
 
 			type view struct {
 				Env, Entrypoint, Cmd []string

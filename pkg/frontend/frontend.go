@@ -12,20 +12,21 @@ package frontend
 import (
 	"context"
 	"encoding/json"
-	stderrors "errors"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/plan"
-	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
@@ -36,16 +37,11 @@ import (
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-	"github.com/pkg/errors"
 	"golang.org/x/sync/errgroup"
 )
 
 // Lang is the language recorded in source maps.
 const Lang = "mlbuild"
-
-// SecureExcludes are always applied to the build context before the user's .dockerignore,
-// so a "!" line there can re-include a path deliberately (see plan.SecureExcludes).
-var SecureExcludes = plan.SecureExcludes
 
 // Build is the gateway build function of the mlbuild frontend.
 func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err error) {
@@ -55,7 +51,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	}
 	src, err := bc.ReadEntrypoint(ctx, Lang)
 	if err != nil {
-		return nil, errors.Wrapf(err, "mlbuild: cannot read the spec (-f %s) from the build context", specName(bc))
+		return nil, fmt.Errorf("mlbuild: cannot read the spec (-f %s) from the build context: %w", specName(bc), err)
 	}
 	b := &builder{c: c, bc: bc, src: src}
 	// The one place sources are attached: every located error leaves here with its file and
@@ -77,7 +73,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 		return nil, err
 	}
 	// A group or extra the source does not have is refused before the base is resolved.
-	if err := b.deps.checkSelection(s, target); err != nil {
+	if err := b.deps.CheckSelection(s, target); err != nil {
 		return nil, err
 	}
 	// Warnings are a round trip each: send them while the build goes on.
@@ -94,7 +90,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	if err != nil {
 		// Explain the common cause at its spec line; checked only on failure, so successful
 		// builds pay no extra round trip.
-		if rerr := b.explainFailure(ctx, s, target); rerr != nil {
+		if rerr := b.explainFailure(ctx); rerr != nil {
 			return nil, rerr
 		}
 		return nil, err
@@ -133,10 +129,10 @@ func (b *builder) checkApt(ctx context.Context, s *spec.Spec, target string, bas
 // the offending lines after the build).
 func (b *builder) warn(ctx context.Context, s *spec.Spec) {
 	for _, w := range spec.Lint(s, nil) {
-		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
+		b.src.Warn(ctx, fmt.Sprintf("%s: %s (line %d)", w.Rule.Name, w.Message, w.Range.Start.Line), gwclient.WarnOpts{
 			Level:  1,
-			Detail: [][]byte{[]byte(w.Description)},
-			URL:    "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings",
+			Detail: [][]byte{[]byte(w.Rule.Description)},
+			URL:    spec.LintURL,
 			Range:  []*pb.Range{llbgraph.PBRange(w.Range)},
 		})
 	}
@@ -162,7 +158,10 @@ type builder struct {
 	bc  *dockerui.Client
 	src *dockerui.Source
 	// deps are the dependency files, read once per build before the platforms are built.
-	deps *depFiles
+	deps *depsrc.Source
+	// plans are the plans built, one per platform, for explainFailure.
+	mu    sync.Mutex
+	plans []*plan.Plan
 }
 
 // buildArgs are the --build-arg values plus the platform built-ins.
@@ -231,7 +230,7 @@ func (b *builder) withSource(err error) error {
 		info := &pb.SourceInfo{Filename: b.src.Filename, Language: b.src.Language, Data: b.src.Data, Definition: b.src.Definition.ToPB()}
 		if e.File != "" && e.File != b.src.Filename {
 			// A dependency file's error shows that file's lines.
-			dt, ok := b.deps.file(e.File)
+			dt, ok := b.deps.File(e.File)
 			if !ok {
 				continue
 			}
@@ -246,16 +245,15 @@ func (b *builder) withSource(err error) error {
 // main context that is not there, and returns a located error naming it (nil when all are
 // there). It runs only after a failure, so successful builds pay nothing for it; it
 // transfers only the paths it checks.
-func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target string) error {
-	p := platforms.DefaultSpec()
-	named, err := b.namedContexts(ctx, s.Targets[target], p)
-	if err != nil {
-		return nil
+func (b *builder) explainFailure(ctx context.Context) error {
+	b.mu.Lock()
+	var pl *plan.Plan
+	if len(b.plans) > 0 {
+		pl = b.plans[0] // the paths a plan reads are the same on every platform
 	}
-	pl, err := plan.New(s, plan.Options{Target: target, Contexts: slices.Sorted(maps.Keys(named)),
-		Deps: &plan.Deps{Kind: b.deps.kind, Files: b.deps.requirementsFiles()}})
-	if err != nil {
-		return nil
+	b.mu.Unlock()
+	if pl == nil {
+		return nil // it failed before the plan: not for a missing path
 	}
 	needs := pl.MainContextPaths()
 	if len(needs) == 0 {
@@ -266,7 +264,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 		paths[i] = n.Path
 	}
 	// Any trouble checking means no explanation: the build's own error is returned instead.
-	st, err := b.mainContext(ctx, llb.FollowPaths(paths), dockerui.WithInternalName("check the paths the spec needs"))
+	st, err := b.mainContext(ctx, llb.FollowPaths(paths), llb.WithCustomName(plan.InternalVertex(plan.InternalCheckPaths)))
 	if err != nil {
 		return nil
 	}
@@ -279,7 +277,7 @@ func (b *builder) explainFailure(ctx context.Context, s *spec.Spec, target strin
 		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: n.Path}); err == nil {
 			continue
 		}
-		missing = append(missing, s.Errorf(n.SpecPath, "%q is not in the build context (missing, or excluded by .dockerignore); %s", n.Path, n.Hint))
+		missing = append(missing, pl.Errorf(n.SpecPath, "%q is not in the build context (missing, or excluded by .dockerignore); %s", n.Path, n.Hint))
 	}
 	if len(missing) == 0 {
 		return nil
@@ -321,7 +319,7 @@ func (b *builder) mainContext(ctx context.Context, opts ...llb.LocalOption) (llb
 }
 
 func (b *builder) requirementsContext(ctx context.Context, files []string) (llb.State, error) {
-	return b.mainContext(ctx, llb.FollowPaths(files), dockerui.WithInternalName("load requirements files"))
+	return b.mainContext(ctx, llb.FollowPaths(files), llb.WithCustomName(plan.InternalVertex(plan.InternalLoadRequirements)))
 }
 
 // buildPlatform builds the target for one platform: it loads the spec with the platform's
@@ -381,6 +379,9 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if pl, err = b.resolveRequirements(ctx, s, pl, popt, opt); err != nil {
 		return nil, err
 	}
+	b.mu.Lock()
+	b.plans = append(b.plans, pl)
+	b.mu.Unlock()
 	// Only the paths the layers read are sent from the client (all of it when one is ".").
 	var follow []llb.LocalOption
 	if reads := pl.ContextReads(); reads != nil {
@@ -400,9 +401,12 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	return &dockerui.BuildResult{Reference: ref, Image: res.Image, BaseImage: in.base.image, Epoch: epoch}, nil
 }
 
-// resolveRequirements learns, for requirements files, what pip would install (the plan's
-// Resolve step, cached like any step), so the packages get layers of their own as a lock's
-// do. Requirements pip cannot pin by hash (a directory, a VCS checkout) keep one layer.
+// resolveRequirements is the second phase of requirements files laid out per package: it
+// runs the plan's Resolve step (cached like any step) to learn what pip would install, and
+// plans again with those packages (depsrc.WithReport), so they get layers of their own as a
+// lock's do. A plan without a Resolve step is final as it is: for it, and for every other
+// build, plan.New runs once per target and platform. Requirements pip cannot pin by hash (a
+// directory, a VCS checkout) keep one layer.
 func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *plan.Plan, popt plan.Options, opt llbgraph.Options) (*plan.Plan, error) {
 	st, ok := llbgraph.ResolveState(pl, opt)
 	if !ok {
@@ -418,23 +422,14 @@ func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *pla
 	}
 	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: path.Base(plan.ReportFile)})
 	if err != nil {
-		return nil, errors.Wrap(err, "read pip's report")
+		return nil, fmt.Errorf("read pip's report: %w", err)
 	}
-	pins, ok, err := pydeps.ParsePipReport(dt)
-	if err != nil || !ok || len(pins) == 0 {
+	deps, ok, err := depsrc.WithReport(popt.Deps, dt)
+	if err != nil || !ok {
 		return pl, err
 	}
-	deps := *popt.Deps
-	deps.Locked, deps.Packages, deps.Pins = true, len(pins), nil
-	for _, pin := range pins {
-		deps.Pins = append(deps.Pins, plan.Pin{Name: pin.Name, Version: pin.Version, Requirement: pydeps.Requirements([]pydeps.Pin{pin})})
-	}
-	popt.Deps = &deps
-	pl, err = plan.New(s, popt)
-	if err != nil {
-		return nil, err
-	}
-	return pl, nil
+	popt.Deps = deps
+	return plan.New(s, popt)
 }
 
 // inputs are what a build reads besides the spec.
@@ -455,7 +450,7 @@ func (b *builder) inputs(ctx context.Context, s *spec.Spec, target string, p oci
 		return err
 	})
 	eg.Go(func() (err error) {
-		in.requirements, err = b.requirementsContext(ctx, b.deps.requirementsFiles())
+		in.requirements, err = b.requirementsContext(ctx, b.deps.RequirementsFiles())
 		return err
 	})
 	eg.Go(func() (err error) {
@@ -499,7 +494,7 @@ func (b *builder) solveChecked(ctx context.Context, s *spec.Spec, target string,
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
-	if err := stderrors.Join(checkErrs...); err != nil {
+	if err := errors.Join(checkErrs...); err != nil {
 		return nil, err
 	}
 	return ref, nil
@@ -511,7 +506,7 @@ func (b *builder) marshal(ctx context.Context, st llb.State, opts ...llb.Constra
 	caps := b.c.BuildOpts().LLBCaps
 	def, err := st.Marshal(ctx, append(opts, llb.WithCaps(caps))...)
 	if err != nil {
-		return nil, errors.Wrap(err, "marshal LLB")
+		return nil, fmt.Errorf("marshal LLB: %w", err)
 	}
 	if err := llbgraph.CheckCaps(def, &caps); err != nil {
 		return nil, err
@@ -537,11 +532,11 @@ func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk
 	}
 	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: llbgraph.ResultFile})
 	if err != nil {
-		return errors.Wrapf(err, "%s: read the check result", chk.Name)
+		return fmt.Errorf("%s: read the check result: %w", chk.Name, err)
 	}
 	var r llbgraph.CheckResult
 	if err := json.Unmarshal(dt, &r); err != nil {
-		return errors.Wrapf(err, "%s: parse the check result", chk.Name)
+		return fmt.Errorf("%s: parse the check result: %w", chk.Name, err)
 	}
 	if r.Exit == 0 {
 		return nil
@@ -593,7 +588,7 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {
-		return nil, errors.Wrapf(err, "base image %s: parse config", base)
+		return nil, fmt.Errorf("base image %s: parse config: %w", base, err)
 	}
 	pinned := ref
 	if dgst != "" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlbuild/mlbuild/pkg/frontend"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
+	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	commonexptypes "github.com/moby/buildkit/exporter/exptypes"
@@ -396,8 +397,8 @@ func TestNamedContexts(t *testing.T) {
 				t.Errorf("resolved %q, want %q", got, tc.wantResolved)
 			}
 			labels := imageConfig(t, res).Config.Labels
-			if _, ok := labels[llbgraph.LabelBaseDigest]; ok != tc.wantDigest {
-				t.Errorf("label %s set: %v, want %v (labels %v)", llbgraph.LabelBaseDigest, ok, tc.wantDigest, labels)
+			if _, ok := labels[plan.LabelBaseDigest]; ok != tc.wantDigest {
+				t.Errorf("label %s set: %v, want %v (labels %v)", plan.LabelBaseDigest, ok, tc.wantDigest, labels)
 			}
 		})
 	}

@@ -2,16 +2,13 @@ package frontend
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
-	"strings"
 
+	"github.com/mlbuild/mlbuild/pkg/depsrc"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/plan"
-	"github.com/mlbuild/mlbuild/pkg/pydeps"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -22,7 +19,6 @@ import (
 	"github.com/moby/buildkit/frontend/subrequests/targets"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/solver/pb"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // requestHandler answers --call targets, outline and check ourselves, so buildx never falls
@@ -49,8 +45,8 @@ func (b *builder) listTargets(ctx context.Context) (*targets.List, error) {
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
 		tg := targets.Target{Name: name, Description: t.Description, Default: name == s.DefaultTarget, Base: s.BaseOf(t)}
-		if s.Has("targets." + name) {
-			tg.Location = b.location(s, "targets."+name)
+		if s.Has(spec.TargetPath(name)) {
+			tg.Location = b.location(s, spec.TargetPath(name))
 		}
 		list.Targets = append(list.Targets, tg)
 	}
@@ -67,13 +63,16 @@ func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
 		return nil, err
 	}
 	t := s.Targets[target]
-	d, derr := b.readDeps(ctx, s)
-	what := describeDeps(s, t, d, derr)
+	files, rerr := b.readFiles(ctx, depsrc.BuildPaths(s), plan.InternalReadDeps)
+	d, derr := depsrc.FindForBuild(s, files.read)
+	if rerr != nil {
+		derr = rerr
+	}
+	what := depsrc.Describe(s, t, d, derr)
 	if base := plan.DescribeBase(s, target); base != "" {
 		what = base + "; " + what
 	}
-	desc := joinDescription(t.Description, what)
-	o := &outline.Outline{Name: target, Description: desc, Sources: [][]byte{b.src.Data}}
+	o := &outline.Outline{Name: target, Description: joinDescription(t.Description, what), Sources: [][]byte{b.src.Data}}
 	for _, k := range slices.Sorted(maps.Keys(s.Args)) {
 		a := outline.Arg{Name: k, Value: s.Args[k]}
 		if v, ok := b.bc.BuildArgs[k]; ok {
@@ -90,8 +89,8 @@ func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
 			o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID, Required: !sec.Optional, Location: b.location(s, fmt.Sprintf("%s.secrets[%d]", r.Path, i))})
 		}
 	}
-	if installs(s, d) {
-		o.Cache = append(o.Cache, outline.CacheMount{ID: plan.PipCacheMountID(b.bc.CacheIDNamespace), Location: b.location(s, depsPath(s))})
+	if d.Installs(s) {
+		o.Cache = append(o.Cache, outline.CacheMount{ID: plan.PipCacheMountID(b.bc.CacheIDNamespace), Location: b.location(s, depsrc.SpecPath(s))})
 	}
 	return o, nil
 }
@@ -104,70 +103,8 @@ func joinDescription(desc, what string) string {
 	return desc + " — " + what
 }
 
-// describeDeps says where target t's dependencies come from, for the outline:
-// "dependencies: uv.lock (detected; groups: train; extras: gpu; project installed)". A
-// source the build could not use is still named (as found, or as the spec names it); --call
-// check and the build say why.
-func describeDeps(s *spec.Spec, t *spec.Target, d *depFiles, err error) string {
-	files, named := s.DependencyFiles()
-	var notes []string
-	source := ""
-	switch {
-	case d == nil && !named:
-		return "dependencies: none found (see --call check)"
-	case d == nil:
-		source = strings.Join(files, " ")
-	case d.kind == spec.SourceRequirements && len(d.requirements) == 0:
-		source = "none (requirements: [])"
-	default:
-		source = d.source
-		if !named {
-			notes = append(notes, "detected")
-		}
-	}
-	if err != nil {
-		notes = append(notes, "unusable: see --call check")
-	}
-	groups, extras := s.Selection(t)
-	if len(groups) > 0 {
-		notes = append(notes, "groups: "+strings.Join(groups, ", "))
-	}
-	if len(extras) > 0 {
-		notes = append(notes, "extras: "+strings.Join(extras, ", "))
-	}
-	if s.InstallsProject() {
-		notes = append(notes, "project installed")
-	}
-	if len(notes) == 0 {
-		return "dependencies: " + source
-	}
-	return "dependencies: " + source + " (" + strings.Join(notes, "; ") + ")"
-}
-
-// installs reports whether the target runs pip (and so uses pip's cache mount).
-func installs(s *spec.Spec, d *depFiles) bool {
-	switch {
-	case s.InstallsProject():
-		return true
-	case d == nil:
-		files, named := s.DependencyFiles()
-		return !named || len(files) > 0
-	}
-	return d.kind != spec.SourceRequirements || len(d.requirements) > 0
-}
-
-// depsPath is the spec path that says where the dependencies come from.
-func depsPath(s *spec.Spec) string {
-	for _, p := range []string{"requirements", "dependencies.from", "dependencies"} {
-		if s.Has(p) {
-			return p
-		}
-	}
-	return "requirements"
-}
-
 // lint answers --call check: the spec's lint warnings, and those about its dependency files
-// (see DepWarning), each located in the file it is about. It reads the files it checks from
+// (see depsrc.Warning), each located in the file it is about. It reads the files it checks from
 // the context in one small solve; a dependency file the build could not read or parse is
 // the lint's build error, located in that file.
 func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
@@ -178,20 +115,18 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 		res.Error = &lint.BuildError{Message: err.Error()}
 		return res, nil
 	}
-	files := b.readLintFiles(ctx, s)
-	deps, derr := FindDeps(s, func(p string) ([]byte, bool) { dt, ok := files[p]; return dt, ok })
-	if derr == nil {
-		derr = deps.CheckSelection(s)
+	files, err := b.readFiles(ctx, depsrc.Paths(s), plan.InternalReadLintFiles)
+	if err != nil {
+		files = contextFiles{} // nothing could be read: lint what the spec says
 	}
-	for _, w := range spec.Lint(s, deps.Requirements()) {
-		res.AddWarning(w.Rule, w.Description, w.URL, w.Message, idx, parserRanges(w.Range))
-	}
-	for _, w := range deps.Lint(s) {
+	deps, warnings, derr := depsrc.Check(s, files.read)
+	for _, w := range warnings {
 		src := idx
 		if w.File != s.File {
-			src = res.AddSource(fileSource(w.File, deps.files[w.File]))
+			dt, _ := deps.File(w.File)
+			src = res.AddSource(fileSource(w.File, dt))
 		}
-		res.AddWarning(w.Rule, w.Description, lintURL, w.Message, src, parserRanges(w.Range))
+		res.AddWarning(w.Rule.Name, w.Rule.Description, spec.LintURL, w.Message, src, parserRanges(w.Range))
 	}
 	if derr != nil {
 		res.Error = &lint.BuildError{Message: deps.LintError(derr).Error(), Location: b.lintLocation(res, idx, deps, derr)}
@@ -199,41 +134,17 @@ func (b *builder) lint(ctx context.Context) (*lint.LintResults, error) {
 	return res, nil
 }
 
-// lintURL documents the lint rules.
-const lintURL = "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings"
-
-// readLintFiles reads, in one solve limited to them, the files lint checks: the dependency
-// files (see DepPaths). Files that cannot be read are left out.
-func (b *builder) readLintFiles(ctx context.Context, s *spec.Spec) map[string][]byte {
-	out := map[string][]byte{}
-	paths := DepPaths(s)
-	ref, err := b.readContext(ctx, paths, "read the requirements and dependency files")
-	if err != nil {
-		return out
-	}
-	for _, p := range paths {
-		if dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: p}); err == nil {
-			out[p] = dt
-		}
-	}
-	return out
-}
-
 // lintLocation locates a lint build error: in the dependency file it is about (added to the
 // sources), else in the spec.
-func (b *builder) lintLocation(res *lint.LintResults, specIdx int, d *Deps, err error) pb.Location {
-	var e *spec.Error
-	var list spec.Errors
-	switch {
-	case errors.As(err, &list) && len(list) > 0:
-		e = list[0]
-	case errors.As(err, &e):
-	default:
+func (b *builder) lintLocation(res *lint.LintResults, specIdx int, d *depsrc.Source, err error) pb.Location {
+	list := spec.Located(err)
+	if len(list) == 0 {
 		return pb.Location{SourceIndex: -1}
 	}
+	e := list[0]
 	idx := specIdx
 	if e.File != "" && e.File != b.src.Filename {
-		dt, ok := d.files[e.File]
+		dt, ok := d.File(e.File)
 		if !ok {
 			return pb.Location{SourceIndex: -1}
 		}
@@ -259,203 +170,6 @@ func parserRanges(r spec.Range) []parser.Range {
 		Start: parser.Position{Line: int(pr.Start.Line), Character: int(pr.Start.Character)},
 		End:   parser.Position{Line: int(pr.End.Line), Character: int(pr.End.Character)},
 	}}
-}
-
-// Deps are the dependency files of a build context, found and parsed as a build finds and
-// parses them (the spec's source, else the first of spec.DetectOrder the context has), from
-// files read by the caller: the frontend's lint reads them from the context, the CLI
-// (frontend lint, frontend dockerfile) from the spec's directory.
-type Deps struct {
-	d *depFiles
-	// files are the files found, by path in the context: the dependency files, and the
-	// locks DepPaths adds for lint.
-	files map[string][]byte
-}
-
-// DepPaths are the paths of the context FindDeps reads for s: the spec's dependency source
-// (the requirements files it names, or every file of spec.DetectOrder) with the
-// pyproject.toml and .python-version beside it, and, where the spec names requirements
-// files or a pyproject.toml, the locks lint looks for beside them.
-func DepPaths(s *spec.Spec) []string {
-	var out []string
-	add := func(ps ...string) {
-		for _, p := range ps {
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
-	}
-	if files, named := s.DependencyFiles(); named && len(files) > 0 && spec.SourceKind(files[0]) == spec.SourceRequirements {
-		add(files...)
-	}
-	_, want := depPaths(s)
-	add(want...)
-	add(lockCandidates(s)...)
-	return out
-}
-
-// FindDeps finds and parses the dependency files of s with read, which returns a file of the
-// build context by its slash-separated path, or false when the context has no such file.
-// Its errors are those of a build: the spec's source missing, or nothing found (located in
-// the spec), a dependency file that does not parse or a stale lock (located in that file).
-// The Deps it returns are never nil: on error they hold the files read and what could be
-// parsed, for Lint and File; Kind, Source and Resolve need a FindDeps without error.
-func FindDeps(s *spec.Spec, read func(path string) ([]byte, bool)) (*Deps, error) {
-	out := &Deps{files: map[string][]byte{}}
-	for _, p := range DepPaths(s) {
-		if dt, ok := read(p); ok {
-			out.files[p] = dt
-		}
-	}
-	d, err := pickDeps(s, out.files)
-	out.d = d // on error, parsed as far as it went (nil when no source was found)
-	return out, err
-}
-
-// CheckSelection is an error, located at the spec's list item with the closest name, for
-// each group or extra of the spec and of the targets named (every target when none is) that
-// the dependency source does not have. It needs a FindDeps without error.
-func (d *Deps) CheckSelection(s *spec.Spec, targets ...string) error {
-	return d.d.checkSelection(s, targets...)
-}
-
-// Kind is the kind of the dependency source, one of spec.Source*.
-func (d *Deps) Kind() string { return d.d.kind }
-
-// Source is the file the dependencies come from (the requirements files, space-separated).
-func (d *Deps) Source() string { return d.d.source }
-
-// File is a file FindDeps read, for showing the lines of an error located in it.
-func (d *Deps) File(p string) ([]byte, bool) {
-	dt, ok := d.files[p]
-	return dt, ok
-}
-
-// Resolve is target's plan.Deps for platform p and the base image's Python version python
-// (unused for requirements files), as a build resolves it.
-func (d *Deps) Resolve(s *spec.Spec, target string, p ocispecs.Platform, python string) (*plan.Deps, error) {
-	t := s.Targets[target]
-	if t == nil {
-		return nil, s.UnknownTarget(target)
-	}
-	return d.d.resolve(s, t, p, python)
-}
-
-// Requirements are the requirements files the build installs, as read, for the spec's
-// UnpinnedRequirement rule (spec.Lint): none when the dependencies come from a lock or a
-// pyproject.toml.
-func (d *Deps) Requirements() map[string][]byte {
-	out := map[string][]byte{}
-	if d.d == nil || d.d.kind != spec.SourceRequirements {
-		return out
-	}
-	for _, r := range d.d.requirements {
-		if dt, ok := d.files[r]; ok {
-			out[r] = dt
-		}
-	}
-	return out
-}
-
-// DepWarning is a lint warning about the dependency files, located in the file it is about:
-// the spec (File is the spec's file name) or a dependency file (its path in the context).
-type DepWarning struct {
-	Rule, Description, Message string
-	File                       string
-	Range                      spec.Range
-}
-
-// The rules of the dependency lint.
-const (
-	// RuleStaleLock: pyproject.toml declares what the lock does not record
-	// (pydeps.StaleErrors); builds refuse such a lock.
-	RuleStaleLock = "StaleLock"
-	// RuleLockNotUsed: the context has a lock, but the spec installs from requirements files
-	// or a pyproject.toml.
-	RuleLockNotUsed = "LockNotUsed"
-)
-
-// Lint returns the warnings about the dependency files: each difference between a lock and
-// the pyproject.toml beside it (pydeps.StaleErrors), located in the file it is about; and a
-// lock that the spec's source (requirements files, a pyproject.toml) leaves unused, located
-// at the spec's source. It works on what FindDeps could parse, also when it failed.
-func (d *Deps) Lint(s *spec.Spec) []DepWarning {
-	var out []DepWarning
-	if d.d == nil {
-		return out
-	}
-	for _, e := range d.stale() {
-		msg := e.Msg
-		if e.Path != "" {
-			msg = e.Path + ": " + msg
-		}
-		out = append(out, DepWarning{Rule: RuleStaleLock, File: e.File, Range: e.Range, Message: msg,
-			Description: "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."})
-	}
-	for _, l := range lockCandidates(s) {
-		if _, ok := d.files[l]; ok {
-			fix := "set dependencies.from: " + l
-			if s.Has("requirements") {
-				fix += " and remove requirements"
-			}
-			out = append(out, DepWarning{Rule: RuleLockNotUsed, File: s.File, Range: s.Locate(depsPath(s)),
-				Description: "A lock is in the build context, but the spec installs from another file: the lock's versions and hashes are not used.",
-				Message:     fmt.Sprintf("%s is in the context but dependencies come from %s; to install the lock, %s", l, d.d.source, fix)})
-		}
-	}
-	return out
-}
-
-// stale are the differences between the lock and its pyproject.toml.
-func (d *Deps) stale() spec.Errors {
-	if d.d == nil || d.d.lock == nil || d.d.project == nil {
-		return nil
-	}
-	return pydeps.StaleErrors(d.d.project, d.d.lock)
-}
-
-// LintError is how lint reports FindDeps's error err: for a lock out of date with its
-// pyproject.toml, one sentence (Lint has a warning for each difference); else err itself.
-func (d *Deps) LintError(err error) error {
-	if n := len(d.stale()); n > 0 && err != nil {
-		what := "differences"
-		if n == 1 {
-			what = "difference"
-		}
-		return fmt.Errorf("%s is out of date with %s (%d %s): builds refuse it until it is locked again",
-			d.d.source, path.Join(path.Dir(d.d.source), "pyproject.toml"), n, what)
-	}
-	return err
-}
-
-// lockCandidates are the locks lint looks for when the spec names requirements files or a
-// pyproject.toml as the source: those of spec.DetectOrder in the context's root and beside
-// the source.
-func lockCandidates(s *spec.Spec) []string {
-	files, named := s.DependencyFiles()
-	if !named || len(files) == 0 {
-		return nil
-	}
-	if k := spec.SourceKind(files[0]); k != spec.SourceRequirements && k != spec.SourcePyproject {
-		return nil
-	}
-	var out []string
-	for _, dir := range []string{".", path.Dir(files[0])} {
-		for _, f := range spec.DetectOrder {
-			if p := path.Join(dir, f); isLock(p) && !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-func isLock(p string) bool {
-	switch spec.SourceKind(p) {
-	case spec.SourcePylock, spec.SourceUVLock, spec.SourcePoetryLock:
-		return true
-	}
-	return false
 }
 
 // RequestSchema is the subrequest that returns the JSON schema of the spec

@@ -2,16 +2,13 @@ package llbgraph
 
 import (
 	"fmt"
-	"maps"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/containerd/platforms"
+	"github.com/mlbuild/mlbuild/pkg/located"
 	"github.com/mlbuild/mlbuild/pkg/plan"
-	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
@@ -20,10 +17,9 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Options are the environment of one build of one target for one platform.
+// Options are the environment of one build of one target for one platform: the inputs
+// (base, contexts) and the build's settings. The plan holds every other decision.
 type Options struct {
-	// Target is the name of the target to build; it must exist in the spec.
-	Target string
 	// Platform the image is built for.
 	Platform ocispecs.Platform
 	// Base is the base image's root filesystem, usually llb.Image pinned to a digest.
@@ -45,35 +41,21 @@ type Options struct {
 	Epoch *time.Time
 	// SourceMap, when set, locates vertices in the spec file.
 	SourceMap *llb.SourceMap
-	// ShowPlatform adds the platform to vertex names (multi-platform builds).
-	ShowPlatform bool
 	// Constraints are added to every vertex (e.g. llb.WithCaps).
 	Constraints []llb.ConstraintsOpt
-	// Deps is the dependency source the frontend resolved (see plan.Deps); nil means the
-	// spec's requirements files, read from Requirements.
-	Deps *plan.Deps
 	// Caps are the LLB capabilities of the builder (gwclient.BuildOpts().LLBCaps). They pick
 	// the graph's shape: without the merge and diff ops the layers are copied onto the base
 	// in order (see [Shape]). Nil means a builder with every capability.
 	Caps *apicaps.CapSet
 }
 
-// Shape is how a target's layers are put together (see [plan.Shape]).
-type Shape = plan.Shape
-
-// The shapes; [ShapeFor] picks one from the builder's capabilities.
-const (
-	ShapeMerge = plan.ShapeMerge
-	ShapeCopy  = plan.ShapeCopy
-)
-
-// ShapeFor is the shape a builder with caps gets: ShapeMerge when it offers the merge and
-// diff ops (and nil caps mean it does), ShapeCopy otherwise.
-func ShapeFor(caps *apicaps.CapSet) Shape {
+// ShapeFor is the shape (see [plan.Shape]) a builder with caps gets: plan.ShapeMerge when it
+// offers the merge and diff ops (and nil caps mean it does), plan.ShapeCopy otherwise.
+func ShapeFor(caps *apicaps.CapSet) plan.Shape {
 	if supports(caps, pb.CapMergeOp) && supports(caps, pb.CapDiffOp) {
-		return ShapeMerge
+		return plan.ShapeMerge
 	}
-	return ShapeCopy
+	return plan.ShapeCopy
 }
 
 // Result is a built target.
@@ -83,32 +65,12 @@ type Result struct {
 	// Checks must all pass before State is exported.
 	Checks []Check
 	// Shape is how the layers were put together.
-	Shape Shape
-}
-
-// Build returns the LLB and image config of one target: it resolves the target's plan and
-// renders it.
-func Build(s *spec.Spec, opt Options) (*Result, error) {
-	label := opt.Target
-	if opt.ShowPlatform {
-		label = plan.Label(opt.Target, platforms.Format(opt.Platform))
-	}
-	p, err := plan.New(s, plan.Options{
-		Target:   opt.Target,
-		Shape:    ShapeFor(opt.Caps),
-		Contexts: slices.Sorted(maps.Keys(opt.Contexts)),
-		Label:    label,
-		Deps:     opt.Deps,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return Render(p, opt)
+	Shape plan.Shape
 }
 
 // Render returns the LLB and image config of a resolved plan; opt supplies the inputs (base,
-// contexts) and the build's settings. Target, ShowPlatform and Deps in opt are not read, and
-// Caps only decides how secrets reach the environment: the plan holds the other decisions.
+// contexts) and the build's settings. Caps only decides how secrets reach the environment:
+// the plan holds the other decisions. It reads nothing but the plan and opt.
 func Render(p *plan.Plan, opt Options) (*Result, error) {
 	g := &graph{p: p, opt: opt}
 	g.img = g.image()
@@ -141,7 +103,7 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 			if name := st.Copy.Context; name != "" {
 				var ok bool
 				if src, ok = opt.Contexts[name]; !ok {
-					return nil, p.Spec.Errorf(st.SpecPath+".context", "build context %q was not provided (--build-context %s=...)", name, name)
+					return nil, p.Errorf(st.SpecPath+".context", "build context %q was not provided (--build-context %s=...)", name, name)
 				}
 			}
 			l = g.copyLayer(st, src)
@@ -152,7 +114,7 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 	}
 	img := g.img
 	res := &Result{Image: img, Shape: p.Shape}
-	if p.Shape == ShapeCopy {
+	if p.Shape == plan.ShapeCopy {
 		// No merge op: each layer goes onto the image so far. The checks run in that image;
 		// the frontend solves them and returns the image only when all pass.
 		st := opt.Base
@@ -204,13 +166,14 @@ func (g *graph) c(st plan.Step) []llb.ConstraintsOpt {
 func (g *graph) named(name, specPath string) []llb.ConstraintsOpt {
 	opts := append([]llb.ConstraintsOpt{llb.WithCustomName(name)}, g.opt.Constraints...)
 	if g.opt.SourceMap != nil && specPath != "" {
-		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{PBRange(g.p.Spec.Locate(specPath))}))
+		opts = append(opts, g.opt.SourceMap.Location([]*pb.Range{PBRange(g.p.Locate(specPath))}))
 	}
 	return opts
 }
 
-// PBRange is a spec range as BuildKit's source ranges count: lines from 1, characters from 0.
-func PBRange(r spec.Range) *pb.Range {
+// PBRange is a located range as BuildKit's source ranges count: lines from 1, characters
+// from 0.
+func PBRange(r located.Range) *pb.Range {
 	return &pb.Range{
 		Start: &pb.Position{Line: int32(r.Start.Line), Character: int32(max(r.Start.Column-1, 0))},
 		End:   &pb.Position{Line: int32(r.End.Line), Character: int32(max(r.End.Column-1, 0))},
@@ -317,13 +280,13 @@ func (g *graph) generated(ps *plan.PipStep) llb.State {
 		created = g.opt.Epoch.UTC()
 	}
 	return llb.Scratch().File(llb.Mkfile("/"+ps.Requirements[0], 0o644, ps.Generated, llb.WithCreatedTime(created)),
-		g.named(plan.InternalVertex("write "+ps.Requirements[0]), "")...)
+		g.named(plan.InternalVertex(plan.InternalWrite(ps.Requirements[0])), "")...)
 }
 
 // secrets mounts a step's secrets (pip's, a run step's). Builders before BuildKit v0.10
 // (Docker Engine 20.10) cannot put a secret in the environment: it is mounted as a file on
 // the step's tmpfs and the script exports it (the returned lines).
-func (g *graph) secrets(list []spec.PipSecret) (secrets []llb.RunOption, exports []string) {
+func (g *graph) secrets(list []plan.Secret) (secrets []llb.RunOption, exports []string) {
 	secretEnvAsFile := !supports(g.opt.Caps, pb.CapExecSecretEnv)
 	for _, sec := range list {
 		so := []llb.SecretOption{llb.SecretID(sec.ID)}
@@ -348,7 +311,7 @@ func (g *graph) secrets(list []spec.PipSecret) (secrets []llb.RunOption, exports
 // times: the venv and pip steps stay shared by every target, and only this copy depends on
 // the layers below.
 func (g *graph) copyVenv(from llb.State, c []llb.ConstraintsOpt) func(llb.State) llb.State {
-	venv := g.p.Spec.Python.Venv
+	venv := g.p.Venv
 	return func(below llb.State) llb.State {
 		return below.File(llb.Copy(from, venv, venv, &llb.CopyInfo{
 			CopyDirContentsOnly: true,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/google/go-cmp/cmp"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
@@ -30,12 +32,44 @@ const baseRef = "docker.io/library/python:3.10-slim@sha256:000000000000000000000
 
 var amd64 = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
 
-func testOptions(s *spec.Spec, target string) Options {
+// testOpts are a build's Options and what the frontend gives plan.New for it.
+type testOpts struct {
+	Options
+	Target string
+	// ShowPlatform labels the vertices with the platform too (multi-platform builds).
+	ShowPlatform bool
+	Deps         *plan.Deps
+}
+
+// Build is what the frontend does for one target: plan.New, then Render. The plan goes
+// through its JSON form first, so every golden also shows that Render needs nothing the
+// printed plan does not hold.
+func Build(s *spec.Spec, opt testOpts) (*Result, error) {
+	label := opt.Target
+	if opt.ShowPlatform {
+		label = plan.Label(opt.Target, platforms.Format(opt.Platform))
+	}
+	p, err := plan.New(s, plan.Options{Target: opt.Target, Shape: ShapeFor(opt.Caps),
+		Contexts: slices.Sorted(maps.Keys(opt.Contexts)), Label: label, Deps: opt.Deps})
+	if err != nil {
+		return nil, err
+	}
+	dt, err := plan.JSON(p)
+	if err != nil {
+		return nil, err
+	}
+	var printed plan.Plan
+	if err := json.Unmarshal(dt, &printed); err != nil {
+		return nil, err
+	}
+	return Render(&printed, opt.Options)
+}
+
+func testOptions(s *spec.Spec, target string) testOpts {
 	local := func(opts ...llb.LocalOption) llb.State {
 		return llb.Local("context", append([]llb.LocalOption{llb.SharedKeyHint("context"), llb.LocalUniqueID("golden")}, opts...)...)
 	}
-	return Options{
-		Target:       target,
+	return testOpts{Target: target, Options: Options{
 		Platform:     amd64,
 		Base:         llb.Image(baseRef, llb.Platform(amd64)),
 		BaseImage:    &dockerspec.DockerOCIImage{Config: dockerspec.DockerOCIImageConfig{ImageConfig: ocispecs.ImageConfig{Env: []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"}, Cmd: []string{"python3"}}}},
@@ -44,7 +78,7 @@ func testOptions(s *spec.Spec, target string) Options {
 		Context:      local(),
 		Requirements: local(llb.FollowPaths(s.Requirements)),
 		Contexts:     map[string]llb.State{"trained": llb.Local("trained", llb.LocalUniqueID("golden"))},
-	}
+	}}
 }
 
 func load(t testing.TB, src string) *spec.Spec {
@@ -196,7 +230,7 @@ func buildAndMarshal(t testing.TB, src, target string) (*Result, *llb.Definition
 }
 
 // buildWith builds s with opt and marshals the result's state for linux/amd64.
-func buildWith(t testing.TB, s *spec.Spec, opt Options) (*Result, *llb.Definition) {
+func buildWith(t testing.TB, s *spec.Spec, opt testOpts) (*Result, *llb.Definition) {
 	t.Helper()
 	res, err := Build(s, opt)
 	if err != nil {
@@ -300,7 +334,7 @@ func TestImageConfig(t *testing.T) {
 	if c.User != "2000:2000" || c.WorkingDir != "/srv" {
 		t.Errorf("User %q WorkingDir %q", c.User, c.WorkingDir)
 	}
-	if c.Labels[LabelBaseName] != "docker.io/library/python:3.10-slim" || c.Labels["org.opencontainers.image.title"] != "demo" || c.Labels[LabelBaseDigest] == "" {
+	if c.Labels[plan.LabelBaseName] != "docker.io/library/python:3.10-slim" || c.Labels["org.opencontainers.image.title"] != "demo" || c.Labels[plan.LabelBaseDigest] == "" {
 		t.Errorf("Labels = %v", c.Labels)
 	}
 	h := c.Healthcheck

@@ -65,12 +65,12 @@ func contains(ids []apicaps.CapID, id apicaps.CapID) bool {
 var engines = []struct {
 	name  string
 	caps  *apicaps.CapSet
-	shape Shape
+	shape plan.Shape
 }{
-	{"buildkitd v0.34", engineCaps(nil, nil), ShapeMerge},
-	{"docker 29 containerd store", engineCaps(nil, nil), ShapeMerge},
-	{"docker 29 graphdriver", engineCaps(nil, []apicaps.CapID{pb.CapMergeOp, pb.CapDiffOp}), ShapeCopy},
-	{"docker 20.10 (BuildKit v0.8)", engineCaps(sinceV08, nil), ShapeCopy},
+	{"buildkitd v0.34", engineCaps(nil, nil), plan.ShapeMerge},
+	{"docker 29 containerd store", engineCaps(nil, nil), plan.ShapeMerge},
+	{"docker 29 graphdriver", engineCaps(nil, []apicaps.CapID{pb.CapMergeOp, pb.CapDiffOp}), plan.ShapeCopy},
+	{"docker 20.10 (BuildKit v0.8)", engineCaps(sinceV08, nil), plan.ShapeCopy},
 }
 
 // TestGraphWithinEngineCaps builds every target of the default and the rich spec for each
@@ -102,7 +102,7 @@ func TestGraphWithinEngineCaps(t *testing.T) {
 					if err := CheckCaps(def, e.caps); err != nil {
 						t.Errorf("%s: target %s: %v", e.name, target, err)
 					}
-					if e.shape == ShapeCopy {
+					if e.shape == plan.ShapeCopy {
 						for _, op := range ops(t, def) {
 							if op.GetMerge() != nil || op.GetDiff() != nil {
 								t.Errorf("%s: target %s has a merge or diff op", e.name, target)

@@ -1,10 +1,12 @@
-// Package llbgraph turns a validated mlbuild spec into BuildKit LLB and an image config.
+// Package llbgraph renders a resolved plan (pkg/plan) of one mlbuild target into BuildKit
+// LLB and an image config.
 //
 // Contract:
-//   - [Build] is a pure function: it performs no I/O and reads no clock. Everything that
-//     depends on the build's environment (the resolved base image and its config, the build
-//     contexts, the platform, the cache namespace, SOURCE_DATE_EPOCH) comes in through
-//     [Options]. The same spec and options always give the same LLB bytes and the same config.
+//   - [Render] is a pure function of the plan and [Options]: it performs no I/O, reads no
+//     clock and never looks at the spec. Everything that depends on the build's environment
+//     (the resolved base image and its config, the build contexts, the platform, the cache
+//     namespace, SOURCE_DATE_EPOCH) comes in through [Options]. The same plan and options
+//     always give the same LLB bytes and the same config.
 //   - The graph has one layer per concern, each independent of the others where the content
 //     allows it: the user account (with the directories it may write), the empty virtualenv,
 //     the packages pip installs into it, and one layer per copied path, joined with a merge
@@ -30,7 +32,7 @@
 //     image carries their results.
 //   - The builder's capabilities ([Options.Caps]) pick the shape ([ShapeFor]). Without the
 //     merge and diff ops (Docker Engine 20.10; Docker 23+ on graphdriver storage) the same
-//     layers go onto the base in the same order by plain steps and copies ([ShapeCopy]): the
+//     layers go onto the base in the same order by plain steps and copies ([plan.ShapeCopy]): the
 //     same files, owners, modes, history and config, the same vertex names minus the
 //     assembly, and no export gate in the graph (the caller solves the checks and returns
 //     the image only when they pass). Without secrets-as-env (BuildKit < v0.10) a pip secret

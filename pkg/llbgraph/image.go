@@ -3,15 +3,8 @@ package llbgraph
 import (
 	"slices"
 
-	"github.com/mlbuild/mlbuild/pkg/plan"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-)
-
-// Labels recording the base image (see plan.LabelBaseName).
-const (
-	LabelBaseName   = plan.LabelBaseName
-	LabelBaseDigest = plan.LabelBaseDigest
 )
 
 // image is the plan's config applied to the base image's, with the platform, the creation

@@ -58,7 +58,7 @@ func (g *graph) runLayer(st plan.Step, below []layer) layer {
 	for _, l := range below {
 		states = append(states, l.alone)
 	}
-	merged := llb.Merge(states, g.named(plan.InternalVertex("image so far, for "+st.What), "")...)
+	merged := llb.Merge(states, g.named(plan.InternalVertex(plan.InternalImageSoFar(st.What)), "")...)
 	return layer{alone: llb.Diff(merged, run(merged), g.named(st.LayerName(), "")...), onto: run}
 }
 
@@ -79,7 +79,7 @@ func (g *graph) runExec(st plan.Step, on llb.State) llb.State {
 	ro = append(ro, llb.AddEnv("HOME", rs.Home), llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()))
 	for _, c := range rs.Caches {
 		owned := llb.Scratch().File(llb.Mkdir("/cache", 0o755, llb.WithUIDGID(c.UID, c.GID)),
-			g.named(plan.InternalVertex("cache directory for "+c.Target), "")...)
+			g.named(plan.InternalVertex(plan.InternalCacheDir(c.Target)), "")...)
 		ro = append(ro, llb.AddMount(c.Target, owned, llb.SourcePath("/cache"),
 			llb.AsPersistentCacheDir(plan.CacheMountID(g.opt.CacheNS, c.ID), llb.CacheMountShared)))
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
 // CheckKind is what a check does.
@@ -20,7 +22,7 @@ const (
 type Check struct {
 	Kind CheckKind
 	// Index is a spec test's index in the target's tests.
-	Index int
+	Index int `json:",omitempty"`
 	// Name is shown in vertex names and errors ("test[0]: pytest -q", "smoke test: …").
 	Name string
 	// SpecPath locates the check in the spec (targets.inference.test[0]).
@@ -28,26 +30,28 @@ type Check struct {
 	// Argv is the test's command, or the command the smoke test starts.
 	Argv []string
 	// Timeout bounds a test.
-	Timeout time.Duration
+	Timeout time.Duration `json:",omitempty"`
 	// Probe is the healthcheck command the smoke test polls.
-	Probe []string
+	Probe []string `json:",omitempty"`
 	// Deadline bounds the smoke test; Interval is its polling interval; ProbeTimeout bounds
 	// one probe.
-	Deadline, Interval, ProbeTimeout time.Duration
+	Deadline     time.Duration `json:",omitempty"`
+	Interval     time.Duration `json:",omitempty"`
+	ProbeTimeout time.Duration `json:",omitempty"`
 	// Port, when set, is the port the default HTTP probe needs open before it can pass.
-	Port int
+	Port int `json:",omitempty"`
 }
 
 // checks are the spec tests, then the smoke test when it applies: it is on, the target has a
 // healthcheck that is not "none", and a command to start.
 func (p *Plan) checks() []Check {
-	t, cfg := p.Target, p.Config
+	t, cfg := p.target, p.Config
 	var out []Check
 	for i, c := range t.Test {
 		argv := CommandArgs(&c)
 		out = append(out, Check{Kind: CheckCommand, Index: i, Argv: argv, Timeout: time.Hour,
 			Name:     fmt.Sprintf("test[%d]: %s", i, strings.Join(argv, " ")),
-			SpecPath: fmt.Sprintf("targets.%s.test[%d]", t.Name, i)})
+			SpecPath: spec.TargetPath(t.Name, fmt.Sprintf("test[%d]", i))})
 	}
 	h := cfg.Healthcheck
 	cmd := append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
@@ -58,9 +62,9 @@ func (p *Plan) checks() []Check {
 	if h.Test[0] == "CMD-SHELL" {
 		probe = []string{"/bin/sh", "-c", h.Test[1]}
 	}
-	specPath := "targets." + t.Name + ".smoke-test"
-	if !p.Spec.Has(specPath) {
-		specPath = "targets." + t.Name + ".healthcheck"
+	specPath := spec.TargetPath(t.Name, "smoke-test")
+	if !p.spec.Has(specPath) {
+		specPath = spec.TargetPath(t.Name, "healthcheck")
 	}
 	chk := Check{Kind: CheckSmoke, Argv: cmd, Probe: probe, SpecPath: specPath,
 		Name:     "smoke test: start " + strings.Join(cmd, " ") + " and wait for the healthcheck",

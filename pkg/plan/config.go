@@ -26,7 +26,7 @@ const DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // makes sure PATH is set.
 type EnvVar struct {
 	Key, Value    string
-	PrependToPath bool
+	PrependToPath bool `json:",omitempty"`
 }
 
 // Config is how a target's image config is derived from the base image's. The entrypoint,
@@ -38,18 +38,24 @@ type Config struct {
 	Env        []EnvVar
 	WorkingDir string
 	User       string
-	Entrypoint []string
-	Cmd        []string
+	Entrypoint []string `json:",omitempty"`
+	Cmd        []string `json:",omitempty"`
 	// ExposedPorts as "8000/tcp", in the spec's order.
-	ExposedPorts []string
+	ExposedPorts []string `json:",omitempty"`
 	// Healthcheck is nil when the target has none.
-	Healthcheck *dockerspec.HealthcheckConfig
+	Healthcheck *dockerspec.HealthcheckConfig `json:",omitempty"`
 	// Labels are the target's, added after the base-image labels.
-	Labels map[string]string
+	Labels map[string]string `json:",omitempty"`
+	// EntrypointSet and CmdSet: the target gives an entrypoint, a command (an empty
+	// Entrypoint then means an explicitly empty one).
+	EntrypointSet, CmdSet bool
+	// Paths are the spec paths the config's fields come from, by field ("env.KEY",
+	// "labels.KEY", "workdir"): the target's own, or the spec's it inherits.
+	Paths map[string]string `json:",omitempty"`
 }
 
 func (p *Plan) config() Config {
-	s, t := p.Spec, p.Target
+	s, t := p.spec, p.target
 	var env envSet
 	if p.Deps.installs() {
 		env.set(EnvVar{Key: "VIRTUAL_ENV", Value: s.Python.Venv})
@@ -64,13 +70,29 @@ func (p *Plan) config() Config {
 		env.set(EnvVar{Key: k, Value: t.Env[k]})
 	}
 	c := Config{
-		Env:         env,
-		WorkingDir:  t.Workdir,
-		User:        fmt.Sprintf("%d:%d", *t.User.UID, *t.User.GID),
-		Entrypoint:  CommandArgs(t.Entrypoint),
-		Cmd:         CommandArgs(t.Command),
-		Healthcheck: healthcheck(t.Healthcheck),
-		Labels:      t.Labels,
+		Env:           env,
+		WorkingDir:    t.Workdir,
+		User:          fmt.Sprintf("%d:%d", *t.User.UID, *t.User.GID),
+		Entrypoint:    CommandArgs(t.Entrypoint),
+		Cmd:           CommandArgs(t.Command),
+		Healthcheck:   healthcheck(t.Healthcheck),
+		Labels:        t.Labels,
+		EntrypointSet: t.Entrypoint != nil,
+		CmdSet:        t.Command != nil,
+		Paths:         map[string]string{},
+	}
+	field := func(f string) {
+		c.Paths[f] = f
+		if tp := spec.TargetPath(t.Name, f); s.Has(tp) || !s.Has(f) {
+			c.Paths[f] = tp
+		}
+	}
+	field("workdir")
+	for k := range t.Env {
+		field("env." + k)
+	}
+	for k := range t.Labels {
+		field("labels." + k)
 	}
 	for _, port := range t.Expose {
 		c.ExposedPorts = append(c.ExposedPorts, fmt.Sprintf("%d/%s", port.Number, port.Protocol))

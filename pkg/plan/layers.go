@@ -6,6 +6,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
 // Pin is one locked package the frontend resolved, with the lines of the requirements file
@@ -14,7 +16,7 @@ type Pin struct {
 	Name, Version string
 	// Size is the size in bytes the lock records for its artifact (0: unknown).
 	Size        int64
-	Requirement []byte
+	Requirement Text
 }
 
 // How the packages of a lock are laid out when Deps.Layers is spec.LayersPackages (see
@@ -89,10 +91,35 @@ func layout(pins []Pin) []layerGroup {
 	return out
 }
 
-// perPackage reports whether the lock's packages get layers of their own.
-func (p *Plan) perPackage() bool {
+// depLayout is how the dependencies are laid out in layers.
+type depLayout int
+
+const (
+	// oneStep: one pip step installs them all, one layer.
+	oneStep depLayout = iota
+	// perPackage: the packages are known (Deps.Pins) and get layers of their own (packageSteps).
+	perPackage
+	// needsReport: requirements files whose packages are not known yet: the Resolve step
+	// asks pip first, and the plan is made again with its answer (depsrc.WithReport).
+	needsReport
+)
+
+// layout is the one place the layer layout of the dependencies is decided, from what
+// depsrc resolved (Deps.Layers: the spec's dependencies.layers, "single" for requirements
+// files unless the spec asks for packages): a layer per package needs "packages", a builder
+// that merges layers (ShapeMerge) and a renderer that can (not OneLayer), and the packages
+// known, else learned first from pip's report.
+func (p *Plan) layout() depLayout {
 	d := p.Deps
-	return d.Locked && len(d.Pins) > 0 && d.Layers == "packages" && p.Shape == ShapeMerge
+	switch {
+	case d.Layers != spec.LayersPackages || p.Shape != ShapeMerge || p.oneLayer:
+		return oneStep
+	case d.Locked && len(d.Pins) > 0:
+		return perPackage
+	case d.Kind == spec.SourceRequirements && len(d.Files) > 0 && len(d.Pins) == 0:
+		return needsReport
+	}
+	return oneStep
 }
 
 // packageSteps are the pip steps of a per-package layout: each installs its packages into
@@ -115,7 +142,7 @@ func (p *Plan) packageSteps() []Step {
 			names = append(names[:4], fmt.Sprintf("and %d more", len(names)-4))
 		}
 		what := fmt.Sprintf("pip install from %s, layer %s: %s", path.Base(p.Deps.Source), g.label, strings.Join(names, ", "))
-		out = append(out, Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(p.Spec), Pip: ps})
+		out = append(out, Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(p.spec), Pip: ps})
 	}
 	return out
 }

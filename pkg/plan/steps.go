@@ -46,7 +46,7 @@ var SecureExcludes = []string{
 // userStep adds the account the container runs as to /etc/passwd and /etc/group, with its
 // home, and creates the directories it may write (owned by it; their parents stay root's).
 func (p *Plan) userStep() Step {
-	t := p.Target
+	t := p.target
 	u := t.User
 	what := fmt.Sprintf("create user %s (%d:%d)", u.Name, *u.UID, *u.GID)
 	if len(t.Writable) > 0 {
@@ -62,8 +62,8 @@ func (p *Plan) userStep() Step {
 		})
 	}
 	specPath := "user"
-	if p.Spec.Has("targets." + t.Name + ".user") {
-		specPath = "targets." + t.Name + ".user"
+	if p.spec.Has(spec.TargetPath(t.Name, "user")) {
+		specPath = spec.TargetPath(t.Name, "user")
 	}
 	return Step{Kind: User, What: what, History: "mlbuild: " + what, SpecPath: specPath, Script: userScript(t, dirs)}
 }
@@ -97,7 +97,7 @@ func WritableDirs(t *spec.Target) []string {
 
 // venvStep creates the virtualenv without pip: the base interpreter's pip installs into it.
 func (p *Plan) venvStep() Step {
-	s := p.Spec
+	s := p.spec
 	args := []string{"-m", "venv", "--without-pip"}
 	if *s.Python.SystemSitePackages {
 		args = append(args, "--system-site-packages")
@@ -128,27 +128,28 @@ type PipStep struct {
 	Requirements []string
 	// Generated is the content of the one requirements file the frontend wrote; nil when the
 	// files come from the main context.
-	Generated []byte
+	Generated Text `json:",omitempty"`
 	// ProjectDir, for the Project step, is where the project's directory of the main context
 	// (ProjectPath) is mounted, writable with the changes discarded, for pip to build it.
-	ProjectDir, ProjectPath string
+	ProjectDir  string `json:",omitempty"`
+	ProjectPath string `json:",omitempty"`
 	// Command is the arguments of python3, one option per element.
 	Command [][]string
 	// Compile are the arguments of python3 that compile what pip installed (the paths on its
 	// standard input); nil when the spec's pip args turn compiling off.
-	Compile []string
+	Compile []string `json:",omitempty"`
 	// Venv is the virtualenv pip installs into.
 	Venv string
 	// Env is the step's environment, in order.
 	Env []EnvVar
 	// Secrets are mounted for the step only.
-	Secrets []spec.PipSecret
+	Secrets []spec.PipSecret `json:",omitempty"`
 	// Alone: the step installs into the bare virtualenv (the Venv step's output), not on top
 	// of the steps before it, so its layer holds what it installs only.
-	Alone bool
+	Alone bool `json:",omitempty"`
 	// ReportOnly: pip only resolves (--dry-run) and writes ReportFile; nothing is installed,
 	// compiled or touched.
-	ReportOnly bool
+	ReportOnly bool `json:",omitempty"`
 }
 
 // ProjectDir is where the Project step sees the main context.
@@ -178,13 +179,18 @@ const compileInstalled = "import compileall, functools, py_compile, sys\n" +
 // after the cache is gone, gives the same layer bytes, and a registry that has the blob is not
 // sent it again. Only what this step wrote is compiled or touched, so its layer holds nothing
 // of the layers below.
-func (ps *PipStep) Script() string {
+func (ps *PipStep) Script() string { return ps.ScriptWith(`"$@"`) }
+
+// ScriptWith is Script with pip's arguments written in as args (shell words) instead of
+// taken from the script's arguments: the form a Dockerfile RUN needs. It is the one builder
+// of the pip step's script.
+func (ps *PipStep) ScriptWith(args string) string {
+	pip := "PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + " python3 " + args
 	if ps.ReportOnly {
-		return "set -eu\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+		return "set -eu\n" + pip
 	}
 	venv := ShellJoin([]string{ps.Venv})
-	script := "set -eu\ntouch " + InstallStamp +
-		"\nPYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + ` python3 "$@"`
+	script := "set -eu\ntouch " + InstallStamp + "\n" + pip
 	if ps.Compile != nil {
 		script += "\nfind " + venv + " -cnewer " + InstallStamp + " | python3 " + ShellJoin(ps.Compile)
 	}
@@ -203,7 +209,7 @@ func (ps *PipStep) Args() []string {
 // pipStep installs the dependencies: the requirements files, or the requirements the
 // frontend generated (exact pins with --no-deps --require-hashes for a lock).
 func (p *Plan) pipStep() Step {
-	s, d := p.Spec, p.Deps
+	s, d := p.spec, p.Deps
 	ps := p.newPipStep()
 	ps.Requirements = d.Files
 	what := "pip install " + strings.Join(prefixEach("-r ", d.Files), " ")
@@ -240,9 +246,11 @@ const ReportFile = "/tmp/mlbuild/report/report.json"
 // them, so the packages can get layers of their own: pip install --dry-run --report on the
 // bare venv, with the pip step's options, mounts and secrets. Nil when the plan has nothing
 // to resolve: the packages are known (a lock), or they get one layer anyway.
-func (p *Plan) ResolveStep() *Step {
+func (p *Plan) ResolveStep() *Step { return p.Resolve }
+
+func (p *Plan) resolveStep() *Step {
 	d := p.Deps
-	if d.Kind != spec.SourceRequirements || len(d.Files) == 0 || len(d.Pins) > 0 || d.Layers != spec.LayersPackages || p.Shape != ShapeMerge {
+	if p.layout() != needsReport {
 		return nil
 	}
 	ps := p.newPipStep()
@@ -252,7 +260,7 @@ func (p *Plan) ResolveStep() *Step {
 		ps.Command = append(ps.Command, []string{"-r", path.Join(RequirementsDir, r)})
 	}
 	what := "resolve " + strings.Join(d.Files, " ") + " (pip install --dry-run --report)"
-	return &Step{Kind: Pip, Name: fmt.Sprintf("[%s] %s", p.names.label, what), What: what, SpecPath: pipSpecPath(p.Spec), Pip: ps}
+	return &Step{Kind: Pip, Name: p.names().unnumbered(what), What: what, SpecPath: pipSpecPath(p.spec), Pip: ps}
 }
 
 // lockedWhat describes installing a generated requirements file: its source, the number of
@@ -290,7 +298,7 @@ func (p *Plan) projectStep() Step {
 // newPipStep is what every pip invocation shares: pip itself and its options, the
 // environment, the secrets and the compile pass.
 func (p *Plan) newPipStep() *PipStep {
-	s := p.Spec
+	s := p.spec
 	ps := &PipStep{
 		Command: p.pipOptions(),
 		Env: []EnvVar{
@@ -311,7 +319,7 @@ func (p *Plan) newPipStep() *PipStep {
 // element: the base interpreter's pip (so the venv needs no pip of its own) installs into the
 // venv, from the spec's indexes, else from those the lock names.
 func (p *Plan) pipOptions() [][]string {
-	s := p.Spec
+	s := p.spec
 	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore", "--no-compile"}}
 	pip := s.Pip
 	index, extra := pip.IndexURL, pip.ExtraIndexURLs

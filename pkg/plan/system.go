@@ -61,9 +61,9 @@ func (a *AptStep) Script() string {
 // systemStep installs the target's system packages on the base, in a layer of its own that
 // depends on nothing but the base and the list: targets with the same base and list share it.
 func (p *Plan) systemStep() Step {
-	pkgs := p.Target.SystemPackages
+	pkgs := p.target.SystemPackages
 	what := "apt-get install " + strings.Join(pkgs, " ")
-	return Step{Kind: System, What: what, History: "mlbuild: " + what, SpecPath: p.Spec.SystemPackagesPath(p.Target), Apt: &AptStep{Packages: pkgs}}
+	return Step{Kind: System, What: what, History: "mlbuild: " + what, SpecPath: p.spec.SystemPackagesPath(p.target), Apt: &AptStep{Packages: pkgs}}
 }
 
 // depsRoot decides what the dependency steps (venv, pip, project) run on: the base with the
@@ -72,9 +72,9 @@ func (p *Plan) systemStep() Step {
 // Only the dependency steps' own output (the venv) goes into the image: the build packages
 // are in no layer.
 func (p *Plan) depsRoot() {
-	s := p.Spec
+	s := p.spec
 	if len(s.BuildPackages) == 0 {
-		p.DepsOnSystem = len(s.SystemPackages) > 0 && len(p.Target.SystemPackages) == len(s.SystemPackages)
+		p.DepsOnSystem = len(s.SystemPackages) > 0 && len(p.target.SystemPackages) == len(s.SystemPackages)
 		if len(s.SystemPackages) == 0 || p.DepsOnSystem {
 			return
 		}
@@ -85,8 +85,11 @@ func (p *Plan) depsRoot() {
 	if len(s.BuildPackages) == 0 {
 		specPath = "system-packages"
 	}
-	p.BuildRoot = &Step{Kind: System, Name: p.names.aside(what), What: what, SpecPath: specPath, Apt: &AptStep{Packages: pkgs}}
+	p.BuildRoot = &Step{Kind: System, Name: p.names().unnumbered(what), What: what, SpecPath: specPath, Apt: &AptStep{Packages: pkgs}}
 }
+
+// Secret is a BuildKit secret a step mounts (pip's, a run step's).
+type Secret = spec.PipSecret
 
 // RunStep is a build-time command of the spec: it runs as the target's user, in its working
 // directory, with the image's environment (and HOME), on the image without its code.
@@ -96,9 +99,9 @@ type RunStep struct {
 	// Dir is the working directory; User is "uid:gid"; Home is HOME.
 	Dir, User, Home string
 	// Secrets are mounted for the step only.
-	Secrets []spec.PipSecret
+	Secrets []Secret `json:",omitempty"`
 	// Caches are persistent cache mounts, owned by the user.
-	Caches []CacheMount
+	Caches []CacheMount `json:",omitempty"`
 }
 
 // CacheMount is a persistent cache mount of a run step, created owned by UID:GID.
@@ -110,7 +113,7 @@ type CacheMount struct {
 
 // runStep is one of the target's build-time commands.
 func (p *Plan) runStep(r spec.RunStep) Step {
-	t := p.Target
+	t := p.target
 	u := t.User
 	home := "/home/" + u.Name
 	if *u.UID == 0 {

@@ -8,31 +8,31 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
-// checkLocated fails unless err is nil or located errors of file, none of them a panic the
+// checkLocated fails unless err is nil or where errors of file, none of them a panic the
 // TOML library turned into an error.
 func checkLocated(t *testing.T, err error, file string) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	var es spec.Errors
-	var one *spec.Error
+	var es located.Errors
+	var one *located.Error
 	switch {
 	case errors.As(err, &one):
-		es = spec.Errors{one}
+		es = located.Errors{one}
 	case errors.As(err, &es):
 	default:
 		t.Fatalf("error %v is a %T, not located", err, err)
 	}
 	if len(es) == 0 {
-		t.Fatalf("empty spec.Errors")
+		t.Fatalf("empty located.Errors")
 	}
 	for _, e := range es {
 		if e.File != file || e.Range.Start.Line < 1 || e.Range.Start.Column < 1 || e.Msg == "" {
-			t.Fatalf("badly located error %#v", e)
+			t.Fatalf("badly where error %#v", e)
 		}
 		if strings.Contains(e.Msg, internalError) {
 			t.Fatalf("the TOML library panicked: %v", e)
@@ -46,7 +46,7 @@ var fuzzEnvs = []struct{ goos, goarch, python string }{
 }
 
 // checkLock pins a parsed lock for several environments and selections and checks the
-// results are located errors or sorted, hashed pins that render the same twice.
+// results are where errors or sorted, hashed pins that render the same twice.
 func checkLock(t *testing.T, lock Lock, file string) {
 	for _, e := range fuzzEnvs {
 		env, err := NewEnv(e.goos, e.goarch, "", e.python)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -75,27 +75,27 @@ func lineOf(t *testing.T, data []byte, needle string) int {
 	return strings.Count(string(data[:i]), "\n") + 1
 }
 
-// located is what a test expects of one located error.
-type located struct {
+// where is what a test expects of one where error.
+type where struct {
 	path      string
 	line, col int
 	msg       string // a fragment of the message
 }
 
 // wantLocated checks that err holds an error at want.path with want's position and message.
-func wantLocated(t *testing.T, err error, file string, want located) {
+func wantLocated(t *testing.T, err error, file string, want where) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("no error; want one at %s", want.path)
 	}
-	var es spec.Errors
-	var one *spec.Error
+	var es located.Errors
+	var one *located.Error
 	switch {
 	case errors.As(err, &one):
-		es = spec.Errors{one}
+		es = located.Errors{one}
 	case errors.As(err, &es):
 	default:
-		t.Fatalf("error %v is a %T, not a *spec.Error or spec.Errors", err, err)
+		t.Fatalf("error %v is a %T, not a *located.Error or located.Errors", err, err)
 	}
 	for _, e := range es {
 		if e.Path != want.path {

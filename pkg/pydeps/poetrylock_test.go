@@ -110,48 +110,48 @@ func TestPoetryLockErrors(t *testing.T) {
 		parse   bool
 		env     Env
 		sel     Selection
-		want    located
+		want    where
 	}{{
 		name: "truncated", data: data21[:len(data21)-40], project: project21, parse: true,
-		want: located{path: "", line: lineOf(t, data21, "content-hash"), col: 42, msg: "invalid TOML: unterminated basic string"},
+		want: where{path: "", line: lineOf(t, data21, "content-hash"), col: 42, msg: "invalid TOML: unterminated basic string"},
 	}, {
 		name: "unknown lock-version", data: edit(t, data21, `lock-version = "2.1"`, `lock-version = "3.0"`), project: project21, parse: true,
-		want: located{path: "metadata.lock-version", line: lineOf(t, data21, "lock-version"), col: 1, msg: `lock-version "3.0" is not supported`},
+		want: where{path: "metadata.lock-version", line: lineOf(t, data21, "lock-version"), col: 1, msg: `lock-version "3.0" is not supported`},
 	}, {
 		name: "no lock-version", data: edit(t, data21, `lock-version = "2.1"`, `lock_version = "2.1"`), project: project21, parse: true,
-		want: located{path: "metadata.lock-version", line: lineOf(t, data21, "[metadata]"), col: 1, msg: "[metadata] has no lock-version"},
+		want: where{path: "metadata.lock-version", line: lineOf(t, data21, "[metadata]"), col: 1, msg: "[metadata] has no lock-version"},
 	}, {
 		name: "2.0 without the project", data: data20, project: nil, parse: true,
-		want: located{path: "metadata.lock-version", line: lineOf(t, data20, "lock-version"), col: 1, msg: "pyproject.toml is needed"},
+		want: where{path: "metadata.lock-version", line: lineOf(t, data20, "lock-version"), col: 1, msg: "pyproject.toml is needed"},
 	}, {
 		name: "a missing hash", project: project21, env: amd64,
 		data: editBlock(t, data21, "[[package]]\nname = \"sdist-only\"", `, hash = "sha256:`, `, nohash = "sha256:`),
-		want: located{path: "package[7]", line: header(data21, "sdist-only"), col: 1, msg: "sdist-only 0.3.0: no sha256 hash recorded; pip --require-hashes would refuse it"},
+		want: where{path: "package[7]", line: header(data21, "sdist-only"), col: 1, msg: "sdist-only 0.3.0: no sha256 hash recorded; pip --require-hashes would refuse it"},
 	}, {
 		name: "a git source", project: project20, env: amd64,
 		data: editBlock(t, data20, "[[package]]\nname = \"beta\"", `type = "legacy"`, `type = "git"`),
-		want: located{path: "package[1].source", line: header(data20, "beta") + 11, col: 1, msg: "beta 1.1.0: a git source has no hash"},
+		want: where{path: "package[1].source", line: header(data20, "beta") + 11, col: 1, msg: "beta 1.1.0: a git source has no hash"},
 	}, {
 		name: "a directory source", project: project20, env: amd64,
 		data: editBlock(t, data20, "[[package]]\nname = \"beta\"", `type = "legacy"`, `type = "directory"`),
-		want: located{path: "package[1].source", line: header(data20, "beta") + 11, col: 1, msg: "a local directory source"},
+		want: where{path: "package[1].source", line: header(data20, "beta") + 11, col: 1, msg: "a local directory source"},
 	}, {
 		name: "no wheel for the machine", project: project20, env: mustEnv(t, "linux", "riscv64", "", "3.11"), sel: Selection{Extras: []string{"speed"}}, data: data20,
-		want: located{path: "package[2]", line: header(data20, "delta"), col: 1, msg: "delta 2.0.0: no sdist, and no wheel for linux/riscv64"},
+		want: where{path: "package[2]", line: header(data20, "delta"), col: 1, msg: "delta 2.0.0: no sdist, and no wheel for linux/riscv64"},
 	}, {
 		name: "a python outside the lock's", project: project21, env: mustEnv(t, "linux", "amd64", "", "3.13.0"), data: data21,
-		want: located{path: "metadata.python-versions", line: lineOf(t, data21, "python-versions = \">=3.10,<3.13\""), col: 1, msg: "the lock is for Python >=3.10,<3.13"},
+		want: where{path: "metadata.python-versions", line: lineOf(t, data21, "python-versions = \">=3.10,<3.13\""), col: 1, msg: "the lock is for Python >=3.10,<3.13"},
 	}, {
 		name: "an unknown extra", project: project21, env: amd64, sel: Selection{Extras: []string{"sock"}}, data: data21,
-		want: located{path: "extras", line: lineOf(t, data21, "[extras]"), col: 1, msg: `extra "sock" is not in the lock (it has "socks") (did you mean "socks"?)`},
+		want: where{path: "extras", line: lineOf(t, data21, "[extras]"), col: 1, msg: `extra "sock" is not in the lock (it has "socks") (did you mean "socks"?)`},
 	}, {
 		name: "a bad per-group marker", project: project21, parse: true,
 		data: edit(t, data21, `dev = "sys_platform == \"win32\""}`, `dev = "sys_platform === "}`),
-		want: located{path: "package[1].markers.dev", line: lineOf(t, data21, "markers = {main"), col: colOf(t, data21, `dev = "sys_platform == \"win32\""}`), msg: "invalid marker"},
+		want: where{path: "package[1].markers.dev", line: lineOf(t, data21, "markers = {main"), col: colOf(t, data21, `dev = "sys_platform == \"win32\""}`), msg: "invalid marker"},
 	}, {
 		name: "a dependency the lock lacks", project: project20, env: amd64,
 		data: editBlock(t, data20, "[[package]]\nname = \"alpha\"", `beta = ">=1.0"`, `betta = ">=1.0"`),
-		want: located{path: "package[0].dependencies.betta", line: lineOf(t, data20, `beta = ">=1.0"`), col: 1, msg: "alpha depends on betta, which poetry.lock does not lock"},
+		want: where{path: "package[0].dependencies.betta", line: lineOf(t, data20, `beta = ">=1.0"`), col: 1, msg: "alpha depends on betta, which poetry.lock does not lock"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

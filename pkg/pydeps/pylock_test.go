@@ -65,46 +65,46 @@ func TestPylockErrors(t *testing.T) {
 		parse bool
 		env   Env
 		sel   Selection
-		want  located
+		want  where
 	}{{
 		name: "truncated", data: data[:lineOffset(t, data, header("numpy")+3)+20], parse: true,
-		want: located{path: "", line: header("numpy") + 3, col: 20, msg: "invalid TOML: unterminated basic string"},
+		want: where{path: "", line: header("numpy") + 3, col: 20, msg: "invalid TOML: unterminated basic string"},
 	}, {
 		name: "unknown major version", data: edit(t, data, `lock-version = "1.0"`, `lock-version = "2.0"`), parse: true,
-		want: located{path: "lock-version", line: 1, col: 1, msg: `lock-version "2.0" is not supported`},
+		want: where{path: "lock-version", line: 1, col: 1, msg: `lock-version "2.0" is not supported`},
 	}, {
 		name: "a directory package", data: data, env: amd64, sel: Selection{Groups: []string{"local"}},
-		want: located{path: "packages[8].directory", line: lineOf(t, data, "[packages.directory]"), col: 1, msg: "localpkg: a local directory cannot be installed"},
+		want: where{path: "packages[8].directory", line: lineOf(t, data, "[packages.directory]"), col: 1, msg: "localpkg: a local directory cannot be installed"},
 	}, {
 		name: "a vcs package", env: amd64,
 		data: edit(t, data, "[packages.archive]\nurl = ", "[packages.vcs]\ntype = \"git\"\nurl = "),
-		want: located{path: "packages[7].vcs", line: lineOf(t, data, "[packages.archive]"), col: 1, msg: "tiny-model-utils 0.1.0: a VCS source has no hash"},
+		want: where{path: "packages[7].vcs", line: lineOf(t, data, "[packages.archive]"), col: 1, msg: "tiny-model-utils 0.1.0: a VCS source has no hash"},
 	}, {
 		name: "a missing hash", env: amd64,
 		data: editBlock(t, data, "[[packages]]\nname = \"filelock\"", "hashes = ", "digests = "),
-		want: located{path: "packages[0]", line: header("filelock"), col: 1, msg: "filelock 3.16.1: no sha256 hash recorded"},
+		want: where{path: "packages[0]", line: header("filelock"), col: 1, msg: "filelock 3.16.1: no sha256 hash recorded"},
 	}, {
 		name: "no wheel for the machine", env: amd64, sel: Selection{NoDefaultGroups: true},
 		data: edit(t, data, "marker = \"platform_machine != 'x86_64'\"", "marker = \"platform_machine != 'ppc64le'\""),
-		want: located{path: "packages[5]", line: header("torch"), col: 1, msg: "torch 2.4.1: no sdist, and no wheel for linux/x86_64"},
+		want: where{path: "packages[5]", line: header("torch"), col: 1, msg: "torch 2.4.1: no sdist, and no wheel for linux/x86_64"},
 	}, {
 		name: "an environment the lock is not for", env: mustEnv(t, "windows", "amd64", "", "3.11"), data: data,
-		want: located{path: "environments", line: 2, col: 1, msg: "the lock is for other environments than win32/AMD64"},
+		want: where{path: "environments", line: 2, col: 1, msg: "the lock is for other environments than win32/AMD64"},
 	}, {
 		name: "an unknown group", env: amd64, sel: Selection{Groups: []string{"docs"}}, data: data,
-		want: located{path: "dependency-groups", line: 5, col: 1, msg: `group "docs" is not in the lock (it has "dev", "local")`},
+		want: where{path: "dependency-groups", line: 5, col: 1, msg: `group "docs" is not in the lock (it has "dev", "local")`},
 	}, {
 		name: "a package's requires-python", env: amd64, sel: Selection{NoDefaultGroups: true},
 		data: edit(t, data, "requires-python = \">=3.10\"\nindex", "requires-python = \">=3.12\"\nindex"),
-		want: located{path: "packages[1].requires-python", line: header("numpy") + 3, col: 1, msg: "numpy 2.1.1: requires Python >=3.12"},
+		want: where{path: "packages[1].requires-python", line: header("numpy") + 3, col: 1, msg: "numpy 2.1.1: requires Python >=3.12"},
 	}, {
 		name: "a malformed package marker", parse: true,
 		data: edit(t, data, "marker = \"'dev' in dependency_groups\"", "marker = \"'dev' in dependency-groups\""),
-		want: located{path: "packages[3].marker", line: header("pytest") + 3, col: 1, msg: "invalid marker"},
+		want: where{path: "packages[3].marker", line: header("pytest") + 3, col: 1, msg: "invalid marker"},
 	}, {
 		name: "a hash that is not hex", parse: true,
 		data: editBlock(t, data, "[[packages]]\nname = \"filelock\"", `hashes = { sha256 = "`, `hashes = { sha256 = "zz`),
-		want: located{path: "packages[0].sdist.hashes.sha256", line: header("filelock") + 5, col: colOf(t, data, `sha256 = "`), msg: "not 64 hexadecimal digits"},
+		want: where{path: "packages[0].sdist.hashes.sha256", line: header("filelock") + 5, col: colOf(t, data, `sha256 = "`), msg: "not 64 hexadecimal digits"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 package pydeps
 
 import (
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 	"sort"
 	"strings"
 )
@@ -253,7 +253,7 @@ func (g *groupResolver) names() []string {
 
 // suggestName is " (did you mean "x"?)" for the known name closest to name, or "".
 func suggestName(name string, known []string) string {
-	if best := spec.Closest(name, known); best != "" {
+	if best := located.Closest(name, known); best != "" {
 		return " (did you mean \"" + best + "\"?)"
 	}
 	return ""

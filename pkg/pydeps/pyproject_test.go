@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 func TestParsePyproject(t *testing.T) {
@@ -101,47 +101,47 @@ requires = ["setuptools"]
 func TestPyprojectErrors(t *testing.T) {
 	tests := []struct {
 		name, data string
-		want       located
+		want       where
 	}{{
 		name: "a cycle of groups",
 		data: "[dependency-groups]\na = [{include-group = \"b\"}]\nb = [\"x\", {include-group = \"a\"}]\n",
-		want: located{path: "dependency-groups.b[1].include-group", line: 3, col: 12, msg: `group "b" includes "a", which includes "b" again (a cycle)`},
+		want: where{path: "dependency-groups.b[1].include-group", line: 3, col: 12, msg: `group "b" includes "a", which includes "b" again (a cycle)`},
 	}, {
 		name: "an unknown group",
 		data: "[dependency-groups]\ntest = [{include-group = \"lnt\"}]\nlint = [\"ruff\"]\n",
-		want: located{path: "dependency-groups.test[0].include-group", line: 2, col: 10, msg: `which is not a dependency group (did you mean "lint"?)`},
+		want: where{path: "dependency-groups.test[0].include-group", line: 2, col: 10, msg: `which is not a dependency group (did you mean "lint"?)`},
 	}, {
 		name: "a group table that is not an include",
 		data: "[dependency-groups]\ntest = [{include = \"lint\"}]\n",
-		want: located{path: "dependency-groups.test[0]", line: 2, col: 9, msg: "must be {include-group"},
+		want: where{path: "dependency-groups.test[0]", line: 2, col: 9, msg: "must be {include-group"},
 	}, {
 		name: "two groups equal once normalized",
 		data: "[dependency-groups]\nDev = [\"a\"]\ndev = [\"b\"]\n",
-		want: located{path: "dependency-groups.dev", line: 3, col: 1, msg: `also declared as "Dev"`},
+		want: where{path: "dependency-groups.dev", line: 3, col: 1, msg: `also declared as "Dev"`},
 	}, {
 		name: "a malformed requirement",
 		data: "[project]\nname = \"x\"\ndependencies = [\n  \"numpy\",\n  \"torch>=>2\",\n]\n",
-		want: located{path: "project.dependencies[1]", line: 5, col: 3, msg: `requirement "torch>=>2"`},
+		want: where{path: "project.dependencies[1]", line: 5, col: 3, msg: `requirement "torch>=>2"`},
 	}, {
 		name: "dependencies of the wrong type",
 		data: "[project]\nname = \"x\"\ndependencies = \"numpy\"\n",
-		want: located{path: "project.dependencies", line: 3, col: 1, msg: "must be an array"},
+		want: where{path: "project.dependencies", line: 3, col: 1, msg: "must be an array"},
 	}, {
 		name: "a bad requires-python",
 		data: "[project]\nrequires-python = \"3.10\"\n",
-		want: located{path: "project.requires-python", line: 2, col: 1, msg: "no operator"},
+		want: where{path: "project.requires-python", line: 2, col: 1, msg: "no operator"},
 	}, {
 		name: "a bad project name",
 		data: "[project]\nname = \"-x-\"\n",
-		want: located{path: "project.name", line: 2, col: 1, msg: "not a valid project name"},
+		want: where{path: "project.name", line: 2, col: 1, msg: "not a valid project name"},
 	}, {
 		name: "a bad poetry marker",
 		data: "[tool.poetry.dependencies]\ntorch = { version = \"^2\", markers = \"platform_machine = 'x86_64'\" }\n",
-		want: located{path: "tool.poetry.dependencies.torch.markers", line: 2, col: 27, msg: "invalid marker"},
+		want: where{path: "tool.poetry.dependencies.torch.markers", line: 2, col: 27, msg: "invalid marker"},
 	}, {
 		name: "malformed TOML",
 		data: "[project]\nname = \"x\"\nname = \"y\"\n",
-		want: located{path: "", line: 3, col: 1, msg: "invalid TOML"},
+		want: where{path: "", line: 3, col: 1, msg: "invalid TOML"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,7 +159,7 @@ dependencies = ["numpy>=>1", 7]
 [project.optional-dependencies]
 gpu = ["torch @"]
 `))
-	var es spec.Errors
+	var es located.Errors
 	if !errors.As(err, &es) || len(es) != 3 {
 		t.Fatalf("err = %#v, want 3 errors", err)
 	}

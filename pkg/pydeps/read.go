@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 // node is a value of a TOML document and its path; v is nil where the document has none.
@@ -26,7 +26,7 @@ func (n node) has() bool { return n.v != nil }
 // the wrong type instead of stopping at the first.
 type reader struct {
 	*tomlDoc
-	errs spec.Errors
+	errs located.Errors
 }
 
 func newReader(d *tomlDoc) *reader { return &reader{tomlDoc: d} }
@@ -43,7 +43,7 @@ func (r *reader) fail(path, format string, args ...any) {
 func (r *reader) err() error { return joinErrors(r.errs) }
 
 // joinErrors is nil, the one error, or every error sorted by position then path.
-func joinErrors(es spec.Errors) error {
+func joinErrors(es located.Errors) error {
 	switch len(es) {
 	case 0:
 		return nil

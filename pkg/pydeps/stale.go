@@ -2,7 +2,7 @@ package pydeps
 
 import (
 	"fmt"
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 	"sort"
 	"strings"
 )
@@ -24,11 +24,11 @@ func Stale(project *Project, lock Lock) []string {
 
 // StaleErrors is Stale as located errors, for a build that refuses a lock out of date with
 // its pyproject.toml (as `uv sync --locked` does).
-func StaleErrors(project *Project, lock Lock) spec.Errors {
+func StaleErrors(project *Project, lock Lock) located.Errors {
 	if project == nil {
 		return nil
 	}
-	var msgs spec.Errors
+	var msgs located.Errors
 	switch l := lock.(type) {
 	case *uvLock:
 		msgs = l.stale(project)
@@ -71,13 +71,13 @@ func display(name string, extras []string, specifier string) string {
 }
 
 // at formats a message located at path of a document.
-func at(d *tomlDoc, path, format string, args ...any) *spec.Error {
+func at(d *tomlDoc, path, format string, args ...any) *located.Error {
 	return d.errorf(path, format, args...)
 }
 
 // stale compares the project's declarations with what the root package's metadata records.
-func (l *uvLock) stale(p *Project) spec.Errors {
-	var msgs spec.Errors
+func (l *uvLock) stale(p *Project) located.Errors {
+	var msgs located.Errors
 	root := l.root
 	if p.Name != "" && NormalizeName(p.Name) != root.norm {
 		msgs = append(msgs, at(p.file, "project.name", "the project is %q but uv.lock locks %q; run `uv lock`", p.Name, root.name))
@@ -92,8 +92,8 @@ func (l *uvLock) stale(p *Project) spec.Errors {
 
 // compare reports declared requirements the lock does not record, and recorded ones that
 // the project (whose flattened keys are all) no longer declares.
-func (l *uvLock) compare(p *Project, group, what string, recorded []uvRequirement, declared []declared, all map[string]bool) spec.Errors {
-	var msgs spec.Errors
+func (l *uvLock) compare(p *Project, group, what string, recorded []uvRequirement, declared []declared, all map[string]bool) located.Errors {
+	var msgs located.Errors
 	locked := map[string]bool{}
 	for _, q := range recorded {
 		locked[reqKey(q.name, q.extras, q.specifier)] = true
@@ -173,8 +173,8 @@ type lockedVersions func(norm string) []string
 
 // staleByVersions reports each declared requirement that names no locked package whose
 // version satisfies it. skip leaves out requirements the lock need not cover.
-func staleByVersions(p *Project, kind string, versions lockedVersions, skip func(declared) bool) spec.Errors {
-	var msgs spec.Errors
+func staleByVersions(p *Project, kind string, versions lockedVersions, skip func(declared) bool) located.Errors {
+	var msgs located.Errors
 	for _, d := range p.reqs {
 		if skip(d) || d.req.URL != "" {
 			continue
@@ -202,7 +202,7 @@ func checkLocked(name, constraint string, pep440 bool, kind string, versions loc
 
 // stale checks the project's requirements and [tool.poetry] dependencies against the
 // locked versions, and the Python constraint against the lock's.
-func (l *poetryLock) stale(p *Project) spec.Errors {
+func (l *poetryLock) stale(p *Project) located.Errors {
 	versions := func(n string) []string {
 		var out []string
 		for _, pkg := range l.byName[n] {
@@ -238,7 +238,7 @@ func poetryDeclared(pp *PoetryProject) []PoetryDependency {
 
 // stale checks the requirements a pylock.toml covers: not those behind a marker (the lock
 // may be for one environment), nor extras and groups it does not list.
-func (l *pylock) stale(p *Project) spec.Errors {
+func (l *pylock) stale(p *Project) located.Errors {
 	versions := func(n string) []string {
 		var out []string
 		for _, pkg := range l.packages {

@@ -10,7 +10,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 // tomlDoc is a decoded TOML file and the range of every key, table and array element in it,
@@ -18,7 +18,7 @@ import (
 type tomlDoc struct {
 	file  string
 	root  map[string]any
-	pos   map[string]spec.Range
+	pos   map[string]located.Range
 	lines []int // byte offset of the start of each line
 }
 
@@ -33,7 +33,7 @@ func parseTOML(file string, data []byte) (*tomlDoc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &tomlDoc{file: file, root: root, pos: map[string]spec.Range{}, lines: lineStarts(data)}
+	d := &tomlDoc{file: file, root: root, pos: map[string]located.Range{}, lines: lineStarts(data)}
 	if err := d.index(data); err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func parseTOML(file string, data []byte) (*tomlDoc, error) {
 func decodeTOML(file string, data []byte) (root map[string]any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &spec.Error{File: file, Range: firstLine, Msg: fmt.Sprintf("%s: %v", internalError, r)}
+			err = &located.Error{File: file, Range: firstLine, Msg: fmt.Sprintf("%s: %v", internalError, r)}
 		}
 	}()
 	if err := toml.Unmarshal(data, &root); err != nil {
@@ -52,9 +52,9 @@ func decodeTOML(file string, data []byte) (root map[string]any, err error) {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			line, col := de.Position()
-			at = spec.Range{Start: spec.Position{Line: line, Column: col}, End: spec.Position{Line: line, Column: col}}
+			at = located.Range{Start: located.Position{Line: line, Column: col}, End: located.Position{Line: line, Column: col}}
 		}
-		return nil, &spec.Error{File: file, Range: at, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: ")}
+		return nil, &located.Error{File: file, Range: at, Msg: "invalid TOML: " + strings.TrimPrefix(err.Error(), "toml: ")}
 	}
 	if root == nil {
 		root = map[string]any{}
@@ -63,7 +63,7 @@ func decodeTOML(file string, data []byte) (root map[string]any, err error) {
 }
 
 // firstLine is where an error about a whole file points.
-var firstLine = spec.Range{Start: spec.Position{Line: 1, Column: 1}, End: spec.Position{Line: 1, Column: 1}}
+var firstLine = located.Range{Start: located.Position{Line: 1, Column: 1}, End: located.Position{Line: 1, Column: 1}}
 
 func lineStarts(data []byte) []int {
 	starts := []int{0}
@@ -76,16 +76,16 @@ func lineStarts(data []byte) []int {
 }
 
 // at is the 1-based line and byte column of an offset.
-func (d *tomlDoc) at(offset int) spec.Position {
+func (d *tomlDoc) at(offset int) located.Position {
 	line := sort.Search(len(d.lines), func(i int) bool { return d.lines[i] > offset }) - 1
 	if line < 0 {
 		line = 0
 	}
-	return spec.Position{Line: line + 1, Column: offset - d.lines[line] + 1}
+	return located.Position{Line: line + 1, Column: offset - d.lines[line] + 1}
 }
 
-func (d *tomlDoc) span(start, end int) spec.Range {
-	return spec.Range{Start: d.at(start), End: d.at(end)}
+func (d *tomlDoc) span(start, end int) located.Range {
+	return located.Range{Start: d.at(start), End: d.at(end)}
 }
 
 // index walks the document's expressions, recording the range of every path. It repeats
@@ -94,7 +94,7 @@ func (d *tomlDoc) span(start, end int) spec.Range {
 func (d *tomlDoc) index(data []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &spec.Error{File: d.file, Range: firstLine, Msg: fmt.Sprintf("%s: %v", internalError, r)}
+			err = &located.Error{File: d.file, Range: firstLine, Msg: fmt.Sprintf("%s: %v", internalError, r)}
 		}
 	}()
 	var p unstable.Parser
@@ -209,7 +209,7 @@ func keyParts(it unstable.Iterator) (keys []string, first, last unstable.Range) 
 }
 
 // record keeps the first range seen for a path: where a table or key is defined.
-func (d *tomlDoc) record(path string, r spec.Range) {
+func (d *tomlDoc) record(path string, r located.Range) {
 	if _, ok := d.pos[path]; !ok {
 		d.pos[path] = r
 	}
@@ -243,7 +243,7 @@ func bareKey(k string) bool {
 }
 
 // lookup is the range of path, or of its nearest recorded ancestor, or the first line.
-func (d *tomlDoc) lookup(path string) spec.Range {
+func (d *tomlDoc) lookup(path string) located.Range {
 	for p := path; p != ""; p = parentPath(p) {
 		if r, ok := d.pos[p]; ok {
 			return r
@@ -275,8 +275,8 @@ func parentPath(p string) string {
 }
 
 // errorf is a located error about path.
-func (d *tomlDoc) errorf(path, format string, args ...any) *spec.Error {
-	return &spec.Error{File: d.file, Range: d.lookup(path), Path: path, Msg: fmt.Sprintf(format, args...)}
+func (d *tomlDoc) errorf(path, format string, args ...any) *located.Error {
+	return &located.Error{File: d.file, Range: d.lookup(path), Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
 // line is "file:line" of path, for Pin.Source.

@@ -3,7 +3,7 @@ package pydeps
 import (
 	"testing"
 
-	"github.com/mlbuild/mlbuild/pkg/spec"
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 func TestTOMLPositions(t *testing.T) {
@@ -30,7 +30,7 @@ list = [
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := map[string]spec.Position{
+	tests := map[string]located.Position{
 		"top":                      {Line: 1, Column: 1},
 		"a.b":                      {Line: 2, Column: 1},
 		`a.b."c.d"`:                {Line: 2, Column: 1},
@@ -77,7 +77,7 @@ func TestTOMLErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parseTOML("f.toml", []byte(tt.data))
-			wantLocated(t, err, "f.toml", located{path: "", line: tt.line, col: tt.col, msg: "invalid TOML"})
+			wantLocated(t, err, "f.toml", where{path: "", line: tt.line, col: tt.col, msg: "invalid TOML"})
 		})
 	}
 }

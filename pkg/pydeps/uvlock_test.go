@@ -188,63 +188,63 @@ func TestUVLockErrors(t *testing.T) {
 		parse bool // the error comes from ParseUVLock, not Pins
 		env   Env
 		sel   Selection
-		want  located
+		want  where
 	}{{
 		name: "truncated", data: truncated, parse: true,
-		want: located{path: "", line: lineOf(t, data, `{ name = "colorama", marker = "sys_pl`), col: 41, msg: "invalid TOML: unterminated basic string"},
+		want: where{path: "", line: lineOf(t, data, `{ name = "colorama", marker = "sys_pl`), col: 41, msg: "invalid TOML: unterminated basic string"},
 	}, {
 		name: "unknown version", data: edit(t, data, "version = 1\n", "version = 2\n"), parse: true,
-		want: located{path: "version", line: 1, col: 1, msg: "version 2 is not supported"},
+		want: where{path: "version", line: 1, col: 1, msg: "version 2 is not supported"},
 	}, {
 		name: "version of the wrong type", data: edit(t, data, "version = 1\n", "version = \"1\"\n"), parse: true,
-		want: located{path: "version", line: 1, col: 1, msg: "must be an integer"},
+		want: where{path: "version", line: 1, col: 1, msg: "must be an integer"},
 	}, {
 		name: "no project package", data: edit(t, data, `source = { editable = "." }`, `source = { editable = "demo" }`), parse: true,
-		want: located{path: "package", line: 11, col: 1, msg: "no project package"},
+		want: where{path: "package", line: 11, col: 1, msg: "no project package"},
 	}, {
 		name: "malformed marker", data: edit(t, data, `marker = "sys_platform == 'win32'" },`, `marker = "sys_platform = 'win32'" },`), parse: true,
-		want: located{path: "package[4].dependencies[1].marker", line: lineOf(t, data, `{ name = "colorama", marker`), col: colOf(t, data, `marker = "sys_platform == 'win32'" },`), msg: "invalid marker"},
+		want: where{path: "package[4].dependencies[1].marker", line: lineOf(t, data, `{ name = "colorama", marker`), col: colOf(t, data, `marker = "sys_platform == 'win32'" },`), msg: "invalid marker"},
 	}, {
 		name: "missing hash", env: amd64, sel: Selection{Extras: []string{"cuda"}},
 		data: noHashes,
-		want: located{path: "package[9]", line: header("nvidia-cublas-cu12"), col: 1, msg: "nvidia-cublas-cu12 12.1.3.1: no sha256 hash recorded; pip --require-hashes would refuse it"},
+		want: where{path: "package[9]", line: header("nvidia-cublas-cu12"), col: 1, msg: "nvidia-cublas-cu12 12.1.3.1: no sha256 hash recorded; pip --require-hashes would refuse it"},
 	}, {
 		name: "git source", env: amd64, sel: Selection{Groups: []string{"docs"}},
 		data: edit(t, data, "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }", "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { git = \"https://github.com/x/sphinx-lite?rev=v1#0123abc\" }"),
-		want: located{path: "package[15].source", line: header("sphinx-lite") + 3, col: 1, msg: "sphinx-lite 1.0.0: a git source has no hash"},
+		want: where{path: "package[15].source", line: header("sphinx-lite") + 3, col: 1, msg: "sphinx-lite 1.0.0: a git source has no hash"},
 	}, {
 		name: "credentials in the registry URL", env: amd64, sel: Selection{Groups: []string{"docs"}},
 		data: edit(t, data, "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }", "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://ci:s3cret@pypi.internal/simple\" }"),
-		want: located{path: "package[15]", line: header("sphinx-lite"), col: 1, msg: "sphinx-lite 1.0.0: the lock names https://pypi.internal with credentials"},
+		want: where{path: "package[15]", line: header("sphinx-lite"), col: 1, msg: "sphinx-lite 1.0.0: the lock names https://pypi.internal with credentials"},
 	}, {
 		name: "path source of another package", env: amd64, sel: Selection{Groups: []string{"docs"}},
 		data: edit(t, data, "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }", "name = \"sphinx-lite\"\nversion = \"1.0.0\"\nsource = { directory = \"../sphinx-lite\" }"),
-		want: located{path: "package[15].source", line: header("sphinx-lite") + 3, col: 1, msg: "local directory source"},
+		want: where{path: "package[15].source", line: header("sphinx-lite") + 3, col: 1, msg: "local directory source"},
 	}, {
 		name: "no artifact for the machine", env: arm64, sel: Selection{Extras: []string{"cuda"}},
 		data: edit(t, data, `{ name = "nvidia-cublas-cu12", marker = "platform_machine == 'x86_64' and sys_platform == 'linux'" },`, `{ name = "nvidia-cublas-cu12" },`),
-		want: located{path: "package[9]", line: header("nvidia-cublas-cu12"), col: 1, msg: "no sdist, and no wheel for linux/aarch64"},
+		want: where{path: "package[9]", line: header("nvidia-cublas-cu12"), col: 1, msg: "no sdist, and no wheel for linux/aarch64"},
 	}, {
 		name: "no artifact at all", env: amd64,
 		data: edit(t, data, "sdist = { url = \"https://files.pythonhosted.org/packages/xx/antlr4-python3-runtime-4.9.3.tar.gz\"", "nosdist = { url = \"https://files.pythonhosted.org/packages/xx/antlr4-python3-runtime-4.9.3.tar.gz\""),
-		want: located{path: "package[0]", line: header("antlr4-python3-runtime"), col: 1, msg: "no wheel or sdist recorded"},
+		want: where{path: "package[0]", line: header("antlr4-python3-runtime"), col: 1, msg: "no wheel or sdist recorded"},
 	}, {
 		name: "an edge to a package the lock lacks", env: amd64,
 		data: edit(t, data, `{ name = "idna" },`, `{ name = "idna-ng" },`),
-		want: located{path: "package[14].dependencies[2]", line: lineOf(t, data, `{ name = "idna" },`), col: 5, msg: "requests depends on idna-ng, which uv.lock does not lock"},
+		want: where{path: "package[14].dependencies[2]", line: lineOf(t, data, `{ name = "idna" },`), col: 5, msg: "requests depends on idna-ng, which uv.lock does not lock"},
 	}, {
 		name: "an unknown extra", env: amd64, data: data, sel: Selection{Extras: []string{"cuda12"}},
-		want: located{path: "package[4]", line: header("demo"), col: 1, msg: `extra "cuda12" is not in the lock (it has "cuda") (did you mean "cuda"?)`},
+		want: where{path: "package[4]", line: header("demo"), col: 1, msg: `extra "cuda12" is not in the lock (it has "cuda") (did you mean "cuda"?)`},
 	}, {
 		name: "an unknown group", env: amd64, data: data, sel: Selection{Groups: []string{"test"}},
-		want: located{path: "package[4]", line: header("demo"), col: 1, msg: `group "test" is not in the lock (it has "dev", "docs")`},
+		want: where{path: "package[4]", line: header("demo"), col: 1, msg: `group "test" is not in the lock (it has "dev", "docs")`},
 	}, {
 		name: "a python outside requires-python", env: mustEnv(t, "linux", "amd64", "", "3.9.19"), data: data,
-		want: located{path: "requires-python", line: 3, col: 1, msg: "the lock is for Python >=3.10; the target's Python is 3.9.19"},
+		want: where{path: "requires-python", line: 3, col: 1, msg: "the lock is for Python >=3.10; the target's Python is 3.9.19"},
 	}, {
 		name: "a bad hash", env: amd64,
 		data: edit(t, data, `hash = "sha256:859818ecce40db46a860660c66394d3540644dd34a24cabfcee8eeda5c89eb21"`, `hash = "sha256:85981"`), parse: true,
-		want: located{path: "package[0].sdist.hash", line: header("antlr4-python3-runtime") + 4, col: colOf(t, data, `hash = "sha256:859818ecc`), msg: "not 64 hexadecimal digits"},
+		want: where{path: "package[0].sdist.hash", line: header("antlr4-python3-runtime") + 4, col: colOf(t, data, `hash = "sha256:859818ecc`), msg: "not 64 hexadecimal digits"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlbuild/mlbuild/pkg/located"
 	"gopkg.in/yaml.v3"
 )
 
@@ -32,7 +33,7 @@ func nodeRange(key, val *yaml.Node) Range {
 		start = key
 	}
 	endLine, endCol := lastPos(val)
-	return Range{Start: Position{start.Line, start.Column}, End: Position{endLine, endCol}}
+	return Range{Start: Position{Line: start.Line, Column: start.Column}, End: Position{Line: endLine, Column: endCol}}
 }
 
 func lastPos(n *yaml.Node) (int, int) {
@@ -381,43 +382,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Closest is the known name within two edits of name, the closest first found; "" when none.
-func Closest(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := EditDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
 // suggest returns ` (did you mean "x"?)` for the closest known key, or the known keys.
 func suggest(key string, known []string) string {
-	best := Closest(key, known)
+	best := located.Closest(key, known)
 	if best == "" {
 		return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// EditDistance is the Levenshtein distance of two names, for "did you mean" suggestions.
-func EditDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

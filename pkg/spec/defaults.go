@@ -162,7 +162,7 @@ func (r *resolver) reportCycle(name string, stack []string) bool {
 			cycle := append(slices.Clone(stack[i:]), name)
 			for _, member := range stack[i:] {
 				if !r.cycleReported[member] {
-					r.c.at("targets."+member+".extends", "extends forms a cycle: %s", strings.Join(cycle, " -> "))
+					r.c.at(TargetPath(member, "extends"), "extends forms a cycle: %s", strings.Join(cycle, " -> "))
 					r.cycleReported[member] = true
 				}
 			}
@@ -183,7 +183,7 @@ func (r *resolver) base(name string, user *Target, stack []string) *Target {
 		return base
 	}
 	if r.declared[user.Extends] == nil && r.s.Targets[user.Extends] == nil {
-		r.c.at("targets."+name+".extends", "unknown target %q%s", user.Extends, suggest(user.Extends, allTargetNames(r.declared)))
+		r.c.at(TargetPath(name, "extends"), "unknown target %q%s", user.Extends, suggest(user.Extends, allTargetNames(r.declared)))
 		return base
 	}
 	base = clone(r.resolve(user.Extends, append(stack, name)))

@@ -113,8 +113,8 @@ func checkDependencies(c *errs, s *Spec) {
 	}
 	check("dependencies", d.Groups, d.Extras)
 	for _, name := range sortedKeys(s.Targets) {
-		if td := s.Targets[name].Dependencies; td != nil && s.Has("targets."+name+".dependencies") {
-			check("targets."+name+".dependencies", td.Groups, td.Extras)
+		if td := s.Targets[name].Dependencies; td != nil && s.Has(TargetPath(name, "dependencies")) {
+			check(TargetPath(name, "dependencies"), td.Groups, td.Extras)
 		}
 	}
 }

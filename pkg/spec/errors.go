@@ -1,72 +1,24 @@
 package spec
 
 import (
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
-// Position is a place in the spec file. Line and Column count from 1.
-type Position struct {
-	Line   int
-	Column int
-}
-
-// Range spans the lines of one YAML node, from its key to the end of its value.
-type Range struct {
-	Start Position
-	End   Position
-}
-
-// Error is one problem in a spec file, located at a field.
-type Error struct {
-	File  string
-	Range Range
-	// Path is the dotted field path, e.g. "targets.inference.healthcheck.interval".
-	Path string
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	loc := e.File
-	if e.Range.Start.Line > 0 {
-		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Range.Start.Line, e.Range.Start.Column)
-	}
-	if e.Path == "" {
-		return fmt.Sprintf("%s: %s", loc, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s: %s", loc, e.Path, e.Msg)
-}
-
-// Errors is every problem found in one spec file, in file order.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Error()
-	}
-	if len(es) > 1 {
-		return fmt.Sprintf("%d problems in spec:\n  %s", len(es), strings.Join(msgs, "\n  "))
-	}
-	return strings.Join(msgs, "")
-}
-
-// Sorted orders errors by position, then path, so output is stable (in place).
-func (es Errors) Sorted() Errors {
-	sort.SliceStable(es, func(i, j int) bool {
-		a, b := es[i].Range.Start, es[j].Range.Start
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return es[i].Path < es[j].Path
-	})
-	return es
-}
+// The spec's located errors are those of package located, the one convention of the
+// repository; these names keep the spec's API.
+type (
+	// Position is a place in the spec file. Line and Column count from 1.
+	Position = located.Position
+	// Range spans the lines of one YAML node, from its key to the end of its value.
+	Range = located.Range
+	// Error is one problem in a spec file, located at a field.
+	Error = located.Error
+	// Errors is every problem found in one spec file, in file order.
+	Errors = located.Errors
+)
 
 // errs collects located errors against the positions recorded while decoding.
 type errs struct {
@@ -93,7 +45,7 @@ func (c *errs) lookup(path string) Range {
 			if r, ok := c.pos[""]; ok {
 				return r
 			}
-			return Range{Start: Position{Line: 1, Column: 1}, End: Position{Line: 1, Column: 1}}
+			return located.FirstLine
 		}
 		p = p[:i]
 	}
@@ -125,26 +77,5 @@ func (s *Spec) UnknownTarget(name string) *Error {
 	return s.Errorf("targets", "unknown target %q%s", name, suggest(name, s.TargetNames()))
 }
 
-// Located returns the located errors in err's tree (wrapped and joined errors included):
-// every Errors and lone *Error, in the order the tree holds them; nil when err carries none.
-func Located(err error) Errors {
-	var out Errors
-	var walk func(error)
-	walk = func(err error) {
-		switch e := err.(type) {
-		case nil:
-		case Errors:
-			out = append(out, e...)
-		case *Error:
-			out = append(out, e)
-		case interface{ Unwrap() []error }:
-			for _, inner := range e.Unwrap() {
-				walk(inner)
-			}
-		default:
-			walk(errors.Unwrap(err))
-		}
-	}
-	walk(err)
-	return out
-}
+// Located returns the located errors in err's tree (see located.Find).
+func Located(err error) Errors { return located.Find(err) }

@@ -14,14 +14,45 @@ import (
 	"github.com/distribution/reference"
 )
 
-// Warning is a lint finding: legal input that is probably a mistake.
+// Warning is a lint finding: legal input that is probably a mistake, located in the file it
+// is about (the spec, or a dependency file: its path in the build context).
 type Warning struct {
-	Rule        string
-	Description string
-	URL         string
-	Message     string
-	Range       Range
+	Rule    Rule
+	Message string
+	File    string
+	Range   Range
 }
+
+// Rule is a lint rule of the registry (Rules): frontend lint, --call check and the build's
+// warnings all report these, documented at LintURL.
+type Rule struct {
+	// Name is how the rule is reported ("UnpinnedBaseImage").
+	Name string
+	// Description says in one sentence why it matters.
+	Description string
+}
+
+// LintURL documents every lint rule (docs/spec.md, "Lint warnings").
+const LintURL = "https://github.com/mlbuild/mlbuild/blob/main/docs/spec.md#lint-warnings"
+
+// The lint rules. Lint reports the spec's; pkg/depsrc those about the dependency files.
+var (
+	RuleUnpinnedBaseImage      = Rule{"UnpinnedBaseImage", "The base image has no tag or uses :latest, and no digest, so it changes under you."}
+	RulePythonEndOfLife        = Rule{"PythonEndOfLife", "Python 3.10 reached end of life in October 2026."}
+	RuleRootUser               = Rule{"RootUser", "The image runs as root."}
+	RuleHealthcheckWithoutPort = Rule{"HealthcheckWithoutPort", "A healthcheck on a target that exposes no port."}
+	RuleSecretInEnv            = Rule{"SecretInEnv", "A secret-looking value is baked into the image environment."}
+	RuleSecretInArg            = Rule{"SecretInArg", "Build arguments are recorded in the build history."}
+	RulePipNoCacheDir          = Rule{"PipNoCacheDir", "--no-cache-dir defeats the pip cache mount."}
+	RuleCompilerInImage        = Rule{"CompilerInImage", "A compiler or headers in system-packages end up in every image."}
+	RuleUnpinnedRequirement    = Rule{"UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible."}
+	RuleLockNotUsed            = Rule{"LockNotUsed", "A lock is in the build context, but the spec installs from another file: the lock's versions and hashes are not used."}
+	RuleStaleLock              = Rule{"StaleLock", "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."}
+)
+
+// Rules is the lint registry, in the order docs/spec.md lists them.
+var Rules = []Rule{RuleUnpinnedBaseImage, RulePythonEndOfLife, RuleRootUser, RuleHealthcheckWithoutPort, RuleSecretInEnv,
+	RuleSecretInArg, RulePipNoCacheDir, RuleCompilerInImage, RuleUnpinnedRequirement, RuleLockNotUsed, RuleStaleLock}
 
 // secretWords are the name parts (split at "_", "-" and ".") that mark a secret-looking
 // variable: API_TOKEN and DB_PASSWORD warn, TOKENIZERS_PARALLELISM does not.
@@ -44,38 +75,38 @@ func secretLike(name string) bool {
 // checked.
 func Lint(s *Spec, requirements map[string][]byte) []Warning {
 	var out []Warning
-	warn := func(rule, desc, path, format string, args ...any) {
-		out = append(out, Warning{Rule: rule, Description: desc, Message: fmt.Sprintf(format, args...), Range: s.Pos(path)})
+	warn := func(rule Rule, path, format string, args ...any) {
+		out = append(out, Warning{Rule: rule, Message: fmt.Sprintf(format, args...), File: s.File, Range: s.Pos(path)})
 	}
 	if named, err := reference.ParseNormalizedNamed(s.Base); err == nil {
 		_, digested := named.(reference.Digested)
 		tagged, isTagged := named.(reference.Tagged)
 		switch {
 		case !digested && !isTagged:
-			warn("UnpinnedBaseImage", "The base image has no tag, so it means :latest and changes under you.", "base", "base %q has no tag; pin a version tag or a digest", s.Base)
+			warn(RuleUnpinnedBaseImage, "base", "base %q has no tag; pin a version tag or a digest", s.Base)
 		case !digested && tagged.Tag() == "latest":
-			warn("UnpinnedBaseImage", "The base image uses :latest, which changes under you.", "base", "base %q uses the latest tag; pin a version", s.Base)
+			warn(RuleUnpinnedBaseImage, "base", "base %q uses the latest tag; pin a version", s.Base)
 		}
 		if strings.Contains(s.Base, "python:3.10") {
-			warn("PythonEndOfLife", "Python 3.10 reached end of life in October 2026.", "base", "%s is end of life since October 2026; consider python:3.12-slim", s.Base)
+			warn(RulePythonEndOfLife, "base", "%s is end of life since October 2026; consider python:3.12-slim", s.Base)
 		}
 	}
 	reported := map[string]bool{}
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
-		p := "targets." + name
+		p := TargetPath(name)
 		if t.User != nil && t.User.UID != nil && *t.User.UID == 0 {
 			up := p + ".user"
 			if !s.Has(up) {
 				up = "user"
 			}
 			if !reported[up] || up != "user" {
-				warn("RootUser", "The image runs as root.", up, "target %s runs as root; drop the uid: 0 override", name)
+				warn(RuleRootUser, up, "target %s runs as root; drop the uid: 0 override", name)
 			}
 			reported[up] = true
 		}
 		if t.Healthcheck != nil && !t.Healthcheck.Disabled && len(t.Expose) == 0 {
-			warn("HealthcheckWithoutPort", "A healthcheck on a target that exposes no port.", p+".healthcheck", "target %s has a healthcheck but exposes no port", name)
+			warn(RuleHealthcheckWithoutPort, p+".healthcheck", "target %s has a healthcheck but exposes no port", name)
 		}
 		for _, k := range sortedKeys(t.Env) {
 			if secretLike(k) && t.Env[k] != "" {
@@ -87,23 +118,23 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 					}
 					reported[path] = true
 				}
-				warn("SecretInEnv", "A secret-looking value is baked into the image environment.", path, "env %s looks like a secret and would be stored in the image config; pass it at run time or as a BuildKit secret", k)
+				warn(RuleSecretInEnv, path, "env %s looks like a secret and would be stored in the image config; pass it at run time or as a BuildKit secret", k)
 			}
 		}
 	}
 	for _, k := range sortedKeys(s.Args) {
 		if secretLike(k) {
-			warn("SecretInArg", "Build arguments are recorded in the build history.", "args."+k, "build argument %s looks like a secret; use a BuildKit secret (pip.secrets)", k)
+			warn(RuleSecretInArg, "args."+k, "build argument %s looks like a secret; use a BuildKit secret (pip.secrets)", k)
 		}
 	}
 	for i, a := range s.Pip.Args {
 		if a == "--no-cache-dir" {
-			warn("PipNoCacheDir", "--no-cache-dir defeats the pip cache mount.", fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
+			warn(RulePipNoCacheDir, fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
 		}
 	}
 	for i, pkg := range s.SystemPackages {
 		if IsBuildPackage(pkg) {
-			warn("CompilerInImage", "A compiler or headers in system-packages end up in every image.", fmt.Sprintf("system-packages[%d]", i),
+			warn(RuleCompilerInImage, fmt.Sprintf("system-packages[%d]", i),
 				"%s is a build tool or headers: list it under build-packages, present only where pip runs and in no layer", pkg)
 		}
 	}
@@ -119,7 +150,7 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 				continue
 			}
 			if !strings.Contains(req, "==") && !strings.Contains(req, "===") && !strings.Contains(req, "@") {
-				warn("UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible.", requirementsPath(s, r), "%s:%d: %q is not pinned with ==", r, ln+1, req)
+				warn(RuleUnpinnedRequirement, requirementsPath(s, r), "%s:%d: %q is not pinned with ==", r, ln+1, req)
 			}
 		}
 	}

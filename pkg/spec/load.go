@@ -99,7 +99,7 @@ func atLine(c *errs, line int, format string, args ...any) {
 
 // atPoint records an error, with no field path, at one line and column.
 func atPoint(c *errs, line, col int, msg string) {
-	c.list = append(c.list, &Error{File: c.file, Range: Range{Position{line, col}, Position{line, col}}, Msg: msg})
+	c.list = append(c.list, &Error{File: c.file, Range: Range{Start: Position{Line: line, Column: col}, End: Position{Line: line, Column: col}}, Msg: msg})
 }
 
 // offsetPosition returns the line and column of the byte at offset i.

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"errors"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -183,9 +185,9 @@ func TestLint(t *testing.T) {
 	s := mustLoad(t, "version: 1\nbase: python\nargs: {API_TOKEN: x}\nuser: {uid: 0}\npip:\n  args: [--no-cache-dir]\nenv: {DB_PASSWORD: hunter2}\ntargets:\n  worker:\n    command: [x]\n    healthcheck: {command: [true]}\n", nil)
 	rules := map[string]int{}
 	for _, w := range Lint(s, map[string][]byte{"requirements.txt": []byte("numpy==1.26.4\npandas>=2\n# comment\n-r other.txt\n")}) {
-		rules[w.Rule]++
+		rules[w.Rule.Name]++
 		if w.Range.Start.Line < 1 {
-			t.Errorf("warning %s has no position", w.Rule)
+			t.Errorf("warning %s has no position", w.Rule.Name)
 		}
 	}
 	want := map[string]int{"UnpinnedBaseImage": 1, "SecretInArg": 1, "RootUser": 1, "PipNoCacheDir": 1, "SecretInEnv": 1, "HealthcheckWithoutPort": 1, "UnpinnedRequirement": 1}
@@ -208,11 +210,31 @@ func TestLintReadsUTF16Requirements(t *testing.T) {
 	}
 	var unpinned []string
 	for _, w := range Lint(s, map[string][]byte{"requirements.txt": utf16le}) {
-		if w.Rule == "UnpinnedRequirement" {
+		if w.Rule.Name == "UnpinnedRequirement" {
 			unpinned = append(unpinned, w.Message)
 		}
 	}
 	if len(unpinned) != 1 || !strings.Contains(unpinned[0], `"flask"`) {
 		t.Errorf("UnpinnedRequirement warnings %q, want one for flask", unpinned)
+	}
+}
+
+// TestLintRulesDocumented: the lint registry and the rule table of docs/spec.md name the
+// same rules in the same order, so a rule added to one and not the other fails here.
+func TestLintRulesDocumented(t *testing.T) {
+	dt, err := os.ReadFile("../../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Za-z]+)` \\| ").FindAllStringSubmatch(string(dt[strings.Index(string(dt), "| Rule | When |"):]), -1) {
+		documented = append(documented, m[1])
+	}
+	var registered []string
+	for _, r := range Rules {
+		registered = append(registered, r.Name)
+	}
+	if !slices.Equal(documented[:min(len(documented), len(registered))], registered) {
+		t.Errorf("docs/spec.md documents %v, the registry holds %v", documented, registered)
 	}
 }

@@ -77,7 +77,7 @@ func TestLintCompilerInImage(t *testing.T) {
 	s := mustLoad(t, "version: 1\nsystem-packages: [libgomp1, build-essential, libpq-dev]\n", nil)
 	var got []string
 	for _, w := range Lint(s, nil) {
-		if w.Rule == "CompilerInImage" {
+		if w.Rule == RuleCompilerInImage {
 			got = append(got, fmt.Sprintf("%d:%d %s", w.Range.Start.Line, w.Range.Start.Column, w.Message))
 		}
 	}

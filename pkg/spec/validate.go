@@ -47,7 +47,7 @@ func validate(s *Spec, c *errs) {
 	checkEnv(c, "env", s.Env)
 	checkLabels(c, "labels", s.Labels)
 	for _, name := range sortedKeys(s.Targets) {
-		p := "targets." + name
+		p := TargetPath(name)
 		if !targetNameRe.MatchString(name) {
 			c.at(p, "%q is not a valid target name (letters, digits, '.', '_', '-')", name)
 		}

@@ -1,0 +1,76 @@
+package plan_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/pkg/plan"
+	"github.com/mlbuild/mlbuild/pkg/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the plan snapshots in testdata/")
+
+// snapshotSpecs are the specs whose plans are kept as snapshots: the example's (the defaults)
+// and a rich one that sets nearly every field.
+var snapshotSpecs = map[string]string{
+	"default": "version: 1\n",
+	"rich":    "testdata/rich.yaml",
+}
+
+// TestPlanSnapshots: the plan of every target of the default and the rich spec, as JSON (what
+// frontend plan prints), is testdata/<spec>-<target>.json; -update rewrites them. The plan
+// also reads back from its JSON unchanged.
+func TestPlanSnapshots(t *testing.T) {
+	for name, src := range snapshotSpecs {
+		if filepath.Ext(src) == ".yaml" {
+			dt, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src = string(dt)
+		}
+		s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range s.TargetNames() {
+			t.Run(name+"-"+target, func(t *testing.T) {
+				p := newPlan(t, s, plan.Options{Target: target})
+				got, err := plan.JSON(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var back plan.Plan
+				if err := json.Unmarshal(got, &back); err != nil {
+					t.Fatal(err)
+				}
+				again, err := plan.JSON(&back)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(again, got) {
+					t.Errorf("the plan does not read back from its JSON unchanged:\n%s", cmp.Diff(string(got), string(again)))
+				}
+				file := filepath.Join("testdata", name+"-"+target+".json")
+				if *update {
+					if err := os.WriteFile(file, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatalf("%v (run go test ./pkg/plan -update)", err)
+				}
+				if diff := cmp.Diff(string(want), string(got)); diff != "" {
+					t.Errorf("plan differs from %s (-want +got); run go test ./pkg/plan -update if intended:\n%s", file, diff)
+				}
+			})
+		}
+	}
+}

@@ -28,6 +28,13 @@ import (
 // that only builds with a C compiler and Python's headers.
 func sdistIndex(t *testing.T) string {
 	t.Helper()
+	return sdistIndexOn(t, "127.0.0.1")
+}
+
+// sdistIndexOn is sdistIndex listening on all addresses when host is not 127.0.0.1, its URL
+// naming host (a Docker bridge's gateway, for an engine's build steps).
+func sdistIndexOn(t *testing.T, host string) string {
+	t.Helper()
 	files := map[string]string{
 		"mlb-cext-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: mlb-cext\nVersion: 1.0\n",
 		"mlb-cext-1.0/setup.py": "from setuptools import setup, Extension\n" +
@@ -66,12 +73,16 @@ PyMODINIT_FUNC PyInit_mlb_cext(void) { return PyModule_Create(&module); }
 		fmt.Fprint(w, `<!DOCTYPE html><html><body><a href="/files/mlb-cext-1.0.tar.gz">mlb-cext-1.0.tar.gz</a></body></html>`)
 	})
 	mux.HandleFunc("/files/mlb-cext-1.0.tar.gz", func(w http.ResponseWriter, r *http.Request) { w.Write(sdist) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := "127.0.0.1:0"
+	if host != "127.0.0.1" {
+		addr = ":0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	must(t, err)
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String() + "/simple"
+	return fmt.Sprintf("http://%s:%d/simple", host, ln.Addr().(*net.TCPAddr).Port)
 }
 
 // derivedBase pushes the stand-in base with one more layer (files; a "" content is a whiteout
@@ -170,6 +181,7 @@ func TestSystemAndBuildPackages(t *testing.T) {
 	e := bed(t)
 	index := sdistIndex(t)
 	token := fmt.Sprintf("hf-%d-t0ken", time.Now().UnixNano())
+	// The run step's command carries this run's time, so it runs (with this token) every time.
 	spec := e.depsSpec(fmt.Sprintf(`system-packages: [libgomp1]
 build-packages: [gcc, libc6-dev, python3-dev]
 pip:
@@ -177,12 +189,9 @@ pip:
   args: [--no-build-isolation]
 run:
   - name: fetch the tokenizer
-    command: 'test -n "$HF_TOKEN" && mkdir -p "$HOME/data" && echo "token of ${#HF_TOKEN} chars" > "$HOME/data/fetched.txt"'
+    command: 'test -n "$HF_TOKEN" && mkdir -p "$HOME/data" && echo "token of ${#HF_TOKEN} chars" > "$HOME/data/fetched.txt" # run %d'
     secrets: [{id: hf, env: HF_TOKEN}]
-targets:
-  training:
-    smoke-test: false
-`, index))
+`, index, time.Now().UnixNano()))
 	reqs, err := os.ReadFile("../examples/ml-pipeline/requirements.txt")
 	must(t, err)
 	dir := e.project(t, map[string]string{"mlbuild.yaml": spec, "requirements.txt": string(reqs) + "mlb-cext==1.0\n"})
@@ -191,6 +200,9 @@ targets:
 	requireSeen(t, "the build", res, "apt-get install libgomp1", "apt-get install libgomp1 gcc libc6-dev python3-dev (where pip runs, in no layer)", "run fetch the tokenizer")
 	if strings.Contains(res.logs, token) {
 		t.Errorf("the secret appears in the build log")
+	}
+	if res.ran("] run fetch the tokenizer") == 0 {
+		t.Errorf("the run step did not run (its command carries this run's time)")
 	}
 
 	rep := e.runInBuildKit(t, res.ref, "exec", []string{"/home/app/data/fetched.txt"}, "sh", "-c",

@@ -15,11 +15,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the plan snapshots in testdata/")
 
-// snapshotSpecs are the specs whose plans are kept as snapshots: the example's (the defaults)
-// and a rich one that sets nearly every field.
+// snapshotSpecs are the specs whose plans are kept as snapshots: the example's (the defaults),
+// a rich one that sets nearly every field, and one with system and build packages, run steps
+// and a base per target.
 var snapshotSpecs = map[string]string{
 	"default": "version: 1\n",
 	"rich":    "testdata/rich.yaml",
+	"system":  systemSpec,
 }
 
 // TestPlanSnapshots: the plan of every target of the default and the rich spec, as JSON (what

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // TestBakeBothTargets: the example's docker-bake.hcl builds both targets in one invocation

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/internal/initspec"
 )
 

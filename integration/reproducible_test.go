@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // TestReproducible: with SOURCE_DATE_EPOCH set, two cold builds on two fresh buildkitd states

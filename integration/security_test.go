@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // layerFiles lists every path in every layer of an image, and whether needle occurs in any

@@ -21,7 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // sdistIndex serves a PEP 503 index with one sdist: mlb-cext 1.0, a C extension (mlb_cext.add)

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // Pkg is one package of the workload.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/mlbuild/mlbuild/internal/initspec"
@@ -36,11 +37,12 @@ commands:
   lint -f FILE [--build-arg K=V]   validate a spec and print its warnings, and those
                                    about its dependency files (stale or unused lock)
   schema                           print the JSON schema of mlbuild.yaml
-  dockerfile -f FILE --target T [--platform P] [--python X.Y]
+  dockerfile -f FILE --target T [--platform P] [--python X.Y[.Z]]
                                    print the equivalent Dockerfile (eject); a lock is
                                    resolved for P (default linux/amd64) and the base
-                                   image's Python (default: its python:X.Y tag)
-  plan -f FILE --target T [--platform P] [--python X.Y]
+                                   image's Python (default: its python:X.Y tag; X.Y is
+                                   any X.Y.Z, X.Y.Z exact; it must agree with the tag)
+  plan -f FILE --target T [--platform P] [--python X.Y[.Z]]
                                    print the resolved plan of a target as JSON: its
                                    steps, pip invocations, image config and checks,
                                    dependencies resolved as for dockerfile
@@ -63,7 +65,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "lint":
 		err = lint(args[1:], stdout)
 	case "llb":
-		err = printLLB(ctx, args[1:], stdout)
+		err = printLLB(ctx, args[1:], stdout, stderr)
 	case "init":
 		err = initRepo(args[1:], stdout)
 	case "schema":
@@ -72,9 +74,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			_, err = stdout.Write(dt)
 		}
 	case "dockerfile":
-		err = ejectDockerfile(args[1:], stdout)
+		err = ejectDockerfile(args[1:], stdout, stderr)
 	case "plan":
-		err = printPlan(args[1:], stdout)
+		err = printPlan(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -210,7 +212,7 @@ func initRepo(args []string, stdout io.Writer) error {
 // build resolves them, from the files of the spec's directory (the build context): a lock's
 // pins for --platform and the base image's Python (--python, else the version its python:X.Y
 // tag names), a pyproject.toml's requirements, or the requirements files.
-func ejectDockerfile(args []string, stdout io.Writer) error {
+func ejectDockerfile(args []string, stdout, stderr io.Writer) error {
 	c := newFlags("dockerfile")
 	platform := c.fs.String("platform", "linux/amd64", "platform the dependencies are resolved for (a lock's markers)")
 	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
@@ -222,7 +224,7 @@ func ejectDockerfile(args []string, stdout io.Writer) error {
 	if s.Targets[target] == nil {
 		return s.UnknownTarget(target)
 	}
-	d, p, py, err := resolveDeps(s, c.file, target, *platform, *python)
+	d, p, py, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
 	if err != nil {
 		return err
 	}
@@ -238,7 +240,7 @@ func ejectDockerfile(args []string, stdout io.Writer) error {
 // ejectDockerfile resolves them: what renderers read, and what a bug report should show.
 // Requirements files that get a layer per package keep their Resolve step: the packages are
 // known only once pip has run.
-func printPlan(args []string, stdout io.Writer) error {
+func printPlan(args []string, stdout, stderr io.Writer) error {
 	c := newFlags("plan")
 	platform := c.fs.String("platform", "linux/amd64", "platform the dependencies are resolved for (a lock's markers)")
 	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
@@ -250,7 +252,7 @@ func printPlan(args []string, stdout io.Writer) error {
 	if s.Targets[target] == nil {
 		return s.UnknownTarget(target)
 	}
-	d, _, _, err := resolveDeps(s, c.file, target, *platform, *python)
+	d, _, _, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
 	if err != nil {
 		return err
 	}
@@ -268,7 +270,7 @@ func printPlan(args []string, stdout io.Writer) error {
 
 // printLLB writes the marshalled definition of a target. The base image is left to BuildKit to
 // resolve (no registry access here), so the image config is not part of the output.
-func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
+func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newFlags("llb")
 	platform := c.fs.String("platform", platforms.Format(platforms.DefaultSpec()), "platform to build for (a lock's markers are evaluated for it)")
 	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
@@ -284,7 +286,7 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d, p, _, err := resolveDeps(s, c.file, target, *platform, *python)
+	d, p, _, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
 	if err != nil {
 		return err
 	}
@@ -319,8 +321,11 @@ func printLLB(ctx context.Context, args []string, stdout io.Writer) error {
 
 // resolveDeps is what the target installs, resolved as the frontend resolves it, for a
 // platform ("linux/amd64") and the base's Python (python; "": the version its python:X.Y tag
-// names), reading the dependency files from the spec's directory.
-func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Deps, ocispecs.Platform, string, error) {
+// names), reading the dependency files from the spec's directory. A Python without a patch
+// level ("3.13", from --python or the tag) is any 3.13.x: the lowest patch level the
+// project and the lock accept is assumed, with a warning on stderr when it is not .0 (a
+// build reads the image's real PYTHON_VERSION).
+func resolveDeps(s *spec.Spec, file, target, platform, python string, stderr io.Writer) (*plan.Deps, ocispecs.Platform, string, error) {
 	p, err := platforms.Parse(platform)
 	if err != nil {
 		return nil, p, "", fmt.Errorf("--platform: %w", err)
@@ -332,6 +337,9 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Dep
 	if _, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, "3.0"); err != nil {
 		return nil, p, "", fmt.Errorf("--platform %s: %w", platform, err)
 	}
+	if python, err = pythonOf(s, s.Targets[target], python); err != nil {
+		return nil, p, "", err
+	}
 	deps, err := findDeps(s, file)
 	if err != nil {
 		if deps != nil {
@@ -341,13 +349,46 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string) (*plan.Dep
 	}
 	if python == "" && deps.NeedsPython() {
 		t := s.Targets[target]
-		if python = basePython(s.BaseOf(t)); python == "" {
-			return nil, p, "", s.Errorf(s.BasePath(t), "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.BaseOf(t))
-		}
+		return nil, p, "", s.Errorf(s.BasePath(t), "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.BaseOf(t))
 	}
 	d, err := deps.Resolve(s, target, p, python)
+	if err != nil && python != "" && strings.Count(python, ".") == 1 {
+		// "3.13" is a 3.13.x: find the lowest patch level that resolves.
+		for patch := 1; patch <= 40; patch++ {
+			full := fmt.Sprintf("%s.%d", python, patch)
+			if pd, perr := deps.Resolve(s, target, p, full); perr == nil {
+				fmt.Fprintf(stderr, "warning: Python %s is taken as %s, the lowest %s.x that %s accepts; the patch level is assumed (a build reads the base image's PYTHON_VERSION; pass --python %s to choose it)\n", python, full, python, deps.Name(), full)
+				return pd, p, full, nil
+			}
+		}
+	}
 	if err != nil {
 		return nil, p, "", withLines(err, deps)
 	}
 	return d, p, python, nil
+}
+
+// pythonOf is the Python the dependencies are resolved for: --python (flag) refined by or
+// checked against the version the base's python:X.Y tag names; a --python that contradicts
+// the tag ("python:3.10-slim" with --python 3.12) is an error located at base. "" when
+// neither names one.
+func pythonOf(s *spec.Spec, t *spec.Target, flag string) (string, error) {
+	tag := basePython(s.BaseOf(t))
+	if flag == "" {
+		return tag, nil
+	}
+	if _, err := pydeps.NewEnv("linux", "amd64", "", flag); err != nil || strings.Trim(flag, "0123456789.") != "" {
+		return "", fmt.Errorf("--python %q: want a version such as 3.12 or 3.12.4", flag)
+	}
+	if tag == "" {
+		return flag, nil
+	}
+	short, long := tag, flag
+	if strings.Count(short, ".") > strings.Count(long, ".") {
+		short, long = long, short
+	}
+	if long != short && !strings.HasPrefix(long, short+".") {
+		return "", s.Errorf(s.BasePath(t), "--python %s contradicts the base %s, whose tag names Python %s; drop --python or change base", flag, s.BaseOf(t), tag)
+	}
+	return long, nil
 }

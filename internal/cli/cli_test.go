@@ -226,11 +226,11 @@ func TestEjectLock(t *testing.T) {
 		t.Errorf("the Dockerfile installs requirements.txt or a win32-only package:\n%s", out)
 	}
 
-	arm, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference", "--platform", "linux/arm64", "--python", "3.12.4")
+	arm, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference", "--platform", "linux/arm64", "--python", "3.11.9")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	containsAll(t, strings.ReplaceAll(arm, "\n# ", " "), "linux/arm64 and Python 3.12.4:", "torch==2.4.0 \\\n")
+	containsAll(t, strings.ReplaceAll(arm, "\n# ", " "), "linux/arm64 and Python 3.11.9:", "torch==2.4.0 \\\n")
 	if strings.Contains(arm, "iniconfig") || strings.Contains(arm, "+cpu") {
 		t.Errorf("the inference image for arm64 gets the dev group or the x86_64 torch:\n%s", arm)
 	}
@@ -365,4 +365,183 @@ func TestInitThenEjectLock(t *testing.T) {
 		t.Fatalf("dockerfile: exit %d: %s\nspec:\n%s", code, errOut, dt)
 	}
 	containsAll(t, strings.ReplaceAll(df, "\n# ", " "), "COPY <<'EOF' /tmp/mlbuild/requirements/uv.lock.txt", "linux/amd64 and Python 3.10:")
+}
+
+// TestLockShapes: lock files as projects write them (pkg/pydeps/testdata/README.md names
+// the public projects of each shape), through the CLI that resolves them as a build does.
+func TestLockShapes(t *testing.T) {
+	t.Run("conflicting extras chosen together", func(t *testing.T) {
+		spec := "version: 1\nbase: python:3.11-slim\ndependencies: {extras: [cpu]}\ntargets:\n  training:\n    dependencies: {extras: [cu128]}\n"
+		files := map[string]string{"mlbuild.yaml": spec, "pyproject.toml": "@pkg/pydeps/testdata/uvconflicts/pyproject.toml", "uv.lock": "@pkg/pydeps/testdata/uvconflicts/uv.lock"}
+		f := project(t, files)
+		_, errOut, code := run(t, "dockerfile", "-f", f, "--target", "training")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		containsAll(t, errOut, `mlbuild.yaml:6:5: targets.training.dependencies: extra "cpu" and extra "cu128" cannot be installed together: pyproject.toml:14 declares them conflicting`)
+		if strings.Count(errOut, "cannot") != 1 || strings.Contains(errOut, "uv.lock:") {
+			t.Errorf("more than the one conflict error:\n%s", errOut)
+		}
+		out, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference") // cpu alone
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		containsAll(t, out, "torch==2.7.0+cpu", "--extra-index-url https://download.pytorch.org/whl/cpu")
+	})
+	t.Run("dynamic dependencies", func(t *testing.T) {
+		pp, err := os.ReadFile("../../pkg/pydeps/testdata/uvsources/pyproject.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dynamic := strings.Replace(string(pp), "dependencies = [\n    \"fastapi>=0.110\",\n    \"tokenizer-kit>=0.2\",\n]\n", "dynamic = [\"dependencies\"]\n", 1)
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.11-slim\n", "pyproject.toml": dynamic, "uv.lock": "@pkg/pydeps/testdata/uvsources/uv.lock"}
+		out, errOut, code := run(t, "lint", "-f", project(t, files))
+		if code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		containsAll(t, out, "pyproject.toml:5:1: warning StalenessNotChecked: project.dynamic: the project's dependencies are dynamic", "(2 targets, 1 warning")
+		if strings.Contains(out, "StaleLock") {
+			t.Errorf("dynamic dependencies reported as stale:\n%s", out)
+		}
+	})
+	t.Run("a git source is refused for itself, not as stale", func(t *testing.T) {
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.11-slim\n", "pyproject.toml": "@pkg/pydeps/testdata/uvsources/pyproject.toml", "uv.lock": "@pkg/pydeps/testdata/uvsources/uv.lock"}
+		_, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		containsAll(t, errOut, "uv.lock:", "tokenizer-kit 0.2.1: a git source has no hash")
+		if strings.Contains(errOut, "uv lock") {
+			t.Errorf("reported as a stale lock:\n%s", errOut)
+		}
+	})
+	t.Run("a requirements file named pylock.toml", func(t *testing.T) {
+		files := map[string]string{"mlbuild.yaml": "version: 1\nbase: python:3.11-slim\n", "pylock.toml": "numpy==2.1.1\npandas>=2 ; python_version >= '3.10'\n"}
+		_, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, errOut)
+		}
+		containsAll(t, errOut, "pylock.toml:1:", "pylock.toml reads as a pip requirements file, not a PEP 751 lock: rename it requirements.txt")
+	})
+}
+
+// TestCLIPython: --python 3.13 is a 3.13.x (a requires-python >=3.13.5 is met by an assumed
+// 3.13.5, with a warning), --python 3.13.5 is exact, and a --python the base's tag
+// contradicts is an error located at base.
+func TestCLIPython(t *testing.T) {
+	pp, err := os.ReadFile("../../pkg/pydeps/testdata/uvexport/pyproject.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.ReadFile("../../pkg/pydeps/testdata/uvexport/pylock.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := func(base string) map[string]string {
+		return map[string]string{
+			"mlbuild.yaml":   "version: 1\nbase: " + base + "\n",
+			"pyproject.toml": strings.Replace(string(pp), `requires-python = ">=3.10"`, `requires-python = ">=3.13.5"`, 1),
+			"pylock.toml":    strings.ReplaceAll(strings.Replace(string(lock), `requires-python = ">=3.10"`, `requires-python = ">=3.13.5"`, 1), "cp311", "cp313"),
+		}
+	}
+	for _, tc := range []struct {
+		name, base string
+		args       []string
+		code       int
+		out, err   string
+	}{
+		{"minor from the flag", "ubuntu:24.04", []string{"--python", "3.13"}, 0, "Python 3.13.5:", "warning: Python 3.13 is taken as 3.13.5"},
+		{"minor from the tag", "python:3.13-slim", nil, 0, "Python 3.13.5:", "warning: Python 3.13 is taken as 3.13.5"},
+		{"exact", "python:3.13-slim", []string{"--python", "3.13.7"}, 0, "Python 3.13.7:", ""},
+		{"exact and too old", "python:3.13-slim", []string{"--python", "3.13.2"}, 1, "", "mlbuild.yaml:2:1: base: python:3.13-slim has Python 3.13.2, but pyproject.toml asks for requires-python >=3.13.5"},
+		{"contradicts the tag", "python:3.10-slim", []string{"--python", "3.12"}, 1, "", "mlbuild.yaml:2:1: base: --python 3.12 contradicts the base python:3.10-slim, whose tag names Python 3.10"},
+		{"not a version", "python:3.13-slim", []string{"--python", "three"}, 1, "", `--python "three"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"dockerfile", "-f", project(t, files(tc.base)), "--target", "training"}, tc.args...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d: %s", code, tc.code, errOut)
+			}
+			containsAll(t, strings.ReplaceAll(out, "\n# ", " "), tc.out)
+			containsAll(t, errOut, tc.err)
+			if tc.err == "" && errOut != "" {
+				t.Errorf("unexpected stderr: %s", errOut)
+			}
+		})
+	}
+}
+
+// TestWorkspaceInSubdirectory: a virtual uv workspace in python/ (the shape of sqlrooms'
+// repository): dependencies.from names python/uv.lock, each target installs the members it
+// names, each built from its own directory in a step of its own, with the members they
+// depend on and what the lock resolves for them.
+func TestWorkspaceInSubdirectory(t *testing.T) {
+	files := func(spec string) map[string]string {
+		return map[string]string{
+			"mlbuild.yaml":          spec,
+			"python/pyproject.toml": "@pkg/pydeps/testdata/uvworkspace/pyproject.toml",
+			"python/uv.lock":        "@pkg/pydeps/testdata/uvworkspace/uv.lock",
+		}
+	}
+	spec := "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/uv.lock}\ntargets:\n  inference:\n    dependencies: {members: [ingest-api]}\n  training:\n    dependencies: {members: [notebooks]}\n"
+	f := project(t, files(spec))
+	out, errOut, code := run(t, "dockerfile", "-f", f, "--target", "inference")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "fastapi==0.115.0", "numpy==2.1.1",
+		"# The workspace member feature-store (python/feature-store/pyproject.toml), built from the context as a wheel",
+		"--mount=type=bind,source=python/feature-store,target=/tmp/mlbuild/project,rw",
+		"--mount=type=bind,source=python/ingest-api,target=/tmp/mlbuild/project,rw")
+	if strings.Contains(out, "pytest") || strings.Contains(out, "notebooks") {
+		t.Errorf("the inference image gets the other member's packages:\n%s", out)
+	}
+	out, errOut, code = run(t, "dockerfile", "-f", f, "--target", "training")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "pytest==8.3.3", "source=python/feature-store,")
+	if strings.Contains(out, "source=python/notebooks") || strings.Contains(out, "fastapi") {
+		t.Errorf("the virtual member was built, or the api's packages installed:\n%s", out)
+	}
+
+	for _, tc := range []struct{ name, spec, want string }{
+		{"no member named", "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/uv.lock}\n",
+			"mlbuild.yaml:3:1: dependencies: python/uv.lock is a uv workspace whose root pyproject.toml has no [project]: name the members to install in dependencies.members (it has: feature-store, ingest-api, notebooks)"},
+		{"an unknown member", "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/uv.lock, members: [ingest]}\n",
+			`mlbuild.yaml:3:48: dependencies.members[0]: "ingest" is not a member of the workspace python/uv.lock locks (members: feature-store, ingest-api, notebooks)`},
+		{"members from another source", "version: 1\nbase: python:3.11-slim\ndependencies: {from: python/pyproject.toml, members: [ingest-api]}\n",
+			"dependencies.members[0]: workspace members come from a uv.lock; python/pyproject.toml has none"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, "dockerfile", "-f", project(t, files(tc.spec)), "--target", "inference")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1: %s", code, errOut)
+			}
+			containsAll(t, errOut, tc.want)
+		})
+	}
+}
+
+// TestPoetryProjectInSubdirectory: services/api/poetry.lock (a monorepo service): its
+// pyproject.toml is read beside it and project: true builds services/api.
+func TestPoetryProjectInSubdirectory(t *testing.T) {
+	files := map[string]string{
+		"mlbuild.yaml":                "version: 1\nbase: python:3.11-slim\ndependencies: {from: services/api/poetry.lock, project: true}\n",
+		"services/api/pyproject.toml": "@pkg/pydeps/testdata/poetry21/pyproject.toml",
+		"services/api/poetry.lock":    "@pkg/pydeps/testdata/poetry21/poetry.lock",
+	}
+	out, errOut, code := run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	containsAll(t, out, "certifi==2024.8.30", "torch==2.4.1+cpu",
+		"--mount=type=bind,source=services/api,target=/tmp/mlbuild/project,rw")
+
+	files["services/api/pyproject.toml"] = "[project]\nname = \"trainer\"\nversion = \"1\"\ndependencies = [\"scipy\"]\n"
+	_, errOut, code = run(t, "dockerfile", "-f", project(t, files), "--target", "training")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
+	}
+	containsAll(t, errOut, "services/api/pyproject.toml:4:17: project.dependencies[0]: scipy is not in poetry.lock")
 }

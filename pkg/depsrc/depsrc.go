@@ -301,19 +301,85 @@ func (d *Source) Resolve(s *spec.Spec, target string, p ocispecs.Platform, pytho
 	if err := d.checkPython(s, t, env); err != nil {
 		return nil, err
 	}
+	sel := pydeps.Selection{Groups: groups, Extras: extras}
+	if a, b, c, ok := d.project.Conflicting(sel); ok {
+		// uv locks a separate resolution for each side of a conflict: installing both would
+		// mix them (and fail on each package they pin differently).
+		return nil, s.Errorf(selectionPath(s, t), "%s and %s cannot be installed together: %s declares them conflicting ([tool.uv] conflicts); choose one of them for this target", a, b, c.Source)
+	}
+	if sel.Members, err = d.checkMembers(s, t); err != nil {
+		return nil, err
+	}
 	if d.lock == nil {
 		if out.Generated, err = d.declared(s, groups, extras); err != nil {
 			return nil, err
 		}
 		return out, nil
 	}
-	pins, err := d.lock.Pins(env, pydeps.Selection{Groups: groups, Extras: extras})
+	pins, err := d.lock.Pins(env, sel)
 	if err != nil {
 		return nil, err
+	}
+	members, err := pydeps.WorkspaceMembers(d.lock, env, sel)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if m.Build { // a virtual member (no [build-system]) brings only its dependencies
+			out.Members = append(out.Members, plan.Member{Name: m.Name, Path: path.Join(path.Dir(d.source), m.Dir), SpecPath: membersPath(s, t)})
+		}
 	}
 	out.Generated, out.IndexURLs = pydeps.Requirements(pins), pydeps.Indexes(pins)
 	withPins(out, pins)
 	return out, nil
+}
+
+// checkMembers are the workspace members target t installs, each checked against the
+// lock's: an unknown one is an error at the spec's list item, and so is a virtual workspace
+// (no [project] at its root) with none named.
+func (d *Source) checkMembers(s *spec.Spec, t *spec.Target) ([]string, error) {
+	names := s.Members(t)
+	have, virtual := pydeps.Workspace(d.lock)
+	if virtual && len(names) == 0 {
+		return nil, s.Errorf(selectionPath(s, t), "%s is a uv workspace whose root pyproject.toml has no [project]: name the members to install in dependencies.members (it has: %s)", d.source, strings.Join(have, ", "))
+	}
+	lists := []struct {
+		path  string
+		names []string
+	}{{"dependencies", nil}, {spec.TargetPath(t.Name, "dependencies"), nil}}
+	if s.Dependencies != nil {
+		lists[0].names = s.Dependencies.Members
+	}
+	if t.Dependencies != nil {
+		lists[1].names = t.Dependencies.Members
+	}
+	var errs located.Errors
+	for _, l := range lists {
+		for i, n := range l.names {
+			if slices.Contains(have, pydeps.NormalizeName(n)) {
+				continue
+			}
+			msg := fmt.Sprintf("%q is not a member of the workspace %s locks (members: %s)", n, d.source, strings.Join(have, ", "))
+			if len(have) == 0 {
+				msg = fmt.Sprintf("%q: %s locks no workspace ([tool.uv.workspace] members)", n, d.source)
+			} else if best := located.Closest(pydeps.NormalizeName(n), have); best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", best)
+			}
+			errs = append(errs, s.Errorf(fmt.Sprintf("%s.members[%d]", l.path, i), "%s", msg))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs.Sorted()
+	}
+	return names, nil
+}
+
+// membersPath is where a target's members come from, for the member steps.
+func membersPath(s *spec.Spec, t *spec.Target) string {
+	if p := spec.TargetPath(t.Name, "dependencies", "members"); s.Has(p) {
+		return p
+	}
+	return "dependencies.members"
 }
 
 // layers is the layout the dependencies of a source of kind get, the one place it is

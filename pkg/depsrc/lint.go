@@ -45,6 +45,11 @@ func (d *Source) Lint(s *spec.Spec) []spec.Warning {
 		}
 		out = append(out, spec.Warning{Rule: spec.RuleStaleLock, File: e.File, Range: e.Range, Message: msg})
 	}
+	if d.lock != nil && d.project != nil {
+		if e := pydeps.StaleUnchecked(d.project, d.lock); e != nil {
+			out = append(out, spec.Warning{Rule: spec.RuleStalenessNotChecked, File: e.File, Range: e.Range, Message: e.Path + ": " + e.Msg})
+		}
+	}
 	for _, l := range lockCandidates(s) {
 		if _, ok := d.files[l]; ok {
 			fix := "set dependencies.from: " + l
@@ -125,7 +130,8 @@ func SpecPath(s *spec.Spec) string {
 }
 
 // Describe says where target t's dependencies come from, for --call outline:
-// "dependencies: uv.lock (detected; groups: train; extras: gpu; project installed)". d and
+// "dependencies: uv.lock (detected; groups: train; extras: gpu; members: api; project
+// installed)". d and
 // err are Find's; a source the build could not use is still named (as found, or as the spec
 // names it), and --call check and the build say why.
 func Describe(s *spec.Spec, t *spec.Target, d *Source, err error) string {
@@ -154,6 +160,9 @@ func Describe(s *spec.Spec, t *spec.Target, d *Source, err error) string {
 	}
 	if len(extras) > 0 {
 		notes = append(notes, "extras: "+strings.Join(extras, ", "))
+	}
+	if members := s.Members(t); len(members) > 0 {
+		notes = append(notes, "members: "+strings.Join(members, ", "))
 	}
 	if s.InstallsProject() {
 		notes = append(notes, "project installed")

@@ -299,7 +299,11 @@ func selection(d *plan.Deps) string {
 // writable with the writes discarded, and installs it without its dependencies.
 func (e *ejector) project(st plan.Step) {
 	ps := st.Pip
-	e.line("# The project itself, built from the context as a wheel and installed without its")
+	what := "The project itself"
+	if st.SpecPath != "dependencies.project" {
+		what = "The " + strings.TrimPrefix(st.What, "pip install the ") // "workspace member NAME (PATH)"
+	}
+	e.line("# %s, built from the context as a wheel and installed without its", what)
 	e.line("# dependencies: an edit of the context re-runs this step, not the ones above. A bind mount")
 	e.line("# takes no --exclude: only .dockerignore keeps secrets and VCS data from the build backend.")
 	e.line("WORKDIR %s", ps.ProjectDir)
@@ -308,7 +312,7 @@ func (e *ejector) project(st plan.Step) {
 		src = "."
 	}
 	mounts := []string{e.cacheMount(),
-		fmt.Sprintf("--mount=type=bind,source=%s,target=%s,rw", e.mountValue("dependencies.project", src), ps.ProjectDir)}
+		fmt.Sprintf("--mount=type=bind,source=%s,target=%s,rw", e.mountValue(st.SpecPath, src), ps.ProjectDir)}
 	e.run(append(mounts, e.secretMounts(ps)...), e.pipScript(ps))
 }
 

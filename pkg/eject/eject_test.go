@@ -3,7 +3,6 @@ package eject_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mlbuild/mlbuild/internal/testkit"
 	"github.com/mlbuild/mlbuild/pkg/eject"
 	"github.com/mlbuild/mlbuild/pkg/llbgraph"
 	"github.com/mlbuild/mlbuild/pkg/plan"
@@ -31,16 +31,11 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/ and the example Dockerfiles")
+// update rewrites the golden files in testdata/ and the example Dockerfiles.
+var update = testkit.Update
 
-// richSpec uses most fields of the format (shared with pkg/llbgraph's golden tests).
-var richSpec = func() string {
-	dt, err := os.ReadFile("../spec/testdata/good/rich.yaml")
-	if err != nil {
-		panic(err)
-	}
-	return string(dt)
-}()
+// richSpec uses most fields of the format (shared with the LLB and plan golden tests).
+var richSpec = testkit.RichSpec
 
 // oddSpec has the values that need quoting: spaces, quotes, dollars, backslashes, "#",
 // "=", an empty value, non-ASCII, and a literal $PATH overriding PATH.
@@ -158,13 +153,10 @@ targets:
     run: [[python, -c, "print('ok')"]]
 `
 
+// load loads a spec for linux/amd64 (testkit.LoadSpec).
 func load(t testing.TB, src string) *spec.Spec {
 	t.Helper()
-	s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return testkit.LoadSpec(t, src)
 }
 
 func ejectT(t testing.TB, s *spec.Spec, target string, deps *plan.Deps) []byte {
@@ -205,22 +197,7 @@ func TestExamples(t *testing.T) {
 
 func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/eject -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got); if intended, run go test ./pkg/eject -update:\n%s", file, diff)
-	}
+	testkit.Golden(t, file, got)
 }
 
 func TestDeterministic(t *testing.T) {

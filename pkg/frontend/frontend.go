@@ -571,11 +571,15 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		}
 		return &baseImage{state: *st, image: img, name: base}, nil
 	}
-	named, err := reference.ParseNormalizedNamed(base)
+	// The same normalisation as the plan's Base (plan.NormalizeBase).
+	normalized, err := plan.NormalizeBase(base)
+	if err != nil {
+		return nil, s.Errorf(s.BasePath(t), "base image %q: %v", base, err)
+	}
+	named, err := reference.ParseNormalizedNamed(normalized)
 	if err != nil {
 		return nil, err
 	}
-	named = reference.TagNameOnly(named)
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
 		LogName: plan.MetadataVertex(b.label(target, p), base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{

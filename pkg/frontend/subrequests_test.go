@@ -32,6 +32,21 @@ func uvFiles(t *testing.T) map[string]string {
 	return map[string]string{"pyproject.toml": pyproject, "uv.lock": lock}
 }
 
+// workspacePyproject and workspaceLock are pkg/pydeps' virtual uv workspace.
+func workspacePyproject(t *testing.T) string {
+	return readPydepsTestdata(t, "uvworkspace/pyproject.toml")
+}
+func workspaceLock(t *testing.T) string { return readPydepsTestdata(t, "uvworkspace/uv.lock") }
+
+func readPydepsTestdata(t *testing.T, name string) string {
+	t.Helper()
+	dt, err := os.ReadFile("../pydeps/testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(dt)
+}
+
 // TestOutlineDependencies: --call outline names the dependency source (detected or the
 // spec's) with the target's groups and extras after its description, reading only the
 // dependency files of the context, and lists pip's cache only when pip runs.
@@ -51,6 +66,9 @@ func TestOutlineDependencies(t *testing.T) {
 		{"named source and the project", syntaxLine + "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  evaluate:\n    command: [python, -m, src.eval]\n",
 			"evaluate", map[string]string{"pyproject.toml": pyproject, "uv.lock": lock},
 			"dependencies: uv.lock (project installed)", true},
+		{"workspace members", syntaxLine + "version: 1\ndependencies: {from: python/uv.lock}\ntargets:\n  inference:\n    dependencies: {members: [ingest-api]}\n",
+			"inference", map[string]string{"python/pyproject.toml": workspacePyproject(t), "python/uv.lock": workspaceLock(t)},
+			"Inference image: serves src.api:app with uvicorn — dependencies: python/uv.lock (members: ingest-api)", true},
 		{"nothing installed", syntaxLine + "version: 1\nrequirements: []\n", "training", nil,
 			"Training image: runs python -m src.train — dependencies: none (requirements: [])", false},
 		{"detected lock out of date", syntaxLine + "version: 1\n", "inference",

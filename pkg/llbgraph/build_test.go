@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/internal/testkit"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client/llb"
@@ -26,7 +26,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+// update rewrites the golden files in testdata/ (go test ./pkg/llbgraph -update).
+var update = testkit.Update
 
 const baseRef = "docker.io/library/python:3.10-slim@sha256:0000000000000000000000000000000000000000000000000000000000000001"
 
@@ -81,13 +82,10 @@ func testOptions(s *spec.Spec, target string) testOpts {
 	}}
 }
 
+// load loads a spec for linux/amd64 (testkit.LoadSpec).
 func load(t testing.TB, src string) *spec.Spec {
 	t.Helper()
-	s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return testkit.LoadSpec(t, src)
 }
 
 // render decodes a marshalled definition into a stable, readable text: one op per block,
@@ -121,15 +119,7 @@ func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 }
 
 // richSpec uses most fields of the format; shared with pkg/eject and pkg/spec's schema tests.
-var richSpec = mustRead("../spec/testdata/good/rich.yaml")
-
-func mustRead(p string) string {
-	dt, err := os.ReadFile(p)
-	if err != nil {
-		panic(err)
-	}
-	return string(dt)
-}
+var richSpec = testkit.RichSpec
 
 // systemSpec installs system packages (the spec's and a target's own), builds with build
 // packages and runs build-time steps with a secret and a cache.
@@ -204,20 +194,7 @@ func TestGolden(t *testing.T) {
 				}
 				got += fmt.Sprintf("\n# check %q at %s (new ops only)\n", c.Name, c.SpecPath) + render(t, cdef, seen)
 			}
-			file := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/llbgraph -update)", err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("LLB differs from %s (-want +got); if intended, run go test ./pkg/llbgraph -update:\n%s", file, diff)
-			}
+			testkit.Golden(t, filepath.Join("testdata", tc.name+".golden"), []byte(got))
 		})
 	}
 }

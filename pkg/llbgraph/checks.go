@@ -73,9 +73,9 @@ func (g *graph) check(final llb.State, img *dockerspec.DockerOCIImage, chk plan.
 		k, v, _ := strings.Cut(kv, "=")
 		ro = append(ro, llb.AddEnv(k, v))
 	}
-	ro = append(ro, withConstraints(g.named(g.p.CheckName(chk, ""), chk.SpecPath)))
+	ro = append(ro, withConstraints(g.named(g.p.CheckName(chk, plan.CheckRun), chk.SpecPath)))
 	run := final.Run(ro...).Root()
-	res := llb.Scratch().File(llb.Copy(run, runnerResult, ResultFile), g.named(g.p.CheckName(chk, ": keep the result"), "")...)
+	res := llb.Scratch().File(llb.Copy(run, runnerResult, ResultFile), g.named(g.p.CheckName(chk, plan.CheckKeepResult), "")...)
 	return Check{Check: chk, State: res}
 }
 
@@ -87,7 +87,7 @@ func (g *graph) check(final llb.State, img *dockerspec.DockerOCIImage, chk plan.
 func (g *graph) gate(layers []llb.State, checks []Check) llb.State {
 	deps := slices.Clone(layers)
 	for _, chk := range checks {
-		deps = append(deps, llb.Diff(chk.State, chk.State, g.named(g.p.CheckName(chk.Check, ": passed"), "")...))
+		deps = append(deps, llb.Diff(chk.State, chk.State, g.named(g.p.CheckName(chk.Check, plan.CheckPassed), "")...))
 	}
 	return llb.Merge(deps, g.named(g.p.GateName(), "")...)
 }

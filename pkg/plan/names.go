@@ -28,9 +28,6 @@ func (n namer) unnumbered(what string) string { return fmt.Sprintf("[%s] %s", n.
 // LayerName names the vertex that turns a step's output into a layer of its own.
 func (st Step) LayerName() string { return st.Name + ": layer" }
 
-// BaseName names the base image's source vertex.
-func (p *Plan) BaseName(ref string) string { return BaseVertex(p.Label, ref) }
-
 // BaseVertex names the base image's source vertex of a build labelled label.
 func BaseVertex(label, ref string) string { return fmt.Sprintf("[%s 0] FROM %s", label, ref) }
 
@@ -39,7 +36,15 @@ func MetadataVertex(label, ref string) string {
 	return namer{label: label}.unnumbered("load metadata for " + ref)
 }
 
-// CheckName names a vertex of a check; suffix is "" for the run itself.
+// The vertices of a check besides its run, by the suffix CheckName adds to its name.
+const (
+	CheckRun        = ""
+	CheckKeepResult = ": keep the result"
+	CheckPassed     = ": passed"
+)
+
+// CheckName names a vertex of a check; suffix is one of CheckRun, CheckKeepResult and
+// CheckPassed.
 func (p *Plan) CheckName(chk Check, suffix string) string {
 	return fmt.Sprintf("[%s check] %s%s", p.Label, chk.Name, suffix)
 }

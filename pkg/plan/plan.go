@@ -101,6 +101,17 @@ type Deps struct {
 	// ProjectPath is the project's directory in the context ("" or "." for its root).
 	Project     bool   `json:",omitempty"`
 	ProjectPath string `json:",omitempty"`
+	// Members are the uv workspace members built from the main context after the project,
+	// each in a step (a layer) of its own, in this order.
+	Members []Member `json:",omitempty"`
+}
+
+// Member is a workspace member built from the main context and installed like the project.
+type Member struct {
+	// Name is the member's name; Path its directory in the context.
+	Name, Path string
+	// SpecPath locates where the spec asks for it ("targets.inference.dependencies.members").
+	SpecPath string
 }
 
 // deps are the spec's requirements files when the frontend resolved none.
@@ -109,7 +120,9 @@ func specDeps(s *spec.Spec) *Deps {
 }
 
 // installs reports whether anything is installed into a virtualenv.
-func (d *Deps) installs() bool { return len(d.Files) > 0 || d.Generated != nil || d.Project }
+func (d *Deps) installs() bool {
+	return len(d.Files) > 0 || d.Generated != nil || d.Project || len(d.Members) > 0
+}
 
 // Kind is what a step does.
 type Kind int
@@ -319,17 +332,24 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 		}
 		p.depsRoot()
 	}
-	// Build-time commands run on the dependencies, before the project and the code: an
-	// edit of either does not run them again.
+	// Build-time commands run on the dependencies, before the project, the members and the
+	// code: an edit of any of them does not run them again.
 	for _, r := range t.Run {
 		p.add(p.runStep(r))
 	}
-	if deps.installs() && deps.Project {
-		st := p.projectStep()
-		// With a layer per package, the project is built into the bare venv too: an
-		// edit of it re-runs this step alone, whatever the packages' layers are.
-		st.Pip.Alone = p.layout() == perPackage
-		p.add(st)
+	if deps.installs() {
+		if deps.Project {
+			st := p.projectStep()
+			// With a layer per package, the project is built into the bare venv too: an
+			// edit of it re-runs this step alone, whatever the packages' layers are.
+			st.Pip.Alone = p.layout() == perPackage
+			p.add(st)
+		}
+		for _, m := range deps.Members {
+			st := p.memberStep(m)
+			st.Pip.Alone = p.layout() == perPackage
+			p.add(st)
+		}
 	}
 	for i, cp := range t.Copy {
 		p.add(p.copyStep(i, cp, opt.Contexts))

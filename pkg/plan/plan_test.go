@@ -304,3 +304,38 @@ func TestPackageLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkspaceMembers: each workspace member is a step of its own after the locked
+// packages, built from its directory into the bare venv when the packages get layers of
+// their own, located at the spec's members, and the context read is only their directories
+// (not the rest of the workspace).
+func TestWorkspaceMembers(t *testing.T) {
+	s := load(t, "version: 1\ndependencies: {from: python/uv.lock}\ntargets:\n  inference:\n    dependencies: {members: [api]}\n")
+	d := lockedDeps(map[string]int64{"fastapi": 1000})
+	d.Source = "python/uv.lock"
+	d.Members = []plan.Member{
+		{Name: "features", Path: "python/features", SpecPath: "targets.inference.dependencies.members"},
+		{Name: "api", Path: "python/api", SpecPath: "targets.inference.dependencies.members"},
+	}
+	p := newPlan(t, s, plan.Options{Target: "inference", Deps: d, Shape: plan.ShapeMerge})
+	var members []string
+	for _, st := range p.Steps {
+		if st.Kind != plan.Project {
+			continue
+		}
+		members = append(members, st.What+" <- "+st.Pip.ProjectPath)
+		if !st.Pip.Alone || st.SpecPath != "targets.inference.dependencies.members" || p.Locate(st.SpecPath).Start.Line != 5 {
+			t.Errorf("%s: alone %v, spec path %s at line %d", st.Name, st.Pip.Alone, st.SpecPath, p.Locate(st.SpecPath).Start.Line)
+		}
+	}
+	want := []string{
+		"pip install the workspace member features (python/features/pyproject.toml) <- /python/features",
+		"pip install the workspace member api (python/api/pyproject.toml) <- /python/api",
+	}
+	if diff := cmp.Diff(want, members); diff != "" {
+		t.Errorf("member steps (-want +got):\n%s", diff)
+	}
+	if got := p.ContextReads(); !reflect.DeepEqual(got, []string{"configs", "models", "python/api", "python/features", "src"}) {
+		t.Errorf("inference reads %v", got)
+	}
+}

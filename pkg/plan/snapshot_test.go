@@ -3,24 +3,21 @@ package plan_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mlbuild/mlbuild/internal/testkit"
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite the plan snapshots in testdata/")
 
 // snapshotSpecs are the specs whose plans are kept as snapshots: the example's (the defaults),
 // a rich one that sets nearly every field, and one with system and build packages, run steps
 // and a base per target.
 var snapshotSpecs = map[string]string{
 	"default": "version: 1\n",
-	"rich":    "testdata/rich.yaml",
+	"rich":    testkit.RichSpec,
 	"system":  systemSpec,
 }
 
@@ -29,13 +26,6 @@ var snapshotSpecs = map[string]string{
 // also reads back from its JSON unchanged.
 func TestPlanSnapshots(t *testing.T) {
 	for name, src := range snapshotSpecs {
-		if filepath.Ext(src) == ".yaml" {
-			dt, err := os.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			src = string(dt)
-		}
 		s, err := spec.Load("mlbuild.yaml", []byte(src), spec.Options{BuildArgs: map[string]string{"TARGETARCH": "amd64"}})
 		if err != nil {
 			t.Fatal(err)
@@ -58,20 +48,7 @@ func TestPlanSnapshots(t *testing.T) {
 				if !bytes.Equal(again, got) {
 					t.Errorf("the plan does not read back from its JSON unchanged:\n%s", cmp.Diff(string(got), string(again)))
 				}
-				file := filepath.Join("testdata", name+"-"+target+".json")
-				if *update {
-					if err := os.WriteFile(file, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(file)
-				if err != nil {
-					t.Fatalf("%v (run go test ./pkg/plan -update)", err)
-				}
-				if diff := cmp.Diff(string(want), string(got)); diff != "" {
-					t.Errorf("plan differs from %s (-want +got); run go test ./pkg/plan -update if intended:\n%s", file, diff)
-				}
+				testkit.Golden(t, filepath.Join("testdata", name+"-"+target+".json"), got)
 			})
 		}
 	}

@@ -295,6 +295,16 @@ func (p *Plan) projectStep() Step {
 	return Step{Kind: Project, What: what, History: "mlbuild: " + what, SpecPath: "dependencies.project", Pip: ps}
 }
 
+// memberStep builds a uv workspace member from the main context and installs it, without
+// its dependencies, as projectStep does the project.
+func (p *Plan) memberStep(m Member) Step {
+	ps := p.newPipStep()
+	ps.ProjectDir, ps.ProjectPath = ProjectDir, path.Clean("/"+m.Path)
+	ps.Command = append(ps.Command, []string{"--no-deps", ProjectDir})
+	what := fmt.Sprintf("pip install the workspace member %s (%s)", m.Name, path.Join(m.Path, "pyproject.toml"))
+	return Step{Kind: Project, What: what, History: "mlbuild: " + what, SpecPath: m.SpecPath, Pip: ps}
+}
+
 // newPipStep is what every pip invocation shares: pip itself and its options, the
 // environment, the secrets and the compile pass.
 func (p *Plan) newPipStep() *PipStep {

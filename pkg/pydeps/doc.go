@@ -9,7 +9,7 @@
 //   - It performs no I/O: callers hand it each file's name and bytes.
 //   - It is pure and deterministic: the same bytes, [Env] and [Selection] always give the
 //     same pins in the same order, and [Requirements] the same bytes.
-//   - Every problem in a file is a located error, a [*spec.Error] (or [spec.Errors] when there
+//   - Every problem in a file is a located error, a [*located.Error] (or [located.Errors] when there
 //     are several) naming the file, the line and column of the offending TOML key or table,
 //     a TOML-ish path ("package[3].source") and the package concerned. Malformed TOML is
 //     reported at the parser's position. No input makes it panic.
@@ -17,7 +17,10 @@
 //     for the target, with two differences made for container images: development groups
 //     are installed only when selected, and every pin must carry a sha256 hash, since pip's
 //     --require-hashes refuses a requirement without one. Sources pip cannot install from
-//     a hash (git, local paths other than the project itself) are refused.
+//     a hash (git, local paths other than the project itself and the members of its uv
+//     workspace) are refused. The project and the workspace members are not pins: the
+//     caller builds them from the build context ([WorkspaceMembers] lists the members a
+//     selection installs; a uv-exported pylock.toml's own directory entry is the project).
 //
 // The target is an [Env], the PEP 508 marker environment built by [NewEnv] from a platform
 // ("linux", "arm64", "v8") and the base image's Python version. [EvalMarker] and

@@ -36,6 +36,10 @@ type Selection struct {
 	Groups []string
 	// Extras are the project's extras to install.
 	Extras []string
+	// Members are the uv workspace members to install besides the project (all of them
+	// when the workspace root is virtual): built from the context, with the packages the
+	// lock resolves for them. Other locks have no workspaces.
+	Members []string
 	// NoDefaultGroups leaves out a pylock.toml's default-groups when Groups is empty. uv.lock
 	// and poetry.lock record no default groups, so it changes nothing for them.
 	NoDefaultGroups bool

@@ -1,9 +1,12 @@
 package pydeps
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/mlbuild/mlbuild/pkg/located"
 )
 
 // pylock is a parsed PEP 751 pylock.toml.
@@ -25,7 +28,9 @@ type pylockPackage struct {
 	// kind is how it is installed: "index" (wheels, sdist), "archive", "vcs" or "directory".
 	kind, kindPath string
 	archiveURL     string
-	artifacts      []artifact
+	// dir is directory.path, relative to the lock's directory.
+	dir       string
+	artifacts []artifact
 }
 
 // ParsePylock reads a PEP 751 pylock.toml of lock-version 1.x: its requires-python,
@@ -35,12 +40,12 @@ type pylockPackage struct {
 func ParsePylock(file string, data []byte) (Lock, error) {
 	d, err := parseTOML(file, data)
 	if err != nil {
-		return nil, err
+		return nil, requirementsHint(err, file, data)
 	}
 	r := newReader(d)
 	root := r.root()
 	if !checkPylockVersion(r, root.get("lock-version")) {
-		return nil, r.err()
+		return nil, requirementsHint(r.err(), file, data)
 	}
 	l := &pylock{doc: d}
 	l.requiresPython = r.str(root.get("requires-python"))
@@ -92,6 +97,9 @@ func readPylockPackage(r *reader, p node) *pylockPackage {
 		if k := p.get(kind); r.isTable(k) {
 			pkg.kind, pkg.kindPath = kind, k.path
 		}
+	}
+	if pkg.kind == "directory" {
+		pkg.dir = r.str(p.get("directory").get("path"))
 	}
 	if pkg.kind == "archive" {
 		a := p.get("archive")
@@ -153,7 +161,10 @@ func (l *pylock) Pins(env Env, sel Selection) ([]Pin, error) {
 		if err != nil {
 			r.fail(p.path+".marker", "%s: %v", p.name, err)
 		}
-		if !ok {
+		if !ok || p.isProject() {
+			// The project's own entry (`uv export` writes it as directory = { path = ".",
+			// editable = true }) is the project: built from the context with
+			// dependencies.project, as for a uv.lock, else not installed.
 			continue
 		}
 		if other, dup := seen[p.norm]; dup {
@@ -185,6 +196,11 @@ func (l *pylock) checkEnvironments(r *reader, ctx *markerContext) {
 	r.fail("environments", "the lock is for other environments than %s", envTag(ctx.env))
 }
 
+// isProject: the package is the directory of the lock itself, the project.
+func (p *pylockPackage) isProject() bool {
+	return p.kind == "directory" && p.dir != "" && path.Clean(p.dir) == "."
+}
+
 // pin checks one selected package.
 func (l *pylock) pin(r *reader, p *pylockPackage, env Env) (Pin, bool) {
 	what := strings.TrimSpace(p.name + " " + p.version)
@@ -194,7 +210,7 @@ func (l *pylock) pin(r *reader, p *pylockPackage, env Env) (Pin, bool) {
 		r.fail(p.kindPath, "%s: a VCS source has no hash, so pip --require-hashes cannot install it; publish it to an index or lock an archive", what)
 		return pin, false
 	case "directory":
-		r.fail(p.kindPath, "%s: a local directory cannot be installed from the lock; only the project is built from the context", what)
+		r.fail(p.kindPath, "%s: a local directory (%q) cannot be installed from the lock; only the project (path \".\") is built from the context", what, p.dir)
 		return pin, false
 	case "archive":
 		if pin.URL = p.archiveURL; pin.URL == "" {
@@ -221,6 +237,39 @@ func (l *pylock) pin(r *reader, p *pylockPackage, env Env) (Pin, bool) {
 
 func (l *pylock) Kind() string           { return "pylock.toml" }
 func (l *pylock) RequiresPython() string { return l.requiresPython }
+
+// requirementsHint adds to err, when data reads as a pip requirements file rather than
+// TOML (`pip freeze > pylock.toml`, `uv pip compile -o pylock.toml` of an older uv), a hint
+// saying so.
+func requirementsHint(err error, file string, data []byte) error {
+	e, ok := err.(*located.Error)
+	if !ok || !looksLikeRequirements(data) {
+		return err
+	}
+	hint := *e
+	hint.Msg += fmt.Sprintf("; %s reads as a pip requirements file, not a PEP 751 lock: rename it requirements.txt (the frontend installs it with pip), or write a lock with `uv export --format pylock.toml` or `pip lock`", path.Base(file))
+	return &hint
+}
+
+// looksLikeRequirements: every meaningful line of data is a PEP 508 requirement or a pip
+// option ("--hash=...", "-r other.txt"), and there is at least one requirement.
+func looksLikeRequirements(data []byte) bool {
+	reqs := 0
+	text := strings.ReplaceAll(string(data), "\\\n", " ")
+	for _, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, " #")
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "-") {
+			continue
+		}
+		req, _, _ := strings.Cut(line, " --")
+		if _, err := ParseRequirement(strings.TrimSpace(req)); err != nil {
+			return false
+		}
+		reqs++
+	}
+	return reqs > 0
+}
 
 // Selectable are the lock's dependency-groups and extras.
 func (l *pylock) Selectable() (groups, extras []string) {

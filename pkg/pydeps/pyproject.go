@@ -26,6 +26,12 @@ type Project struct {
 	Scripts map[string]string
 	// Poetry is what [tool.poetry] declares, nil when it declares no dependencies.
 	Poetry *PoetryProject
+	// UV is what [tool.uv] declares (sources, conflicts, workspace), nil when none of it.
+	// Its legacy dev-dependencies are read into DependencyGroups["dev"], as uv reads them.
+	UV *UVProject
+	// Dynamic are the [project] fields other tools fill in when the project is built
+	// ("version", "dependencies", ...).
+	Dynamic []string
 
 	// file and reqs locate each requirement, for Stale.
 	file *tomlDoc
@@ -89,6 +95,7 @@ func ParsePyproject(file string, data []byte) (*Project, error) {
 	root := r.root()
 	p.readProject(r, root.get("project"))
 	p.DependencyGroups = p.readGroups(r, root.get("dependency-groups"))
+	p.readUV(r, root.get("tool").get("uv"))
 	if bs := root.get("build-system"); r.isTable(bs) {
 		if p.BuildBackend = r.str(bs.get("build-backend")); p.BuildBackend == "" {
 			p.BuildBackend = legacyBackend
@@ -110,6 +117,7 @@ func (p *Project) readProject(r *reader, proj node) {
 		r.fail(proj.get("name").path, "%q is not a valid project name", p.Name)
 	}
 	p.RequiresPython = r.str(proj.get("requires-python"))
+	p.Dynamic = r.strs(proj.get("dynamic"))
 	if _, err := parseSpecifierSet(p.RequiresPython); err != nil {
 		r.fail(proj.get("requires-python").path, "%v", err)
 	}

@@ -23,6 +23,7 @@ func TestParsePyproject(t *testing.T) {
 			DependencyGroups:     map[string][]string{"dev": {"pytest>=8"}, "docs": {"sphinx-lite"}},
 			BuildBackend:         "hatchling.build",
 			Scripts:              map[string]string{"demo-serve": "demo.server:main"},
+			UV:                   &UVProject{Sources: map[string][]UVSource{"torch": {{Kind: "index", Value: "pytorch-cpu"}}}},
 		},
 	}, {
 		file: "poetry20/pyproject.toml",

@@ -75,31 +75,75 @@ func at(d *tomlDoc, path, format string, args ...any) *located.Error {
 	return d.errorf(path, format, args...)
 }
 
-// stale compares the project's declarations with what the root package's metadata records.
+// stale compares the project's declarations with what the root package's metadata records,
+// as `uv sync --locked` does: uv's Lock::satisfies_requires_dist
+// (crates/uv-resolver/src/lock/mod.rs) compares the lowered requires-dist and the
+// dependency groups of the project with the lock's [package.metadata] requires-dist and
+// requires-dev, as sets of normalized requirements. Here the requirements are compared by
+// name, extras and specifier (markers are left out: uv simplifies them against the lock's
+// requires-python, which this does not redo), and lowered through [tool.uv.sources] as uv
+// lowers them (Project.uvKeys). A project whose dependencies or optional-dependencies are
+// dynamic has no static requires-dist: uv builds it to learn them; this cannot, so that
+// side is not compared (StaleUnchecked says so) and only the groups are.
 func (l *uvLock) stale(p *Project) located.Errors {
 	var msgs located.Errors
 	root := l.root
+	if root == nil {
+		return nil
+	}
 	if p.Name != "" && NormalizeName(p.Name) != root.norm {
 		msgs = append(msgs, at(p.file, "project.name", "the project is %q but uv.lock locks %q; run `uv lock`", p.Name, root.name))
 	}
-	msgs = append(msgs, l.compare(p, "", "project's dependencies", root.requiresDist, p.declaredIn(func(s string) bool { return s == "" || strings.HasPrefix(s, "extra:") }), p.keysIn(func(s string) bool { return s == "" || strings.HasPrefix(s, "extra:") }))...)
+	if !p.dynamicRequirements() {
+		inProject := func(s string) bool { return s == "" || strings.HasPrefix(s, "extra:") }
+		msgs = append(msgs, l.compare(p, "project's dependencies", root.requiresDist, p.declaredIn(inProject), p.keysIn(inProject))...)
+	}
 	for _, g := range groupUnion(p, root) {
 		literal := p.declaredIn(func(s string) bool { return s == "group:"+g })
-		msgs = append(msgs, l.compare(p, g, "group "+g, root.requiresDev[g], literal, p.groupKeys(g))...)
+		msgs = append(msgs, l.compare(p, "group "+g, root.requiresDev[g], literal, p.groupKeys(g))...)
 	}
 	return msgs
 }
 
+// dynamicRequirements: [project] dynamic names dependencies or optional-dependencies.
+func (p *Project) dynamicRequirements() bool {
+	for _, d := range p.Dynamic {
+		if d == "dependencies" || d == "optional-dependencies" {
+			return true
+		}
+	}
+	return false
+}
+
+// StaleUnchecked is, for lint, the warning that the lock could not be compared with
+// pyproject.toml's requirements because they are dynamic (filled in by the build backend),
+// located at [project] dynamic; nil when they were compared (or there is nothing to
+// compare). uv itself builds the project to learn them; a build here cannot before the lock
+// is installed.
+func StaleUnchecked(project *Project, lock Lock) *located.Error {
+	if project == nil || !project.dynamicRequirements() {
+		return nil
+	}
+	if _, ok := lock.(*uvLock); !ok {
+		return nil
+	}
+	return at(project.file, "project.dynamic", "the project's dependencies are dynamic (computed by its build backend), so whether %s is up to date with them was not checked; only its dependency groups were", lock.Kind())
+}
+
 // compare reports declared requirements the lock does not record, and recorded ones that
-// the project (whose flattened keys are all) no longer declares.
-func (l *uvLock) compare(p *Project, group, what string, recorded []uvRequirement, declared []declared, all map[string]bool) located.Errors {
+// the project (whose keys are all) no longer declares.
+func (l *uvLock) compare(p *Project, what string, recorded []uvRequirement, declared []declared, all map[string]bool) located.Errors {
 	var msgs located.Errors
 	locked := map[string]bool{}
 	for _, q := range recorded {
 		locked[reqKey(q.name, q.extras, q.specifier)] = true
 	}
 	for _, d := range declared {
-		if !locked[reqKey(d.req.Name, d.req.Extras, d.req.Specifier)] {
+		found := false
+		for _, k := range p.uvKeys(d.req, d.scope) {
+			found = found || locked[k]
+		}
+		if !found {
 			msgs = append(msgs, at(p.file, d.path, "%q is not what uv.lock records for the %s%s; run `uv lock`", d.req.String(), what, recordedAs(d.req.Name, recorded)))
 		}
 	}
@@ -140,7 +184,9 @@ func (p *Project) declaredIn(match func(string) bool) []declared {
 func (p *Project) keysIn(match func(string) bool) map[string]bool {
 	out := map[string]bool{}
 	for _, d := range p.declaredIn(match) {
-		out[reqKey(d.req.Name, d.req.Extras, d.req.Specifier)] = true
+		for _, k := range p.uvKeys(d.req, d.scope) {
+			out[k] = true
+		}
 	}
 	return out
 }
@@ -150,7 +196,9 @@ func (p *Project) groupKeys(g string) map[string]bool {
 	out := map[string]bool{}
 	for _, s := range p.DependencyGroups[g] {
 		if r, err := ParseRequirement(s); err == nil {
-			out[reqKey(r.Name, r.Extras, r.Specifier)] = true
+			for _, k := range p.uvKeys(r, "group:"+g) {
+				out[k] = true
+			}
 		}
 	}
 	return out

@@ -11,7 +11,12 @@ type uvLock struct {
 	requiresPython string
 	packages       []*uvPackage
 	byName         map[string][]*uvPackage // by normalized name
-	root           *uvPackage
+	// root is the project's own package, nil for a virtual workspace (a root pyproject.toml
+	// without [project]).
+	root *uvPackage
+	// members are the workspace's members ([manifest] members), normalized; none for a
+	// lone project.
+	members []string
 }
 
 // uvPackage is one [[package]] of a uv.lock.
@@ -73,6 +78,7 @@ func ParseUVLock(file string, data []byte) (Lock, error) {
 	for _, m := range r.list(root.get("resolution-markers")) {
 		checkMarker(r, r.str(m), m.path)
 	}
+	l.members = normalizeAll(r.strs(root.get("manifest").get("members")))
 	for _, p := range r.tables(root.get("package")) {
 		pkg := readUVPackage(r, p)
 		l.packages = append(l.packages, pkg)
@@ -99,7 +105,8 @@ func (l *uvLock) readVersion(r *reader, v node) bool {
 	return ok
 }
 
-// findRoot finds the project's own package.
+// findRoot finds the project's own package. A workspace whose root has no [project] (a
+// virtual workspace) has none; its members are installed by name.
 func (l *uvLock) findRoot(r *reader) {
 	for _, p := range l.packages {
 		if (p.source.kind == "editable" || p.source.kind == "virtual") && path.Clean(p.source.value) == "." {
@@ -107,8 +114,41 @@ func (l *uvLock) findRoot(r *reader) {
 			return
 		}
 	}
-	r.fail("package", "uv.lock has no project package (one whose source is editable = \".\" or virtual = \".\"); only a project's own lock can be installed")
+	if len(l.members) > 0 {
+		return
+	}
+	r.fail("package", "uv.lock has no project package (one whose source is editable = \".\" or virtual = \".\") and no workspace members; only a project's or a workspace's own lock can be installed")
 }
+
+// member is the workspace member package of a normalized name: a local source inside the
+// workspace (editable, virtual or directory, a relative path that does not leave it) whose
+// name [manifest] members lists. Nil when there is none.
+func (l *uvLock) member(norm string) *uvPackage {
+	if !contains(l.members, norm) {
+		return nil
+	}
+	for _, p := range l.byName[norm] {
+		if isWorkspacePath(p.source) {
+			return p
+		}
+	}
+	return nil
+}
+
+// isWorkspacePath: a local source of the workspace, a relative path that stays inside it.
+func isWorkspacePath(s uvSource) bool {
+	switch s.kind {
+	case "editable", "virtual", "directory":
+	default:
+		return false
+	}
+	c := path.Clean(s.value)
+	return !path.IsAbs(c) && c != ".." && !strings.HasPrefix(c, "../")
+}
+
+// Members are the workspace's member names as [manifest] lists them (normalized), none for
+// a lone project's lock.
+func (l *uvLock) Members() []string { return l.members }
 
 func readUVPackage(r *reader, p node) *uvPackage {
 	pkg := &uvPackage{path: p.path}

@@ -2,6 +2,8 @@ package pydeps
 
 import (
 	"fmt"
+	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,44 +19,126 @@ type uvWalk struct {
 	reached map[*uvPackage]bool
 }
 
-// Pins walks the graph from the project through the edges whose markers hold for env,
-// adding the selected extras and groups of the project, and pins every package reached
-// except the project itself.
+// Pins walks the graph from the project (and the selected workspace members) through the
+// edges whose markers hold for env, adding the selected extras and groups, and pins every
+// package reached except the project and the workspace members (built from the context:
+// see WorkspaceMembers).
 func (l *uvLock) Pins(env Env, sel Selection) ([]Pin, error) {
+	pins, _, err := l.walk(env, sel)
+	return pins, err
+}
+
+// Member is a workspace member a selection installs: built from the build context as the
+// project is, or, for a virtual member (no [build-system]), only its dependencies.
+type Member struct {
+	// Name is the member's name as the lock writes it.
+	Name string
+	// Dir is its directory, relative to the lock's.
+	Dir string
+	// Build: it has a build system (uv locks it editable) and is built as a wheel.
+	Build bool
+	// Source is "file:line" of its lock entry.
+	Source string
+}
+
+// WorkspaceMembers are the workspace members a uv.lock installs for env and sel: those
+// sel.Members names and those they (or the project) depend on, in the lock's order. None for
+// other locks, which have no workspaces.
+func WorkspaceMembers(lock Lock, env Env, sel Selection) ([]Member, error) {
+	l, ok := lock.(*uvLock)
+	if !ok {
+		return nil, nil
+	}
+	_, members, err := l.walk(env, sel)
+	return members, err
+}
+
+// walk is Pins and WorkspaceMembers.
+func (l *uvLock) walk(env Env, sel Selection) ([]Pin, []Member, error) {
 	r := newReader(l.doc)
 	checkPython(r, l.requiresPython, "requires-python", env)
-	root := l.root
-	checkSelected(r, sel.Extras, sortedKeys(root.optional), root.path, "extra")
-	checkSelected(r, sel.Groups, sortedKeys(root.groups), root.path, "group")
+	roots := l.roots(r, sel)
+	w := &uvWalk{l: l, r: r, ctx: l.context(env, sel, roots), visited: map[string]bool{}, reached: map[*uvPackage]bool{}}
+	// An extra or group is installed from each root that has it; one none has is an error.
+	pick := func(names []string, table func(*uvPackage) map[string][]uvDep, what string) map[*uvPackage][]string {
+		out := map[*uvPackage][]string{}
+		for _, n := range normalizeAll(names) {
+			found := false
+			var known []string
+			for _, root := range roots {
+				if _, ok := table(root)[n]; ok {
+					out[root], found = append(out[root], n), true
+				}
+				known = append(known, sortedKeys(table(root))...)
+			}
+			if !found && len(roots) > 0 {
+				slices.Sort(known)
+				checkSelected(r, []string{n}, slices.Compact(known), roots[0].path, what)
+			}
+		}
+		return out
+	}
+	extras := pick(sel.Extras, func(p *uvPackage) map[string][]uvDep { return p.optional }, "extra")
+	groups := pick(sel.Groups, func(p *uvPackage) map[string][]uvDep { return p.groups }, "group")
 	if err := r.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	w := &uvWalk{l: l, r: r, ctx: l.context(env, sel), visited: map[string]bool{}, reached: map[*uvPackage]bool{}}
-	w.visit(root, "")
-	for _, e := range normalizeAll(sel.Extras) {
-		w.visit(root, e)
+	for _, root := range roots {
+		w.visit(root, "")
+		for _, e := range extras[root] {
+			w.visit(root, e)
+		}
+		for _, g := range groups[root] {
+			w.follow(root, root.groups[g])
+		}
 	}
-	for _, g := range normalizeAll(sel.Groups) {
-		w.follow(root, root.groups[g])
-	}
-	pins := w.pins(env)
+	pins, members := w.pins(env)
 	if err := r.err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pins, nil
+	return pins, members, nil
+}
+
+// roots are where a walk starts: the project, when the workspace root has one, and the
+// members sel names. A virtual workspace with no member named is an error.
+func (l *uvLock) roots(r *reader, sel Selection) []*uvPackage {
+	var roots []*uvPackage
+	if l.root != nil {
+		roots = append(roots, l.root)
+	}
+	for _, m := range sel.Members {
+		p := l.member(NormalizeName(m))
+		if p == nil {
+			where := "manifest.members"
+			if len(l.members) == 0 {
+				where = "package"
+			}
+			r.fail(where, "%q is not a member of the workspace (its members: %s)%s", m, known(l.members), suggestName(NormalizeName(m), l.members))
+			continue
+		}
+		if !slices.Contains(roots, p) {
+			roots = append(roots, p)
+		}
+	}
+	if len(roots) == 0 && len(sel.Members) == 0 {
+		r.fail("manifest.members", "uv.lock is a virtual workspace (its root pyproject.toml has no [project]): name the members to install in dependencies.members (it has %s)", known(l.members))
+	}
+	return roots
 }
 
 // context is the marker context of a selection. Besides the extras themselves, uv's
-// conflict markers name the project's extras and groups as "extra-N-PROJECT-NAME" and
-// "group-N-PROJECT-NAME" (N the length of PROJECT), so those are selected too.
-func (l *uvLock) context(env Env, sel Selection) *markerContext {
+// conflict markers name a package's extras and groups as "extra-N-PACKAGE-NAME" and
+// "group-N-PACKAGE-NAME" (N the length of PACKAGE), so those of every root are selected too.
+func (l *uvLock) context(env Env, sel Selection, roots []*uvPackage) *markerContext {
 	extras := append([]string{}, sel.Extras...)
-	prefix := strconv.Itoa(len(l.root.norm)) + "-" + l.root.norm + "-"
-	for _, e := range normalizeAll(sel.Extras) {
-		extras = append(extras, "extra-"+prefix+e)
-	}
-	for _, g := range normalizeAll(sel.Groups) {
-		extras = append(extras, "group-"+prefix+g)
+	for _, root := range roots {
+		prefix := strconv.Itoa(len(root.norm)) + "-" + root.norm + "-"
+		for _, e := range normalizeAll(sel.Extras) {
+			extras = append(extras, "extra-"+prefix+e)
+		}
+		for _, g := range normalizeAll(sel.Groups) {
+			extras = append(extras, "group-"+prefix+g)
+		}
 	}
 	return newMarkerContext(env, extras, sel.Groups)
 }
@@ -141,15 +225,21 @@ func (w *uvWalk) byResolutionMarkers(cands []*uvPackage) []*uvPackage {
 	return out
 }
 
-// pins turns every package reached, the project excepted, into a pin.
-func (w *uvWalk) pins(env Env) []Pin {
+// pins turns every package reached, the project and the workspace members excepted, into a
+// pin; the members reached are returned apart.
+func (w *uvWalk) pins(env Env) ([]Pin, []Member) {
 	var pins []Pin
+	var members []Member
 	seen := map[string]*uvPackage{}
 	sort.SliceStable(w.order, func(i, j int) bool {
 		return w.l.doc.lookup(w.order[i].path).Start.Line < w.l.doc.lookup(w.order[j].path).Start.Line
 	})
 	for _, p := range w.order {
 		if p == w.l.root {
+			continue
+		}
+		if w.l.member(p.norm) == p {
+			members = append(members, Member{Name: p.name, Dir: path.Clean(p.source.value), Build: p.source.kind != "virtual", Source: w.l.doc.line(p.path)})
 			continue
 		}
 		if other, dup := seen[p.norm]; dup {
@@ -162,7 +252,7 @@ func (w *uvWalk) pins(env Env) []Pin {
 		}
 	}
 	sortPins(pins)
-	return pins
+	return pins, members
 }
 
 // pin checks a package's source and artifacts.
@@ -186,7 +276,7 @@ func (w *uvWalk) pin(p *uvPackage, env Env) (Pin, bool) {
 		w.r.fail(p.path, "%s: has no source", what)
 		return pin, false
 	default:
-		w.r.fail(src.path, "%s: a local %s source (%q) is not the project itself; only the project is built from the context (workspace members and path dependencies are not supported)", what, src.kind, src.value)
+		w.r.fail(src.path, "%s: a local %s source (%q) is neither the project itself nor a member of its workspace; only those are built from the context (a path dependency outside the workspace is not supported)", what, src.kind, src.value)
 		return pin, false
 	}
 	n := len(w.r.errs)
@@ -219,7 +309,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// Selectable are the project's groups and extras the lock records.
+// Selectable are the groups and extras the lock records for the project and, in a
+// workspace, for its members (a selection installs those of the roots that have them).
 func (l *uvLock) Selectable() (groups, extras []string) {
-	return sortedKeys(l.root.groups), sortedKeys(l.root.optional)
+	g, e := map[string]bool{}, map[string]bool{}
+	add := func(p *uvPackage) {
+		for k := range p.groups {
+			g[k] = true
+		}
+		for k := range p.optional {
+			e[k] = true
+		}
+	}
+	if l.root != nil {
+		add(l.root)
+	}
+	for _, m := range l.members {
+		if p := l.member(m); p != nil {
+			add(p)
+		}
+	}
+	return sortedKeys(g), sortedKeys(e)
+}
+
+// Workspace are a uv.lock's workspace members ([manifest] members, normalized) and whether
+// its root is virtual (a pyproject.toml without [project]: only members can be installed).
+// None and false for a lone project's lock and for other locks.
+func Workspace(lock Lock) (members []string, virtual bool) {
+	l, ok := lock.(*uvLock)
+	if !ok {
+		return nil, false
+	}
+	return l.members, l.root == nil
 }

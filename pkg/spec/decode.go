@@ -338,7 +338,7 @@ func (d *decoder) decodePort(n *yaml.Node, p *Port, path string) {
 		proto = "tcp"
 	}
 	i, err := strconv.Atoi(num)
-	if err != nil || i < 1 || i > 65535 {
+	if err != nil || i < 1 || i > MaxPort {
 		d.at(path, "%q is not a port (1-65535, optionally /tcp, /udp or /sctp)", s)
 		return
 	}

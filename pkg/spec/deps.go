@@ -74,6 +74,26 @@ func (s *Spec) Selection(t *Target) (groups, extras []string) {
 	return groups, extras
 }
 
+// Members are the uv workspace members target t installs: the spec's, then the target's
+// own, each once.
+func (s *Spec) Members(t *Target) []string {
+	var out []string
+	add := func(more []string) {
+		for _, m := range more {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	if d := s.Dependencies; d != nil {
+		add(d.Members)
+	}
+	if d := t.Dependencies; d != nil {
+		add(d.Members)
+	}
+	return out
+}
+
 // InstallsProject reports whether the project itself is built and installed.
 func (s *Spec) InstallsProject() bool {
 	return s.Dependencies != nil && s.Dependencies.Project != nil && *s.Dependencies.Project
@@ -103,7 +123,15 @@ func checkDependencies(c *errs, s *Spec) {
 	}
 	files, named := s.DependencyFiles()
 	plain := named && (len(files) == 0 || SourceKind(files[0]) == SourceRequirements)
-	check := func(p string, groups, extras []string) {
+	check := func(p string, groups, extras, members []string) {
+		for i, m := range members {
+			switch {
+			case !groupName.MatchString(m):
+				c.at(fmt.Sprintf("%s.members[%d]", p, i), "%q is not a valid project name (letters, digits, '.', '_', '-')", m)
+			case named && len(files) > 0 && SourceKind(files[0]) != SourceUVLock:
+				c.at(fmt.Sprintf("%s.members[%d]", p, i), "workspace members come from a uv.lock; %s has none", files[0])
+			}
+		}
 		for i, g := range groups {
 			checkSelectionName(c, fmt.Sprintf("%s.groups[%d]", p, i), g, plain)
 		}
@@ -111,10 +139,10 @@ func checkDependencies(c *errs, s *Spec) {
 			checkSelectionName(c, fmt.Sprintf("%s.extras[%d]", p, i), e, plain)
 		}
 	}
-	check("dependencies", d.Groups, d.Extras)
+	check("dependencies", d.Groups, d.Extras, d.Members)
 	for _, name := range sortedKeys(s.Targets) {
 		if td := s.Targets[name].Dependencies; td != nil && s.Has(TargetPath(name, "dependencies")) {
-			check(TargetPath(name, "dependencies"), td.Groups, td.Extras)
+			check(TargetPath(name, "dependencies"), td.Groups, td.Extras, td.Members)
 		}
 	}
 }

@@ -48,11 +48,12 @@ var (
 	RuleUnpinnedRequirement    = Rule{"UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible."}
 	RuleLockNotUsed            = Rule{"LockNotUsed", "A lock is in the build context, but the spec installs from another file: the lock's versions and hashes are not used."}
 	RuleStaleLock              = Rule{"StaleLock", "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."}
+	RuleStalenessNotChecked    = Rule{"StalenessNotChecked", "The project's dependencies are computed by its build backend: whether the lock is up to date with them is not checked (uv builds the project to know)."}
 )
 
 // Rules is the lint registry, in the order docs/spec.md lists them.
 var Rules = []Rule{RuleUnpinnedBaseImage, RulePythonEndOfLife, RuleRootUser, RuleHealthcheckWithoutPort, RuleSecretInEnv,
-	RuleSecretInArg, RulePipNoCacheDir, RuleCompilerInImage, RuleUnpinnedRequirement, RuleLockNotUsed, RuleStaleLock}
+	RuleSecretInArg, RulePipNoCacheDir, RuleCompilerInImage, RuleUnpinnedRequirement, RuleLockNotUsed, RuleStaleLock, RuleStalenessNotChecked}
 
 // secretWords are the name parts (split at "_", "-" and ".") that mark a secret-looking
 // variable: API_TOKEN and DB_PASSWORD warn, TOKENIZERS_PARALLELISM does not.

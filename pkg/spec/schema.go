@@ -5,6 +5,8 @@ import (
 	_ "embed"
 )
 
+//go:generate go run ./internal/schemagen/gen mlbuild.schema.json ../../docs/mlbuild.schema.json
+
 // schemaJSON is the generated JSON Schema; see [Schema].
 //
 //go:embed mlbuild.schema.json
@@ -17,16 +19,17 @@ var schemaJSON []byte
 //
 // The schema is generated from the Go types of this package, not written by hand, but not
 // at run time: the frontend's binary has no sources to read the doc comments from.
-// TestSchemaIsCurrent (schema_test.go) reflects [Spec] with github.com/invopop/jsonschema,
-// takes the descriptions from the doc comments in this directory (AddGoComments), adds the
-// custom YAML forms (Command, Copy, Port, Duration, "healthcheck: none", x- extension keys,
-// empty values of pointer fields) and the few validation rules a schema can carry (port and
-// uid ranges, key patterns), and compares the result with two checked-in copies:
-// pkg/spec/mlbuild.schema.json, embedded here, and docs/mlbuild.schema.json, published for
-// editors (go:embed cannot reach docs/). After changing types.go, or the rules in
-// schema_test.go, regenerate both with
+// The generator (internal/schemagen, run by go generate) reflects [Spec] with
+// github.com/invopop/jsonschema, takes the descriptions from the doc comments in this
+// directory (AddGoComments), adds the custom YAML forms (Command, Copy, Port, Duration,
+// "healthcheck: none", x- extension keys, empty values of pointer fields) and the validation
+// rules a schema can carry, read from the validator's own tables ([IntRanges], [KeyPatterns],
+// [MaxPort]), and writes two copies: pkg/spec/mlbuild.schema.json, embedded here, and
+// docs/mlbuild.schema.json, published for editors (go:embed cannot reach docs/).
+// TestSchemaIsCurrent checks both. After changing types.go or the tables, regenerate them
+// with
 //
-//	go test ./pkg/spec -run TestSchemaIsCurrent -update
+//	go generate ./pkg/spec
 //
 // Every file [Load] accepts is valid against the schema, except that the schema wants
 // "version: 1" unquoted. The converse does not hold: rules that span fields or files

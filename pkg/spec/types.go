@@ -77,6 +77,12 @@ type Dependencies struct {
 	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
 	// Extras are the project's optional-dependency extras every target installs.
 	Extras []string `yaml:"extras,omitempty" json:"extras,omitempty"`
+	// Members are the uv workspace members every target installs (by name, as the root
+	// pyproject.toml's [tool.uv.workspace] finds them): each is built from the context as
+	// a wheel in a layer of its own, like project, with the packages the lock resolves for
+	// it, and the members it depends on. A workspace whose root has no [project] installs
+	// only the members named. Default none.
+	Members []string `yaml:"members,omitempty" json:"members,omitempty"`
 	// Project builds the project itself (the pyproject.toml next to From, which needs a
 	// [build-system]) as a wheel and installs it, not editable, after the dependencies, in a
 	// layer of its own that a code edit re-runs without touching the dependency layers.
@@ -99,6 +105,9 @@ type TargetDependencies struct {
 	Groups []string `yaml:"groups,omitempty" json:"groups,omitempty"`
 	// Extras are installed by this target besides the spec's dependencies.extras.
 	Extras []string `yaml:"extras,omitempty" json:"extras,omitempty"`
+	// Members are the uv workspace members this target installs besides the spec's
+	// dependencies.members.
+	Members []string `yaml:"members,omitempty" json:"members,omitempty"`
 }
 
 // User is the account a container runs as.

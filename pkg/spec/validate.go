@@ -4,19 +4,10 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/distribution/reference"
-)
-
-var (
-	targetNameRe  = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
-	userNameRe    = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
-	envNameRe     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	contextNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*$`)
-	secretIDRe    = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 )
 
 // validate checks a defaulted spec, recording every problem.
@@ -168,8 +159,8 @@ func checkHealthcheck(c *errs, hp string, h *Healthcheck) {
 	if h == nil || h.Disabled {
 		return
 	}
-	if h.Port != nil && (*h.Port < 1 || *h.Port > 65535) {
-		c.at(hp+".port", "%d is not a port (1-65535)", *h.Port)
+	if r := IntRanges["Healthcheck.port"]; h.Port != nil && (int64(*h.Port) < r.Min || int64(*h.Port) > r.Max) {
+		c.at(hp+".port", "%d is not a port (%d-%d)", *h.Port, r.Min, r.Max)
 	}
 	if h.Command == nil {
 		checkHTTPProbe(c, hp, h)
@@ -306,11 +297,11 @@ func checkUser(c *errs, s *Spec, p string, u *User) {
 	if u.Name != "" && !userNameRe.MatchString(u.Name) {
 		c.at(p+".name", "%q is not a valid user name (lowercase letters, digits, '_', '-')", u.Name)
 	}
-	if u.UID != nil && (*u.UID < 0 || *u.UID > 1<<31-2) {
-		c.at(p+".uid", "%d is out of range (0-2147483646)", *u.UID)
+	if r := IntRanges["User.uid"]; u.UID != nil && (int64(*u.UID) < r.Min || int64(*u.UID) > r.Max) {
+		c.at(p+".uid", "%d is out of range (%d-%d)", *u.UID, r.Min, r.Max)
 	}
-	if u.GID != nil && s.Has(p+".gid") && (*u.GID < 0 || *u.GID > 1<<31-2) {
-		c.at(p+".gid", "%d is out of range (0-2147483646)", *u.GID)
+	if r := IntRanges["User.gid"]; u.GID != nil && s.Has(p+".gid") && (int64(*u.GID) < r.Min || int64(*u.GID) > r.Max) {
+		c.at(p+".gid", "%d is out of range (%d-%d)", *u.GID, r.Min, r.Max)
 	}
 }
 

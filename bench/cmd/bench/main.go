@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mlbuild/mlbuild/integration/pyindex"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/internal/testbed"
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"

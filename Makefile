@@ -18,6 +18,12 @@ frontend-binaries: ## static frontend binaries for linux/amd64 and linux/arm64 (
 	@mkdir -p bin
 	for arch in $(FRONTEND_ARCHES); do CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build $(GOFLAGS_BUILD) -o bin/frontend-linux-$$arch ./cmd/frontend || exit 1; done
 
+release: ## build and push the frontend image: make release REGISTRY=ghcr.io/mlbuild VERSION=X.Y.Z (reproducible, multi-platform, provenance + SBOM; tags X.Y.Z, X.Y, X; IMAGE_NAME=published name to verify a release)
+	@REGISTRY="$(REGISTRY)" VERSION="$(VERSION)" IMAGE_NAME="$(IMAGE_NAME)" bash hack/release.sh
+
+dist: ## the CLI for linux/darwin/windows x amd64/arm64 into dist/ with SHA256SUMS: make dist VERSION=X.Y.Z [REGISTRY=...] (after make release: pinned by its digest)
+	@VERSION="$(VERSION)" REGISTRY="$(REGISTRY)" IMAGE_NAME="$(IMAGE_NAME)" bash hack/dist.sh
+
 unit: ## unit tests only (no daemon); the gateway glue also under the race detector
 	$(GO) test -short ./...
 	$(GO) test -short -race ./pkg/frontend/
@@ -69,7 +75,7 @@ load: up ## 8 concurrent builds of the example on one fresh buildkitd (also part
 
 verify: lint unit check-generated ## lint, unit tests, generated files current
 
-.PHONY: fuzz load help build frontend-binaries unit test lint update-golden generate check-generated frontend-image up up-demo down demo verify FORCE
+.PHONY: release dist fuzz load help build frontend-binaries unit test lint update-golden generate check-generated frontend-image up up-demo down demo verify FORCE
 FORCE:
 
 bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/results/latest.{md,json} (the run before: previous.*) and the README's figures

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/internal/initspec"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 )
 
 // The tests of this file run "frontend init" (the tree's initspec, as the CLI does) on

@@ -1,6 +1,8 @@
 // Command frontend is the mlbuild BuildKit frontend. Started by BuildKit (as the image named
 // in "# syntax=" or by gateway.v0) it serves the gateway API; started by hand it is a small
-// CLI: "frontend version", "frontend lint -f mlbuild.yaml", "frontend llb -f mlbuild.yaml --target T".
+// CLI: "frontend version", "frontend init", "frontend lint -f mlbuild.yaml", ... The release
+// image runs the same binary as its entrypoint, so "docker run IMAGE init" is the CLI too
+// (cli.StartedByBuildKit tells the two calls apart).
 package main
 
 import (
@@ -15,7 +17,7 @@ import (
 )
 
 func main() {
-	if os.Getenv("BUILDKIT_SESSION_ID") == "" {
+	if !cli.StartedByBuildKit(os.Args[1:], os.LookupEnv) {
 		os.Exit(cli.Run(appcontext.Context(), os.Args[1:], os.Stdout, os.Stderr))
 	}
 	if err := grpcclient.RunFromEnvironment(appcontext.Context(), frontend.Build); err != nil {

@@ -25,7 +25,8 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Version is set at link time (-ldflags "-X .../internal/cli.Version=v1.2.3").
+// Version is set at link time (-ldflags "-X .../internal/cli.Version=1.2.3"; release.go has
+// the other stamps).
 var Version = "dev"
 
 const usage = `usage: frontend <command> [flags]
@@ -48,7 +49,8 @@ commands:
                                    dependencies resolved as for dockerfile
   llb -f FILE --target T           print the LLB definition of a target, for
                                    "buildctl build --local context=DIR < def"
-  version                          print the version
+  version                          print the version, the commit and the
+                                   frontend image init writes into # syntax=
 `
 
 // Run runs one CLI command and returns the process exit code.
@@ -60,7 +62,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "mlbuild frontend", version())
+		printVersion(stdout)
 		return 0
 	case "lint":
 		err = lint(args[1:], stdout)
@@ -189,13 +191,20 @@ func initRepo(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	opt := initspec.Options{}
 	fs.StringVar(&opt.Dir, "dir", ".", "repository to look at")
-	fs.StringVar(&opt.Frontend, "frontend", initspec.DefaultFrontend, "frontend image for the # syntax= line")
+	fs.StringVar(&opt.Frontend, "frontend", syntaxImage(), "frontend image for the # syntax= line")
 	fs.BoolVar(&opt.Force, "force", false, "overwrite an existing mlbuild.yaml")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	res, err := initspec.Write(opt)
 	if err != nil {
+		return err
+	}
+	written := []string{initspec.SpecFile}
+	if res.Dockerignore != nil {
+		written = append(written, initspec.IgnoreFile)
+	}
+	if err := giveToDirOwner(opt.Dir, written); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(opt.Dir, initspec.SpecFile))

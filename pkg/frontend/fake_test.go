@@ -50,14 +50,15 @@ const specFile = "mlbuild.yaml"
 type solveKind int
 
 const (
-	kindLocal   solveKind = iota // only local:// sources: the frontend reads files
-	kindCheck                    // a check: its result file
-	kindImage                    // the image
-	kindResolve                  // pip install --dry-run --report of requirements files
+	kindLocal      solveKind = iota // only local:// sources: the frontend reads files
+	kindCheck                       // a check: its result file
+	kindImage                       // the image
+	kindResolve                     // pip install --dry-run --report of requirements files
+	kindFreshCheck                  // a check solved with its cache ignored
 )
 
 func (k solveKind) String() string {
-	return [...]string{"local", "check", "image"}[k]
+	return [...]string{"local", "check", "image", "resolve", "fresh check"}[k]
 }
 
 // solved is one recorded Solve call.
@@ -88,6 +89,9 @@ type fakeClient struct {
 	// checkResults gives the result of the checks whose last vertex's name contains the key;
 	// the others pass.
 	checkResults map[string]llbgraph.CheckResult
+	// freshResults replace checkResults for a check solved with its cache ignored (the re-run
+	// of a failure an earlier build left in the cache).
+	freshResults map[string]llbgraph.CheckResult
 	// pipReport is what pip's dry run of requirements files reports ("": nothing to install).
 	pipReport string
 
@@ -125,6 +129,7 @@ func newFake(t *testing.T, specYAML string) *fakeClient {
 			"context":    defaultContext(),
 		},
 		checkResults: map[string]llbgraph.CheckResult{},
+		freshResults: map[string]llbgraph.CheckResult{},
 	}
 }
 
@@ -272,7 +277,11 @@ func (f *fakeClient) Solve(ctx context.Context, req gwclient.SolveRequest) (*gwc
 		s.Kind = kindCheck
 		r := llbgraph.CheckResult{Exit: 0, Output: ""}
 		name := g.Name(g.Root)
-		for k, v := range f.checkResults {
+		results := f.checkResults
+		if ignoresCache(req.Definition) {
+			s.Kind, results = kindFreshCheck, f.freshResults
+		}
+		for k, v := range results {
 			if strings.Contains(name, k) {
 				r = v
 			}
@@ -295,6 +304,16 @@ func (f *fakeClient) Solve(ctx context.Context, req gwclient.SolveRequest) (*gwc
 
 // visible returns the files of a local source that its followpaths, include and exclude
 // patterns let through, as the file transfer would.
+// ignoresCache reports whether any vertex of def is solved with its cache ignored.
+func ignoresCache(def *pb.Definition) bool {
+	for _, m := range def.Metadata {
+		if m.IgnoreCache {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *fakeClient) visible(src localSource) (map[string][]byte, error) {
 	all, ok := f.locals[src.Name]
 	if !ok {

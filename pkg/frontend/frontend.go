@@ -53,7 +53,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	if err != nil {
 		return nil, fmt.Errorf("mlbuild: cannot read the spec (-f %s) from the build context: %w", specName(bc), err)
 	}
-	b := &builder{c: c, bc: bc, src: src}
+	b := &builder{c: c, bc: bc, src: src, start: time.Now()}
 	// The one place sources are attached: every located error leaves here with its file and
 	// range, once.
 	defer func() { err = b.withSource(err) }()
@@ -162,6 +162,9 @@ type builder struct {
 	// plans are the plans built, one per platform, for explainFailure.
 	mu    sync.Mutex
 	plans []*plan.Plan
+	// start is when this build began: a failed check whose result is older came from the cache
+	// and is run again before the build fails (runCheck).
+	start time.Time
 }
 
 // buildArgs are the --build-arg values plus the platform built-ins.
@@ -487,7 +490,7 @@ func (b *builder) solveChecked(ctx context.Context, s *spec.Spec, target string,
 	checkErrs := make([]error, len(res.Checks))
 	for i, chk := range res.Checks {
 		eg.Go(func() error {
-			checkErrs[i] = b.runCheck(ectx, s, target, chk, checks[i])
+			checkErrs[i] = b.runCheck(ectx, s, target, chk, checks[i], p)
 			return nil
 		})
 	}
@@ -525,24 +528,44 @@ func (b *builder) solve(ctx context.Context, def *llb.Definition, evaluate bool)
 
 // runCheck runs one check and turns a failure into an error that carries the check's output
 // and points at its spec line.
-func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk llbgraph.Check, def *llb.Definition) error {
-	ref, err := b.solve(ctx, def, true)
+// A failure an earlier build left in the cache is not trusted: the check runs again, on the
+// same image, and that result decides (a passing result is final whenever it ran).
+func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk llbgraph.Check, def *llb.Definition, p ocispecs.Platform) error {
+	r, err := b.checkResult(ctx, chk, def)
 	if err != nil {
 		return err
 	}
-	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: llbgraph.ResultFile})
-	if err != nil {
-		return fmt.Errorf("%s: read the check result: %w", chk.Name, err)
-	}
-	var r llbgraph.CheckResult
-	if err := json.Unmarshal(dt, &r); err != nil {
-		return fmt.Errorf("%s: parse the check result: %w", chk.Name, err)
+	if r.Exit != 0 && r.RanBefore(b.start) {
+		fresh, err := b.marshal(ctx, chk.Fresh, llb.Platform(p))
+		if err != nil {
+			return err
+		}
+		if r, err = b.checkResult(ctx, chk, fresh); err != nil {
+			return err
+		}
 	}
 	if r.Exit == 0 {
 		return nil
 	}
 	return s.Errorf(chk.SpecPath, "target %s, %s failed (exit %d); nothing was exported\n%s",
 		target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n"))
+}
+
+// checkResult solves a check's definition and reads the result it left.
+func (b *builder) checkResult(ctx context.Context, chk llbgraph.Check, def *llb.Definition) (llbgraph.CheckResult, error) {
+	var r llbgraph.CheckResult
+	ref, err := b.solve(ctx, def, true)
+	if err != nil {
+		return r, err
+	}
+	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: llbgraph.ResultFile})
+	if err != nil {
+		return r, fmt.Errorf("%s: read the check result: %w", chk.Name, err)
+	}
+	if err := json.Unmarshal(dt, &r); err != nil {
+		return r, fmt.Errorf("%s: parse the check result: %w", chk.Name, err)
+	}
+	return r, nil
 }
 
 type baseImage struct {

@@ -750,6 +750,53 @@ targets:
 // TestChecks: a failing check fails the build with its output, the spec path of the check
 // at its line and "nothing was exported", and Build returns no result; passing checks let
 // the image through.
+// A failed check whose result is older than the build came from the cache (a smoke test that
+// timed out once on a loaded machine): it runs again, cache ignored, and that run decides. A
+// failure of this build's own run is final at once.
+func TestChecksStaleFailureRerun(t *testing.T) {
+	past := llbgraph.CheckResult{Exit: 1, Output: "timed out under load\n", RanAt: 1}
+	now := llbgraph.CheckResult{Exit: 1, Output: "boom\n", RanAt: float64(time.Now().Add(time.Hour).Unix())}
+	for _, tc := range []struct {
+		name     string
+		first    llbgraph.CheckResult
+		fresh    *llbgraph.CheckResult
+		reruns   int
+		wantFail string // "" when the build succeeds
+	}{
+		{"cached failure, passes again", past, &llbgraph.CheckResult{RanAt: 2}, 1, ""},
+		{"cached failure, fails again", past, &now, 1, "boom"},
+		{"failure of this build", now, nil, 0, "boom"},
+		{"no time recorded", llbgraph.CheckResult{Exit: 1, Output: "old runner\n"}, nil, 0, "old runner"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, checksSpec)
+			f.checkResults["smoke test"] = tc.first
+			if tc.fresh != nil {
+				f.freshResults["smoke test"] = *tc.fresh
+			}
+			res, err := build(t, f)
+			fresh := f.solvesOf(kindFreshCheck)
+			if len(fresh) != tc.reruns {
+				t.Fatalf("%d checks re-run with the cache ignored, want %d", len(fresh), tc.reruns)
+			}
+			for _, s := range fresh {
+				if n := s.Graph.Name(s.Graph.Root); !strings.Contains(n, "smoke test") {
+					t.Errorf("re-ran %q, want only the smoke test", n)
+				}
+			}
+			if tc.wantFail == "" {
+				if err != nil || res == nil || res.Ref == nil {
+					t.Fatalf("build: %v (result %v), want the image", err, res)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantFail) {
+				t.Fatalf("build error %v, want one with %q", err, tc.wantFail)
+			}
+		})
+	}
+}
+
 func TestChecks(t *testing.T) {
 	for _, tc := range []struct {
 		name     string

@@ -169,6 +169,9 @@ func TestLintDependencies(t *testing.T) {
 			got := map[string]located{}
 			for _, w := range l.Warnings {
 				got[w.RuleName] = at(w.Location.SourceIndex, w.Location.Ranges[0].Start.Line)
+				if w.URL == "" || w.Description == "" {
+					t.Errorf("warning %s without its rule's URL or description: %+v", w.RuleName, w)
+				}
 			}
 			for rule, want := range tc.warnings {
 				if g, ok := got[rule]; !ok || g != want {

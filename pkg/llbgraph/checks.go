@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mlbuild/mlbuild/pkg/plan"
 	"github.com/moby/buildkit/client/llb"
@@ -28,12 +29,24 @@ const runnerResult = "/tmp/mlbuild-check/result.json"
 type Check struct {
 	plan.Check
 	State llb.State
+	// Fresh is State with the check's run ignoring the cache: a failure read from State may be
+	// an earlier build's (a smoke test that timed out on a loaded machine is cached like any
+	// result), and solving Fresh runs the check again on the same image.
+	Fresh llb.State
 }
 
 // CheckResult is the content of ResultFile.
 type CheckResult struct {
 	Exit   int    `json:"exit"`
 	Output string `json:"output"`
+	// RanAt is when the check ran (Unix seconds, the worker's clock); 0 in results written
+	// before it was recorded.
+	RanAt float64 `json:"ran_at"`
+}
+
+// RanBefore reports whether the check ran before t: its result came from the cache.
+func (r CheckResult) RanBefore(t time.Time) bool {
+	return r.RanAt > 0 && r.RanAt < float64(t.UnixNano())/1e9
 }
 
 // checks are the plan's checks, each run in final with the image's config.
@@ -73,10 +86,12 @@ func (g *graph) check(final llb.State, img *dockerspec.DockerOCIImage, chk plan.
 		k, v, _ := strings.Cut(kv, "=")
 		ro = append(ro, llb.AddEnv(k, v))
 	}
-	ro = append(ro, withConstraints(g.named(g.p.CheckName(chk, plan.CheckRun), chk.SpecPath)))
-	run := final.Run(ro...).Root()
-	res := llb.Scratch().File(llb.Copy(run, runnerResult, ResultFile), g.named(g.p.CheckName(chk, plan.CheckKeepResult), "")...)
-	return Check{Check: chk, State: res}
+	result := func(extra ...llb.RunOption) llb.State {
+		ro := append(slices.Clone(ro), withConstraints(g.named(g.p.CheckName(chk, plan.CheckRun), chk.SpecPath)))
+		run := final.Run(append(ro, extra...)...).Root()
+		return llb.Scratch().File(llb.Copy(run, runnerResult, ResultFile), g.named(g.p.CheckName(chk, plan.CheckKeepResult), "")...)
+	}
+	return Check{Check: chk, State: result(), Fresh: result(llb.IgnoreCache)}
 }
 
 // gate returns the image to export: the same layers as final, merged once more with an empty

@@ -1,6 +1,8 @@
 # mlbuild check runner: runs one check inside the built image at build time and writes
-# {"exit": N, "output": "..."} to /tmp/mlbuild-check/result.json. It always exits 0 itself,
-# so the frontend can read the result and report the failure with its output and spec line.
+# {"exit": N, "output": "...", "ran_at": UNIX-SECONDS} to /tmp/mlbuild-check/result.json. It
+# always exits 0 itself, so the frontend can read the result and report the failure with its
+# output and spec line. ran_at lets the frontend tell a failure of this build from one cached by
+# an earlier build (the result never reaches an image, so the clock does not touch its digest).
 import json
 import os
 import socket
@@ -71,5 +73,6 @@ try:
             result = {"exit": 1, "output": "the healthcheck did not pass within %.0fs\n--- last healthcheck output ---\n%s\n--- command output ---\n%s" % (spec["deadline"], text(probe_out), server)}
 except Exception as e:  # a runner problem is a failed check, reported like one
     result = {"exit": 125, "output": "mlbuild check runner: %r" % (e,)}
+result["ran_at"] = time.time()
 with open(os.path.join(OUT, "result.json"), "w") as f:
     json.dump(result, f)

@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/internal/testbed"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"
 )

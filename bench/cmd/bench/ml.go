@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/mlbuild/mlbuild/bench/ml"
-	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/internal/testbed"
+	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
 	"github.com/mlbuild/mlbuild/pkg/spec"
 	"github.com/moby/buildkit/client"
 	"github.com/tonistiigi/fsutil"

@@ -104,6 +104,7 @@ type declared struct {
 	env    map[string]envFact
 	copies []copyFact // COPY sources of the serving Dockerfile
 	outs   []outFact  // dvc outs of the training stage
+	apt    []aptFact  // packages apt-get installs, every Dockerfile and stage
 	files  []string   // the files read
 	notes  []string   // problems reading them
 }
@@ -352,6 +353,9 @@ func (r *repo) readDockerfile(d *declared, file string) {
 				st.health = append(st.health, h)
 			}
 		case "run":
+			for _, pkg := range aptPackages(strings.Join(w, " ")) {
+				d.apt = append(d.apt, aptFact{pkg: pkg, at: at})
+			}
 			// RUN python train_model.py: the image is trained at build time.
 			if len(w) > 0 && !n.Attributes["json"] && strings.Contains(strings.ToLower(w[0]), "train") {
 				if c := analyzeShell(w[0], st.env); c.script != "" || c.module != "" {

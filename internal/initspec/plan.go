@@ -24,6 +24,10 @@ type plan struct {
 	depsHint []string
 	depFiles []string
 
+	// systemPackages and buildPackages are what the Dockerfiles install with apt-get.
+	systemPackages, buildPackages []string
+	systemWhy, buildWhy           string
+
 	training, inference targetPlan
 }
 
@@ -66,7 +70,7 @@ type targetPlan struct {
 }
 
 func (p *plan) isDefault() bool {
-	return p.base == "" && p.requirements == nil && p.training.isDefault() && p.inference.isDefault()
+	return p.base == "" && p.requirements == nil && p.systemPackages == nil && p.buildPackages == nil && p.training.isDefault() && p.inference.isDefault()
 }
 
 func (t *targetPlan) isDefault() bool {
@@ -110,6 +114,7 @@ func (r *repo) plan() *plan {
 		}
 	}
 
+	r.planPackages(p, d)
 	lay := r.layout()
 	r.note("code: %s", lay.desc)
 	r.scan(lay)

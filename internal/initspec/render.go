@@ -38,6 +38,16 @@ func render(frontend string, p *plan) []byte {
 		comment(&b, "", p.reqWhy)
 		fmt.Fprintf(&b, "requirements: %s\n", flow(p.requirements))
 	}
+	if p.systemPackages != nil {
+		b.WriteString("\n")
+		comment(&b, "", p.systemWhy)
+		fmt.Fprintf(&b, "system-packages: %s\n", flow(p.systemPackages))
+	}
+	if p.buildPackages != nil {
+		b.WriteString("\n")
+		comment(&b, "", p.buildWhy)
+		fmt.Fprintf(&b, "build-packages: %s\n", flow(p.buildPackages))
+	}
 	if p.training.isDefault() && p.inference.isDefault() {
 		return []byte(b.String())
 	}

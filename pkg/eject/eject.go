@@ -134,6 +134,8 @@ type ejector struct {
 	o    options
 	b    bytes.Buffer
 	errs located.Errors
+	// envDone: the image's environment is written already (before the run steps).
+	envDone bool
 }
 
 func (e *ejector) line(format string, args ...any) {
@@ -204,6 +206,13 @@ func (e *ejector) deps() {
 	e.line("FROM ${BASE} AS deps")
 	e.line("ENV PYTHONDONTWRITEBYTECODE=1")
 	e.line("ARG SOURCE_DATE_EPOCH")
+	switch {
+	case e.p.BuildRoot != nil:
+		e.line("# The packages pip builds against (build-packages): in this stage only, never in the image.")
+		e.apt(*e.p.BuildRoot)
+	case e.p.DepsOnSystem:
+		e.apt(*e.p.Find(plan.System))
+	}
 	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
 	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, venv.Script+"\n")
 	var env []string
@@ -317,9 +326,14 @@ func (e *ejector) cacheMount() string {
 
 // secretMounts are the spec's pip secrets.
 func (e *ejector) secretMounts(ps *plan.PipStep) []string {
+	return e.secretMountsOf("pip.secrets", ps.Secrets)
+}
+
+// secretMountsOf are secret mounts of a step, for the secrets at specPath.
+func (e *ejector) secretMountsOf(specPath string, secrets []spec.PipSecret) []string {
 	var mounts []string
-	for i, sec := range ps.Secrets {
-		p := fmt.Sprintf("pip.secrets[%d]", i)
+	for i, sec := range secrets {
+		p := fmt.Sprintf("%s[%d]", specPath, i)
 		m := "--mount=type=secret,id=" + e.mountValue(p+".id", sec.ID)
 		if sec.Env != "" {
 			m += ",env=" + e.mountValue(p+".env", sec.Env)
@@ -366,9 +380,23 @@ func (e *ejector) workdir(st plan.Step) {
 func (e *ejector) runtime() {
 	e.line("")
 	e.line("FROM ${BASE} AS runtime")
-	linked := false
+	linked, ran := false, false
 	for _, st := range e.p.Steps {
 		switch st.Kind {
+		case plan.System:
+			e.line("ARG SOURCE_DATE_EPOCH")
+			e.line("# System packages, in a layer of their own; apt's lists and downloads stay in cache mounts.")
+			e.apt(st)
+		case plan.Run:
+			if !ran {
+				e.line("# Build-time commands: as the container's user, in its working directory, with its")
+				e.line("# environment, before the code (a code edit does not run them again).")
+				e.env()
+				e.line("WORKDIR %s", word(st.Run.Dir))
+				e.line("USER %s", st.Run.User)
+				ran = true
+			}
+			e.runStep(st)
 		case plan.User:
 			what := fmt.Sprintf("# The account the container runs as (%d:%d) and its home", e.p.User.UID, e.p.User.GID)
 			if len(e.p.User.Writable) > 0 {
@@ -428,19 +456,9 @@ func (e *ejector) linkComment(done *bool) {
 // config writes the instructions that only change the image config: the plan's Config.
 func (e *ejector) config() {
 	c := e.p.Config
-	var env []string
-	for _, v := range c.Env {
-		e.noLineBreak(e.configPath("env."+v.Key), v.Value)
-		switch {
-		case v.PrependToPath && v.Value == "":
-			// PATH is set in every stage already.
-		case v.PrependToPath:
-			env = append(env, v.Key+"="+word(v.Value)+":$PATH")
-		default:
-			env = append(env, v.Key+"="+word(v.Value))
-		}
+	if !e.envDone {
+		e.env()
 	}
-	e.list("ENV", env)
 	e.noLineBreak(e.configPath("workdir"), c.WorkingDir)
 	e.line("WORKDIR %s", word(c.WorkingDir))
 	e.line("USER %s", c.User)
@@ -474,6 +492,51 @@ func (e *ejector) config() {
 	if c.CmdSet {
 		e.line("CMD %s", jsonList(c.Cmd))
 	}
+}
+
+// apt writes an apt step (plan.AptStep) as root, its lists and downloads in cache mounts.
+func (e *ejector) apt(st plan.Step) {
+	e.run([]string{
+		fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=locked", plan.AptListsCacheID, plan.AptListsDir),
+		fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=locked", plan.AptCacheID, plan.AptArchivesDir),
+		"--mount=type=tmpfs,target=/tmp",
+	}, st.Apt.Script()+"\n")
+}
+
+// runStep writes a build-time command with its secrets and cache mounts.
+func (e *ejector) runStep(st plan.Step) {
+	rs := st.Run
+	mounts := e.secretMountsOf(st.SpecPath+".secrets", rs.Secrets)
+	for _, c := range rs.Caches {
+		mounts = append(mounts, fmt.Sprintf("--mount=type=cache,id=%s,target=%s,uid=%d,gid=%d,sharing=shared",
+			e.mountValue(st.SpecPath+".cache", c.ID), e.mountValue(st.SpecPath+".cache", c.Target), c.UID, c.GID))
+	}
+	mounts = append(mounts, "--mount=type=tmpfs,target=/tmp")
+	cmd := plan.ShellJoin(rs.Argv)
+	if len(rs.Argv) == 3 && rs.Argv[0] == "/bin/sh" && rs.Argv[1] == "-c" {
+		cmd = rs.Argv[2]
+	}
+	e.line("# %s", comment(st.What))
+	e.run(mounts, "export HOME="+plan.ShellJoin([]string{rs.Home})+"\n"+cmd+"\n")
+}
+
+// env writes the image's environment.
+func (e *ejector) env() {
+	c := e.p.Config
+	var env []string
+	for _, v := range c.Env {
+		e.noLineBreak(e.configPath("env."+v.Key), v.Value)
+		switch {
+		case v.PrependToPath && v.Value == "":
+			// PATH is set in every stage already.
+		case v.PrependToPath:
+			env = append(env, v.Key+"="+word(v.Value)+":$PATH")
+		default:
+			env = append(env, v.Key+"="+word(v.Value))
+		}
+	}
+	e.list("ENV", env)
+	e.envDone = true
 }
 
 func (e *ejector) healthcheck() {

@@ -73,18 +73,25 @@ type Result struct {
 // the plan holds the other decisions. It reads nothing but the plan and opt.
 func Render(p *plan.Plan, opt Options) (*Result, error) {
 	g := &graph{p: p, opt: opt}
+	g.img = g.image()
 	var layers []layer
 	// venv is the virtualenv so far: each install step runs on the one before, unless it
 	// installs Alone into the bare one.
 	var venv, bare llb.State
+	// system is the base with the target's system packages, what the user step runs on.
+	system := opt.Base
 	for _, st := range p.Steps {
 		var l layer
 		switch st.Kind {
+		case plan.System:
+			system, l = g.systemLayer(st)
 		case plan.User:
-			l = g.userLayer(st)
+			l = g.userLayer(st, system)
 		case plan.Venv:
 			venv, l = g.venvLayer(st)
 			bare = venv
+		case plan.Run:
+			l = g.runLayer(st, layers)
 		case plan.Pip, plan.Project:
 			if st.Pip.Alone {
 				_, l = g.pipLayer(st, bare)
@@ -107,7 +114,7 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 		}
 		layers = append(layers, l)
 	}
-	img := g.image()
+	img := g.img
 	res := &Result{Image: img, Shape: p.Shape}
 	if p.Shape == plan.ShapeCopy {
 		// No merge op: each layer goes onto the image so far. The checks run in that image;
@@ -134,6 +141,8 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 type graph struct {
 	p   *plan.Plan
 	opt Options
+	// img is the image config the plan gives; run steps run with its environment.
+	img *dockerspec.DockerOCIImage
 }
 
 // supports tells whether caps offer an LLB capability; nil caps offer all of them.
@@ -173,8 +182,9 @@ func PBRange(r located.Range) *pb.Range {
 	}
 }
 
-// userLayer runs the user script. It depends only on the base image and the user.
-func (g *graph) userLayer(st plan.Step) layer {
+// userLayer runs the user script on the base with the target's system packages (whose own
+// accounts it keeps). It depends only on those and the user.
+func (g *graph) userLayer(st plan.Step, system llb.State) layer {
 	c := g.c(st)
 	run := func(below llb.State) llb.State {
 		return below.Run(
@@ -184,8 +194,9 @@ func (g *graph) userLayer(st plan.Step) layer {
 			withConstraints(c),
 		).Root()
 	}
-	// It is the first layer: onto runs it on the base, the very vertex alone diffs.
-	return layer{alone: llb.Diff(g.opt.Base, run(g.opt.Base), g.named(st.LayerName(), "")...), onto: run}
+	// It comes first, after the system packages: onto runs it on that, the very vertex
+	// alone diffs.
+	return layer{alone: llb.Diff(system, run(system), g.named(st.LayerName(), "")...), onto: run}
 }
 
 // venvLayer creates the virtualenv on the base, in a step of its own, so a requirements
@@ -201,9 +212,10 @@ func (g *graph) venvLayer(st plan.Step) (llb.State, layer) {
 	if g.opt.Epoch != nil {
 		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
 	}
-	venv := g.opt.Base.Run(ro...).Root()
+	root := g.depsRoot()
+	venv := root.Run(ro...).Root()
 	return venv, layer{
-		alone: llb.Diff(g.opt.Base, venv, g.named(st.LayerName(), "")...),
+		alone: llb.Diff(root, venv, g.named(st.LayerName(), "")...),
 		onto:  g.copyVenv(venv, g.named(st.LayerName(), "")),
 	}
 }
@@ -224,7 +236,7 @@ func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
 // pipRun is the exec of a pip step on venv.
 func (g *graph) pipRun(st plan.Step, venv llb.State) llb.ExecState {
 	ps := st.Pip
-	secrets, exports := g.pipSecrets(ps)
+	secrets, exports := g.secrets(ps.Secrets)
 	script := ps.Script()
 	if len(exports) > 0 {
 		script = strings.Join(exports, "\n") + "\n" + script
@@ -273,12 +285,12 @@ func (g *graph) generated(ps *plan.PipStep) llb.State {
 		g.named(plan.InternalVertex(plan.InternalWrite(ps.Requirements[0])), "")...)
 }
 
-// pipSecrets mounts the spec's pip secrets. Builders before BuildKit v0.10 (Docker Engine
-// 20.10) cannot put a secret in the environment: it is mounted as a file on the step's tmpfs
-// and the script exports it (the returned lines).
-func (g *graph) pipSecrets(ps *plan.PipStep) (secrets []llb.RunOption, exports []string) {
+// secrets mounts a step's secrets (pip's, a run step's). Builders before BuildKit v0.10
+// (Docker Engine 20.10) cannot put a secret in the environment: it is mounted as a file on
+// the step's tmpfs and the script exports it (the returned lines).
+func (g *graph) secrets(list []plan.Secret) (secrets []llb.RunOption, exports []string) {
 	secretEnvAsFile := !supports(g.opt.Caps, pb.CapExecSecretEnv)
-	for _, sec := range ps.Secrets {
+	for _, sec := range list {
 		so := []llb.SecretOption{llb.SecretID(sec.ID)}
 		if sec.Optional {
 			so = append(so, llb.SecretOptional)

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -97,8 +98,17 @@ func applyTopLevelDefaults(s *Spec) {
 	if s.Pip == nil {
 		s.Pip = &Pip{}
 	}
-	for i := range s.Pip.Secrets {
-		if sec := &s.Pip.Secrets[i]; sec.Env == "" && sec.Target == "" {
+	defaultSecrets(s.Pip.Secrets)
+	for i := range s.Run {
+		s.Run[i].Path = fmt.Sprintf("run[%d]", i)
+		defaultSecrets(s.Run[i].Secrets)
+	}
+}
+
+// defaultSecrets mounts a secret with neither env nor target at /run/secrets/<id>.
+func defaultSecrets(list []PipSecret) {
+	for i := range list {
+		if sec := &list[i]; sec.Env == "" && sec.Target == "" {
 			sec.Target = "/run/secrets/" + sec.ID
 		}
 	}
@@ -110,6 +120,10 @@ func resolveTargets(s *Spec, c *errs, declared map[string]*Target) {
 	for _, name := range sortedKeys(declared) {
 		if declared[name] == nil { // "targets: {training: }" keeps the defaults
 			declared[name] = &Target{}
+		}
+		for i := range declared[name].Run {
+			declared[name].Run[i].Path = fmt.Sprintf("targets.%s.run[%d]", name, i)
+			defaultSecrets(declared[name].Run[i].Secrets)
 		}
 	}
 	r := &resolver{s: s, c: c, declared: declared, resolved: map[string]bool{}, cycleReported: map[string]bool{}}
@@ -185,6 +199,12 @@ func finishTarget(s *Spec, t *Target) {
 	if t.Workdir == "" {
 		t.Workdir = s.Workdir
 	}
+	if t.Base == "" {
+		t.Base = s.Base
+	}
+	t.ownSystemPackages = t.SystemPackages
+	t.SystemPackages = union(s.SystemPackages, t.SystemPackages)
+	t.Run = append(slices.Clone(s.Run), t.Run...)
 	t.User = mergeUser(s.User, t.User)
 	if t.PythonPath == nil {
 		t.PythonPath = []string{t.Workdir}
@@ -247,6 +267,15 @@ func overlay(base, user *Target) *Target {
 		t.Description = user.Description
 	}
 	t.Extends = user.Extends
+	if user.Base != "" {
+		t.Base = user.Base
+	}
+	if user.SystemPackages != nil {
+		t.SystemPackages = user.SystemPackages
+	}
+	if user.Run != nil {
+		t.Run = user.Run
+	}
 	if user.Copy != nil {
 		t.Copy = user.Copy
 	}
@@ -356,6 +385,8 @@ func clone(t *Target) *Target {
 	c.Labels = maps.Clone(t.Labels)
 	c.Writable = append([]string(nil), t.Writable...)
 	c.Test = append([]Command(nil), t.Test...)
+	c.SystemPackages = slices.Clone(t.SystemPackages)
+	c.Run = slices.Clone(t.Run)
 	c.PythonPath = append([]string(nil), t.PythonPath...)
 	if t.PythonPath == nil {
 		c.PythonPath = nil
@@ -376,6 +407,17 @@ func allTargetNames(declared map[string]*Target) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// union is a then the members of b that a lacks, each once, in order.
+func union(a, b []string) []string {
+	var out []string
+	for _, v := range append(slices.Clone(a), b...) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 func orDefault[T any](p *T, def T) *T {
 	if p == nil {

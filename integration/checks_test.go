@@ -14,7 +14,9 @@ import (
 func TestChecksGateExport(t *testing.T) {
 	e := bed(t)
 	failingTest := "version: 1\ntargets:\n  inference:\n    test:\n      - [python, -c, \"import src.api, sys; print('imports fine')\"]\n      - \"echo checking model; test -f /app/models/missing.bin || { echo no model file; exit 3; }\"\n"
-	brokenApp := map[string]string{"src/api.py": "raise RuntimeError('model store unreachable: boom')\n"}
+	// The app prints 100 lines first, then uvicorn a long traceback: the error shows the last
+	// 40 lines of it all, the exception's among them, not the first lines printed.
+	brokenApp := map[string]string{"src/api.py": "for i in range(100):\n    print('loading shard', i)\nraise RuntimeError('model store unreachable: boom')\n"}
 	cases := []struct {
 		name      string
 		edits     map[string]string
@@ -23,7 +25,7 @@ func TestChecksGateExport(t *testing.T) {
 		wantBuilt bool
 	}{
 		{"failing-test", map[string]string{"mlbuild.yaml": failingTest}, []string{"test[1]", "exit 3", "no model file"}, 7, false},
-		{"broken-app-smoke", brokenApp, []string{"smoke test", "boom", "exited with code"}, 0, false},
+		{"broken-app-smoke", brokenApp, []string{"smoke test", "boom", "exited with code", "(last 40 of ", "targets.inference.smoke-test: false"}, 0, false},
 		{"smoke-test-off", mergeEdits(brokenApp, map[string]string{"mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    smoke-test: false\n"}), nil, 0, true},
 		{"passing", map[string]string{"mlbuild.yaml": "version: 1\ntargets:\n  inference:\n    test: [\"python -c 'import src.api'\"]\n"}, nil, 0, true},
 	}
@@ -46,6 +48,9 @@ func TestChecksGateExport(t *testing.T) {
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("error lacks %q:\n%v", w, err)
 					}
+				}
+				if strings.Contains(err.Error(), "loading shard 0\n") {
+					t.Errorf("the error shows more than the app's last lines:\n%v", err)
 				}
 				if m == InProcess && tc.wantLine > 0 {
 					var lines []int32

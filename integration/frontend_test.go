@@ -49,7 +49,7 @@ func checkConfig(t *testing.T, target string, cfg *dockerspec.DockerOCIImage) {
 			t.Errorf("training exposes %v, healthcheck %v", c.ExposedPorts, c.Healthcheck)
 		}
 	case "inference":
-		if !slices.Equal(c.Cmd, []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"}) {
+		if !slices.Equal(c.Cmd, []string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"}) {
 			t.Errorf("Cmd = %q", c.Cmd)
 		}
 		if _, ok := c.ExposedPorts["8000/tcp"]; !ok || len(c.ExposedPorts) != 1 {

@@ -53,6 +53,8 @@ func TestInit(t *testing.T) {
 		{name: "logs-at-import", wrote: []string{"/app/models/model.json", "/app/outputs/residuals.csv"}},
 		{name: "flat-src", wrote: []string{"/app/models/model.json"}},
 		{name: "mlruns-store", wrote: []string{"/app/mlruns/1/meta.yaml"}, index: true},
+		{name: "port-settings-constant", wrote: []string{"/app/artifacts/metrics.json"}, port: "8501"},
+		{name: "service-subfolder-flat", wrote: []string{"/app/outputs/metrics.json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -68,10 +70,12 @@ func TestInit(t *testing.T) {
 			if tc.index {
 				ix := startMLflowIndex(t)
 				spec += fmt.Sprintf("pip:\n  index-url: %q # the tests' index, in place of PyPI\n", ix.URL)
-				// The stand-in ships Debian's /usr/bin/uvicorn, run by the system Python, which
-				// does not see what pip installs in the venv (mlflow); python:3.X-slim has no
-				// uvicorn, so pip puts one in the venv, run by the venv's Python.
-				spec = strings.Replace(spec, "command: [uvicorn, ", "command: [python, -m, uvicorn, ", 1)
+				// Unedited otherwise: the stand-in ships Debian's /usr/bin/uvicorn, run by the
+				// system Python, which does not see what pip installs in the venv (mlflow);
+				// init's python -m uvicorn runs the venv's Python.
+				if !strings.Contains(spec, "command: [python, -m, uvicorn, ") {
+					t.Fatalf("init's command does not run the venv's python -m uvicorn:\n%s", spec)
+				}
 			}
 			must(t, os.WriteFile(filepath.Join(dir, initspec.SpecFile), []byte(spec), 0o644))
 
@@ -104,6 +108,35 @@ func TestInit(t *testing.T) {
 		})
 	}
 	t.Cleanup(func() { logf(t, "TestInit: %s", time.Since(start).Round(time.Millisecond)) })
+}
+
+// TestInitSmokeOff: for an app that cannot start at build time (it reads a credential from
+// the environment at import), init turns the smoke test off with the evidence, and the
+// inference image init's spec describes builds; without that, the build fails on the smoke
+// test, and its error says how to turn it off.
+func TestInitSmokeOff(t *testing.T) {
+	e := bed(t)
+	dir := t.TempDir()
+	must(t, os.CopyFS(dir, os.DirFS(filepath.Join(initCorpus, "credential-at-import", "repo"))))
+	res, err := initspec.Write(initspec.Options{Dir: dir, Frontend: e.frontendImage})
+	must(t, err)
+	spec := string(res.Spec)
+	if !strings.Contains(spec, "smoke-test: false") || !strings.Contains(spec, `app/main.py:7 os.environ["OPENAI_API_KEY"]`) {
+		t.Fatalf("init did not turn the smoke test off with its evidence:\n%s", spec)
+	}
+	buildOK(t, e, dir, buildOpts{target: "inference", push: "it/init-smoke-off"})
+
+	on := strings.Replace(spec, "smoke-test: false", "smoke-test: true", 1)
+	must(t, os.WriteFile(filepath.Join(dir, initspec.SpecFile), []byte(on), 0o644))
+	_, err = e.build(t, Buildx, dir, buildOpts{target: "inference", push: "it/init-smoke-on"})
+	if err == nil {
+		t.Fatal("the smoke test passed for an app that needs OPENAI_API_KEY at import")
+	}
+	for _, w := range []string{"KeyError", "OPENAI_API_KEY", "targets.inference.smoke-test: false"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("the failed smoke test's error lacks %q:\n%v", w, err)
+		}
+	}
 }
 
 // startMLflowIndex serves testdata/init/mlflow as mlflow 2.12.1, the version the corpus pins.

@@ -339,11 +339,14 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string, stderr io.
 	if err != nil {
 		return nil, p, "", fmt.Errorf("--platform: %w", err)
 	}
+	if s.Targets[target] == nil {
+		return nil, p, "", s.UnknownTarget(target)
+	}
 	p = platforms.Normalize(p)
 	if _, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, "3.0"); err != nil {
 		return nil, p, "", fmt.Errorf("--platform %s: %w", platform, err)
 	}
-	if python, err = pythonOf(s, python); err != nil {
+	if python, err = pythonOf(s, s.Targets[target], python); err != nil {
 		return nil, p, "", err
 	}
 	deps, err := findDeps(s, file)
@@ -354,7 +357,8 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string, stderr io.
 		return nil, p, "", err
 	}
 	if python == "" && deps.NeedsPython() {
-		return nil, p, "", s.Errorf("base", "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.Base)
+		t := s.Targets[target]
+		return nil, p, "", s.Errorf(s.BasePath(t), "the dependencies come from %s, whose requirements depend on the base image's Python, and the base %q names no version in a python:X.Y tag: pass --python X.Y", deps.Name(), s.BaseOf(t))
 	}
 	d, err := deps.Resolve(s, target, p, python)
 	if err != nil && python != "" && strings.Count(python, ".") == 1 {
@@ -377,8 +381,8 @@ func resolveDeps(s *spec.Spec, file, target, platform, python string, stderr io.
 // checked against the version the base's python:X.Y tag names; a --python that contradicts
 // the tag ("python:3.10-slim" with --python 3.12) is an error located at base. "" when
 // neither names one.
-func pythonOf(s *spec.Spec, flag string) (string, error) {
-	tag := basePython(s.Base)
+func pythonOf(s *spec.Spec, t *spec.Target, flag string) (string, error) {
+	tag := basePython(s.BaseOf(t))
 	if flag == "" {
 		return tag, nil
 	}
@@ -393,7 +397,7 @@ func pythonOf(s *spec.Spec, flag string) (string, error) {
 		short, long = long, short
 	}
 	if long != short && !strings.HasPrefix(long, short+".") {
-		return "", s.Errorf("base", "--python %s contradicts the base %s, whose tag names Python %s; drop --python or change base", flag, s.Base, tag)
+		return "", s.Errorf(s.BasePath(t), "--python %s contradicts the base %s, whose tag names Python %s; drop --python or change base", flag, s.BaseOf(t), tag)
 	}
 	return long, nil
 }

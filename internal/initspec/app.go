@@ -108,6 +108,13 @@ func (r *repo) serving(d *declared) *entry {
 		r.weigh(c, cands)
 	}
 	slices.SortStableFunc(cands, func(a, b *appCand) int {
+		// An ASGI app over a Flask one: a repository with both serves with the newer.
+		if aw, bw := a.framework == "Flask", b.framework == "Flask"; aw != bw {
+			if aw {
+				return 1
+			}
+			return -1
+		}
 		if a.score != b.score {
 			return b.score - a.score
 		}
@@ -153,18 +160,73 @@ func (r *repo) appEntry(c *appCand) *entry {
 	if !strings.Contains(c.file, "/") {
 		e.extra = []string{c.file}
 	}
+	if c.framework == "Flask" {
+		return r.wsgiEntry(c, e)
+	}
 	if e.target != "src.api:app" || c.root != "" || c.factory {
 		e.command = uvicornCommand(e.target, c.factory, spec.DefaultInferencePort)
+	}
+	e.serveOn = func(port int) []string { return uvicornCommand(e.target, c.factory, port) }
+	return e
+}
+
+// wsgiEntry serves a Flask app: with gunicorn when the project installs it, else with
+// Flask's own development server (noted). A factory is called: module:create_app().
+func (r *repo) wsgiEntry(c *appCand, e *entry) *entry {
+	target := e.target
+	if c.factory {
+		target += "()"
+		e.desc = fmt.Sprintf("%s builds the Flask app in %s: called by the server.", c.obj, c.file)
+	}
+	gunicorn := r.reqKnown && r.reqPkgs["gunicorn"]
+	e.serveOn = func(port int) []string {
+		if gunicorn {
+			return []string{"python", "-m", "gunicorn", "--bind", "0.0.0.0:" + strconv.Itoa(port), target}
+		}
+		return []string{"python", "-m", "flask", "--app", target, "run", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}
+	}
+	e.command = e.serveOn(spec.DefaultInferencePort)
+	if gunicorn {
+		e.desc += " Served by gunicorn, which the requirements install."
+	} else {
+		e.desc += " Served by Flask's development server: the requirements name no production server (add gunicorn and serve with python -m gunicorn)."
+		r.note("inference: the Flask app %s runs on Flask's development server: the requirements name no production WSGI server; add gunicorn and set targets.inference.command to [python, -m, gunicorn, --bind, 0.0.0.0:PORT, %s]", target, target)
 	}
 	return e
 }
 
 func uvicornCommand(target string, factory bool, port int) []string {
-	cmd := []string{"uvicorn", target}
+	cmd := []string{"python", "-m", "uvicorn", target}
 	if factory {
 		cmd = append(cmd, "--factory")
 	}
 	return append(cmd, "--host", "0.0.0.0", "--port", strconv.Itoa(port))
+}
+
+// pythonServers are the servers init writes commands for that run as python -m NAME.
+var pythonServers = []string{"uvicorn", "gunicorn", "hypercorn", "flask"}
+
+// viaPython runs a server's console script (uvicorn, gunicorn) as "python -m" instead: the
+// venv's python is first on PATH, while a console script of that name may be the base
+// image's own (Debian's /usr/bin/uvicorn, an image with one preinstalled), whose Python does
+// not see the venv's packages. Other commands are returned as they are.
+func viaPython(cmd []string) []string {
+	if len(cmd) > 0 && slices.Contains(pythonServers, cmd[0]) {
+		return append([]string{"python", "-m", cmd[0]}, cmd[1:]...)
+	}
+	return cmd
+}
+
+// serverOf is the server a command runs ("uvicorn" for uvicorn ... and python -m uvicorn
+// ...), or "".
+func serverOf(cmd []string) string {
+	if len(cmd) >= 3 && (cmd[0] == "python" || cmd[0] == "python3") && cmd[1] == "-m" {
+		cmd = cmd[2:]
+	}
+	if len(cmd) > 0 && slices.Contains(pythonServers, cmd[0]) {
+		return cmd[0]
+	}
+	return ""
 }
 
 // weigh scores a candidate by evidence: the routes it serves (a prediction route most), a
@@ -257,9 +319,9 @@ func (r *repo) declaredApp(c *command, cands []*appCand) *entry {
 		if c.shell != "" {
 			e.shell = c.shell
 		} else {
-			e.command = c.words
+			e.command = viaPython(c.words)
 		}
-		r.note("inference: %s serves the WSGI app %s with gunicorn: the command is kept as declared", c.origin(), target)
+		r.note("inference: %s serves the WSGI app %s with gunicorn: the command is kept as declared (run by the venv's python -m gunicorn)", c.origin(), target)
 		return e
 	case target != "":
 	case c.server == "fastapi" && c.script != "":
@@ -369,20 +431,49 @@ func (r *repo) codePort(c *appCand) (int, string) {
 			if v != c.target() && !(f == c.file && strings.TrimSpace(s.target) == c.obj) {
 				continue
 			}
-			expr := s.port
-			if identRe.MatchString(expr) {
-				for _, a := range pf.assigns {
-					if a.name == expr {
-						expr = a.expr
-					}
-				}
-			}
-			if port, ok := intLit(expr); ok && port > 0 && port < 65536 {
+			if port, ok := r.intConst(s.port, pf, 0); ok && port > 0 && port < 65536 {
 				return port, fmt.Sprintf("%s:%d", f, s.line)
 			}
 		}
 	}
 	return 0, ""
+}
+
+// intConst evaluates an integer expression: a literal (the first one, so the default of
+// int(os.getenv("PORT", 8080))), or a name (settings.PORT, config.PORT, PORT) whose
+// assignment in f, else at module or class level in the scanned files (all agreeing), is one.
+func (r *repo) intConst(expr string, f *pyFile, depth int) (int, bool) {
+	expr = strings.TrimSpace(expr)
+	if n, ok := intLit(expr); ok || depth > 4 {
+		return n, ok
+	}
+	if !dottedRe.MatchString(expr) {
+		return 0, false
+	}
+	name := expr[strings.LastIndexByte(expr, '.')+1:]
+	for _, a := range f.assigns {
+		if a.name == name && a.scope != "func" {
+			return r.intConst(a.expr, f, depth+1)
+		}
+	}
+	found, n := false, 0
+	for _, p := range r.scanned {
+		g := r.file(p)
+		if g == nil || g == f {
+			continue
+		}
+		for _, a := range g.assigns {
+			if a.name != name || a.scope != "module" && a.scope != "class" {
+				continue
+			}
+			v, ok := r.intConst(a.expr, g, depth+1)
+			if !ok || found && v != n {
+				return 0, false
+			}
+			found, n = true, v
+		}
+	}
+	return n, found
 }
 
 // fullRoute is a route of the app with its full path.
@@ -421,7 +512,11 @@ func (r *repo) appRoutes(c *appCand) (routes []fullRoute, unresolved []string) {
 				unresolved = append(unresolved, fmt.Sprintf("%s:%d", f.path, inc.line))
 				continue
 			}
-			visit(g, name, false, joinRoute(prefix, inc.prefix)+g.routers[name].prefix, depth+1)
+			sub := joinRoute(prefix, inc.prefix) + g.routers[name].prefix
+			if inc.replaces {
+				sub = joinRoute(prefix, inc.prefix)
+			}
+			visit(g, name, false, sub, depth+1)
 		}
 	}
 	visit(c.pf, c.obj, c.factory, "", 0)

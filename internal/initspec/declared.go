@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -48,6 +49,9 @@ type command struct {
 	at      where
 	from    string // what declares it: "Dockerfile", "dvc.yaml stage train", ...
 	summary string // what an image description says it runs, when not the words
+	// pre are the scripts (or module paths) of the steps that run before it (a Makefile
+	// target's prerequisites), whose code the image needs too.
+	pre []string
 }
 
 // origin says where the command is declared: "dvc.yaml stage train (dvc.yaml:4)", or the
@@ -100,6 +104,7 @@ type declared struct {
 	env    map[string]envFact
 	copies []copyFact // COPY sources of the serving Dockerfile
 	outs   []outFact  // dvc outs of the training stage
+	apt    []aptFact  // packages apt-get installs, every Dockerfile and stage
 	files  []string   // the files read
 	notes  []string   // problems reading them
 }
@@ -294,8 +299,13 @@ func (r *repo) readDockerfile(d *declared, file string) {
 		}
 		switch strings.ToLower(n.Value) {
 		case "env":
+			// An ENV value may use the build's ARGs (ENV PORT=${APP_PORT}); the running
+			// container sees the ENV only.
+			scope := envMap{}
+			maps.Copy(scope, args)
+			maps.Copy(scope, st.env)
 			for i := 0; i+1 < len(w); i += 3 {
-				v, _, err := lex.ProcessWord(w[i+1], st.env)
+				v, _, err := lex.ProcessWord(w[i+1], scope)
 				if err == nil {
 					st.env[w[i]], st.envAt[w[i]] = v, at
 				}
@@ -343,6 +353,9 @@ func (r *repo) readDockerfile(d *declared, file string) {
 				st.health = append(st.health, h)
 			}
 		case "run":
+			for _, pkg := range aptPackages(strings.Join(w, " ")) {
+				d.apt = append(d.apt, aptFact{pkg: pkg, at: at})
+			}
 			// RUN python train_model.py: the image is trained at build time.
 			if len(w) > 0 && !n.Attributes["json"] && strings.Contains(strings.ToLower(w[0]), "train") {
 				if c := analyzeShell(w[0], st.env); c.script != "" || c.module != "" {
@@ -810,7 +823,43 @@ func (r *repo) readMakefile(d *declared) {
 		}
 		return s
 	}
+	// Each target's prerequisites and the Python steps of its recipe, for a training target's
+	// prerequisites to run first.
+	prereqs := map[string][]string{}
+	steps := map[string][]string{}
 	target := ""
+	for _, raw := range lines {
+		l := strings.TrimRight(raw, "\r")
+		if !strings.HasPrefix(l, "\t") {
+			target = ""
+			if m := makeTargetRe.FindStringSubmatch(l); m != nil && !strings.HasPrefix(m[1], ".") {
+				target = m[1]
+				prereqs[target] = strings.Fields(expand(strings.SplitN(m[2], ";", 2)[0]))
+			}
+			continue
+		}
+		if target == "" {
+			continue
+		}
+		line := expand(strings.TrimLeft(strings.TrimSpace(l), "@-+"))
+		if c := analyzeShell(line, envMap{}); (c.script != "" || c.module != "" && !toolModules[c.module]) && c.server == "" {
+			steps[target] = append(steps[target], line)
+		}
+	}
+	var before func(t string, seen map[string]bool) []string
+	before = func(t string, seen map[string]bool) []string {
+		var out []string
+		for _, p := range prereqs[t] {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, before(p, seen)...)
+			out = append(out, steps[p]...)
+		}
+		return out
+	}
+	target = ""
 	done := map[string]bool{}
 	for i, raw := range lines {
 		l := strings.TrimRight(raw, "\r")
@@ -835,6 +884,23 @@ func (r *repo) readMakefile(d *declared) {
 		}
 		c.at, c.from = where{file, i + 1}, fmt.Sprintf("%s target %s", file, target)
 		done[target] = true
+		if pre := before(target, map[string]bool{target: true}); isTrain && len(pre) > 0 {
+			// The prerequisites' Python steps run first, as make runs them.
+			main := c.String()
+			for i, p := range pre {
+				pc := analyzeShell(p, envMap{})
+				pre[i] = pc.String() // python, as the image has it (not python3)
+				if pc.script != "" {
+					c.pre = append(c.pre, pc.script)
+				} else if pc.module != "" {
+					c.pre = append(c.pre, strings.ReplaceAll(pc.module, ".", "/"))
+				}
+			}
+			c.shell = strings.Join(append(pre, main), " && ")
+			c.summary = c.String()
+			d.notes = append(d.notes, fmt.Sprintf("training: %s needs %s first (%s:%d): the command runs %s before it",
+				target, strings.Join(prereqs[target], " "), file, i, plural(len(pre), "that step", "those steps")))
+		}
 		if isTrain {
 			d.train = append(d.train, c)
 		} else {
@@ -862,6 +928,34 @@ func (r *repo) readDVC(d *declared) {
 	}
 	var best *command
 	var bestStage *yaml.Node
+	// Every stage's command, deps and outs, for the training stage's upstream stages.
+	type dvcStage struct {
+		name, cmd  string
+		deps, outs []string
+	}
+	var all []dvcStage
+	paths := func(st *yaml.Node, key string) []string {
+		var out []string
+		if n := mapValue(st, key); n != nil && n.Kind == yaml.SequenceNode {
+			for _, o := range n.Content {
+				p := o.Value
+				if o.Kind == yaml.MappingNode && len(o.Content) > 0 {
+					p = o.Content[0].Value
+				}
+				if c, ok := cleanRel(p); ok && c != "." {
+					out = append(out, c)
+				}
+			}
+		}
+		return out
+	}
+	for i := 0; i+1 < len(stages.Content); i += 2 {
+		st := stages.Content[i+1]
+		if cmdNode := mapValue(st, "cmd"); cmdNode != nil && cmdNode.Kind == yaml.ScalarNode {
+			all = append(all, dvcStage{stages.Content[i].Value, cmdNode.Value, paths(st, "deps"), paths(st, "outs")})
+		}
+	}
+	var bestName string
 	for i := 0; i+1 < len(stages.Content); i += 2 {
 		name, st := stages.Content[i].Value, stages.Content[i+1]
 		cmdNode := mapValue(st, "cmd")
@@ -879,11 +973,47 @@ func (r *repo) readDVC(d *declared) {
 		c := analyzeShell(text, envMap{})
 		c.at, c.from = where{"dvc.yaml", cmdNode.Line}, "dvc.yaml stage "+name
 		if best == nil || named && !strings.Contains(best.from, "train") {
-			best, bestStage = c, st
+			best, bestStage, bestName = c, st, name
 		}
 	}
 	if best == nil {
 		return
+	}
+	// The stages whose outs the training stage depends on run first, as dvc repro runs them.
+	under := func(p, out string) bool {
+		return p == out || strings.HasPrefix(p, out+"/") || strings.HasPrefix(out, p+"/")
+	}
+	var pre []string
+	var preNames []string
+	seen := map[string]bool{bestName: true}
+	var upstream func(deps []string)
+	upstream = func(deps []string) {
+		for _, s := range all {
+			if seen[s.name] || !slices.ContainsFunc(deps, func(dep string) bool {
+				return slices.ContainsFunc(s.outs, func(o string) bool { return under(dep, o) })
+			}) {
+				continue
+			}
+			seen[s.name] = true
+			upstream(s.deps)
+			pc := analyzeShell(s.cmd, envMap{})
+			if pc.script == "" && (pc.module == "" || toolModules[pc.module]) {
+				continue
+			}
+			pre, preNames = append(pre, pc.String()), append(preNames, s.name)
+			if pc.script != "" {
+				best.pre = append(best.pre, pc.script)
+			} else {
+				best.pre = append(best.pre, strings.ReplaceAll(pc.module, ".", "/"))
+			}
+		}
+	}
+	upstream(paths(bestStage, "deps"))
+	if len(pre) > 0 {
+		best.shell = strings.Join(append(pre, best.String()), " && ")
+		best.summary = best.shell
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc.yaml stage %s depends on the outs of %s: the command runs %s first, as dvc repro does",
+			bestName, strings.Join(preNames, ", "), plural(len(pre), "that stage", "those stages")))
 	}
 	d.train = append(d.train, best)
 	if outs := mapValue(bestStage, "outs"); outs != nil && outs.Kind == yaml.SequenceNode {
@@ -945,3 +1075,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(out)
 	return out
 }
+
+// toolModules are modules run with python -m that are tools of the repository, not steps of
+// its pipeline.
+var toolModules = map[string]bool{"pip": true, "pytest": true, "venv": true, "black": true, "flake8": true,
+	"ruff": true, "mypy": true, "isort": true, "pylint": true, "coverage": true, "build": true, "twine": true,
+	"pre_commit": true, "jupyter": true, "notebook": true, "mkdocs": true, "sphinx": true, "tox": true, "nox": true}

@@ -3,6 +3,7 @@ package initspec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -234,4 +235,72 @@ func oneLine(err error) string {
 	}
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+// importNames maps the distributions whose import name differs from their name.
+var importNames = map[string]string{"scikit-learn": "sklearn", "pyyaml": "yaml", "pillow": "PIL",
+	"opencv-python": "cv2", "opencv-python-headless": "cv2", "python-dotenv": "dotenv", "beautifulsoup4": "bs4",
+	"python-multipart": "multipart", "pytorch-lightning": "pytorch_lightning", "lightning": "lightning",
+	"scikit-image": "skimage", "sentence-transformers": "sentence_transformers", "protobuf": "google",
+	"python-json-logger": "pythonjsonlogger", "attrs": "attr", "pymupdf": "fitz", "faiss-cpu": "faiss"}
+
+// importName is the top-level module a distribution installs, by its name.
+func importName(dist string) string {
+	n := normalizePkg(dist)
+	if m, ok := importNames[n]; ok {
+		return m
+	}
+	return strings.ReplaceAll(n, "-", "_")
+}
+
+// importedGroups installs a dependency group of pyproject.toml that init left out when the
+// code an image runs imports a package only that group provides: uv installs the dev group
+// by default, so such code runs under uv run and fails in the image.
+func (d *depSource) importedGroups(r *repo, p *plan, trainFiles, appFiles []string) {
+	pr := d.project
+	if pr == nil {
+		return
+	}
+	main := map[string]bool{}
+	for _, s := range pr.Dependencies {
+		if req, err := pydeps.ParseRequirement(s); err == nil {
+			main[importName(req.Name)] = true
+		}
+	}
+	groupOf := map[string][]string{} // import name -> groups providing it
+	for _, g := range d.groups {
+		for _, s := range pr.DependencyGroups[g] {
+			if req, err := pydeps.ParseRequirement(s); err == nil && !main[importName(req.Name)] {
+				groupOf[importName(req.Name)] = append(groupOf[importName(req.Name)], g)
+			}
+		}
+		if pr.Poetry != nil {
+			for _, dep := range pr.Poetry.Groups[g] {
+				if !main[importName(dep.Name)] {
+					groupOf[importName(dep.Name)] = append(groupOf[importName(dep.Name)], g)
+				}
+			}
+		}
+	}
+	for _, t := range []struct {
+		name  string
+		tp    *targetPlan
+		files []string
+	}{{"training", &p.training, trainFiles}, {"inference", &p.inference, appFiles}} {
+		var why []string
+		for _, f := range r.pyFiles(t.files) {
+			for _, imp := range slices.Sorted(maps.Keys(f.imports)) {
+				gs := groupOf[imp]
+				if len(gs) != 1 || slices.Contains(t.tp.groups, gs[0]) || r.isFile(imp+".py") || r.isDir(imp) {
+					continue
+				}
+				t.tp.groups = append(t.tp.groups, gs[0])
+				why = append(why, fmt.Sprintf("%s imports %s, which only the group %s provides", f.path, imp, gs[0]))
+			}
+		}
+		if len(why) > 0 {
+			t.tp.groupsWhy = strings.TrimSpace(t.tp.groupsWhy + " " + strings.Join(why, "; ") + ".")
+			r.note("dependencies: installing the group %s in %s after all: %s", list(t.tp.groups), t.name, strings.Join(why, "; "))
+		}
+	}
 }

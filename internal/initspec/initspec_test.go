@@ -66,7 +66,7 @@ type want struct {
 }
 
 var defaultServe = func(target string) []string {
-	return []string{"uvicorn", target, "--host", "0.0.0.0", "--port", "8000"}
+	return []string{"python", "-m", "uvicorn", target, "--host", "0.0.0.0", "--port", "8000"}
 }
 
 func TestDetect(t *testing.T) {
@@ -92,7 +92,7 @@ func TestDetect(t *testing.T) {
 					"code: src/",
 					// The example's ejected Dockerfiles declare what the code says.
 					"declared: read docker/inference/Dockerfile and docker/training/Dockerfile first",
-					"training: docker/training/Dockerfile:64 runs python -m src.train: used",
+					"training: docker/training/Dockerfile:74 runs python -m src.train: used",
 					"inference: docker/inference/Dockerfile:70 serves src.api:app: used",
 					"healthcheck: GET /health, as docker/inference/Dockerfile:64 declares",
 					"training: writes models/ (src/train.py:",
@@ -160,7 +160,7 @@ async def predict():
 			}),
 			want: want{
 				yamlLines: []string{"targets:", "inference:", "description: \"Inference image: serves src.service.main:api with uvicorn\"",
-					"command: [uvicorn, src.service.main:api, --host, 0.0.0.0, --port, \"8000\"]", "healthcheck:", "path: /healthz"},
+					"command: [python, -m, uvicorn, src.service.main:api, --host, 0.0.0.0, --port, \"8000\"]", "healthcheck:", "path: /healthz"},
 				requirements:  []string{"requirements.txt"},
 				trainingCopy:  []string{"src", "configs"},
 				trainingCmd:   []string{"python", "-m", "src.train"},
@@ -467,7 +467,7 @@ async def predict():
 			want: want{
 				trainingCopy:  []string{"svc", "web"},
 				inferenceCopy: []string{"svc", "web"},
-				inferenceCmd:  []string{"uvicorn", "svc.factory:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"},
+				inferenceCmd:  []string{"python", "-m", "uvicorn", "svc.factory:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"},
 				healthPath:    "/docs",
 				notes: []string{
 					"inference: FastAPI app svc.factory:create_app (a factory: uvicorn --factory) in svc/factory.py",
@@ -477,14 +477,43 @@ async def predict():
 			},
 		},
 		{
-			name: "a flask app only is noted, not served",
+			name: "a flask app without gunicorn runs on Flask's server, noted",
 			fsys: repoFS(map[string]string{
 				"web/__init__.py":  "from flask import Flask\napp = Flask(__name__)\n",
 				"requirements.txt": "flask\n",
 			}),
 			want: want{
-				inferenceCmd: defaultServe("src.api:app"),
-				notes:        []string{"found a Flask (WSGI) app at web/__init__.py:2 (app)"},
+				inferenceCmd: []string{"python", "-m", "flask", "--app", "web:app", "run", "--host", "0.0.0.0", "--port", "8000"},
+				notes:        []string{"runs on Flask's development server", "add gunicorn"},
+			},
+		},
+		{
+			name: "an app that reads .env at import is told the file stays out; a hub model id that is a local folder is no download",
+			fsys: repoFS(map[string]string{
+				"app/__init__.py":         "",
+				"app/main.py":             "from dotenv import load_dotenv\nfrom fastapi import FastAPI\nfrom transformers import AutoModel\n\nload_dotenv()\nmodel = AutoModel.from_pretrained(\"models/bert\")\napp = FastAPI()\n\n\n@app.get(\"/health\")\ndef health():\n    return {}\n",
+				"models/bert/config.json": "{}",
+				".env":                    "TOKEN=x\n",
+				"requirements.txt":        "fastapi\nuvicorn\npython-dotenv\ntransformers\n",
+			}),
+			want: want{
+				inferenceCmd: []string{"python", "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"},
+				notes:        []string{"app/main.py:5 reads .env, which the secure excludes keep out"},
+				noNotes:      []string{"smoke test off"},
+			},
+		},
+		{
+			name: "a flask factory with a prefixed blueprint, app.run's port and gunicorn",
+			fsys: repoFS(map[string]string{
+				"service/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from .routes import bp\n    app.register_blueprint(bp)\n    return app\n",
+				"service/routes.py":   "from flask import Blueprint, jsonify\n\nbp = Blueprint(\"api\", __name__, url_prefix=\"/api\")\n\n\n@bp.route(\"/health\")\ndef health():\n    return jsonify(ok=True)\n",
+				"run.py":              "from service import create_app\n\napp = create_app()\n\nif __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", port=5050)\n",
+				"requirements.txt":    "flask==3.0.3\ngunicorn==22.0.0\n",
+			}),
+			want: want{
+				inferenceCmd: []string{"python", "-m", "gunicorn", "--bind", "0.0.0.0:5050", "run:app"},
+				healthPath:   "/api/health",
+				notes:        []string{"Flask app run:app in run.py"},
 			},
 		},
 	} {

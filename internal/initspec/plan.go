@@ -3,6 +3,7 @@ package initspec
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -22,6 +23,10 @@ type plan struct {
 	depsWhy  string
 	depsHint []string
 	depFiles []string
+
+	// systemPackages and buildPackages are what the Dockerfiles install with apt-get.
+	systemPackages, buildPackages []string
+	systemWhy, buildWhy           string
 
 	training, inference targetPlan
 }
@@ -55,15 +60,22 @@ type targetPlan struct {
 
 	groups    []string // dependency groups of this target only
 	groupsWhy string
+
+	// modelHow says how a model the app loads, which training makes, gets into the image.
+	modelHow []string
+
+	// smokeOff, when set, turns the smoke test off and says why (the app cannot start at
+	// build time).
+	smokeOff string
 }
 
 func (p *plan) isDefault() bool {
-	return p.base == "" && p.requirements == nil && p.training.isDefault() && p.inference.isDefault()
+	return p.base == "" && p.requirements == nil && p.systemPackages == nil && p.buildPackages == nil && p.training.isDefault() && p.inference.isDefault()
 }
 
 func (t *targetPlan) isDefault() bool {
 	return t.copy == nil && t.command == nil && t.shell == "" && t.pythonpath == nil && t.healthPath == "" &&
-		t.healthCmd == nil && t.groups == nil && t.expose == nil && t.env == nil && t.writable == nil
+		t.healthCmd == nil && t.groups == nil && t.expose == nil && t.env == nil && t.writable == nil && t.smokeOff == ""
 }
 
 var (
@@ -102,6 +114,7 @@ func (r *repo) plan() *plan {
 		}
 	}
 
+	r.planPackages(p, d)
 	lay := r.layout()
 	r.note("code: %s", lay.desc)
 	r.scan(lay)
@@ -117,6 +130,13 @@ func (r *repo) plan() *plan {
 	app := r.serving(d)
 	r.planTraining(p, lay, cfg, train, d)
 	r.planInference(p, lay, cfg, app, train, d)
+	if deps != nil && !deps.broken {
+		var appFiles []string
+		if app != nil {
+			appFiles = r.reach(r.entryFiles(app), roots(app))
+		}
+		deps.importedGroups(r, p, r.reach(r.entryFiles(train), roots(train)), appFiles)
+	}
 	return p
 }
 
@@ -238,6 +258,8 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 
+	r.srcPath(t, files)
+
 	// Where training writes.
 	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
 	us := r.uses(files, ev, func(*pyFile, pyOp) bool { return true })
@@ -270,9 +292,15 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 	r.noteAdded("training", added, train)
+	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead })
+	var readWhy []string
+	copies, readWhy = r.runtimeReads("training", copies, reads)
 	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
 		t.copy = copies
 		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
+		if len(readWhy) > 0 {
+			t.copyWhy = strings.TrimSpace(t.copyWhy + " Read at run time: " + strings.Join(readWhy, "; ") + ".")
+		}
 	}
 	r.noteWorkdirWrites("training", inWorkdir)
 	if len(dirs) == 0 || len(dirs) == 1 && dirs[0].dir == "models" {
@@ -332,8 +360,8 @@ func topDirUnlessAbs(p string) string {
 	return topDir(p)
 }
 
-// noteWorkdirWrites notes files written in the working directory itself, which stays
-// read-only.
+// noteWorkdirWrites notes files written in the working directory itself: training's is the
+// user's (writable-workdir), inference's stays read-only.
 func (r *repo) noteWorkdirWrites(target string, us []use) {
 	if len(us) == 0 {
 		return
@@ -341,6 +369,10 @@ func (r *repo) noteWorkdirWrites(target string, us []use) {
 	var at []string
 	for _, u := range us {
 		at = append(at, u.String())
+	}
+	if target == "training" {
+		r.note("training: writes files in the working directory itself (%s): fine, the training image's working directory is the user's (writable-workdir)", strings.Join(at, ", "))
+		return
 	}
 	r.note("%s: writes files in the working directory itself (%s), which is read-only in the image: "+
 		"write them under a directory (and add it to targets.%s.writable)", target, strings.Join(at, ", "), target)
@@ -436,13 +468,18 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			if best >= 0 {
 				msg += fmt.Sprintf("; training writes it (%s)", trainWrites[best])
 			}
-			if dir {
-				r.note("%s: add {from: ., to: %s, context: trained} to targets.inference.copy and build with --build-context trained=DIR, DIR holding the trained files of %s/", msg, src, src)
-			} else {
-				r.note("%s: add {from: %s, to: %s, context: trained} to targets.inference.copy and build with --build-context trained=DIR, DIR holding the trained %s", msg, src, src, src)
+			how := fmt.Sprintf("{from: ., to: %s, context: trained}", src)
+			holding := fmt.Sprintf("the trained files of %s/", src)
+			if !dir {
+				how, holding = fmt.Sprintf("{from: %s, to: %s, context: trained}", src, src), "the trained "+src
 			}
+			r.note("%s: add %s to targets.inference.copy and build with --build-context trained=DIR, DIR holding %s", msg, how, holding)
+			// The spec says it too, where the copies are.
+			t.modelHow = append(t.modelHow, fmt.Sprintf("The app loads %s (%s), which the repository does not hold%s: to put it there, add %s to this list and build with --build-context trained=DIR, DIR holding %s (the training image's output).",
+				what, u, strings.TrimPrefix(msg[strings.Index(msg, "does not hold")+len("does not hold"):], ""), how, holding))
 		}
 	}
+	copies, readWhy := r.runtimeReads("inference", copies, reads)
 	if !models && !loaded {
 		r.note("inference: no models/ directory, so the image gets no model files; add models/, or copy them from " +
 			"a named context: {from: ., to: models, context: trained} with --build-context trained=DIR")
@@ -455,22 +492,24 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			t.pythonpathWhy = fmt.Sprintf("%s/ is the import root: %s imports the modules under it by their own names.", app.root, app.file)
 		}
 		r.checkUvicorn(p, app)
+		r.srcPath(t, files)
 	}
 	port, portWhy := r.servePort(app, d)
 	if port != spec.DefaultInferencePort {
 		t.expose, t.exposeWhy = []int{port}, portWhy
-		if t.command != nil && t.command[0] == "uvicorn" {
-			t.command = uvicornCommand(app.target, app.factory, port)
+		if app != nil && app.serveOn != nil && t.command != nil && slices.Equal(t.command, app.command) {
+			t.command = app.serveOn(port)
 		}
 	}
-	if t.command != nil && t.command[0] == "uvicorn" {
-		t.description = "Inference image: serves " + t.command[1] + " with uvicorn"
+	if s := serverOf(t.command); app != nil && (s == "uvicorn" || s != "" && app.decl == nil) {
+		t.description = "Inference image: serves " + app.target + " with " + s
 	} else if t.command != nil || t.shell != "" {
 		t.description = "Inference image: runs " + app.decl.String()
 	}
 	if app != nil {
 		pr := r.health(app, d, port)
 		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
+		t.smokeOff = r.startupBlockers(files, env)
 	}
 
 	// What the app writes: at import (anywhere it imports), and in its own module.
@@ -506,6 +545,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		if len(modelWhy) > 0 {
 			t.copyWhy = strings.TrimSpace(t.copyWhy + " The model: " + strings.Join(modelWhy, "; ") + ".")
 		}
+		if len(readWhy) > 0 {
+			t.copyWhy = strings.TrimSpace(t.copyWhy + " Read at run time: " + strings.Join(readWhy, "; ") + ".")
+		}
 	}
 
 	// The environment the repository declares for the image and the code reads.
@@ -537,6 +579,56 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
 		}
 	}
+}
+
+// srcPath puts /app/src on the target's PYTHONPATH when code outside src/ (a root main.py
+// or app.py) imports the packages under src/ by their own names, as a src layout installed
+// with pip install -e . lets it: the image copies src/, it does not install it.
+func (r *repo) srcPath(t *targetPlan, files []string) {
+	if t.pythonpath != nil || r.isFile("src/__init__.py") || !r.isDir("src") {
+		return
+	}
+	r.srcRooted("src/x.py") // fills srcNames
+	for _, f := range r.pyFiles(files) {
+		if strings.HasPrefix(f.path, "src/") {
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(f.imports)) {
+			if r.srcNames[name] && !r.isDir(name) && !r.isFile(name+".py") {
+				t.pythonpath = []string{spec.DefaultWorkdir, spec.DefaultWorkdir + "/src"}
+				t.pythonpathWhy = fmt.Sprintf("%s imports %s from src/ by its own name (a src layout, not installed in the image).", f.path, name)
+				return
+			}
+		}
+	}
+}
+
+// startupBlockers says why the app cannot start at build time, where the smoke test runs
+// with no network and no credentials: what files (those the app imports) do at import or
+// start. Empty when nothing stops it.
+func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
+	var why []string
+	for _, pf := range r.pyFiles(files) {
+		if pf.dotenv > 0 && r.exists(".env") {
+			r.note("inference: %s:%d reads .env, which the secure excludes keep out of the build context (it holds secrets): set what the app needs with env: (not secrets) or at run time (docker run --env-file .env)", pf.path, pf.dotenv)
+		}
+		for _, s := range pf.startup {
+			if _, set := env[s.env]; s.env != "" && set {
+				continue // the image sets it
+			}
+			if l := s.local; l != "" && (path.IsAbs(l) || strings.HasPrefix(l, ".") || r.exists(strings.TrimSuffix(l, "/"))) {
+				continue // a path in the image, not a hub id
+			}
+			why = append(why, fmt.Sprintf("%s:%d %s", pf.path, s.line, s.what))
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	msg := "The app cannot start at build time, where the smoke test runs with no network and no credentials: " +
+		strings.Join(why, "; ") + ". The smoke test is off; the healthcheck still runs where the image runs."
+	r.note("inference: smoke test off: the app cannot start at build time (no network, no credentials): %s", strings.Join(why, "; "))
+	return msg
 }
 
 // notCopied reports whether a path a Dockerfile copies is not one for the spec to copy: the
@@ -576,7 +668,7 @@ func (r *repo) absModel(u use, d *declared) (*copyItem, string) {
 // checkUvicorn notes when the images do not install the server.
 func (r *repo) checkUvicorn(p *plan, app *entry) {
 	server := "uvicorn"
-	if app.command != nil && app.command[0] != "uvicorn" {
+	if app.command != nil && serverOf(app.command) != "uvicorn" {
 		if app.decl == nil || app.decl.server == "" {
 			return
 		}
@@ -603,6 +695,9 @@ func (r *repo) servePort(app *entry, d *declared) (int, string) {
 			facts = append(facts, f)
 		} else {
 			f.what = "uvicorn.run"
+			if app.framework == "Flask" {
+				f.what = "app.run"
+			}
 			code = &f
 		}
 	}

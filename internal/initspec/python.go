@@ -1,8 +1,11 @@
 package initspec
 
 import (
+	"fmt"
+	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -10,6 +13,14 @@ import (
 // parser, regular expressions and call matching on statements outside comments and docstrings).
 type pyFile struct {
 	path string
+	// startup are the calls made when the module is imported or the app starts (module
+	// level, or a startup/lifespan function) that need what the build does not give: a
+	// download from a model hub, Kaggle, a required environment variable (a credential).
+	startup []pyStartup
+	// startFunc is the top-level function being parsed when its name says it runs at start.
+	startFunc bool
+	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
+	dotenv int
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
 	apps []pyApp
 	// wsgi are module-level Flask app assignments, which uvicorn cannot serve.
@@ -70,9 +81,22 @@ type pyRouter struct {
 	line   int
 }
 
+// pyStartup is a call at import or start that cannot run in the build's smoke test.
+type pyStartup struct {
+	line int
+	what string
+	// local, when set, is the path argument: the call reads the repository, not the network,
+	// when the path exists there.
+	local string
+	// env is the variable a required read needs.
+	env string
+}
+
 type pyInclude struct {
 	obj, expr, prefix string
 	line              int
+	// replaces: the prefix replaces the router's own (Flask's register_blueprint url_prefix).
+	replaces bool
 }
 
 // pyImport is "import mod [as alias]" (names nil) or "from [.*level]mod import name [as alias], ...".
@@ -88,6 +112,8 @@ type pyServe struct {
 	target, port string // argument expressions
 	factory      bool
 	line         int
+	// own: the app's own server (Flask's app.run), not uvicorn.run.
+	own bool
 }
 
 type pyAssign struct {
@@ -122,7 +148,7 @@ var (
 	importRe = regexp.MustCompile(`^import\s+(.+)$`)
 	mainRe   = regexp.MustCompile(`^if\s+__name__\s*==\s*["']__main__["']\s*:`)
 	envRe    = regexp.MustCompile(`(?:getenv|environ\.get|environ\.setdefault)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']|environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
-	callRe   = regexp.MustCompile(`\b(FastAPI|Starlette|Litestar|Quart)\s*\(`)
+	callRe   = regexp.MustCompile(`\b(FastAPI|Starlette|Litestar|Quart|Flask)\s*\(`)
 	dottedRe = regexp.MustCompile(`^[A-Za-z_][\w.]*$`)
 )
 
@@ -199,11 +225,10 @@ func parsePy(p, src string) *pyFile {
 				a := pyApp{obj: m[1], framework: fm[1], line: l.n}
 				if fm[1] == "Flask" {
 					f.wsgi = append(f.wsgi, a)
-				} else {
-					f.apps = append(f.apps, a)
-					_, kw := splitArgs(c.args)
-					f.appArgs[m[1]] = kw
 				}
+				f.apps = append(f.apps, a)
+				_, kw := splitArgs(c.args)
+				f.appArgs[m[1]] = kw
 			} else if c.fn != "" && identRe.MatchString(c.fn) && !strings.Contains(c.callee, "Router") {
 				f.appCalls = append(f.appCalls, pyApp{obj: m[1], line: l.n, callee: c.callee})
 			}
@@ -211,6 +236,12 @@ func parsePy(p, src string) *pyFile {
 		if m := callRe.FindStringSubmatch(code); m != nil && !strings.HasPrefix(code, "from ") && !strings.HasPrefix(code, "import ") {
 			if topFunc != "" && !slices.ContainsFunc(f.factories, func(a pyApp) bool { return a.obj == topFunc }) {
 				f.factories = append(f.factories, pyApp{obj: topFunc, framework: m[1], line: l.n})
+			}
+		}
+		f.startFunc = topFunc != "" && startFnRe.MatchString(topFunc)
+		if !inFunc || f.startFunc {
+			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
+				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
 			}
 		}
 		for _, c := range cs {
@@ -339,6 +370,9 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc})
 		}
 	}
+	if !inFunc || f.startFunc {
+		f.startupCall(c, pos, kw, n)
+	}
 	switch {
 	case isRouteFn(c.fn) && (c.fn == "Route" || c.recv != "" || strings.HasPrefix(code, "@")):
 		p := arg(pos, kw, 0, "path", "rule")
@@ -365,6 +399,18 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	case c.fn == "include_router" && c.recv != "":
 		f.includes = append(f.includes, pyInclude{obj: c.recv, expr: arg(pos, kw, 0, "router"),
 			prefix: strings.TrimSuffix(lit(kw["prefix"]), "/"), line: n})
+	case c.callee == "render_template" || c.callee == "flask.render_template":
+		// Flask renders from the templates/ folder beside the app's module.
+		op(opRead, strconv.Quote(path.Join(path.Dir(f.path), "templates")))
+	case c.fn == "StaticFiles" || c.fn == "Jinja2Templates":
+		op(opRead, arg(pos, kw, 0, "directory"))
+	case c.fn == "register_blueprint" && c.recv != "":
+		// Flask: the blueprint's own url_prefix, or the one given here, which replaces it.
+		f.includes = append(f.includes, pyInclude{obj: c.recv, expr: arg(pos, kw, 0, "blueprint"),
+			prefix: strings.TrimSuffix(lit(kw["url_prefix"]), "/"), replaces: kw["url_prefix"] != "", line: n})
+	case c.fn == "run" && c.recv != "" && identRe.MatchString(c.recv) && c.recv != "uvicorn" && (kw["port"] != "" || kw["host"] != ""):
+		// app.run(host=..., port=...): Flask's (and Quart's) own server.
+		f.serves = append(f.serves, pyServe{target: c.recv, port: kw["port"], line: n, own: true})
 	case c.fn == "mount" && c.recv != "" && len(pos) > 1:
 		f.mounts = append(f.mounts, strings.TrimSpace(pos[1]))
 	case c.fn == "Mount":
@@ -480,5 +526,48 @@ func (f *pyFile) option(pos []string, kw map[string]string, n int) {
 	}
 	if identRe.MatchString(name) {
 		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: "option"})
+	}
+}
+
+var (
+	// startFnRe names the functions that run when the app starts.
+	startFnRe = regexp.MustCompile(`(?i)startup|lifespan|on_start|before_first_request`)
+	// environIndexRe is os.environ["NAME"]: a KeyError at import when NAME is unset.
+	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
+)
+
+// startupCall records a call at import or start that downloads from a model hub or Kaggle.
+func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int) {
+	lit := func(s string) string {
+		v, _, ok := strLit(s)
+		if !ok {
+			return ""
+		}
+		return v
+	}
+	switch {
+	case c.fn == "load_dotenv" || c.fn == "find_dotenv" || c.fn == "dotenv_values":
+		if f.dotenv == 0 {
+			f.dotenv = n
+		}
+	case c.fn == "pipeline" && (c.recv == "" || c.recv == "transformers"):
+		m := lit(arg(pos, kw, 1, "model"))
+		what := "transformers.pipeline downloads its default model from the Hugging Face Hub"
+		if m != "" {
+			what = fmt.Sprintf("transformers.pipeline downloads %s from the Hugging Face Hub", m)
+		}
+		f.startup = append(f.startup, pyStartup{line: n, what: what, local: m})
+	case c.fn == "from_pretrained" || c.fn == "SentenceTransformer" || c.fn == "CrossEncoder":
+		m := lit(arg(pos, kw, 0, "pretrained_model_name_or_path", "model_name_or_path", "model_name"))
+		if m == "" {
+			return // a variable: a path as likely as a hub id
+		}
+		f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s(%q) downloads from the Hugging Face Hub", c.fn, m), local: m})
+	case c.fn == "hf_hub_download" || c.fn == "snapshot_download":
+		f.startup = append(f.startup, pyStartup{line: n, what: c.fn + " downloads from the Hugging Face Hub"})
+	case c.callee == "torch.hub.load" || c.callee == "tensorflow_hub.load" || c.callee == "hub.load" || c.callee == "hub.KerasLayer":
+		f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " downloads a model"})
+	case strings.HasPrefix(c.callee, "kaggle.") || c.fn == "KaggleApi" || c.fn == "dataset_download_files" || c.callee == "kagglehub.model_download" || c.callee == "kagglehub.dataset_download":
+		f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " calls Kaggle (network and credentials)"})
 	}
 }

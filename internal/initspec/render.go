@@ -38,6 +38,16 @@ func render(frontend string, p *plan) []byte {
 		comment(&b, "", p.reqWhy)
 		fmt.Fprintf(&b, "requirements: %s\n", flow(p.requirements))
 	}
+	if p.systemPackages != nil {
+		b.WriteString("\n")
+		comment(&b, "", p.systemWhy)
+		fmt.Fprintf(&b, "system-packages: %s\n", flow(p.systemPackages))
+	}
+	if p.buildPackages != nil {
+		b.WriteString("\n")
+		comment(&b, "", p.buildWhy)
+		fmt.Fprintf(&b, "build-packages: %s\n", flow(p.buildPackages))
+	}
 	if p.training.isDefault() && p.inference.isDefault() {
 		return []byte(b.String())
 	}
@@ -53,6 +63,9 @@ func render(frontend string, p *plan) []byte {
 		tp := t.tp
 		if tp.description != "" {
 			fmt.Fprintf(&b, "    description: %s\n", scalar(tp.description))
+		}
+		for _, h := range tp.modelHow {
+			comment(&b, "    ", h)
 		}
 		if tp.copy != nil {
 			comment(&b, "    ", tp.copyWhy)
@@ -86,6 +99,10 @@ func render(frontend string, p *plan) []byte {
 		} else if tp.healthCmd != nil {
 			comment(&b, "    ", tp.healthWhy)
 			fmt.Fprintf(&b, "    healthcheck:\n      command: %s\n", flow(tp.healthCmd))
+		}
+		if tp.smokeOff != "" {
+			comment(&b, "    ", tp.smokeOff)
+			b.WriteString("    smoke-test: false\n")
 		}
 		if tp.env != nil {
 			comment(&b, "    ", tp.envWhy)

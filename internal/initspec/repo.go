@@ -236,6 +236,8 @@ func (r *repo) module(p string) (mod, root string, ok bool) {
 	rel := p
 	if strings.HasPrefix(p, "src/") && r.srcRooted(p) {
 		root, rel = "src", strings.TrimPrefix(p, "src/")
+	} else if dir, rest, ok := strings.Cut(p, "/"); ok && dir != "src" && !strings.Contains(rest, "/") && r.flatRooted(dir) {
+		root, rel = dir, rest
 	}
 	parts := strings.Split(strings.TrimSuffix(rel, ".py"), "/")
 	if n := len(parts); parts[n-1] == "__init__" || parts[n-1] == "__main__" {
@@ -284,6 +286,35 @@ func (r *repo) srcRooted(p string) bool {
 				if r.srcNames[name] {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// flatRooted reports whether dir, a top-level folder without __init__.py, holds modules that
+// import each other by their own names ("from predictor import Predictor" in
+// serving/main.py): run from that folder (cd serving; uvicorn main:app), they need it on
+// PYTHONPATH, and "serving.main" would not import.
+func (r *repo) flatRooted(dir string) bool {
+	if r.isFile(dir + "/__init__.py") {
+		return false
+	}
+	ents, _ := fs.ReadDir(r.fsys, dir)
+	names := map[string]bool{}
+	for _, e := range ents {
+		if n, ok := strings.CutSuffix(e.Name(), ".py"); ok && identRe.MatchString(n) {
+			names[n] = true
+		}
+	}
+	for n := range names {
+		f := r.file(dir + "/" + n + ".py")
+		if f == nil {
+			continue
+		}
+		for imp := range f.imports {
+			if names[imp] && imp != n && !r.isFile(imp+".py") && !r.isDir(imp) {
+				return true
 			}
 		}
 	}

@@ -43,10 +43,17 @@ func (r *repo) requirements() (files []string, why string) {
 			used = append(used, v)
 		}
 	}
+	sub := r.folderRequirements()
 	switch {
 	case r.inContext("requirements.txt", false):
 		files = []string{"requirements.txt"}
 		r.note("requirements: requirements.txt")
+	case len(used) == 0 && len(sub) > 0:
+		// A service and a training folder, each with its own requirements.txt: the images
+		// share one dependency step, so both install both.
+		files = sub
+		why = "No requirements file at the root: those of the folders the code is in."
+		r.note("requirements: none at the root; installing those of the code's folders: %s", list(sub))
 	case len(used) > 0:
 		cpu, gpu := hardwareVariants(used)
 		if len(cpu) > 0 && len(gpu) > 0 {
@@ -107,6 +114,19 @@ func (r *repo) requirements() (files []string, why string) {
 		why = ""
 	}
 	return files, why
+}
+
+// folderRequirements are the requirements.txt files of the top-level folders (a service's,
+// a training folder's), in the build context.
+func (r *repo) folderRequirements() []string {
+	var out []string
+	ents, _ := fs.ReadDir(r.fsys, ".")
+	for _, e := range ents {
+		if p := e.Name() + "/requirements.txt"; e.IsDir() && !strings.HasPrefix(e.Name(), ".") && r.inContext(p, false) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func skipped(dev []string) string {

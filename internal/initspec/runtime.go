@@ -2,6 +2,7 @@ package initspec
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -183,4 +184,55 @@ func joinWhy(ds []dirUse) string {
 		parts = append(parts, fmt.Sprintf("%s/ (%s)", d.dir, strings.Join(d.why, "; ")))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// smallData is the most a directory the code reads at run time may hold to be copied into
+// the image; a larger one is noted instead (mount it, or fetch it at run time).
+const smallData = 20 << 20
+
+// runtimeReads adds to copies the files and directories of the repository the code reads at
+// run time that no copy covers: the configs and schemas it opens, the templates and static
+// files the app serves, marker files a library looks for, small committed data. Model reads
+// are left to the caller. It returns the new copies and why, for the spec.
+func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]copyItem, []string) {
+	var why []string
+	for _, u := range reads {
+		if u.v.scheme != "" || u.v.p == "" || u.v.p == "." || path.IsAbs(u.v.p) || strings.HasPrefix(u.v.p, "..") || modelRead(u) {
+			continue
+		}
+		if coveredItems(copies, u.v.p) {
+			continue
+		}
+		src := topDir(u.v.p)
+		dir := r.isDir(src)
+		if !plainPath(src) || !r.exists(src) {
+			continue
+		}
+		if !r.inContext(src, dir) {
+			r.note("%s: the code reads %s at run time (%s), but %s keeps %s out of the build context: re-include it (!%s) or mount it", target, u.v.p, u, r.ignoreName, show(src, dir), src)
+			continue
+		}
+		if n := r.size(src); n > smallData {
+			r.note("%s: the code reads %s at run time (%s); %s holds %d MB, too much to copy into the image: mount it, or fetch it at run time", target, u.v.p, u, show(src, dir), n>>20)
+			continue
+		}
+		copies = append(copies, copyItem{from: src})
+		why = append(why, fmt.Sprintf("the code reads %s (%s)", u.v.p, u))
+		r.note("%s: copying %s: the code reads %s at run time (%s)", target, show(src, dir), u.v.p, u)
+	}
+	return copies, why
+}
+
+// size is the number of bytes the files under p hold.
+func (r *repo) size(p string) int64 {
+	var n int64
+	fs.WalkDir(r.fsys, p, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }

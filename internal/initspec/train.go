@@ -28,6 +28,9 @@ type entry struct {
 	pf        *pyFile
 	port      int // the port its declared command or uvicorn.run sets, 0 for none
 	portAt    string
+	// serveOn is the command init writes to serve the app on a port (nil: the command is
+	// the declared one, or uvicorn's default).
+	serveOn func(port int) []string
 }
 
 // Names of training entry points, by directory level: inside a code directory, and at the
@@ -113,6 +116,33 @@ func (r *repo) trainEntry(lay layout) *entry {
 	}
 	if len(found) > 0 {
 		return found[0]
+	}
+	return r.pipelineMain()
+}
+
+// pipelineMain is the training entry of a repository with no file named for training: a
+// root script (main.py, run.py, pipeline.py, run_pipeline.py) with a __main__ guard that
+// reaches training code (a module or call named train*), and serves no app.
+func (r *repo) pipelineMain() *entry {
+	for _, f := range []string{"main.py", "run.py", "run_pipeline.py", "pipeline.py", "run_training.py"} {
+		pf := r.file(f)
+		if pf == nil || !pf.main || len(pf.apps) > 0 || len(pf.serves) > 0 || !r.inContext(f, false) {
+			continue
+		}
+		var why string
+		for _, g := range r.reach([]string{f}, []string{".", "src"}) {
+			if g != f && strings.Contains(strings.ToLower(path.Base(g)), "train") {
+				why = g
+				break
+			}
+		}
+		if why == "" {
+			continue
+		}
+		e := scriptEntry(f)
+		e.desc = fmt.Sprintf("Runs %s, which has a __main__ guard and runs the training code of %s.", f, why)
+		r.note("training: no file named for training; %s runs the pipeline (its __main__ guard reaches %s)", f, why)
+		return e
 	}
 	return nil
 }
@@ -201,6 +231,14 @@ func (r *repo) declaredEntry(c *command) *entry {
 		e.command = c.words
 	}
 	e.extra = append(e.extra, topDir(e.file))
+	for _, p := range c.pre {
+		if top := topDir(p); r.exists(top) && !slices.Contains(e.extra, top) || r.exists(top+".py") && !slices.Contains(e.extra, top+".py") {
+			if !r.exists(top) {
+				top += ".py"
+			}
+			e.extra = append(e.extra, top)
+		}
+	}
 	for _, w := range c.words[1:] {
 		_, v, ok := strings.Cut(w, "=")
 		if !ok {

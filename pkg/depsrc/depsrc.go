@@ -296,9 +296,9 @@ func (d *Source) Resolve(s *spec.Spec, target string, p ocispecs.Platform, pytho
 	}
 	env, err := pydeps.NewEnv(p.OS, p.Architecture, p.Variant, python)
 	if err != nil {
-		return nil, s.Errorf("base", "base image %s: %v", s.Base, err)
+		return nil, s.Errorf(s.BasePath(t), "base image %s: %v", s.BaseOf(t), err)
 	}
-	if err := d.checkPython(s, env); err != nil {
+	if err := d.checkPython(s, t, env); err != nil {
 		return nil, err
 	}
 	sel := pydeps.Selection{Groups: groups, Extras: extras}
@@ -441,10 +441,10 @@ func (d *Source) declared(s *spec.Spec, groups, extras []string) ([]byte, error)
 
 // checkPython refuses, before anything is installed, a base image whose Python the project
 // does not support: its requires-python, and the version .python-version pins.
-func (d *Source) checkPython(s *spec.Spec, env pydeps.Env) error {
+func (d *Source) checkPython(s *spec.Spec, t *spec.Target, env pydeps.Env) error {
 	if pr := d.project; pr != nil && pr.RequiresPython != "" {
 		if ok, err := pydeps.MatchSpecifier(pr.RequiresPython, env.PythonFullVersion); err == nil && !ok {
-			return pythonMismatch(s, path.Join(path.Dir(d.source), "pyproject.toml")+" asks for requires-python "+pr.RequiresPython, env, pr.RequiresPython)
+			return pythonMismatch(s, t, path.Join(path.Dir(d.source), "pyproject.toml")+" asks for requires-python "+pr.RequiresPython, env, pr.RequiresPython)
 		}
 	}
 	pv := path.Join(path.Dir(d.source), PythonVersionFile)
@@ -454,7 +454,7 @@ func (d *Source) checkPython(s *spec.Spec, env pydeps.Env) error {
 		want = strings.TrimPrefix(strings.TrimSpace(want), "cpython-")
 		want, _, _ = strings.Cut(want, "-")
 		if want != "" && want[0] >= '0' && want[0] <= '9' && !samePythonLine(want, env.PythonFullVersion) {
-			return pythonMismatch(s, pv+" pins "+want, env, "=="+want+".*")
+			return pythonMismatch(s, t, pv+" pins "+want, env, "=="+want+".*")
 		}
 	}
 	return nil
@@ -468,7 +468,7 @@ func samePythonLine(want, have string) bool {
 
 // pythonMismatch is the located error for a base image whose Python the project does not
 // accept, naming both versions and a python image that would do.
-func pythonMismatch(s *spec.Spec, what string, env pydeps.Env, specifier string) error {
+func pythonMismatch(s *spec.Spec, t *spec.Target, what string, env pydeps.Env, specifier string) error {
 	suggestion := ""
 	for minor := 8; minor <= 14; minor++ {
 		v := fmt.Sprintf("3.%d", minor)
@@ -477,7 +477,7 @@ func pythonMismatch(s *spec.Spec, what string, env pydeps.Env, specifier string)
 			break
 		}
 	}
-	return s.Errorf("base", "%s has Python %s, but %s%s", s.Base, env.PythonFullVersion, what, suggestion)
+	return s.Errorf(s.BasePath(t), "%s has Python %s, but %s%s", s.BaseOf(t), env.PythonFullVersion, what, suggestion)
 }
 
 // selectionPath is where a target's groups and extras come from, for errors.

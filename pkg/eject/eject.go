@@ -119,6 +119,9 @@ func Render(p *plan.Plan, platform, python string) ([]byte, error) {
 	if p.Find(plan.Venv) != nil {
 		e.deps()
 	}
+	if st := p.Find(plan.Workdir); st != nil {
+		e.workdir(*st)
+	}
 	e.runtime()
 	if len(e.errs) > 0 {
 		return nil, fmt.Errorf("target %s cannot be written as a Dockerfile: %w", p.TargetName, e.errs.Sorted())
@@ -131,6 +134,8 @@ type ejector struct {
 	o    options
 	b    bytes.Buffer
 	errs located.Errors
+	// envDone: the image's environment is written already (before the run steps).
+	envDone bool
 }
 
 func (e *ejector) line(format string, args ...any) {
@@ -201,6 +206,13 @@ func (e *ejector) deps() {
 	e.line("FROM ${BASE} AS deps")
 	e.line("ENV PYTHONDONTWRITEBYTECODE=1")
 	e.line("ARG SOURCE_DATE_EPOCH")
+	switch {
+	case e.p.BuildRoot != nil:
+		e.line("# The packages pip builds against (build-packages): in this stage only, never in the image.")
+		e.apt(*e.p.BuildRoot)
+	case e.p.DepsOnSystem:
+		e.apt(*e.p.Find(plan.System))
+	}
 	e.line("# The venv in a step of its own: a change of requirements re-runs pip only.")
 	e.run([]string{"--network=none", "--mount=type=tmpfs,target=/tmp"}, venv.Script+"\n")
 	var env []string
@@ -314,9 +326,14 @@ func (e *ejector) cacheMount() string {
 
 // secretMounts are the spec's pip secrets.
 func (e *ejector) secretMounts(ps *plan.PipStep) []string {
+	return e.secretMountsOf("pip.secrets", ps.Secrets)
+}
+
+// secretMountsOf are secret mounts of a step, for the secrets at specPath.
+func (e *ejector) secretMountsOf(specPath string, secrets []spec.PipSecret) []string {
 	var mounts []string
-	for i, sec := range ps.Secrets {
-		p := fmt.Sprintf("pip.secrets[%d]", i)
+	for i, sec := range secrets {
+		p := fmt.Sprintf("%s[%d]", specPath, i)
 		m := "--mount=type=secret,id=" + e.mountValue(p+".id", sec.ID)
 		if sec.Env != "" {
 			m += ",env=" + e.mountValue(p+".env", sec.Env)
@@ -339,14 +356,47 @@ func (e *ejector) pipScript(ps *plan.PipStep) string {
 	return ps.ScriptWith(strings.Join(lines, " \\\n  ")) + "\n"
 }
 
+// workdirStage is the stage that holds the working directory owned by the user, under
+// workdirRoot, for the runtime stage to link in after its copies.
+const (
+	workdirStage = "workdir"
+	workdirRoot  = "/mlbuild/workdir"
+)
+
+// workdir writes the stage that makes the working directory owned by the user
+// (writable-workdir). The runtime stage copies it in last, with --link: as in mlbuild's
+// merge, its entry for the directory replaces the root-owned one the copies before it make.
+func (e *ejector) workdir(st plan.Step) {
+	e.line("")
+	e.line("# The working directory is the user's (writable-workdir): the code can create files and")
+	e.line("# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.")
+	e.line("FROM ${BASE} AS %s", workdirStage)
+	dir := workdirRoot + st.Dir
+	e.run([]string{"--network=none"}, fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s\n", plan.ShellJoin([]string{dir}), st.UID, st.GID))
+}
+
 // runtime writes the final stage: the plan's steps in order (the user layer, the venv, the
 // copies), then the config.
 func (e *ejector) runtime() {
 	e.line("")
 	e.line("FROM ${BASE} AS runtime")
-	linked := false
+	linked, ran := false, false
 	for _, st := range e.p.Steps {
 		switch st.Kind {
+		case plan.System:
+			e.line("ARG SOURCE_DATE_EPOCH")
+			e.line("# System packages, in a layer of their own; apt's lists and downloads stay in cache mounts.")
+			e.apt(st)
+		case plan.Run:
+			if !ran {
+				e.line("# Build-time commands: as the container's user, in its working directory, with its")
+				e.line("# environment, before the code (a code edit does not run them again).")
+				e.env()
+				e.line("WORKDIR %s", word(st.Run.Dir))
+				e.line("USER %s", st.Run.User)
+				ran = true
+			}
+			e.runStep(st)
 		case plan.User:
 			what := fmt.Sprintf("# The account the container runs as (%d:%d) and its home", e.p.User.UID, e.p.User.GID)
 			if len(e.p.User.Writable) > 0 {
@@ -374,6 +424,9 @@ func (e *ejector) runtime() {
 				flags = append(flags, "--exclude="+x)
 			}
 			e.copy(st.SpecPath, flags, cp.From, cp.Dest)
+		case plan.Workdir:
+			e.line("# Last, so the working directory's entry is this one, owned by %d:%d.", st.UID, st.GID)
+			e.copy(st.SpecPath, []string{"--link", "--from=" + workdirStage}, workdirRoot+"/", "/")
 		}
 	}
 	e.config()
@@ -403,19 +456,9 @@ func (e *ejector) linkComment(done *bool) {
 // config writes the instructions that only change the image config: the plan's Config.
 func (e *ejector) config() {
 	c := e.p.Config
-	var env []string
-	for _, v := range c.Env {
-		e.noLineBreak(e.configPath("env."+v.Key), v.Value)
-		switch {
-		case v.PrependToPath && v.Value == "":
-			// PATH is set in every stage already.
-		case v.PrependToPath:
-			env = append(env, v.Key+"="+word(v.Value)+":$PATH")
-		default:
-			env = append(env, v.Key+"="+word(v.Value))
-		}
+	if !e.envDone {
+		e.env()
 	}
-	e.list("ENV", env)
 	e.noLineBreak(e.configPath("workdir"), c.WorkingDir)
 	e.line("WORKDIR %s", word(c.WorkingDir))
 	e.line("USER %s", c.User)
@@ -449,6 +492,51 @@ func (e *ejector) config() {
 	if c.CmdSet {
 		e.line("CMD %s", jsonList(c.Cmd))
 	}
+}
+
+// apt writes an apt step (plan.AptStep) as root, its lists and downloads in cache mounts.
+func (e *ejector) apt(st plan.Step) {
+	e.run([]string{
+		fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=locked", plan.AptListsCacheID, plan.AptListsDir),
+		fmt.Sprintf("--mount=type=cache,id=%s,target=%s,sharing=locked", plan.AptCacheID, plan.AptArchivesDir),
+		"--mount=type=tmpfs,target=/tmp",
+	}, st.Apt.Script()+"\n")
+}
+
+// runStep writes a build-time command with its secrets and cache mounts.
+func (e *ejector) runStep(st plan.Step) {
+	rs := st.Run
+	mounts := e.secretMountsOf(st.SpecPath+".secrets", rs.Secrets)
+	for _, c := range rs.Caches {
+		mounts = append(mounts, fmt.Sprintf("--mount=type=cache,id=%s,target=%s,uid=%d,gid=%d,sharing=shared",
+			e.mountValue(st.SpecPath+".cache", c.ID), e.mountValue(st.SpecPath+".cache", c.Target), c.UID, c.GID))
+	}
+	mounts = append(mounts, "--mount=type=tmpfs,target=/tmp")
+	cmd := plan.ShellJoin(rs.Argv)
+	if len(rs.Argv) == 3 && rs.Argv[0] == "/bin/sh" && rs.Argv[1] == "-c" {
+		cmd = rs.Argv[2]
+	}
+	e.line("# %s", comment(st.What))
+	e.run(mounts, "export HOME="+plan.ShellJoin([]string{rs.Home})+"\n"+cmd+"\n")
+}
+
+// env writes the image's environment.
+func (e *ejector) env() {
+	c := e.p.Config
+	var env []string
+	for _, v := range c.Env {
+		e.noLineBreak(e.configPath("env."+v.Key), v.Value)
+		switch {
+		case v.PrependToPath && v.Value == "":
+			// PATH is set in every stage already.
+		case v.PrependToPath:
+			env = append(env, v.Key+"="+word(v.Value)+":$PATH")
+		default:
+			env = append(env, v.Key+"="+word(v.Value))
+		}
+	}
+	e.list("ENV", env)
+	e.envDone = true
 }
 
 func (e *ejector) healthcheck() {

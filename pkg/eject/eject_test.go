@@ -134,7 +134,24 @@ var cases = []struct {
 	{"pyproject-inference", pyprojectSpec, "inference", declared},
 	{"requirements-project", "version: 1\ndependencies: {project: true}\n", "inference", nil},
 	{"uvlock-subdir-project", "version: 1\ndependencies: {from: ml/uv.lock, project: true}\n", "inference", subdirLocked},
+	{"system-training", systemSpec, "training", nil},
+	{"system-inference", "version: 1\nsystem-packages: [libgomp1]\n", "inference", nil},
 }
+
+// systemSpec installs system packages, builds with build packages, and runs build-time steps with a secret and a cache.
+const systemSpec = `version: 1
+system-packages: [libgomp1]
+build-packages: [gcc, libc6-dev]
+run:
+  - name: fetch the tokenizer
+    command: python -m src.fetch
+    secrets: [{id: hf, env: HF_TOKEN}]
+    cache: [/home/app/.cache]
+targets:
+  training:
+    system-packages: [libgl1]
+    run: [[python, -c, "print('ok')"]]
+`
 
 // load loads a spec for linux/amd64 (testkit.LoadSpec).
 func load(t testing.TB, src string) *spec.Spec {
@@ -206,6 +223,7 @@ var wantCopies = map[string][]copyInstr{
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/app/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
 	},
 	"default-inference": {
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
@@ -222,6 +240,7 @@ var wantCopies = map[string][]copyInstr{
 		{from: "deps", link: true, src: "/venv", dst: "/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/srv/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/srv/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
 	},
 	"odd-values": {
 		{from: "deps", link: true, src: "/opt/my venv", dst: "/opt/my venv"},
@@ -244,6 +263,7 @@ var wantCopies = map[string][]copyInstr{
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/app/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
 	},
 	"pyproject-inference": {
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
@@ -252,6 +272,18 @@ var wantCopies = map[string][]copyInstr{
 		{link: true, excludes: secure, src: "models", dst: "/app/models"},
 	},
 	"uvlock-subdir-project": {
+		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
+		{link: true, excludes: secure, src: "src", dst: "/app/src"},
+		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{link: true, excludes: secure, src: "models", dst: "/app/models"},
+	},
+	"system-training": {
+		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
+		{link: true, excludes: secure, src: "src", dst: "/app/src"},
+		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"},
+	},
+	"system-inference": {
 		{from: "deps", link: true, src: "/opt/venv", dst: "/opt/venv"},
 		{link: true, excludes: secure, src: "src", dst: "/app/src"},
 		{link: true, excludes: secure, src: "configs", dst: "/app/configs"},
@@ -287,6 +319,10 @@ func TestStructure(t *testing.T) {
 			wantNames := []string{"deps", "runtime"}
 			if tc.deps == nil && len(s.Requirements) == 0 {
 				wantNames = []string{"runtime"}
+			}
+			if tg := s.Targets[tc.target]; *tg.WritableWorkdir && *tg.User.UID != 0 {
+				// The working directory owned by the user, linked in after the copies.
+				wantNames = slices.Insert(wantNames, len(wantNames)-1, "workdir")
 			}
 			if !slices.Equal(names, wantNames) {
 				t.Errorf("stages %v, want %v", names, wantNames)
@@ -399,7 +435,9 @@ func TestStepsMatchLLB(t *testing.T) {
 				t.Fatal(err)
 			}
 			var userOp, venvOp, pipOp, projectOp *pb.ExecOp
-			var generated []byte // the file the frontend writes for the pip step
+			var runOps []*pb.ExecOp // build-time commands
+			var aptScripts []string // the apt steps' scripts
+			var generated []byte    // the file the frontend writes for the pip step
 			for _, dt := range def.Def {
 				var op pb.Op
 				if err := op.UnmarshalVT(dt); err != nil {
@@ -423,12 +461,42 @@ func TestStepsMatchLLB(t *testing.T) {
 					userOp = ex
 				case len(args) == 4 && strings.HasPrefix(args[2], "# mlbuild check runner"):
 					// a check: runs the built image, builds nothing (no Dockerfile step)
+				case len(args) == 3 && strings.Contains(args[2], "\napt-get install "):
+					aptScripts = append(aptScripts, args[2]+"\n")
+				case slices.ContainsFunc(ex.Meta.Env, func(kv string) bool { return strings.HasPrefix(kv, "HOME=") }):
+					runOps = append(runOps, ex)
 				default:
 					t.Fatalf("unexpected exec op %q", args)
 				}
 			}
 			stages := interpret(t, ejectT(t, s, tc.target, tc.deps), baseConfig())
 			rt := stages[len(stages)-1]
+			// The apt steps byte for byte (the system packages in the runtime stage, the
+			// packages pip runs on in the deps stage), and as many build-time commands.
+			var gotApt []string
+			gotRuns := 0
+			for i := range stages {
+				stages[i].runs = slices.DeleteFunc(stages[i].runs, func(r runInstr) bool {
+					switch {
+					case strings.Contains(r.script, "\napt-get install "):
+						gotApt = append(gotApt, r.script)
+						return true
+					case strings.HasPrefix(r.script, "export HOME="):
+						gotRuns++
+						return true
+					}
+					return false
+				})
+			}
+			rt = stages[len(stages)-1]
+			slices.Sort(aptScripts)
+			slices.Sort(gotApt)
+			if diff := cmp.Diff(slices.Compact(aptScripts), slices.Compact(gotApt)); diff != "" {
+				t.Errorf("apt steps (-llbgraph +Dockerfile):\n%s", diff)
+			}
+			if gotRuns != len(runOps) {
+				t.Errorf("%d build-time commands in the Dockerfile, %d in the LLB", gotRuns, len(runOps))
+			}
 
 			if userOp == nil {
 				if len(rt.runs) != 0 {

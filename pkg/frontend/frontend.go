@@ -98,6 +98,33 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 	return rb.Finalize()
 }
 
+// checkApt refuses, with a located error naming the base and the field, a target that
+// installs Debian packages (system-packages, build-packages) on a base image without apt-get,
+// as Alpine and distroless images are. It reads the base's files, which the apt step needs
+// anyway; targets without such packages skip it.
+func (b *builder) checkApt(ctx context.Context, s *spec.Spec, target string, base *baseImage) error {
+	t := s.Targets[target]
+	field := s.SystemPackagesPath(t)
+	switch {
+	case len(t.SystemPackages) > 0:
+	case len(s.BuildPackages) > 0:
+		field = "build-packages"
+	default:
+		return nil
+	}
+	ref, err := b.read(ctx, base.state)
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{"/usr/bin/apt-get", "/bin/apt-get"} {
+		if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: p}); err == nil {
+			return nil
+		}
+	}
+	return s.Errorf(field, "base image %s has no apt-get (Alpine and distroless images do not): %s needs a Debian or Ubuntu base; set %s to one",
+		s.BaseOf(t), field[strings.LastIndexByte(field, '.')+1:], s.BasePath(t))
+}
+
 // warn reports the spec's lint warnings as located build warnings (buildx prints them with
 // the offending lines after the build).
 func (b *builder) warn(ctx context.Context, s *spec.Spec) {
@@ -319,6 +346,9 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if err != nil {
 		return nil, err
 	}
+	if err := b.checkApt(ctx, s, target, in.base); err != nil {
+		return nil, err
+	}
 	epoch, err := sourceDateEpoch(b.bc.BuildArgs)
 	if err != nil {
 		return nil, err
@@ -521,8 +551,12 @@ func (b *builder) runCheck(ctx context.Context, s *spec.Spec, target string, chk
 	if r.Exit == 0 {
 		return nil
 	}
+	msg := strings.TrimRight(r.Output, "\n")
+	if chk.Hint != "" {
+		msg += "\n" + chk.Hint
+	}
 	return s.Errorf(chk.SpecPath, "target %s, %s failed (exit %d); nothing was exported\n%s",
-		target, chk.Name, r.Exit, strings.TrimRight(r.Output, "\n"))
+		target, chk.Name, r.Exit, msg)
 }
 
 // checkResult solves a check's definition and reads the result it left.
@@ -552,7 +586,9 @@ type baseImage struct {
 // base resolves the spec's base image to a digest, or takes it from a named build context
 // (--build-context python:3.10-slim=docker-image://...).
 func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocispecs.Platform) (*baseImage, error) {
-	nc, err := b.bc.NamedContext(s.Base, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
+	t := s.Targets[target]
+	base := s.BaseOf(t)
+	nc, err := b.bc.NamedContext(base, dockerui.ContextOpt{Platform: &p, ResolveMode: b.bc.ImageResolveMode.String()})
 	if err != nil {
 		return nil, err
 	}
@@ -564,30 +600,30 @@ func (b *builder) base(ctx context.Context, s *spec.Spec, target string, p ocisp
 		if img == nil {
 			img = &dockerspec.DockerOCIImage{}
 		}
-		return &baseImage{state: *st, image: img, name: s.Base}, nil
+		return &baseImage{state: *st, image: img, name: base}, nil
 	}
 	// The same normalisation as the plan's Base (plan.NormalizeBase).
-	normalized, err := plan.NormalizeBase(s.Base)
+	normalized, err := plan.NormalizeBase(base)
 	if err != nil {
-		return nil, s.Errorf("base", "base image %q: %v", s.Base, err)
+		return nil, s.Errorf(s.BasePath(t), "base image %q: %v", base, err)
 	}
 	named, err := reference.ParseNormalizedNamed(normalized)
 	if err != nil {
 		return nil, err
 	}
 	ref, dgst, dt, err := b.c.ResolveImageConfig(ctx, named.String(), sourceresolver.Opt{
-		LogName: plan.MetadataVertex(b.label(target, p), s.Base),
+		LogName: plan.MetadataVertex(b.label(target, p), base),
 		ImageOpt: &sourceresolver.ResolveImageOpt{
 			Platform:    &p,
 			ResolveMode: b.bc.ImageResolveMode.String(),
 		},
 	})
 	if err != nil {
-		return nil, s.Errorf("base", "base image %s: %v", s.Base, err)
+		return nil, s.Errorf(s.BasePath(t), "base image %s: %v", base, err)
 	}
 	var img dockerspec.DockerOCIImage
 	if err := json.Unmarshal(dt, &img); err != nil {
-		return nil, fmt.Errorf("base image %s: parse config: %w", s.Base, err)
+		return nil, fmt.Errorf("base image %s: parse config: %w", base, err)
 	}
 	pinned := ref
 	if dgst != "" {

@@ -174,7 +174,7 @@ func TestTarget(t *testing.T) {
 		name, target string
 		wantCmd      []string // nil: Build must fail
 	}{
-		{"default is inference", "", []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"}},
+		{"default is inference", "", []string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"}},
 		{"training", "training", []string{"python", "-m", "src.train"}},
 		{"declared target extending training", "evaluate", []string{"python", "-m", "src.train"}},
 		{"unknown", "nope", nil},
@@ -842,6 +842,9 @@ func TestChecks(t *testing.T) {
 				t.Error("Build returned a result though a check failed")
 			}
 			containsAll(t, "error", err.Error(), "boom", tc.specPath, "nothing was exported")
+			if hint := "targets.inference.smoke-test: false"; strings.Contains(err.Error(), hint) != (tc.fail == "smoke test") {
+				t.Errorf("the error says how to turn the smoke test off (%q) = %v, want it for the smoke test only: %v", hint, !(tc.fail == "smoke test"), err)
+			}
 			if strings.Count(err.Error(), "boom") != 1 {
 				t.Errorf("the failing check's output appears %d times: %v", strings.Count(err.Error(), "boom"), err)
 			}

@@ -44,7 +44,7 @@ func (b *builder) listTargets(ctx context.Context) (*targets.List, error) {
 	list := &targets.List{Sources: [][]byte{b.src.Data}}
 	for _, name := range s.TargetNames() {
 		t := s.Targets[name]
-		tg := targets.Target{Name: name, Description: t.Description, Default: name == s.DefaultTarget, Base: s.Base}
+		tg := targets.Target{Name: name, Description: t.Description, Default: name == s.DefaultTarget, Base: s.BaseOf(t)}
 		if s.Has(spec.TargetPath(name)) {
 			tg.Location = b.location(s, spec.TargetPath(name))
 		}
@@ -68,7 +68,11 @@ func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
 	if rerr != nil {
 		derr = rerr
 	}
-	o := &outline.Outline{Name: target, Description: joinDescription(t.Description, depsrc.Describe(s, t, d, derr)), Sources: [][]byte{b.src.Data}}
+	what := depsrc.Describe(s, t, d, derr)
+	if base := plan.DescribeBase(s, target); base != "" {
+		what = base + "; " + what
+	}
+	o := &outline.Outline{Name: target, Description: joinDescription(t.Description, what), Sources: [][]byte{b.src.Data}}
 	for _, k := range slices.Sorted(maps.Keys(s.Args)) {
 		a := outline.Arg{Name: k, Value: s.Args[k]}
 		if v, ok := b.bc.BuildArgs[k]; ok {
@@ -79,6 +83,11 @@ func (b *builder) outline(ctx context.Context) (*outline.Outline, error) {
 	}
 	for i, sec := range s.Pip.Secrets {
 		o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID, Required: !sec.Optional, Location: b.location(s, fmt.Sprintf("pip.secrets[%d]", i))})
+	}
+	for _, r := range t.Run {
+		for i, sec := range r.Secrets {
+			o.Secrets = append(o.Secrets, outline.Secret{Name: sec.ID, Required: !sec.Optional, Location: b.location(s, fmt.Sprintf("%s.secrets[%d]", r.Path, i))})
+		}
 	}
 	if d.Installs(s) {
 		o.Cache = append(o.Cache, outline.CacheMount{ID: plan.PipCacheMountID(b.bc.CacheIDNamespace), Location: b.location(s, depsrc.SpecPath(s))})

@@ -73,18 +73,25 @@ type Result struct {
 // the plan holds the other decisions. It reads nothing but the plan and opt.
 func Render(p *plan.Plan, opt Options) (*Result, error) {
 	g := &graph{p: p, opt: opt}
+	g.img = g.image()
 	var layers []layer
 	// venv is the virtualenv so far: each install step runs on the one before, unless it
 	// installs Alone into the bare one.
 	var venv, bare llb.State
+	// system is the base with the target's system packages, what the user step runs on.
+	system := opt.Base
 	for _, st := range p.Steps {
 		var l layer
 		switch st.Kind {
+		case plan.System:
+			system, l = g.systemLayer(st)
 		case plan.User:
-			l = g.userLayer(st)
+			l = g.userLayer(st, system)
 		case plan.Venv:
 			venv, l = g.venvLayer(st)
 			bare = venv
+		case plan.Run:
+			l = g.runLayer(st, layers)
 		case plan.Pip, plan.Project:
 			if st.Pip.Alone {
 				_, l = g.pipLayer(st, bare)
@@ -100,12 +107,14 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 				}
 			}
 			l = g.copyLayer(st, src)
+		case plan.Workdir:
+			l = g.workdirLayer(st)
 		case plan.Assemble:
 			continue
 		}
 		layers = append(layers, l)
 	}
-	img := g.image()
+	img := g.img
 	res := &Result{Image: img, Shape: p.Shape}
 	if p.Shape == plan.ShapeCopy {
 		// No merge op: each layer goes onto the image so far. The checks run in that image;
@@ -132,6 +141,8 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 type graph struct {
 	p   *plan.Plan
 	opt Options
+	// img is the image config the plan gives; run steps run with its environment.
+	img *dockerspec.DockerOCIImage
 }
 
 // supports tells whether caps offer an LLB capability; nil caps offer all of them.
@@ -171,8 +182,9 @@ func PBRange(r located.Range) *pb.Range {
 	}
 }
 
-// userLayer runs the user script. It depends only on the base image and the user.
-func (g *graph) userLayer(st plan.Step) layer {
+// userLayer runs the user script on the base with the target's system packages (whose own
+// accounts it keeps). It depends only on those and the user.
+func (g *graph) userLayer(st plan.Step, system llb.State) layer {
 	c := g.c(st)
 	run := func(below llb.State) llb.State {
 		return below.Run(
@@ -182,8 +194,9 @@ func (g *graph) userLayer(st plan.Step) layer {
 			withConstraints(c),
 		).Root()
 	}
-	// It is the first layer: onto runs it on the base, the very vertex alone diffs.
-	return layer{alone: llb.Diff(g.opt.Base, run(g.opt.Base), g.named(st.LayerName(), "")...), onto: run}
+	// It comes first, after the system packages: onto runs it on that, the very vertex
+	// alone diffs.
+	return layer{alone: llb.Diff(system, run(system), g.named(st.LayerName(), "")...), onto: run}
 }
 
 // venvLayer creates the virtualenv on the base, in a step of its own, so a requirements
@@ -199,9 +212,10 @@ func (g *graph) venvLayer(st plan.Step) (llb.State, layer) {
 	if g.opt.Epoch != nil {
 		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
 	}
-	venv := g.opt.Base.Run(ro...).Root()
+	root := g.depsRoot()
+	venv := root.Run(ro...).Root()
 	return venv, layer{
-		alone: llb.Diff(g.opt.Base, venv, g.named(st.LayerName(), "")...),
+		alone: llb.Diff(root, venv, g.named(st.LayerName(), "")...),
 		onto:  g.copyVenv(venv, g.named(st.LayerName(), "")),
 	}
 }
@@ -222,7 +236,7 @@ func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
 // pipRun is the exec of a pip step on venv.
 func (g *graph) pipRun(st plan.Step, venv llb.State) llb.ExecState {
 	ps := st.Pip
-	secrets, exports := g.pipSecrets(ps)
+	secrets, exports := g.secrets(ps.Secrets)
 	script := ps.Script()
 	if len(exports) > 0 {
 		script = strings.Join(exports, "\n") + "\n" + script
@@ -271,12 +285,12 @@ func (g *graph) generated(ps *plan.PipStep) llb.State {
 		g.named(plan.InternalVertex(plan.InternalWrite(ps.Requirements[0])), "")...)
 }
 
-// pipSecrets mounts the spec's pip secrets. Builders before BuildKit v0.10 (Docker Engine
-// 20.10) cannot put a secret in the environment: it is mounted as a file on the step's tmpfs
-// and the script exports it (the returned lines).
-func (g *graph) pipSecrets(ps *plan.PipStep) (secrets []llb.RunOption, exports []string) {
+// secrets mounts a step's secrets (pip's, a run step's). Builders before BuildKit v0.10
+// (Docker Engine 20.10) cannot put a secret in the environment: it is mounted as a file on
+// the step's tmpfs and the script exports it (the returned lines).
+func (g *graph) secrets(list []plan.Secret) (secrets []llb.RunOption, exports []string) {
 	secretEnvAsFile := !supports(g.opt.Caps, pb.CapExecSecretEnv)
-	for _, sec := range ps.Secrets {
+	for _, sec := range list {
 		so := []llb.SecretOption{llb.SecretID(sec.ID)}
 		if sec.Optional {
 			so = append(so, llb.SecretOptional)
@@ -321,6 +335,38 @@ func (g *graph) copyLayer(st plan.Step, src llb.State) layer {
 		}), c...)
 	}
 	return layer{alone: onto(llb.Scratch()), onto: onto}
+}
+
+// workdirLayer gives the working directory to the user. Alone, it is the directory (and its
+// missing parents, root's) made on scratch: merged after the copies, its entry replaces the
+// root-owned one they create, whatever they hold. Onto the image so far (no merge op), the
+// step's script sets the owner of the directory the copies made.
+func (g *graph) workdirLayer(st plan.Step) layer {
+	c := g.c(st)
+	created := time.Unix(0, 0).UTC()
+	if g.opt.Epoch != nil {
+		created = g.opt.Epoch.UTC()
+	}
+	var dirs []string
+	for d := path.Dir(st.Dir); d != "/"; d = path.Dir(d) {
+		dirs = append([]string{d}, dirs...)
+	}
+	var fa *llb.FileAction
+	for _, d := range dirs {
+		fa = fa.Mkdir(d, 0o755, llb.WithCreatedTime(created))
+	}
+	fa = fa.Mkdir(st.Dir, 0o755, llb.WithUIDGID(st.UID, st.GID), llb.WithCreatedTime(created))
+	return layer{
+		alone: llb.Scratch().File(fa, c...),
+		onto: func(below llb.State) llb.State {
+			return below.Run(
+				llb.Args([]string{"/bin/sh", "-c", st.Script}),
+				llb.Network(pb.NetMode_NONE),
+				llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+				withConstraints(c),
+			).Root()
+		},
+	}
 }
 
 type constraintsRunOption []llb.ConstraintsOpt

@@ -121,6 +121,22 @@ func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 // richSpec uses most fields of the format; shared with pkg/eject and pkg/spec's schema tests.
 var richSpec = testkit.RichSpec
 
+// systemSpec installs system packages (the spec's and a target's own), builds with build
+// packages and runs build-time steps with a secret and a cache.
+const systemSpec = `version: 1
+system-packages: [libgomp1]
+build-packages: [gcc, libc6-dev]
+run:
+  - name: fetch the tokenizer
+    command: python -m src.fetch
+    secrets: [{id: hf, env: HF_TOKEN}]
+    cache: [/home/app/.cache]
+targets:
+  training:
+    system-packages: [libgl1]
+    run: [[python, -c, "print('ok')"]]
+`
+
 func TestGolden(t *testing.T) {
 	// Cases ending in "-copy" are for a builder without merge and diff ops (Docker Engine 20.10).
 	// A lock's pins as the frontend generates them, with the project built after them.
@@ -149,6 +165,9 @@ func TestGolden(t *testing.T) {
 		{"rich-inference-copy", richSpec, "inference", nil},
 		{"uvlock-training", "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  training:\n    dependencies: {groups: [train]}\n", "training", locked},
 		{"uvlock-training-copy", "version: 1\ndependencies: {from: uv.lock, project: true}\ntargets:\n  training:\n    dependencies: {groups: [train]}\n", "training", locked},
+		{"system-training", systemSpec, "training", nil},
+		{"system-training-copy", systemSpec, "training", nil},
+		{"system-inference", "version: 1\nsystem-packages: [libgomp1]\n", "inference", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -280,7 +299,7 @@ func TestImageConfig(t *testing.T) {
 	if diff := cmp.Diff(wantEnv, c.Env); diff != "" {
 		t.Errorf("Env (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "9000"}, c.Cmd); diff != "" {
+	if diff := cmp.Diff([]string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "9000"}, c.Cmd); diff != "" {
 		t.Errorf("Cmd (-want +got):\n%s", diff)
 	}
 	if c.Entrypoint != nil {

@@ -2,6 +2,8 @@ package llbgraph
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/moby/buildkit/util/apicaps"
 	apipb "github.com/moby/buildkit/util/apicaps/pb"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // sinceV08 are the LLB capabilities BuildKit added after v0.8, the builder of Docker Engine
@@ -212,5 +215,69 @@ func TestCopyShapeWritableCopyDest(t *testing.T) {
 	got := script(engines[2].caps)
 	if strings.Contains(got, "/app/models") || !strings.Contains(got, "mkdir -p /app/cache") {
 		t.Errorf("copy shape user script: %s", got)
+	}
+}
+
+// TestWritableWorkdirLayer: the working directory given to the user is, in the merge shape,
+// the last layer merged (after the copies, which make it root's), made on scratch with its
+// missing parents root's; in the copy shape it is a step on the image after the copies.
+func TestWritableWorkdirLayer(t *testing.T) {
+	s := load(t, "version: 1\nworkdir: /srv/app\n")
+	_, def := buildWith(t, s, testOptions(s, "training"))
+	byDigest := map[digest.Digest]*pb.Op{}
+	var merge *pb.Op
+	for _, dt := range def.Def {
+		var op pb.Op
+		if err := op.UnmarshalVT(dt); err != nil {
+			t.Fatal(err)
+		}
+		byDigest[digest.FromBytes(dt)] = &op
+		if op.GetMerge() != nil {
+			merge = &op
+		}
+	}
+	if merge == nil {
+		t.Fatal("no merge op")
+	}
+	last := byDigest[digest.Digest(merge.Inputs[len(merge.Inputs)-1].Digest)]
+	var got []string
+	for _, a := range last.GetFile().GetActions() {
+		mk := a.GetMkdir()
+		if mk == nil {
+			t.Fatalf("last layer has a file action %v", a)
+		}
+		owner := "root"
+		if u := mk.GetOwner().GetUser().GetByID(); u != 0 {
+			owner = fmt.Sprintf("%d:%d", u, mk.GetOwner().GetGroup().GetByID())
+		}
+		got = append(got, fmt.Sprintf("%s %o %s", mk.Path, mk.Mode, owner))
+	}
+	if want := []string{"/srv 755 root", "/srv/app 755 10001:10001"}; !slices.Equal(got, want) {
+		t.Errorf("last merged layer makes %v, want %v", got, want)
+	}
+	if len(last.Inputs) != 0 || len(last.GetFile().GetActions()) == 0 || last.GetFile().GetActions()[0].Input != -1 {
+		t.Errorf("the workdir layer is not made on scratch: %v", last)
+	}
+
+	// Copy shape: the step after the copies runs the plan's script on the image so far.
+	opt := testOptions(s, "training")
+	opt.Caps = engines[3].caps
+	_, def = buildWith(t, s, opt)
+	var scripts []string
+	for _, op := range ops(t, def) {
+		if e := op.GetExec(); e != nil {
+			scripts = append(scripts, e.Meta.Args[len(e.Meta.Args)-1])
+		}
+	}
+	want := "set -eu\nmkdir -p /srv/app && chown 10001:10001 /srv/app && chmod 0755 /srv/app"
+	if !slices.Contains(scripts, want) {
+		t.Errorf("copy shape: no step runs %q", want)
+	}
+	s = load(t, "version: 1\ntargets:\n  training:\n    writable-workdir: false\n")
+	_, def = buildWith(t, s, testOptions(s, "training"))
+	for _, op := range ops(t, def) {
+		if strings.Contains(op.String(), "10001:10001 /app &&") || op.GetFile() != nil && slices.ContainsFunc(op.GetFile().Actions, func(a *pb.FileAction) bool { return a.GetMkdir() != nil }) {
+			t.Errorf("writable-workdir: false still makes the workdir: %v", op)
+		}
 	}
 }

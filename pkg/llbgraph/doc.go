@@ -19,6 +19,13 @@
 //   - Every vertex is named "[<target> <n>/<total>] <what>" and, where the spec file has a
 //     node for it, carries that node's source location, so a failing step points at its line.
 //   - Secrets for pip are mounted for the pip step only; they reach no layer and no config.
+//   - System packages (apt) are a layer of their own on the base, which the user step runs
+//     on; apt's lists and downloads are locked cache mounts. Build packages are installed on
+//     the base where the venv and pip steps run ([plan.Plan.BuildRoot]), and only those steps'
+//     own diffs (or, in the copy shape, the venv copied out of them) reach the image.
+//   - Build-time run steps run on the image so far without the project and the code (the
+//     layers below merged), as the target's user with the image's environment, and keep
+//     their diff as a layer: a code edit never runs them again.
 //   - Checks (spec tests, the smoke test) run in the assembled image; [Result.State] is that
 //     image merged once more with an empty diff of each check's result, so it depends on its
 //     checks without a file of theirs: they run in the same solve, and a cache export of the

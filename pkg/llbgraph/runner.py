@@ -20,6 +20,14 @@ def text(b):
     return b.decode("utf-8", "replace")[-MAX:]
 
 
+def last_lines(b, n=40):
+    """The last n lines of the command's output, said so when there were more."""
+    lines = text(b).rstrip("\n").split("\n")
+    if len(lines) <= n:
+        return "\n".join(lines)
+    return "(last %d of %d lines)\n%s" % (n, len(lines), "\n".join(lines[-n:]))
+
+
 def listening(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -64,13 +72,13 @@ try:
             except subprocess.TimeoutExpired:
                 srv.kill()
         log.seek(0)
-        server = text(log.read())
+        server = last_lines(log.read())
         if healthy:
             result = {"exit": 0, "output": "healthy after %.1fs" % (time.time() - start)}
         elif code is not None:
-            result = {"exit": 1, "output": "the command exited with code %d before the healthcheck passed\n--- command output ---\n%s" % (code, server)}
+            result = {"exit": 1, "output": "the command exited with code %d before the healthcheck passed\n--- the command's output ---\n%s" % (code, server)}
         else:
-            result = {"exit": 1, "output": "the healthcheck did not pass within %.0fs\n--- last healthcheck output ---\n%s\n--- command output ---\n%s" % (spec["deadline"], text(probe_out), server)}
+            result = {"exit": 1, "output": "the healthcheck did not pass within %.0fs\n--- last healthcheck output ---\n%s\n--- the command's output ---\n%s" % (spec["deadline"], text(probe_out), server)}
 except Exception as e:  # a runner problem is a failed check, reported like one
     result = {"exit": 125, "output": "mlbuild check runner: %r" % (e,)}
 result["ran_at"] = time.time()

@@ -40,6 +40,8 @@ type Check struct {
 	ProbeTimeout time.Duration `json:",omitempty"`
 	// Port, when set, is the port the default HTTP probe needs open before it can pass.
 	Port int `json:",omitempty"`
+	// Hint ends the error of a failed check: what to do when it cannot pass at build time.
+	Hint string `json:",omitempty"`
 }
 
 // checks are the spec tests, then the smoke test when it applies: it is on, the target has a
@@ -72,6 +74,9 @@ func (p *Plan) checks() []Check {
 		// Poll fast: the build waits on this, and a probe is cheap next to a build.
 		Interval:     200 * time.Millisecond,
 		ProbeTimeout: max(h.Timeout, time.Second),
+		Hint: fmt.Sprintf("The smoke test starts the command at build time, with no network. An app that cannot start "+
+			"there (it downloads a model from a hub, needs credentials, a database or a file the build context leaves out) "+
+			"can turn it off: targets.%s.smoke-test: false.", t.Name),
 	}
 	if hc := t.Healthcheck; hc.Command == nil && hc.Port != nil {
 		// The default HTTP probe cannot pass before its port accepts connections: the

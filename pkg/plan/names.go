@@ -77,5 +77,13 @@ const (
 	InternalBasePython       = "ask the base image for its Python version"
 )
 
+// InternalImageSoFar is what the vertex does that merges a target's layers below a run step,
+// for the step to run on.
+func InternalImageSoFar(step string) string { return "image so far, for " + step }
+
+// InternalCacheDir is what the vertex does that creates a run step's cache directory, owned
+// by the target's user.
+func InternalCacheDir(target string) string { return "cache directory for " + target }
+
 // InternalWrite is what the vertex does that writes a file the frontend generated.
 func InternalWrite(file string) string { return "write " + file }

@@ -138,11 +138,18 @@ const (
 	Project
 	// Copy copies a path of a build context into the image.
 	Copy
+	// Workdir gives the working directory to the user (writable-workdir), after the copies
+	// that create it owned by root.
+	Workdir
 	// Assemble joins the layers onto the base (ShapeMerge only).
 	Assemble
+	// System installs Debian or Ubuntu packages with apt-get on the base.
+	System
+	// Run runs a build-time command of the spec on the image without its code.
+	Run
 )
 
-var kindNames = [...]string{"user", "venv", "pip", "project", "copy", "assemble"}
+var kindNames = [...]string{"user", "venv", "pip", "project", "copy", "workdir", "assemble", "system", "run"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -213,6 +220,14 @@ type Step struct {
 	Pip *PipStep `json:",omitempty"`
 	// Copy is the Copy step's source and destination.
 	Copy *CopyStep `json:",omitempty"`
+	// Dir is the Workdir step's directory; UID and GID own it. Its parents that do not exist
+	// are created owned by root, mode 0755.
+	Dir      string `json:",omitempty"`
+	UID, GID int    `json:",omitempty"`
+	// Apt is the System step's packages.
+	Apt *AptStep `json:",omitempty"`
+	// Run is the Run step's command and mounts.
+	Run *RunStep `json:",omitempty"`
 	// Layers is the number of layers an Assemble step joins (the base included).
 	Layers int `json:",omitempty"`
 }
@@ -259,6 +274,11 @@ type Plan struct {
 	Checks []Check
 	// Deps is what the venv gets.
 	Deps *Deps
+	// BuildRoot, when set, installs packages on the base for the dependency steps to run on
+	// (the spec's system-packages and build-packages); it is in no layer. Nil with
+	// DepsOnSystem: they run on the System step's output; nil without: on the base.
+	BuildRoot    *Step `json:",omitempty"`
+	DepsOnSystem bool  `json:",omitempty"`
 	// Needs are the paths of the main build context the plan reads (see MainContextPaths).
 	Needs []Need
 	// Ranges are the spec ranges of the spec paths the plan names (steps, checks, the config
@@ -294,13 +314,16 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	if deps == nil {
 		deps = specDeps(s)
 	}
-	base, err := NormalizeBase(s.Base)
+	base, err := NormalizeBase(s.BaseOf(t))
 	if err != nil {
-		return nil, s.Errorf("base", "base image %q: %v", s.Base, err)
+		return nil, s.Errorf(s.BasePath(t), "base image %q: %v", s.BaseOf(t), err)
 	}
 	p := &Plan{TargetName: t.Name, Label: label, File: s.File, Base: base, Venv: s.Python.Venv,
 		User:  Account{Name: t.User.Name, UID: *t.User.UID, GID: *t.User.GID, Writable: WritableDirs(t)},
 		Shape: opt.Shape, Deps: deps, spec: s, target: t, oneLayer: opt.OneLayer}
+	if len(t.SystemPackages) > 0 {
+		p.add(p.systemStep())
+	}
 	if *t.User.UID != 0 {
 		p.add(p.userStep())
 	}
@@ -314,6 +337,14 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 		case len(deps.Files) > 0 || deps.Generated != nil:
 			p.add(p.pipStep())
 		}
+		p.depsRoot()
+	}
+	// Build-time commands run on the dependencies, before the project, the members and the
+	// code: an edit of any of them does not run them again.
+	for _, r := range t.Run {
+		p.add(p.runStep(r))
+	}
+	if deps.installs() {
 		if deps.Project {
 			st := p.projectStep()
 			// With a layer per package, the project is built into the bare venv too: an
@@ -329,6 +360,9 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	}
 	for i, cp := range t.Copy {
 		p.add(p.copyStep(i, cp, opt.Contexts))
+	}
+	if *t.WritableWorkdir && *t.User.UID != 0 && t.Workdir != "/" {
+		p.add(p.workdirStep())
 	}
 	if p.Shape == ShapeMerge {
 		n := len(p.Steps) + 1 // the base, then one layer per step
@@ -383,6 +417,17 @@ func (p *Plan) ranges() map[string]located.Range {
 		if st.Kind == Copy {
 			add(st.SpecPath + ".context")
 		}
+		if st.Kind == Run {
+			for i := range st.Run.Secrets {
+				for _, f := range []string{"id", "env", "target"} {
+					add(fmt.Sprintf("%s.secrets[%d].%s", st.SpecPath, i, f))
+				}
+			}
+			add(st.SpecPath + ".cache")
+		}
+	}
+	if p.BuildRoot != nil {
+		add(p.BuildRoot.SpecPath)
 	}
 	if p.Resolve != nil {
 		add(p.Resolve.SpecPath)

@@ -37,7 +37,7 @@ func newPlan(t *testing.T, s *spec.Spec, opt plan.Options) *plan.Plan {
 
 // summary is a plan's steps as "kind what" lines, written out by hand in the tests.
 func summary(p *plan.Plan) []string {
-	kinds := map[plan.Kind]string{plan.User: "user", plan.Venv: "venv", plan.Pip: "pip", plan.Copy: "copy", plan.Assemble: "assemble"}
+	kinds := map[plan.Kind]string{plan.User: "user", plan.Venv: "venv", plan.Pip: "pip", plan.Copy: "copy", plan.Workdir: "workdir", plan.Assemble: "assemble"}
 	var out []string
 	for _, st := range p.Steps {
 		line := kinds[st.Kind] + " " + st.Name
@@ -125,6 +125,61 @@ func TestCopyShapeLeavesCopyDestsToTheCopy(t *testing.T) {
 	}
 	if !strings.Contains(cp, "mkdir -p /app/cache && chown 10001:10001 /app/cache") || strings.Contains(cp, "/app/models") {
 		t.Errorf("copy user script:\n%s", cp)
+	}
+}
+
+// TestWritableWorkdir: training's working directory is the user's by default, in a step
+// after the copies (so its entry replaces theirs) in both shapes; inference's is not;
+// writable-workdir turns it on and off per target, and a root user or the workdir / get none.
+func TestWritableWorkdir(t *testing.T) {
+	s := load(t, "version: 1\n")
+	for _, shape := range []plan.Shape{plan.ShapeMerge, plan.ShapeCopy} {
+		p := newPlan(t, s, plan.Options{Target: "training", Shape: shape})
+		var kinds []plan.Kind
+		for _, st := range p.Steps {
+			kinds = append(kinds, st.Kind)
+		}
+		want := []plan.Kind{plan.User, plan.Venv, plan.Pip, plan.Copy, plan.Copy, plan.Workdir}
+		if shape == plan.ShapeMerge {
+			want = append(want, plan.Assemble)
+		}
+		if !slices.Equal(kinds, want) {
+			t.Errorf("%s: steps %v, want %v", shape, summary(p), want)
+		}
+		st := p.Find(plan.Workdir)
+		if st.Dir != "/app" || st.UID != 10001 || st.GID != 10001 || st.SpecPath != "targets.training" ||
+			st.Name != "[training 6/"+fmt.Sprint(len(p.Steps))+"] workdir /app writable by 10001:10001" ||
+			st.History != "mlbuild: workdir /app writable by 10001:10001" ||
+			st.Script != "set -eu\nmkdir -p /app && chown 10001:10001 /app && chmod 0755 /app" {
+			t.Errorf("%s: workdir step %+v", shape, st)
+		}
+	}
+	if newPlan(t, s, plan.Options{Target: "inference"}).Find(plan.Workdir) != nil {
+		t.Error("inference's working directory is the user's by default")
+	}
+	for src, want := range map[string]bool{
+		"version: 1\ntargets:\n  training:\n    writable-workdir: false\n":                    false,
+		"version: 1\ntargets:\n  inference:\n    writable-workdir: true\n":                    true,
+		"version: 1\ntargets:\n  nightly:\n    extends: training\n":                           true,
+		"version: 1\ntargets:\n  nightly:\n    command: [python, x.py]\n":                     false,
+		"version: 1\nuser: {uid: 0}\ntargets:\n  inference:\n    writable-workdir: true\n":    false,
+		"version: 1\nworkdir: /\ntargets:\n  inference:\n    writable-workdir: true\n":        false,
+		"version: 1\nworkdir: /srv/app\ntargets:\n  inference:\n    writable-workdir: true\n": true,
+	} {
+		s := load(t, src)
+		target := "inference"
+		for name := range s.Targets {
+			if name != "training" && name != "inference" || strings.Contains(src, "  "+name+":") {
+				target = name
+			}
+		}
+		st := newPlan(t, s, plan.Options{Target: target}).Find(plan.Workdir)
+		if (st != nil) != want {
+			t.Errorf("%q: workdir step %v, want %v", src, st != nil, want)
+		}
+		if st != nil && strings.Contains(src, "writable-workdir") && st.SpecPath != "targets."+target+".writable-workdir" {
+			t.Errorf("%q: spec path %s", src, st.SpecPath)
+		}
 	}
 }
 

@@ -12,11 +12,13 @@ import (
 	"github.com/mlbuild/mlbuild/pkg/spec"
 )
 
-// snapshotSpecs are the specs whose plans are kept as snapshots: the example's (the defaults)
-// and a rich one that sets nearly every field.
+// snapshotSpecs are the specs whose plans are kept as snapshots: the example's (the defaults),
+// a rich one that sets nearly every field, and one with system and build packages, run steps
+// and a base per target.
 var snapshotSpecs = map[string]string{
 	"default": "version: 1\n",
 	"rich":    testkit.RichSpec,
+	"system":  systemSpec,
 }
 
 // TestPlanSnapshots: the plan of every target of the default and the rich spec, as JSON (what

@@ -83,6 +83,23 @@ mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
 	return script
 }
 
+// workdirStep gives the working directory to the user: a layer after the copies, whose
+// entry for the directory (owned by the user, mode 0755) replaces the root-owned one the
+// copies into it create. What the copies put inside stays root's. The Script is the copy
+// shape's: it runs on the image so far.
+func (p *Plan) workdirStep() Step {
+	t := p.target
+	uid, gid := *t.User.UID, *t.User.GID
+	what := fmt.Sprintf("workdir %s writable by %d:%d", t.Workdir, uid, gid)
+	specPath := spec.TargetPath(t.Name)
+	if p.spec.Has(spec.TargetPath(t.Name, "writable-workdir")) {
+		specPath = spec.TargetPath(t.Name, "writable-workdir")
+	}
+	script := fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s", ShellJoin([]string{t.Workdir}), uid, gid)
+	return Step{Kind: Workdir, What: what, History: "mlbuild: " + what, SpecPath: specPath,
+		Script: script, Dir: t.Workdir, UID: uid, GID: gid}
+}
+
 // WritableDirs are the target's writable directories as absolute paths.
 func WritableDirs(t *spec.Target) []string {
 	var dirs []string

@@ -101,6 +101,16 @@ func (d *decoder) decodeSpecial(n *yaml.Node, v reflect.Value, path string) bool
 	case *Port:
 		d.decodePort(n, p, path)
 		return true
+	case *RunStep:
+		if n.Kind == yaml.ScalarNode || n.Kind == yaml.SequenceNode {
+			if n.Tag == "!!null" {
+				d.at(path+".command", "is required (an empty list item)")
+				return true
+			}
+			p.Command = &Command{}
+			d.decodeCommand(n, p.Command, path)
+			return true
+		}
 	case *Healthcheck:
 		if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 			d.decodeHealthcheckScalar(n, p, path)

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -38,6 +39,9 @@ func builtinTargets() map[string]*Target {
 			Copy:        []Copy{{From: "src"}, {From: "configs"}},
 			Command:     &Command{Args: []string{"python", "-m", "src.train"}},
 			Writable:    []string{"models"},
+			// Training code writes next to itself (MLflow's mlruns/, Hydra's outputs/,
+			// lightning_logs/): the workdir is the user's, the code in it stays root's.
+			WritableWorkdir: ptr(true),
 		},
 		"inference": {
 			Description:  "Inference image: serves src.api:app with uvicorn",
@@ -94,8 +98,17 @@ func applyTopLevelDefaults(s *Spec) {
 	if s.Pip == nil {
 		s.Pip = &Pip{}
 	}
-	for i := range s.Pip.Secrets {
-		if sec := &s.Pip.Secrets[i]; sec.Env == "" && sec.Target == "" {
+	defaultSecrets(s.Pip.Secrets)
+	for i := range s.Run {
+		s.Run[i].Path = fmt.Sprintf("run[%d]", i)
+		defaultSecrets(s.Run[i].Secrets)
+	}
+}
+
+// defaultSecrets mounts a secret with neither env nor target at /run/secrets/<id>.
+func defaultSecrets(list []PipSecret) {
+	for i := range list {
+		if sec := &list[i]; sec.Env == "" && sec.Target == "" {
 			sec.Target = "/run/secrets/" + sec.ID
 		}
 	}
@@ -107,6 +120,10 @@ func resolveTargets(s *Spec, c *errs, declared map[string]*Target) {
 	for _, name := range sortedKeys(declared) {
 		if declared[name] == nil { // "targets: {training: }" keeps the defaults
 			declared[name] = &Target{}
+		}
+		for i := range declared[name].Run {
+			declared[name].Run[i].Path = fmt.Sprintf("targets.%s.run[%d]", name, i)
+			defaultSecrets(declared[name].Run[i].Secrets)
 		}
 	}
 	r := &resolver{s: s, c: c, declared: declared, resolved: map[string]bool{}, cycleReported: map[string]bool{}}
@@ -182,6 +199,12 @@ func finishTarget(s *Spec, t *Target) {
 	if t.Workdir == "" {
 		t.Workdir = s.Workdir
 	}
+	if t.Base == "" {
+		t.Base = s.Base
+	}
+	t.ownSystemPackages = t.SystemPackages
+	t.SystemPackages = union(s.SystemPackages, t.SystemPackages)
+	t.Run = append(slices.Clone(s.Run), t.Run...)
 	t.User = mergeUser(s.User, t.User)
 	if t.PythonPath == nil {
 		t.PythonPath = []string{t.Workdir}
@@ -208,7 +231,12 @@ func finishTarget(s *Spec, t *Target) {
 		port = t.Expose[0].Number
 	}
 	if t.Command == nil && t.Entrypoint == nil && t.serveDefault && port != 0 {
-		t.Command = &Command{Args: []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
+		// The venv's python runs the server: a uvicorn console script on PATH may be the
+		// base image's own, run by a Python that does not see the venv's packages.
+		t.Command = &Command{Args: []string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", strconv.Itoa(port)}}
+	}
+	if t.WritableWorkdir == nil {
+		t.WritableWorkdir = ptr(false)
 	}
 	if t.SmokeTest == nil {
 		t.SmokeTest = ptr(t.Healthcheck != nil && !t.Healthcheck.Disabled && (t.Command != nil || t.Entrypoint != nil))
@@ -239,6 +267,15 @@ func overlay(base, user *Target) *Target {
 		t.Description = user.Description
 	}
 	t.Extends = user.Extends
+	if user.Base != "" {
+		t.Base = user.Base
+	}
+	if user.SystemPackages != nil {
+		t.SystemPackages = user.SystemPackages
+	}
+	if user.Run != nil {
+		t.Run = user.Run
+	}
 	if user.Copy != nil {
 		t.Copy = user.Copy
 	}
@@ -305,6 +342,9 @@ func overlay(base, user *Target) *Target {
 	if user.SmokeTest != nil {
 		t.SmokeTest = user.SmokeTest
 	}
+	if user.WritableWorkdir != nil {
+		t.WritableWorkdir = user.WritableWorkdir
+	}
 	return t
 }
 
@@ -345,6 +385,8 @@ func clone(t *Target) *Target {
 	c.Labels = maps.Clone(t.Labels)
 	c.Writable = append([]string(nil), t.Writable...)
 	c.Test = append([]Command(nil), t.Test...)
+	c.SystemPackages = slices.Clone(t.SystemPackages)
+	c.Run = slices.Clone(t.Run)
 	c.PythonPath = append([]string(nil), t.PythonPath...)
 	if t.PythonPath == nil {
 		c.PythonPath = nil
@@ -365,6 +407,17 @@ func allTargetNames(declared map[string]*Target) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// union is a then the members of b that a lacks, each once, in order.
+func union(a, b []string) []string {
+	var out []string
+	for _, v := range append(slices.Clone(a), b...) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 func orDefault[T any](p *T, def T) *T {
 	if p == nil {

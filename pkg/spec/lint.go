@@ -44,6 +44,7 @@ var (
 	RuleSecretInEnv            = Rule{"SecretInEnv", "A secret-looking value is baked into the image environment."}
 	RuleSecretInArg            = Rule{"SecretInArg", "Build arguments are recorded in the build history."}
 	RulePipNoCacheDir          = Rule{"PipNoCacheDir", "--no-cache-dir defeats the pip cache mount."}
+	RuleCompilerInImage        = Rule{"CompilerInImage", "A compiler or headers in system-packages end up in every image."}
 	RuleUnpinnedRequirement    = Rule{"UnpinnedRequirement", "A requirement without an exact version makes builds unreproducible."}
 	RuleLockNotUsed            = Rule{"LockNotUsed", "A lock is in the build context, but the spec installs from another file: the lock's versions and hashes are not used."}
 	RuleStaleLock              = Rule{"StaleLock", "The lock does not record what pyproject.toml declares: builds refuse it until it is locked again."}
@@ -52,7 +53,7 @@ var (
 
 // Rules is the lint registry, in the order docs/spec.md lists them.
 var Rules = []Rule{RuleUnpinnedBaseImage, RulePythonEndOfLife, RuleRootUser, RuleHealthcheckWithoutPort, RuleSecretInEnv,
-	RuleSecretInArg, RulePipNoCacheDir, RuleUnpinnedRequirement, RuleLockNotUsed, RuleStaleLock, RuleStalenessNotChecked}
+	RuleSecretInArg, RulePipNoCacheDir, RuleCompilerInImage, RuleUnpinnedRequirement, RuleLockNotUsed, RuleStaleLock, RuleStalenessNotChecked}
 
 // secretWords are the name parts (split at "_", "-" and ".") that mark a secret-looking
 // variable: API_TOKEN and DB_PASSWORD warn, TOKENIZERS_PARALLELISM does not.
@@ -130,6 +131,12 @@ func Lint(s *Spec, requirements map[string][]byte) []Warning {
 	for i, a := range s.Pip.Args {
 		if a == "--no-cache-dir" {
 			warn(RulePipNoCacheDir, fmt.Sprintf("pip.args[%d]", i), "--no-cache-dir disables the persistent pip cache mount and slows rebuilds; mlbuild already keeps the cache out of the image")
+		}
+	}
+	for i, pkg := range s.SystemPackages {
+		if IsBuildPackage(pkg) {
+			warn(RuleCompilerInImage, fmt.Sprintf("system-packages[%d]", i),
+				"%s is a build tool or headers: list it under build-packages, present only where pip runs and in no layer", pkg)
 		}
 	}
 	for _, r := range requirementsOrder(s, requirements) {

@@ -42,7 +42,7 @@ func TestDefaults(t *testing.T) {
 	if !slices.Equal(tr.Command.Args, []string{"python", "-m", "src.train"}) || tr.Command.Shell {
 		t.Errorf("training command %+v", tr.Command)
 	}
-	if !slices.Equal(inf.Command.Args, []string{"uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"}) {
+	if !slices.Equal(inf.Command.Args, []string{"python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"}) {
 		t.Errorf("inference command %+v", inf.Command)
 	}
 	if *tr.User.UID != 10001 || *tr.User.GID != 10001 || tr.User.Name != "app" {

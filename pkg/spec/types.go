@@ -29,6 +29,21 @@ type Spec struct {
 	Dependencies *Dependencies `yaml:"dependencies,omitempty" json:"dependencies,omitempty"`
 	// Pip sets the options of the pip install step.
 	Pip *Pip `yaml:"pip,omitempty" json:"pip,omitempty"`
+	// SystemPackages are Debian or Ubuntu packages every target installs with apt, in a layer
+	// of their own on the base image, before the virtualenv ("libgomp1", "libpq5=15.*").
+	// apt's lists and downloads stay in cache mounts, never in the image. A target's own
+	// system-packages add to these.
+	SystemPackages []string `yaml:"system-packages,omitempty" json:"system-packages,omitempty"`
+	// BuildPackages are Debian or Ubuntu packages present only where pip runs (compilers,
+	// -dev headers), so packages built from source compile; they are in no layer of any
+	// image: only what pip writes, the virtualenv, is.
+	BuildPackages []string `yaml:"build-packages,omitempty" json:"build-packages,omitempty"`
+	// Run lists commands every target runs at build time after the dependencies are
+	// installed and before the code is copied (fetching NLTK data, a tokenizer or weights),
+	// each a step and a layer of its own, as the target's user in its working directory,
+	// with the image's environment. A code edit does not run them again. A target's own run
+	// steps follow these.
+	Run []RunStep `yaml:"run,omitempty" json:"run,omitempty"`
 	// Env is added to every target's environment.
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Labels are added to every target's image config.
@@ -144,12 +159,38 @@ type PipSecret struct {
 	Optional bool `yaml:"optional,omitempty" json:"optional,omitempty"`
 }
 
+// RunStep is a command run at build time. Written as a string or a list, it is the command
+// alone (shell or exec form).
+type RunStep struct {
+	// Name describes the step in the build's progress. Default: the command.
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Command is what runs: a string runs in /bin/sh -c, a list is exec form.
+	Command *Command `yaml:"command,omitempty" json:"command,omitempty"`
+	// Secrets are BuildKit secrets made available to this step only, as to pip
+	// (pip.secrets): never in a layer, the image config or its history.
+	Secrets []PipSecret `yaml:"secrets,omitempty" json:"secrets,omitempty"`
+	// Cache lists absolute directories kept between builds as cache mounts (owned by the
+	// target's user), e.g. a download cache; what the step writes there is in no layer.
+	Cache []string `yaml:"cache,omitempty" json:"cache,omitempty"`
+
+	// Path is where the step is written in the file ("run[0]", "targets.training.run[1]").
+	Path string `yaml:"-" json:"-"`
+}
+
 // Target is one image.
 type Target struct {
 	// Description is shown by docker buildx build --call targets.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Extends names a target whose fields this one starts from.
 	Extends string `yaml:"extends,omitempty" json:"extends,omitempty"`
+	// Base is this target's base image, instead of the spec's base (a CUDA image to train,
+	// a slim one to serve). Pinned to its digest and recorded in labels like the spec's.
+	Base string `yaml:"base,omitempty" json:"base,omitempty"`
+	// SystemPackages are Debian or Ubuntu packages this target installs besides the spec's
+	// system-packages.
+	SystemPackages []string `yaml:"system-packages,omitempty" json:"system-packages,omitempty"`
+	// Run lists build-time commands this target runs after the spec's run steps.
+	Run []RunStep `yaml:"run,omitempty" json:"run,omitempty"`
 	// Copy lists context paths copied into the working directory, one layer each.
 	Copy []Copy `yaml:"copy,omitempty" json:"copy,omitempty"`
 	// Command is the image's default command (CMD). A list is exec form; a string runs in /bin/sh -c.
@@ -178,6 +219,11 @@ type Target struct {
 	// write, created empty and owned by the user. Default ["models"] for training, none
 	// otherwise. A root user (uid 0) needs none, so none are created for it.
 	Writable []string `yaml:"writable,omitempty" json:"writable,omitempty"`
+	// WritableWorkdir gives the working directory itself to the user, so the code can create
+	// new files and folders next to itself (mlflow.db, mlruns/, outputs/, lightning_logs/);
+	// what is copied there, the venv and the base stay root's. Default true for training,
+	// false otherwise (a server writes only where writable says).
+	WritableWorkdir *bool `yaml:"writable-workdir,omitempty" json:"writable-workdir,omitempty"`
 
 	// Test lists commands run inside the built image, at build time, before it is exported
 	// (with the image's env, user and working directory, and no network). A failing command
@@ -193,6 +239,8 @@ type Target struct {
 	// serveDefault marks inference and the targets extending it: without a command they
 	// serve src.api:app with uvicorn on the first exposed port.
 	serveDefault bool
+	// ownSystemPackages are the system packages the target lists itself, for validation.
+	ownSystemPackages []string
 }
 
 // Copy copies one path of the build context into the image.

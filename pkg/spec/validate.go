@@ -33,6 +33,8 @@ func validate(s *Spec, c *errs) {
 	}
 	checkDependencies(c, s)
 	checkPip(c, s.Pip)
+	checkSystem(c, s)
+	checkRun(c, s.Run)
 	checkEnv(c, "env", s.Env)
 	checkLabels(c, "labels", s.Labels)
 	for _, name := range sortedKeys(s.Targets) {
@@ -200,9 +202,25 @@ func checkPip(c *errs, p *Pip) {
 			checkURL(c, fmt.Sprintf("pip.find-links[%d]", i), u)
 		}
 	}
+	checkSecrets(c, "pip.secrets", p.Secrets)
+	for i, a := range p.Args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v // --index-url=https://...
+		}
+		if strings.Contains(a, "://") {
+			if u, err := url.Parse(a); err == nil && u.User != nil {
+				c.at(fmt.Sprintf("pip.args[%d]", i), "carries credentials: pass them with a BuildKit secret (pip.secrets), never in the spec")
+			}
+		}
+	}
+}
+
+// checkSecrets checks a list of secrets (pip's, a run step's): ids, each once, and where
+// each goes.
+func checkSecrets(c *errs, p string, list []PipSecret) {
 	ids := map[string]bool{}
-	for i, sec := range p.Secrets {
-		sp := fmt.Sprintf("pip.secrets[%d]", i)
+	for i, sec := range list {
+		sp := fmt.Sprintf("%s[%d]", p, i)
 		switch {
 		case sec.ID == "":
 			c.at(sp+".id", "is required")
@@ -220,16 +238,6 @@ func checkPip(c *errs, p *Pip) {
 		}
 		if sec.Target != "" {
 			checkAbs(c, sp+".target", sec.Target)
-		}
-	}
-	for i, a := range p.Args {
-		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
-			a = v // --index-url=https://...
-		}
-		if strings.Contains(a, "://") {
-			if u, err := url.Parse(a); err == nil && u.User != nil {
-				c.at(fmt.Sprintf("pip.args[%d]", i), "carries credentials: pass them with a BuildKit secret (pip.secrets), never in the spec")
-			}
 		}
 	}
 }

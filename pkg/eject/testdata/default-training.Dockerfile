@@ -37,6 +37,14 @@ with ProcessPoolExecutor() as ex:
 find /opt/venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 
+# The working directory is the user's (writable-workdir): the code can create files and
+# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.
+FROM ${BASE} AS workdir
+RUN --network=none <<'EOF'
+set -eu
+mkdir -p /mlbuild/workdir/app && chown 10001:10001 /mlbuild/workdir/app && chmod 0755 /mlbuild/workdir/app
+EOF
+
 FROM ${BASE} AS runtime
 # The account the container runs as (10001:10001) and its home, and the directories it may write.
 RUN --network=none --mount=type=tmpfs,target=/tmp <<'EOF'
@@ -53,6 +61,8 @@ COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform src /app/src
 COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/*.pem \
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform configs /app/configs
+# Last, so the working directory's entry is this one, owned by 10001:10001.
+COPY --link --from=workdir /mlbuild/workdir/ /
 ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app

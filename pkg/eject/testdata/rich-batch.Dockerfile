@@ -44,6 +44,14 @@ with ProcessPoolExecutor() as ex:
 find /venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 
+# The working directory is the user's (writable-workdir): the code can create files and
+# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.
+FROM ${BASE} AS workdir
+RUN --network=none <<'EOF'
+set -eu
+mkdir -p /mlbuild/workdir/srv && chown 2000:2000 /mlbuild/workdir/srv && chmod 0755 /mlbuild/workdir/srv
+EOF
+
 FROM ${BASE} AS runtime
 # The account the container runs as (2000:2000) and its home, and the directories it may write.
 RUN --network=none --mount=type=tmpfs,target=/tmp <<'EOF'
@@ -60,6 +68,8 @@ COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform src /srv/src
 COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/*.pem \
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform configs /srv/configs
+# Last, so the working directory's entry is this one, owned by 2000:2000.
+COPY --link --from=workdir /mlbuild/workdir/ /
 ENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH PYTHONPATH=/srv PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 ARCH=amd64 MODEL_NAME=ridge
 WORKDIR /srv

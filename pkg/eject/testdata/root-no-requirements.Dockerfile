@@ -24,4 +24,4 @@ ARG BASE
 LABEL org.opencontainers.image.base.name=${BASE}
 # mlbuild keeps neither the entrypoint nor the command of the base image.
 ENTRYPOINT []
-CMD ["uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"]

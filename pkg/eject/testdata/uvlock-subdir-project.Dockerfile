@@ -5,7 +5,7 @@
 # is missing (the digest the base resolves to is not known here) and that exposed ports and
 # a healthcheck of the base image are kept, where mlbuild drops them.
 # mlbuild also runs these checks in the built image before exporting it; a Dockerfile cannot:
-#   smoke test: start ["uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"] and wait for the healthcheck to pass
+#   smoke test: start ["python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"] and wait for the healthcheck to pass
 ARG BASE=docker.io/library/python:3.10-slim
 
 # Dependencies: pip sees only the requirements mlbuild generated from ml/uv.lock (written below), so
@@ -96,4 +96,4 @@ ARG BASE
 LABEL org.opencontainers.image.base.name=${BASE}
 # mlbuild keeps neither the entrypoint nor the command of the base image.
 ENTRYPOINT []
-CMD ["uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "uvicorn", "src.api:app", "--host", "0.0.0.0", "--port", "8000"]

@@ -161,6 +161,18 @@ func Generate(dir string) ([]byte, error) {
 			withKeywords(copyObj, func(s *jsonschema.Schema) { s.Description = "" }),
 		},
 	}
+	runObj := defs["RunStep"]
+	defs["RunStep"] = &jsonschema.Schema{
+		Description: runObj.Description,
+		AnyOf: []*jsonschema.Schema{
+			withKeywords(scalar(), func(s *jsonschema.Schema) {
+				s.Pattern = `\S`
+				s.Description = "The command alone, run by /bin/sh -c."
+			}),
+			{Type: "array", Items: scalar(), MinItems: uint64p(1), Description: "The command alone, in exec form."},
+			withKeywords(runObj, func(s *jsonschema.Schema) { s.Description = ""; s.Required = []string{"command"} }),
+		},
+	}
 	hcObj := defs["Healthcheck"]
 	defs["Healthcheck"] = &jsonschema.Schema{
 		Description: hcObj.Description,

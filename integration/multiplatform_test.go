@@ -19,7 +19,10 @@ import (
 func TestMultiPlatform(t *testing.T) {
 	e := bed(t)
 	skipUnless(t, os.Getenv("MLBUILD_ARM64") == "yes", "linux/arm64 emulation: MLBUILD_ARM64=%q, not yes (make up enables it where qemu-user-static and binfmt_misc are available)", os.Getenv("MLBUILD_ARM64"))
-	dir := e.project(t, map[string]string{"mlbuild.yaml": "version: 1\nlabels:\n  org.example.arch: ${TARGETARCH}\n"})
+	// A generous probe timeout: under emulation each Python start of the probe takes seconds,
+	// and more on a loaded machine.
+	dir := e.project(t, map[string]string{"mlbuild.yaml": "version: 1\nlabels:\n  org.example.arch: ${TARGETARCH}\n" +
+		"targets:\n  inference:\n    healthcheck: {timeout: 60s, start-period: 5m}\n"})
 	tag := e.registry + "/it/multiplatform:buildx"
 	out, err := exec.Command("docker", "buildx", "build", "--builder", "mlbuild", "-f", filepath.Join(dir, "mlbuild.yaml"),
 		"--target", "inference", "--platform", "linux/amd64,linux/arm64", "--provenance=false",

@@ -355,7 +355,10 @@ func TestCorpusFacts(t *testing.T) {
 		"dev-group-import": {"command: [python, -m, src.forecast.train]", "dependencies:\n      groups: [dev]", "command: [python, -m, uvicorn, src.forecast.api:app"},
 		"stages-main-flask": {"command: [python, main.py]", "pythonpath: [/app, /app/src]", "copy: [src, config, app.py, templates]",
 			"command: [python, -m, flask, --app, app:app, run, --host, 0.0.0.0, --port, \"8080\"]", "expose: [8080]"},
-		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
+		"lightning-predict-service": {"command: [python, -m, training.train]", "writable: [lightning_logs]",
+			"app/predictor.py:8 L.Trainer (default_root_dir unset: lightning_logs/)", "copy: [app, training]"},
+		"catboost-retrain-endpoint": {"writable: [catboost_info, models]", "service/app.py:17 CatBoostClassifier (train_dir unset: catboost_info/)), models/"},
+		"end-to-end-template":       {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -62,6 +62,14 @@ type pyFile struct {
 	envReads []string
 	// appArgs are the constructor arguments of each app, by object.
 	appArgs map[string]map[string]string
+	// fits are the objects a fit method is called on, with the line (a CatBoost model writes
+	// its train_dir when fitted).
+	fits []pyFit
+}
+
+type pyFit struct {
+	obj  string
+	line int
 }
 
 type pyApp struct {
@@ -136,6 +144,20 @@ type pyOp struct {
 	kind, how, expr string
 	line            int
 	inFunc          bool
+	obj             string // for a model constructor that writes only when fitted: the name it is assigned to
+}
+
+// fitted reports whether the model a constructor op makes is fitted: a later NAME.fit with no
+// other such constructor assigned to NAME in between (a model that is only loaded writes
+// nothing).
+func (f *pyFile) fitted(o pyOp) bool {
+	for _, fit := range f.fits {
+		if fit.obj != o.obj || fit.line < o.line {
+			continue
+		}
+		return !slices.ContainsFunc(f.ops, func(p pyOp) bool { return p.obj == o.obj && p.line > o.line && p.line <= fit.line })
+	}
+	return false
 }
 
 var (
@@ -248,6 +270,7 @@ func parsePy(p, src string) *pyFile {
 			f.call(c, code, l.n, inFunc)
 		}
 	}
+	f.ops = slices.DeleteFunc(f.ops, func(o pyOp) bool { return o.obj != "" && !f.fitted(o) })
 	return f
 }
 
@@ -346,6 +369,9 @@ func pathArg(pos []string, kw map[string]string) string {
 	return ""
 }
 
+// CatBoost's model classes: fitting writes train_dir (catboost_info/ by default).
+var catboostFns = map[string]bool{"CatBoost": true, "CatBoostClassifier": true, "CatBoostRegressor": true, "CatBoostRanker": true}
+
 // Calls that load a model from their first argument.
 var loadFirst = map[string]bool{"load_model": true, "load_learner": true, "from_pretrained": true,
 	"InferenceSession": true, "load_weights": true, "read_pickle": true}
@@ -369,6 +395,12 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		if expr != "" {
 			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc})
 		}
+	}
+	libDefault := func(how, expr string) {
+		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: expr, line: n, inFunc: inFunc})
+	}
+	if c.fn == "fit" && identRe.MatchString(c.recv) {
+		f.fits = append(f.fits, pyFit{c.recv, n})
 	}
 	if !inFunc || f.startFunc {
 		f.startupCall(c, pos, kw, n)
@@ -470,6 +502,24 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		op(opMkdir, arg(pos, kw, 0, "output_dir"))
 	case c.fn == "Trainer" && kw["default_root_dir"] != "":
 		op(opMkdir, kw["default_root_dir"])
+	case c.fn == "Trainer" && (f.imports["lightning"] || f.imports["pytorch_lightning"]) &&
+		!(kw["logger"] == "False" && kw["enable_checkpointing"] == "False"):
+		// Lightning's default_root_dir is the working directory: its logger and checkpoints
+		// go to lightning_logs/ there.
+		libDefault(c.callee+" (default_root_dir unset: lightning_logs/)", `"lightning_logs"`)
+	case catboostFns[c.fn] && kw["allow_writing_files"] != "False":
+		m := assignRe.FindStringSubmatch(code)
+		if m == nil || !strings.HasPrefix(strings.TrimSpace(m[2]), c.callee) {
+			return // not assigned to a name: init cannot tell whether it is fitted
+		}
+		how, d := c.fn+" (train_dir unset: catboost_info/)", `"catboost_info"`
+		if kw["train_dir"] != "" {
+			how, d = c.fn+" train_dir", kw["train_dir"]
+		}
+		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: d, line: n, inFunc: inFunc, obj: m[1]})
+	case strings.HasPrefix(code, "@") && (c.callee == "hydra.main" || c.callee == "main" && f.imports["hydra"]):
+		// Hydra's run directory: outputs/<date>/<time> in the working directory.
+		libDefault("@"+c.callee+" (hydra.run.dir: outputs/)", `"outputs"`)
 	case c.callee == "wandb.init" && !strings.Contains(kw["mode"], "disabled"):
 		if d := kw["dir"]; d != "" {
 			op(opMkdir, d)

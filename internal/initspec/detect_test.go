@@ -358,6 +358,7 @@ func TestCorpusFacts(t *testing.T) {
 		"lightning-predict-service": {"command: [python, -m, training.train]", "writable: [lightning_logs]",
 			"app/predictor.py:8 L.Trainer (default_root_dir unset: lightning_logs/)", "copy: [app, training]"},
 		"catboost-retrain-endpoint": {"writable: [catboost_info, models]", "service/app.py:17 CatBoostClassifier (train_dir unset: catboost_info/)), models/"},
+		"yaml-config-logdir":        {"writable: [logs]", "src/api.py:12 os.makedirs (configs/config.yaml:6 logging.log_dir)", "src/train.py:11 joblib.dump (configs/config.yaml:3 model.path)"},
 		"end-to-end-template":       {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

@@ -1,10 +1,13 @@
 package initspec
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // This file works out the paths the code passes to the file system (the writes that need a
@@ -21,6 +24,7 @@ type pathVal struct {
 	partial bool
 	env     string // the environment variable that overrides it, if any
 	scheme  string // a URI's scheme ("runs", "models", "http", "sqlite"), "" for a path
+	from    string // the config entry that gives it ("configs/config.yaml:5 logging.log_dir"), if any
 }
 
 // dir is the directory an operation of the kind needs: the path itself for a directory, the
@@ -124,7 +128,7 @@ func (ev *evaluator) join(parts []string, f *pyFile, n, depth int) (pathVal, boo
 		case path.IsAbs(w.p):
 			v = w
 		default:
-			v = pathVal{p: path.Join(v.p, w.p), partial: w.partial, env: v.env}
+			v = pathVal{p: path.Join(v.p, w.p), partial: w.partial, env: v.env, from: v.from}
 		}
 	}
 	return clean(v)
@@ -215,6 +219,11 @@ func (ev *evaluator) postfix(expr string, f *pyFile, n, depth int) (pathVal, boo
 	ok := false
 	rest := expr[i:]
 	comps := strings.Split(name, ".")
+	if !strings.HasPrefix(rest, "(") && (strings.HasPrefix(rest, "[") || len(comps) > 1) {
+		if v, ok := ev.config(comps, rest, f, n, depth); ok {
+			return v, true
+		}
+	}
 	if strings.HasPrefix(rest, "(") {
 		end := matchClose(rest, 0)
 		if end < 0 {
@@ -280,6 +289,128 @@ func (ev *evaluator) postfix(expr string, f *pyFile, n, depth int) (pathVal, boo
 		}
 	}
 	return v, true
+}
+
+// Calls that load a YAML or JSON config file into a mapping.
+var configLoaders = []string{"yaml.safe_load", "yaml.load", "yaml.full_load", "OmegaConf.load", "omegaconf.OmegaConf.load", "json.load"}
+
+// config evaluates an entry of a config file the code loads: cfg["logging"]["log_dir"] or
+// cfg.logging.log_dir, where cfg = yaml.safe_load(f) (f opened by a with statement),
+// yaml.safe_load(open("configs/config.yaml")) or OmegaConf.load("configs/config.yaml").
+func (ev *evaluator) config(comps []string, rest string, f *pyFile, n, depth int) (pathVal, bool) {
+	keys := slices.Clone(comps[1:])
+	for rest != "" {
+		switch rest[0] {
+		case '[':
+			end := matchClose(rest, 0)
+			if end < 0 {
+				return pathVal{}, false
+			}
+			k, partial, ok := strLit(strings.TrimSpace(rest[1:end]))
+			if !ok || partial {
+				return pathVal{}, false
+			}
+			keys, rest = append(keys, k), rest[end+1:]
+		case '.':
+			j := 1
+			for j < len(rest) && isIdentByte(rest[j]) {
+				j++
+			}
+			keys, rest = append(keys, rest[1:j]), rest[j:]
+		default:
+			return pathVal{}, false
+		}
+	}
+	if len(keys) == 0 || depth > maxEvalDepth {
+		return pathVal{}, false
+	}
+	a := f.assigned(comps[0], n)
+	if a == nil {
+		return pathVal{}, false
+	}
+	arg := ""
+	for _, l := range configLoaders {
+		if strings.HasPrefix(a.expr, l+"(") && matchClose(a.expr, len(l)) == len(a.expr)-1 {
+			pos, kw := splitArgs(a.expr[len(l)+1 : len(a.expr)-1])
+			arg = strings.TrimSpace(firstArg(pos, kw, "stream", "fp", "file_"))
+		}
+	}
+	if identRe.MatchString(arg) {
+		// A file object: with open(...) as f.
+		b := f.assigned(arg, a.line)
+		if b == nil {
+			return pathVal{}, false
+		}
+		arg = b.expr
+	}
+	if strings.HasPrefix(arg, "open(") && matchClose(arg, 4) == len(arg)-1 {
+		pos, kw := splitArgs(arg[5 : len(arg)-1])
+		arg = firstArg(pos, kw, "file")
+	}
+	cv, ok := ev.eval(arg, f, a.line, depth+1)
+	if !ok || cv.partial || cv.scheme != "" || path.IsAbs(cv.p) {
+		return pathVal{}, false
+	}
+	data, err := ev.r.read(cv.p, 1<<20)
+	if err != nil {
+		return pathVal{}, false
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return pathVal{}, false
+	}
+	node := doc.Content[0]
+	for _, k := range keys {
+		var next *yaml.Node
+		if node.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(node.Content); i += 2 {
+				if node.Content[i].Value == k {
+					next = node.Content[i+1]
+				}
+			}
+		}
+		if next == nil {
+			return pathVal{}, false
+		}
+		node = next
+	}
+	if node.Kind != yaml.ScalarNode || node.ShortTag() != "!!str" || strings.Contains(node.Value, "${") {
+		return pathVal{}, false
+	}
+	v, ok := fromString(node.Value, false, "")
+	v.from = fmt.Sprintf("%s:%d %s", cv.p, node.Line, strings.Join(keys, "."))
+	return v, ok
+}
+
+// firstArg is the first positional argument, else the keyword one.
+func firstArg(pos []string, kw map[string]string, names ...string) string {
+	if len(pos) > 0 {
+		return pos[0]
+	}
+	for _, k := range names {
+		if kw[k] != "" {
+			return kw[k]
+		}
+	}
+	return ""
+}
+
+// assigned is the nearest assignment of name before line n, else a module-level one.
+func (f *pyFile) assigned(name string, n int) *pyAssign {
+	var best *pyAssign
+	for i := range f.assigns {
+		if a := &f.assigns[i]; a.name == name && a.line < n && a.scope != "option" {
+			best = a
+		}
+	}
+	if best == nil {
+		for i := range f.assigns {
+			if a := &f.assigns[i]; a.name == name && a.scope == "module" {
+				return a
+			}
+		}
+	}
+	return best
 }
 
 // name evaluates a (dotted) name: __file__, or a constant, a parameter default or an option

@@ -168,6 +168,7 @@ var (
 	classRe  = regexp.MustCompile(`^class\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:\((.*)\))?\s*:`)
 	fromRe   = regexp.MustCompile(`^from\s+(\.*)([A-Za-z_][\w.]*)?\s+import\s+(.+)$`)
 	importRe = regexp.MustCompile(`^import\s+(.+)$`)
+	withRe   = regexp.MustCompile(`^(?:async\s+)?with\s+(.+?)\s+as\s+([A-Za-z_][A-Za-z0-9_]*)\s*:$`)
 	mainRe   = regexp.MustCompile(`^if\s+__name__\s*==\s*["']__main__["']\s*:`)
 	envRe    = regexp.MustCompile(`(?:getenv|environ\.get|environ\.setdefault)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']|environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 	callRe   = regexp.MustCompile(`\b(FastAPI|Starlette|Litestar|Quart|Flask)\s*\(`)
@@ -226,6 +227,10 @@ func parsePy(p, src string) *pyFile {
 			f.main = true
 		}
 		f.assignment(code, l.n, scope)
+		if m := withRe.FindStringSubmatch(code); m != nil {
+			// with open(...) as f: what f stands for, for a config loaded from it.
+			f.assigns = append(f.assigns, pyAssign{name: m[2], expr: strings.TrimSpace(m[1]), line: l.n, scope: scope})
+		}
 		if scope == "class" && strings.Contains(stack[len(stack)-1].bases, "BaseSettings") {
 			if m := assignRe.FindStringSubmatch(code); m != nil {
 				f.envReads = append(f.envReads, strings.ToUpper(m[1]))

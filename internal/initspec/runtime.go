@@ -49,7 +49,11 @@ func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) 
 			if !ok {
 				continue
 			}
-			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: o.how})
+			how := o.how
+			if v.from != "" {
+				how += " (" + v.from + ")"
+			}
+			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: how})
 		}
 	}
 	return out

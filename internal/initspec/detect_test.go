@@ -359,7 +359,9 @@ func TestCorpusFacts(t *testing.T) {
 			"app/predictor.py:8 L.Trainer (default_root_dir unset: lightning_logs/)", "copy: [app, training]"},
 		"catboost-retrain-endpoint": {"writable: [catboost_info, models]", "service/app.py:17 CatBoostClassifier (train_dir unset: catboost_info/)), models/"},
 		"yaml-config-logdir":        {"writable: [logs]", "src/api.py:12 os.makedirs (configs/config.yaml:6 logging.log_dir)", "src/train.py:11 joblib.dump (configs/config.yaml:3 model.path)"},
-		"end-to-end-template":       {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
+		"hydra-src-train": {"command: [python, src/train.py, --config-name, train, \"trainer.max_epochs=5\", \"model.hidden=64\"]", "copy: [src, conf]",
+			"training: copying conf/: the code reads conf at run time (src/train.py:10 hydra.main)"},
+		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -525,6 +525,10 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	case strings.HasPrefix(code, "@") && (c.callee == "hydra.main" || c.callee == "main" && f.imports["hydra"]):
 		// Hydra's run directory: outputs/<date>/<time> in the working directory.
 		libDefault("@"+c.callee+" (hydra.run.dir: outputs/)", `"outputs"`)
+		// Hydra reads its configs from config_path, relative to this file.
+		if cp := lit(arg(pos, kw, 0, "config_path")); cp != "" && !path.IsAbs(cp) && !strings.Contains(cp, "://") {
+			op(opRead, strconv.Quote(path.Join(path.Dir(f.path), cp)))
+		}
 	case c.callee == "wandb.init" && !strings.Contains(kw["mode"], "disabled"):
 		if d := kw["dir"]; d != "" {
 			op(opMkdir, d)

@@ -400,6 +400,10 @@ func (r *repo) readDockerfile(d *declared, file string) {
 	if len(full) > 0 {
 		c = analyzeCommand(full, st.env)
 		c.at, c.from = st.cmdAt, file
+		if sc := r.startScript(full, st.env); sc != nil {
+			c = sc
+			c.from = fmt.Sprintf("%s (%s) via %s", file, st.cmdAt, sc.at.file)
+		}
 	}
 	role := dockerRole(file, c)
 	d.train = append(d.train, st.runTrain...)
@@ -453,6 +457,46 @@ func dockerRole(file string, c *command) string {
 		return ""
 	}
 	return "serve"
+}
+
+// startScript reads the shell script of the repository a command runs (["./start.sh"],
+// ["sh", "scripts/start.sh"]): its lines as one && chain, so a cd before the server moves the
+// import root and the working directory; nil when the command runs no such script or the
+// script starts no server or Python.
+func (r *repo) startScript(words []string, env envMap) *command {
+	w := words
+	if len(w) > 1 && (path.Base(w[0]) == "sh" || path.Base(w[0]) == "bash") && !strings.HasPrefix(w[1], "-") {
+		w = w[1:]
+	}
+	p, ok := cleanRel(strings.TrimPrefix(w[0], "./"))
+	if !ok || !strings.HasSuffix(p, ".sh") {
+		return nil
+	}
+	data, err := r.read(p, 64<<10)
+	if err != nil {
+		return nil
+	}
+	var lines []string
+	line := 0
+	for i, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "set ") {
+			continue
+		}
+		if line == 0 && analyzeShell(l, env).server != "" {
+			line = i + 1
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	c := analyzeShell(strings.Join(lines, " && "), env)
+	if c.server == "" && c.script == "" && c.module == "" {
+		return nil
+	}
+	c.at = where{file: p, line: line}
+	return c
 }
 
 // analyzeCommand reads a command given as exec-form words (["/bin/sh", "-c", "..."] for the

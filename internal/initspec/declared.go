@@ -43,6 +43,7 @@ type command struct {
 	// factory is set for uvicorn --factory.
 	factory bool
 	appDir  string // the directory the server imports from (uvicorn --app-dir, gunicorn --chdir, cd)
+	cd      string // the folder a cd moves into before the command: its working directory
 	port    int    // 0 when the command sets none
 	script  string // python SCRIPT.py: the script
 	module  string // python -m MODULE: the module
@@ -551,7 +552,7 @@ func analyzeShell(line string, env envMap) *command {
 	}
 	if cd != "" && cd != "." {
 		if c, ok := cleanRel(cd); ok {
-			best.appDir = c
+			best.appDir, best.cd = c, c
 			if best.script != "" {
 				best.script = path.Join(c, best.script)
 			}

@@ -361,7 +361,7 @@ func TestCorpusFacts(t *testing.T) {
 		"yaml-config-logdir":        {"writable: [logs]", "src/api.py:12 os.makedirs (configs/config.yaml:6 logging.log_dir)", "src/train.py:11 joblib.dump (configs/config.yaml:3 model.path)"},
 		"hydra-src-train": {"command: [python, src/train.py, --config-name, train, \"trainer.max_epochs=5\", \"model.hidden=64\"]", "copy: [src, conf]",
 			"training: copying conf/: the code reads conf at run time (src/train.py:10 hydra.main)"},
-		"start-script-cd": {"command: [python, -m, uvicorn, main:app, --host, 0.0.0.0, --port, \"8080\"]", "pythonpath: [/app/app]", "expose: [8080]",
+		"start-script-cd": {"command: \"cd app && exec python -m uvicorn main:app --host 0.0.0.0 --port 8080\"", "pythonpath: [/app/app]", "expose: [8080]",
 			"Declared by Dockerfile (Dockerfile:7) via start.sh (start.sh:5)"},
 		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}

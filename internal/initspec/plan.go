@@ -506,6 +506,13 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	} else if t.command != nil || t.shell != "" {
 		t.description = "Inference image: runs " + app.decl.String()
 	}
+	if app != nil && app.decl != nil && app.decl.cd != "" && t.command != nil {
+		// The declared command starts the server from a folder of its own: the code's relative
+		// paths are relative to it, so the image's command keeps that working directory.
+		r.note("inference: %s starts the server in %s/ (cd %s): the command keeps that working directory", app.decl.origin(), app.decl.cd, app.decl.cd)
+		t.shell = "cd " + shellWords([]string{app.decl.cd}) + " && exec " + shellWords(t.command)
+		t.command = nil
+	}
 	if app != nil {
 		pr := r.health(app, d, port)
 		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
@@ -908,4 +915,17 @@ func topDir(p string) string {
 		return p[:i]
 	}
 	return p
+}
+
+// shellWords joins words into a shell command line, single-quoting those that need it.
+func shellWords(words []string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,@%+-") == "" {
+			out[i] = w
+		} else {
+			out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -136,7 +136,9 @@ func TestDepsLayersReinstalledSameBytes(t *testing.T) {
 	}
 	// The layers that come from pip: after the base's, the user's and the venv's.
 	pipLayers := first.seen("pip install from uv.lock, layer") / 2
-	base := len(a) - (2 + pipLayers + 2) // user, venv, pip layers, src, configs
+	// user, venv, pip layers, src, configs, and the working directory (training's
+	// writable-workdir)
+	base := len(a) - (2 + pipLayers + 3)
 	for i := base + 2; i < base+2+pipLayers; i++ {
 		if a[i] != b[i] {
 			t.Errorf("dependency layer %d differs after a reinstall: %s, then %s", i, a[i], b[i])

@@ -459,6 +459,16 @@ func TestStepsMatchLLB(t *testing.T) {
 					venvOp = ex
 				case len(args) == 3 && strings.HasPrefix(args[2], "set -eu\ngrep"):
 					userOp = ex
+				case len(args) == 3 && strings.HasPrefix(args[2], "set -eu\nmkdir -p ") && strings.Contains(args[2], "&& chmod 0755 "):
+					// the workdir step (writable-workdir): the plan's script, which the
+					// Dockerfile runs in its workdir stage under another root
+					p, err := plan.New(s, plan.Options{Target: tc.target, Deps: tc.deps, Contexts: []string{"trained"}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if st := p.Find(plan.Workdir); st == nil || st.Script != args[2] {
+						t.Errorf("workdir exec %q is not the plan's Workdir step", args[2])
+					}
 				case len(args) == 4 && strings.HasPrefix(args[2], "# mlbuild check runner"):
 					// a check: runs the built image, builds nothing (no Dockerfile step)
 				case len(args) == 3 && strings.Contains(args[2], "\napt-get install "):

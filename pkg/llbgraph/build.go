@@ -108,7 +108,7 @@ func Render(p *plan.Plan, opt Options) (*Result, error) {
 			}
 			l = g.copyLayer(st, src)
 		case plan.Workdir:
-			l = g.workdirLayer(st)
+			l = g.workdirLayer(st, system)
 		case plan.Assemble:
 			continue
 		}
@@ -337,36 +337,23 @@ func (g *graph) copyLayer(st plan.Step, src llb.State) layer {
 	return layer{alone: onto(llb.Scratch()), onto: onto}
 }
 
-// workdirLayer gives the working directory to the user. Alone, it is the directory (and its
-// missing parents, root's) made on scratch: merged after the copies, its entry replaces the
-// root-owned one they create, whatever they hold. Onto the image so far (no merge op), the
-// step's script sets the owner of the directory the copies made.
-func (g *graph) workdirLayer(st plan.Step) layer {
+// workdirLayer gives the working directory to the user, with the step's script. Alone, it is
+// the script's diff on system (the base with its system packages, as the user step): merged
+// after the copies, its entry for the directory replaces the root-owned one they create,
+// whatever they hold. It is an exec, not a file op on scratch: BuildKit runs a file op
+// without inputs again on every build, so a no-op rebuild would not be one. Onto the image
+// so far (no merge op), the script sets the owner of the directory the copies made.
+func (g *graph) workdirLayer(st plan.Step, system llb.State) layer {
 	c := g.c(st)
-	created := time.Unix(0, 0).UTC()
-	if g.opt.Epoch != nil {
-		created = g.opt.Epoch.UTC()
+	run := func(below llb.State) llb.State {
+		return below.Run(
+			llb.Args([]string{"/bin/sh", "-c", st.Script}),
+			llb.Network(pb.NetMode_NONE),
+			llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+			withConstraints(c),
+		).Root()
 	}
-	var dirs []string
-	for d := path.Dir(st.Dir); d != "/"; d = path.Dir(d) {
-		dirs = append([]string{d}, dirs...)
-	}
-	var fa *llb.FileAction
-	for _, d := range dirs {
-		fa = fa.Mkdir(d, 0o755, llb.WithCreatedTime(created))
-	}
-	fa = fa.Mkdir(st.Dir, 0o755, llb.WithUIDGID(st.UID, st.GID), llb.WithCreatedTime(created))
-	return layer{
-		alone: llb.Scratch().File(fa, c...),
-		onto: func(below llb.State) llb.State {
-			return below.Run(
-				llb.Args([]string{"/bin/sh", "-c", st.Script}),
-				llb.Network(pb.NetMode_NONE),
-				llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
-				withConstraints(c),
-			).Root()
-		},
-	}
+	return layer{alone: llb.Diff(system, run(system), g.named(st.LayerName(), "")...), onto: run}
 }
 
 type constraintsRunOption []llb.ConstraintsOpt

@@ -85,8 +85,8 @@ mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
 
 // workdirStep gives the working directory to the user: a layer after the copies, whose
 // entry for the directory (owned by the user, mode 0755) replaces the root-owned one the
-// copies into it create. What the copies put inside stays root's. The Script is the copy
-// shape's: it runs on the image so far.
+// copies into it create. What the copies put inside stays root's. The Script runs on the
+// base (merge shape: its diff is the layer) or on the image so far (copy shape).
 func (p *Plan) workdirStep() Step {
 	t := p.target
 	uid, gid := *t.User.UID, *t.User.GID

@@ -88,3 +88,9 @@ bench: up ## benchmark mlbuild against bench/baseline Dockerfiles; writes bench/
 	$(GO) run ./bench/cmd/benchtable
 
 .PHONY: bench
+
+bench-system: ## image bytes of a target needing a compiler: mlbuild build-packages vs a single-stage Dockerfile; writes bench/results/system-bytes.{md,json} (needs make up)
+	set -a && . .mlbuild/env && set +a && $(GO) run ./bench/cmd/bench -workload system
+	$(GO) run ./bench/cmd/benchtable
+
+.PHONY: bench-system

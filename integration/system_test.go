@@ -3,12 +3,9 @@ package integration
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,7 +22,7 @@ import (
 )
 
 // sdistIndex serves a PEP 503 index with one sdist: mlb-cext 1.0, a C extension (mlb_cext.add)
-// that only builds with a C compiler and Python's headers.
+// that only builds with a C compiler and Python's headers (pyindex.CExtSdist).
 func sdistIndex(t *testing.T) string {
 	t.Helper()
 	return sdistIndexOn(t, "127.0.0.1")
@@ -35,54 +32,10 @@ func sdistIndex(t *testing.T) string {
 // naming host (a Docker bridge's gateway, for an engine's build steps).
 func sdistIndexOn(t *testing.T, host string) string {
 	t.Helper()
-	files := map[string]string{
-		"mlb-cext-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: mlb-cext\nVersion: 1.0\n",
-		"mlb-cext-1.0/setup.py": "from setuptools import setup, Extension\n" +
-			"setup(name='mlb-cext', version='1.0', ext_modules=[Extension('mlb_cext', ['mlb_cext.c'])])\n",
-		"mlb-cext-1.0/mlb_cext.c": `#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-static PyObject *add(PyObject *self, PyObject *args) {
-    long a, b;
-    if (!PyArg_ParseTuple(args, "ll", &a, &b)) return NULL;
-    return PyLong_FromLong(a + b);
-}
-static PyMethodDef methods[] = {{"add", add, METH_VARARGS, "a + b"}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "mlb_cext", NULL, -1, methods};
-PyMODINIT_FUNC PyInit_mlb_cext(void) { return PyModule_Create(&module); }
-`,
-	}
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, p := range slices.Sorted(func(yield func(string) bool) {
-		for k := range files {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		must(t, tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: int64(len(files[p])), ModTime: time.Unix(315532800, 0), Typeflag: tar.TypeReg}))
-		_, err := tw.Write([]byte(files[p]))
-		must(t, err)
-	}
-	must(t, tw.Close())
-	must(t, gz.Close())
-	sdist := buf.Bytes()
-	mux := http.NewServeMux()
-	mux.HandleFunc("/simple/mlb-cext/", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `<!DOCTYPE html><html><body><a href="/files/mlb-cext-1.0.tar.gz">mlb-cext-1.0.tar.gz</a></body></html>`)
-	})
-	mux.HandleFunc("/files/mlb-cext-1.0.tar.gz", func(w http.ResponseWriter, r *http.Request) { w.Write(sdist) })
-	addr := "127.0.0.1:0"
-	if host != "127.0.0.1" {
-		addr = ":0"
-	}
-	ln, err := net.Listen("tcp", addr)
+	s, err := pyindex.StartCExtSdist(host)
 	must(t, err)
-	srv := &http.Server{Handler: mux}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return fmt.Sprintf("http://%s:%d/simple", host, ln.Addr().(*net.TCPAddr).Port)
+	t.Cleanup(func() { s.Close() })
+	return s.URL
 }
 
 // derivedBase pushes the stand-in base with one more layer (files; a "" content is a whiteout

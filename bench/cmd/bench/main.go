@@ -61,6 +61,9 @@ func main() {
 	if *workload == "ml" { // the ML-sized environment of issue 13: ml.go
 		run = runML
 	}
+	if *workload == "system" { // image bytes with a compiler, issue 20: system.go
+		run = runSystem
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

@@ -26,7 +26,7 @@ import (
 )
 
 var (
-	workload    = flag.String("workload", "example", `"example": the ml-pipeline example against bench/baseline (results latest.*); "ml": the ML-sized environment of issue 13 (results ml.*)`)
+	workload    = flag.String("workload", "example", `"example": the ml-pipeline example against bench/baseline (results latest.*); "ml": the ML-sized environment of issue 13 (results ml.*); "system": image bytes of a target needing a compiler, mlbuild build-packages vs a single-stage Dockerfile (results system-bytes.*)`)
 	mlReps      = flag.Int("ml-reps", 5, "ml: repetitions of the light warm scenarios (no-op, src edit, add and bump a small package)")
 	mlHeavyReps = flag.Int("ml-heavy-reps", 3, "ml: repetitions of the heavy warm scenarios (bump the big package; registry cache on an empty daemon)")
 	mlColdReps  = flag.Int("ml-cold-reps", 3, "ml: repetitions of the cold build (each on a fresh daemon and an empty registry)")

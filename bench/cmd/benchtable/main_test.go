@@ -124,3 +124,19 @@ func TestGoBenchMs(t *testing.T) {
 		t.Error("missing benchmark: want an error")
 	}
 }
+
+// The compiler bench's paragraph comes from system-bytes.json, and is absent without it.
+func TestRenderSystem(t *testing.T) {
+	got, err := renderSystem(copyResults(t, "system-bytes.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"`make bench-system`", "| mlbuild (`build-packages`) |", "| single-stage Dockerfile |", "| no | yes |", "| yes | yes |"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("no %q in:\n%s", s, got)
+		}
+	}
+	if got, err := renderSystem(t.TempDir()); err != nil || got != "" {
+		t.Errorf("without system-bytes.json: %q, %v", got, err)
+	}
+}

@@ -264,6 +264,13 @@ func Render(dir string) (string, error) {
 	if ml != "" {
 		b.WriteString("\n" + ml)
 	}
+	sys, err := renderSystem(dir)
+	if err != nil {
+		return "", err
+	}
+	if sys != "" {
+		b.WriteString("\n" + sys)
+	}
 	b.WriteString("\n" + endMarker + "\n")
 	return b.String(), nil
 }

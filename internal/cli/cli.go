@@ -222,22 +222,11 @@ func initRepo(args []string, stdout io.Writer) error {
 // pins for --platform and the base image's Python (--python, else the version its python:X.Y
 // tag names), a pyproject.toml's requirements, or the requirements files.
 func ejectDockerfile(args []string, stdout, stderr io.Writer) error {
-	c := newFlags("dockerfile")
-	platform := c.fs.String("platform", "linux/amd64", "platform the dependencies are resolved for (a lock's markers)")
-	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
-	s, err := c.load(args)
+	r, err := loadTarget("dockerfile", args, "linux/amd64", "platform the dependencies are resolved for (a lock's markers)", stderr)
 	if err != nil {
 		return err
 	}
-	target := c.targetOf(s)
-	if s.Targets[target] == nil {
-		return s.UnknownTarget(target)
-	}
-	d, p, py, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
-	if err != nil {
-		return err
-	}
-	dt, err := eject.Dockerfile(s, target, eject.WithDeps(d, platforms.Format(p), py))
+	dt, err := eject.Dockerfile(r.spec, r.target, eject.WithDeps(r.deps, platforms.Format(r.platform), r.python))
 	if err != nil {
 		return err
 	}
@@ -250,22 +239,11 @@ func ejectDockerfile(args []string, stdout, stderr io.Writer) error {
 // Requirements files that get a layer per package keep their Resolve step: the packages are
 // known only once pip has run.
 func printPlan(args []string, stdout, stderr io.Writer) error {
-	c := newFlags("plan")
-	platform := c.fs.String("platform", "linux/amd64", "platform the dependencies are resolved for (a lock's markers)")
-	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
-	s, err := c.load(args)
+	r, err := loadTarget("plan", args, "linux/amd64", "platform the dependencies are resolved for (a lock's markers)", stderr)
 	if err != nil {
 		return err
 	}
-	target := c.targetOf(s)
-	if s.Targets[target] == nil {
-		return s.UnknownTarget(target)
-	}
-	d, _, _, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
-	if err != nil {
-		return err
-	}
-	pl, err := plan.New(s, plan.Options{Target: target, Deps: d})
+	pl, err := plan.New(r.spec, plan.Options{Target: r.target, Deps: r.deps})
 	if err != nil {
 		return err
 	}
@@ -280,22 +258,12 @@ func printPlan(args []string, stdout, stderr io.Writer) error {
 // printLLB writes the marshalled definition of a target. The base image is left to BuildKit to
 // resolve (no registry access here), so the image config is not part of the output.
 func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newFlags("llb")
-	platform := c.fs.String("platform", platforms.Format(platforms.DefaultSpec()), "platform to build for (a lock's markers are evaluated for it)")
-	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
-	s, err := c.load(args)
+	r, err := loadTarget("llb", args, platforms.Format(platforms.DefaultSpec()), "platform to build for (a lock's markers are evaluated for it)", stderr)
 	if err != nil {
 		return err
 	}
-	target := c.targetOf(s)
-	if s.Targets[target] == nil {
-		return s.UnknownTarget(target)
-	}
-	excludes, err := contextExcludes(c.file)
-	if err != nil {
-		return err
-	}
-	d, p, _, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
+	s, target, d, p := r.spec, r.target, r.deps, r.platform
+	excludes, err := contextExcludes(r.file)
 	if err != nil {
 		return err
 	}
@@ -326,6 +294,39 @@ func printLLB(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	_, err = stdout.Write(dt)
 	return err
+}
+
+// resolved is a spec loaded by a CLI command, its target, and that target's dependencies
+// resolved for the command's --platform and --python.
+type resolved struct {
+	spec     *spec.Spec
+	file     string
+	target   string
+	deps     *plan.Deps
+	platform ocispecs.Platform
+	python   string
+}
+
+// loadTarget parses the flags of a command that renders one target (-f, --target,
+// --platform with its default and help, --python), loads the spec, checks the target and
+// resolves its dependencies: what dockerfile, plan and llb share.
+func loadTarget(name string, args []string, defPlatform, platformHelp string, stderr io.Writer) (*resolved, error) {
+	c := newFlags(name)
+	platform := c.fs.String("platform", defPlatform, platformHelp)
+	python := c.fs.String("python", "", "the base image's Python version (default: the version its python:X.Y tag names)")
+	s, err := c.load(args)
+	if err != nil {
+		return nil, err
+	}
+	target := c.targetOf(s)
+	if s.Targets[target] == nil {
+		return nil, s.UnknownTarget(target)
+	}
+	d, p, py, err := resolveDeps(s, c.file, target, *platform, *python, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return &resolved{spec: s, file: c.file, target: target, deps: d, platform: p, python: py}, nil
 }
 
 // resolveDeps is what the target installs, resolved as the frontend resolves it, for a

@@ -185,6 +185,14 @@ func PBRange(r located.Range) *pb.Range {
 // userLayer runs the user script on the base with the target's system packages (whose own
 // accounts it keeps). It depends only on those and the user.
 func (g *graph) userLayer(st plan.Step, system llb.State) layer {
+	// It comes first, after the system packages: onto runs it on that, the very vertex
+	// alone diffs.
+	return g.scriptLayer(st, system)
+}
+
+// scriptLayer runs the step's script with /bin/sh, without network and with a tmpfs /tmp:
+// alone, the diff it makes on system; onto, the script on the image so far.
+func (g *graph) scriptLayer(st plan.Step, system llb.State) layer {
 	c := g.c(st)
 	run := func(below llb.State) llb.State {
 		return below.Run(
@@ -194,8 +202,6 @@ func (g *graph) userLayer(st plan.Step, system llb.State) layer {
 			withConstraints(c),
 		).Root()
 	}
-	// It comes first, after the system packages: onto runs it on that, the very vertex
-	// alone diffs.
 	return layer{alone: llb.Diff(system, run(system), g.named(st.LayerName(), "")...), onto: run}
 }
 
@@ -344,16 +350,7 @@ func (g *graph) copyLayer(st plan.Step, src llb.State) layer {
 // without inputs again on every build, so a no-op rebuild would not be one. Onto the image
 // so far (no merge op), the script sets the owner of the directory the copies made.
 func (g *graph) workdirLayer(st plan.Step, system llb.State) layer {
-	c := g.c(st)
-	run := func(below llb.State) llb.State {
-		return below.Run(
-			llb.Args([]string{"/bin/sh", "-c", st.Script}),
-			llb.Network(pb.NetMode_NONE),
-			llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
-			withConstraints(c),
-		).Root()
-	}
-	return layer{alone: llb.Diff(system, run(system), g.named(st.LayerName(), "")...), onto: run}
+	return g.scriptLayer(st, system)
 }
 
 type constraintsRunOption []llb.ConstraintsOpt

@@ -342,3 +342,70 @@ func TestGPUTrainCPUServe(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemProjectBothImages is issue 20's whole case: one spec with a system library, a
+// compiler for one sdist and a build-time download with a secret gives both images of the
+// example; training writes its model, inference passes its build-time smoke test and
+// answers its healthcheck and /predict when run, each image imports the compiled extension,
+// and the secret is in no layer, config or history of either.
+func TestSystemProjectBothImages(t *testing.T) {
+	e := bed(t)
+	index := sdistIndex(t)
+	token := fmt.Sprintf("hf-%d-b0th", time.Now().UnixNano())
+	spec := e.depsSpec(fmt.Sprintf(`system-packages: [libgomp1]
+build-packages: [gcc, libc6-dev, python3-dev]
+pip:
+  index-url: %s
+  args: [--no-build-isolation]
+run:
+  - name: fetch the tokenizer
+    command: 'test -n "$HF_TOKEN" && mkdir -p "$HOME/data" && echo "token of ${#HF_TOKEN} chars" > "$HOME/data/fetched.txt"'
+    secrets: [{id: hf, env: HF_TOKEN}]
+`, index))
+	reqs, err := os.ReadFile("../examples/ml-pipeline/requirements.txt")
+	must(t, err)
+	dir := e.project(t, map[string]string{"mlbuild.yaml": spec, "requirements.txt": string(reqs) + "mlb-cext==1.0\n"})
+	secrets := map[string][]byte{"hf": []byte(token)}
+	for _, target := range []string{"training", "inference"} {
+		res := buildOK(t, e, dir, buildOpts{target: target, push: "it/system-both", secrets: secrets})
+		if strings.Contains(res.logs, token) {
+			t.Errorf("%s: the secret appears in the build log", target)
+		}
+		if _, hits := e.layerFiles(t, res.ref, token); len(hits) > 0 {
+			t.Errorf("%s: the secret is in layers: %v", target, hits)
+		}
+		img, cfg := e.image(t, res.ref)
+		raw, _ := img.RawConfigFile()
+		hist, _ := json.Marshal(cfg.History)
+		if bytes.Contains(raw, []byte(token)) || bytes.Contains(hist, []byte(token)) {
+			t.Errorf("%s: the secret is in the config or history", target)
+		}
+		rep := e.runInBuildKit(t, res.ref, "exec", []string{"/home/app/data/fetched.txt"}, "sh", "-c",
+			"/sbin/ldconfig -p | grep -c libgomp.so.1 && python -c 'import mlb_cext; print(mlb_cext.add(2, 3))' && command -v gcc || true")
+		if lines := strings.Fields(rep.Stdout); rep.Exit != 0 || len(lines) != 2 || lines[0] == "0" || lines[1] != "5" {
+			t.Errorf("%s: libgomp known to ldconfig, mlb_cext.add(2, 3), no gcc: exit %d stdout %q stderr %q", target, rep.Exit, rep.Stdout, rep.Stderr)
+		}
+		if got := rep.Files["/home/app/data/fetched.txt"]; got != fmt.Sprintf("token of %d chars\n", len(token)) {
+			t.Errorf("%s: the run step's output: %q", target, got)
+		}
+		switch target {
+		case "training":
+			rep := e.runInBuildKit(t, res.ref, "train", []string{"/app/models/model.json"})
+			if rep.Exit != 0 || rep.Error != "" || !strings.Contains(rep.Files["/app/models/model.json"], `"weights"`) {
+				t.Errorf("training exited %d (%s), model %q\nstderr: %s", rep.Exit, rep.Error, rep.Files["/app/models/model.json"], rep.Stderr)
+			}
+		case "inference":
+			// The build succeeded, so its smoke test passed (this run, or cached from one).
+			if res.seen("smoke test") == 0 {
+				t.Errorf("inference: the build has no smoke test")
+			}
+			rep := e.runInBuildKit(t, res.ref, "serve", nil)
+			if rep.Healthcheck != 0 || rep.HealthCode != 200 || rep.Health["status"] != "ok" {
+				t.Errorf("inference healthcheck exit %d, /health %d %v (%s)\nserver log:\n%s", rep.Healthcheck, rep.HealthCode, rep.Health, rep.Error, rep.ServerLog)
+			}
+			if p, ok := rep.Predict["predictions"].([]any); !ok || len(p) != 1 {
+				t.Errorf("inference /predict = %v", rep.Predict)
+			}
+		}
+	}
+}

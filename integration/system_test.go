@@ -120,6 +120,26 @@ func (e *testEnv) layerNames(t *testing.T, ref string, i int) []string {
 	return out
 }
 
+// systemProject is the project of the system-packages tests: libgomp1, the compiler for the
+// mlb-cext sdist served at index, and a run step that writes what it saw of the hf secret
+// (extra is appended to its command, e.g. a comment that makes it run every time).
+func (e *testEnv) systemProject(t *testing.T, index, extra string) string {
+	t.Helper()
+	spec := e.depsSpec(fmt.Sprintf(`system-packages: [libgomp1]
+build-packages: [gcc, libc6-dev, python3-dev]
+pip:
+  index-url: %s
+  args: [--no-build-isolation]
+run:
+  - name: fetch the tokenizer
+    command: 'test -n "$HF_TOKEN" && mkdir -p "$HOME/data" && echo "token of ${#HF_TOKEN} chars" > "$HOME/data/fetched.txt"%s'
+    secrets: [{id: hf, env: HF_TOKEN}]
+`, index, extra))
+	reqs, err := os.ReadFile("../examples/ml-pipeline/requirements.txt")
+	must(t, err)
+	return e.project(t, map[string]string{"mlbuild.yaml": spec, "requirements.txt": string(reqs) + "mlb-cext==1.0\n"})
+}
+
 // TestSystemAndBuildPackages: real Debian packages from inside the build. A runtime library
 // (system-packages) is in the image and known to the loader; an sdist with a C extension,
 // served by a local index, compiles with build-packages and imports in the image, while the
@@ -135,19 +155,7 @@ func TestSystemAndBuildPackages(t *testing.T) {
 	index := sdistIndex(t)
 	token := fmt.Sprintf("hf-%d-t0ken", time.Now().UnixNano())
 	// The run step's command carries this run's time, so it runs (with this token) every time.
-	spec := e.depsSpec(fmt.Sprintf(`system-packages: [libgomp1]
-build-packages: [gcc, libc6-dev, python3-dev]
-pip:
-  index-url: %s
-  args: [--no-build-isolation]
-run:
-  - name: fetch the tokenizer
-    command: 'test -n "$HF_TOKEN" && mkdir -p "$HOME/data" && echo "token of ${#HF_TOKEN} chars" > "$HOME/data/fetched.txt" # run %d'
-    secrets: [{id: hf, env: HF_TOKEN}]
-`, index, time.Now().UnixNano()))
-	reqs, err := os.ReadFile("../examples/ml-pipeline/requirements.txt")
-	must(t, err)
-	dir := e.project(t, map[string]string{"mlbuild.yaml": spec, "requirements.txt": string(reqs) + "mlb-cext==1.0\n"})
+	dir := e.systemProject(t, index, fmt.Sprintf(" # run %d", time.Now().UnixNano()))
 	opts := buildOpts{target: "training", push: "it/system", secrets: map[string][]byte{"hf": []byte(token)}}
 	res := buildOK(t, e, dir, opts)
 	requireSeen(t, "the build", res, "apt-get install libgomp1", "apt-get install libgomp1 gcc libc6-dev python3-dev (where pip runs, in no layer)", "run fetch the tokenizer")
@@ -352,19 +360,7 @@ func TestSystemProjectBothImages(t *testing.T) {
 	e := bed(t)
 	index := sdistIndex(t)
 	token := fmt.Sprintf("hf-%d-b0th", time.Now().UnixNano())
-	spec := e.depsSpec(fmt.Sprintf(`system-packages: [libgomp1]
-build-packages: [gcc, libc6-dev, python3-dev]
-pip:
-  index-url: %s
-  args: [--no-build-isolation]
-run:
-  - name: fetch the tokenizer
-    command: 'test -n "$HF_TOKEN" && mkdir -p "$HOME/data" && echo "token of ${#HF_TOKEN} chars" > "$HOME/data/fetched.txt"'
-    secrets: [{id: hf, env: HF_TOKEN}]
-`, index))
-	reqs, err := os.ReadFile("../examples/ml-pipeline/requirements.txt")
-	must(t, err)
-	dir := e.project(t, map[string]string{"mlbuild.yaml": spec, "requirements.txt": string(reqs) + "mlb-cext==1.0\n"})
+	dir := e.systemProject(t, index, "")
 	secrets := map[string][]byte{"hf": []byte(token)}
 	for _, target := range []string{"training", "inference"} {
 		res := buildOK(t, e, dir, buildOpts{target: target, push: "it/system-both", secrets: secrets})

@@ -17,7 +17,73 @@ const defaultPython = "3.10"
 // pythonBase reads the Python version the repository asks for (.python-version, runtime.txt,
 // a Dockerfile's FROM python:3.X, pyproject.toml's requires-python) and returns a python slim
 // base that has it, when it is not the default one, with the Python version the images get.
+// The lock's pins come first: a base whose Python the lock cannot install on (its
+// requires-python, or a package with wheels only for newer Pythons and no sdist) is replaced
+// by the lowest python:3.X-slim it installs on, noting the conflict.
 func (r *repo) pythonBase(deps *depSource, d *declared) (base, why, python string) {
+	base, why, python, from := r.declaredPython(deps, d)
+	evidence := deps.refuses(python)
+	if evidence == "" {
+		return base, why, python
+	}
+	for _, v := range pythonOrder {
+		if strings.HasPrefix(python+".", v+".") || deps.refuses(v) != "" {
+			continue
+		}
+		b := "python:" + v + "-slim"
+		switch {
+		case from == ".python-version":
+			r.note("python: .python-version asks for %s, but %s cannot install on it (%s): base %s; change .python-version to %s too, or builds refuse the base", python, deps.file, evidence, b, v)
+		case from != "":
+			r.note("python: %s asks for %s, but %s cannot install on it (%s): base %s, the lowest Python the lock installs on", from, python, deps.file, evidence, b)
+		default:
+			r.note("python: %s cannot install on Python %s (%s): base %s, the lowest Python the lock installs on", deps.file, python, evidence, b)
+		}
+		why := fmt.Sprintf("%s cannot install on Python %s (%s): the lowest Python it installs on.", deps.file, python, evidence)
+		if from != "" {
+			why = fmt.Sprintf("%s asks for Python %s, but %s cannot install on it (%s): the lowest Python it installs on.", from, python, deps.file, evidence)
+		}
+		if b == spec.DefaultBase {
+			return "", "", v
+		}
+		return b, why, v
+	}
+	r.note("python: %s cannot install on any python:3.X-slim image (on %s: %s): set base", deps.file, python, evidence)
+	return base, why, python
+}
+
+// pythonOrder are the Pythons of the python:3.X-slim images init picks from: the default
+// first, then newer ones, then older ones.
+var pythonOrder = []string{"3.10", "3.11", "3.12", "3.13", "3.14", "3.9", "3.8"}
+
+// refuses is why the lock cannot be installed on Python v ("3.11", or "3.11.4") for
+// linux/amd64, "" when it can (or there is no lock to ask): the lock's requires-python, or a
+// pinned package with no sdist and no wheel for that Python, located in the lock.
+func (d *depSource) refuses(v string) string {
+	if d == nil || d.lock == nil || d.broken {
+		return ""
+	}
+	if strings.Count(v, ".") == 1 {
+		v += ".99" // the newest release of the line, which python:3.X-slim follows
+	}
+	env, err := pydeps.NewEnv("linux", "amd64", "", v)
+	if err != nil {
+		return ""
+	}
+	if _, err := d.lock.Pins(env, pydeps.Selection{}); err != nil {
+		msg := oneLine(err)
+		// The first clause names the package or the constraint; the rest lists wheels.
+		if i := strings.Index(msg, "; "); i > 0 {
+			msg = msg[:i]
+		}
+		return msg
+	}
+	return ""
+}
+
+// declaredPython is pythonBase before the lock is asked, with what decided the version:
+// ".python-version", "runtime.txt", a Dockerfile's line, or "" (the default or requires-python).
+func (r *repo) declaredPython(deps *depSource, d *declared) (base, why, python, from string) {
 	requires := ""
 	if pr := r.pyproject(deps); pr != nil {
 		requires = pr.RequiresPython
@@ -31,7 +97,7 @@ func (r *repo) pythonBase(deps *depSource, d *declared) (base, why, python strin
 		m := pyVersionRe.FindStringSubmatch(strings.ToLower(line))
 		if m == nil {
 			r.note("python: cannot read a CPython 3 version from %s (%q): the base stays %s", f, line, spec.DefaultBase)
-			return "", "", defaultPython
+			return "", "", defaultPython, ""
 		}
 		v := "3." + m[1]
 		if f == ".python-version" && deps != nil && m[2] != "" {
@@ -51,14 +117,14 @@ func (r *repo) pythonBase(deps *depSource, d *declared) (base, why, python strin
 		b := "python:" + v + "-slim"
 		if b == spec.DefaultBase {
 			r.note("python: %s asks for %s, the default base %s", f, v, spec.DefaultBase)
-			return "", "", v
+			return "", "", v, f
 		}
 		r.note("python: %s asks for %s: base %s", f, v, b)
 		why := fmt.Sprintf("%s asks for Python %s.", f, v)
 		if strings.Count(v, ".") == 2 {
 			why = fmt.Sprintf("%s pins Python %s, which the frontend requires exactly to install %s.", f, v, deps.file)
 		}
-		return b, why, v
+		return b, why, v, f
 	}
 	for i, v := range d.pyVers {
 		at := d.python[i]
@@ -69,30 +135,29 @@ func (r *repo) pythonBase(deps *depSource, d *declared) (base, why, python strin
 		b := "python:" + v + "-slim"
 		if b == spec.DefaultBase {
 			r.note("python: %s builds FROM python:%s, the default base's Python", at, v)
-			return "", "", v
+			return "", "", v, at.String()
 		}
 		r.note("python: %s builds FROM python:%s: base %s", at, v, b)
-		return b, fmt.Sprintf("%s builds FROM python:%s.", at, v), v
+		return b, fmt.Sprintf("%s builds FROM python:%s.", at, v), v, at.String()
 	}
 	if requires == "" {
-		return "", "", defaultPython
+		return "", "", defaultPython, ""
 	}
 	// The newest first of the supported releases after the default, then older ones.
-	for _, minor := range []int{10, 11, 12, 13, 14, 9, 8} {
-		v := fmt.Sprintf("3.%d", minor)
+	for _, v := range pythonOrder {
 		if !pythonSatisfies(requires, v) {
 			continue
 		}
 		b := "python:" + v + "-slim"
 		if b == spec.DefaultBase {
 			r.note("python: pyproject.toml's requires-python %s holds for the default base %s", requires, spec.DefaultBase)
-			return "", "", v
+			return "", "", v, ""
 		}
 		r.note("python: pyproject.toml's requires-python %s: base %s", requires, b)
-		return b, fmt.Sprintf("pyproject.toml's requires-python %s: the first Python from %s on that satisfies it.", requires, defaultPython), v
+		return b, fmt.Sprintf("pyproject.toml's requires-python %s: the first Python from %s on that satisfies it.", requires, defaultPython), v, ""
 	}
 	r.note("python: no python:3.X-slim image satisfies pyproject.toml's requires-python %s: set base", requires)
-	return "", "", defaultPython
+	return "", "", defaultPython, ""
 }
 
 // pythonSatisfies reports whether the Python v ("3.12", or "3.12.4") satisfies the PEP 440

@@ -406,6 +406,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 
 	// The model the app loads: copy its directory to where the app reads it.
 	var modelWhy []string
+	var modelEnv []envSet // variables that point the app at the model where the image has it
 	loaded := false
 	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opLoad || o.kind == opRead })
 	trainFiles := r.reach(r.entryFiles(train), roots(train))
@@ -433,6 +434,14 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		if path.IsAbs(u.v.p) {
 			c, why := r.absModel(u, d)
 			if c == nil {
+				c, why = r.modelByName(u, &copies, &modelEnv)
+			}
+			if c == nil {
+				if why == "" {
+					r.note("inference: the app loads %s (%s), which no COPY or directory of the repository provides: copy the model there", u.v.p, u)
+				} else {
+					modelWhy = append(modelWhy, why)
+				}
 				continue
 			}
 			if !slices.Contains(copies, *c) {
@@ -457,6 +466,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
 		case r.exists(src):
 			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
+		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
 		default:
 			msg := fmt.Sprintf("inference: the app loads %s (%s), which the repository does not hold", what, u)
 			best := -1
@@ -586,6 +596,16 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
 		}
 	}
+	for _, e := range modelEnv {
+		if _, declared := t.env[e.key]; declared {
+			continue
+		}
+		if t.env == nil {
+			t.env = map[string]string{}
+		}
+		t.env[e.key] = e.value
+		t.envWhy = strings.TrimSpace(t.envWhy + " The model: " + e.why + ".")
+	}
 }
 
 // srcPath puts /app/src on the target's PYTHONPATH when code outside src/ (a root main.py
@@ -668,8 +688,81 @@ func (r *repo) absModel(u use, d *declared) (*copyItem, string) {
 		r.note("inference: copying %s/ to %s: the app loads %s (%s); a guess by the name, check it", base, dir, u.v.p, u)
 		return &copyItem{from: base, to: dir}, fmt.Sprintf("%s loads %s: %s/ is a guess by the name", u, u.v.p, base)
 	}
-	r.note("inference: the app loads %s (%s), which no COPY or directory of the repository provides: copy the model there", u.v.p, u)
 	return nil, ""
+}
+
+// envSet is an environment variable init sets for the model, with why.
+type envSet struct{ key, value, why string }
+
+// modelFound handles a model file the app loads at a relative path the repository does not
+// hold, when the repository holds a file of that name elsewhere (a trained model kept in a
+// nested folder): it reports whether it placed it.
+func (r *repo) modelFound(u use, copies *[]copyItem, env *[]envSet, why *[]string) bool {
+	c, w := r.modelByName(u, copies, env)
+	if c != nil && !slices.Contains(*copies, *c) {
+		*copies = append(*copies, *c)
+	}
+	if w != "" {
+		*why = append(*why, w)
+	}
+	return w != ""
+}
+
+// modelByName finds, for a model file the app loads where the image has nothing (an absolute
+// path no COPY provides, or a relative one the repository does not hold), the repository's
+// one file of that name. When the path comes from an environment variable the code reads
+// (os.getenv("MODEL_PATH", "/opt/ml/model/m.joblib")), the variable is set to where the image
+// has the file (its folder copied to /app as it is in the repository); otherwise the copy
+// returned puts the file's folder where the app reads it. why is "" when nothing was found.
+func (r *repo) modelByName(u use, copies *[]copyItem, env *[]envSet) (*copyItem, string) {
+	if u.v.partial || path.Ext(u.v.p) == "" {
+		return nil, ""
+	}
+	found := r.filesNamed(path.Base(u.v.p))
+	if len(found) != 1 {
+		if len(found) > 1 {
+			r.note("inference: the app loads %s (%s); the repository holds %s: copy the right one there", u.v.p, u, list(found))
+		}
+		return nil, ""
+	}
+	f := found[0]
+	dir := path.Dir(f)
+	if u.v.env != "" && identRe.MatchString(u.v.env) && !skipEnv(u.v.env) {
+		top := topDir(f)
+		if !coveredItems(*copies, top) && !coveredItems(*copies, dir) {
+			*copies = append(*copies, copyItem{from: dir})
+		}
+		to := spec.DefaultWorkdir + "/" + f
+		*env = append(*env, envSet{key: u.v.env, value: to,
+			why: fmt.Sprintf("%s loads $%s (default %s), which the repository holds at %s", u, u.v.env, u.v.p, f)})
+		r.note("inference: env %s=%s: the app loads $%s (%s), by default %s, which the image does not have; the repository holds %s, copied to %s", u.v.env, to, u.v.env, u, u.v.p, f, to)
+		return nil, fmt.Sprintf("%s loads $%s, set to %s", u, u.v.env, to)
+	}
+	to := path.Dir(u.v.p)
+	r.note("inference: copying %s/ to %s: the app loads %s (%s), and the repository holds %s", dir, to, u.v.p, u, f)
+	return &copyItem{from: dir, to: to}, fmt.Sprintf("%s loads %s; the repository holds %s", u, u.v.p, f)
+}
+
+// filesNamed are the repository's files named name in the build context (a few levels
+// deep, outside caches, virtual environments and data), sorted.
+func (r *repo) filesNamed(name string) []string {
+	var out []string
+	fs.WalkDir(r.fsys, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || p == "." {
+			return nil
+		}
+		if e.IsDir() {
+			if skipScan[e.Name()] || strings.HasPrefix(e.Name(), ".") || strings.Count(p, "/") >= 4 || r.excluded(p) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if e.Name() == name && r.inContext(p, false) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
 }
 
 // checkUvicorn notes when the images do not install the server.

@@ -363,11 +363,13 @@ func TestCorpusFacts(t *testing.T) {
 			"training: copying conf/: the code reads conf at run time (src/train.py:10 hydra.main)"},
 		"start-script-cd": {"command: \"cd app && exec python -m uvicorn main:app --host 0.0.0.0 --port 8080\"", "pythonpath: [/app/app]", "expose: [8080]",
 			"Declared by Dockerfile (Dockerfile:7) via start.sh (start.sh:5)"},
-		"uv-lock-wheel-only":  {"base: python:3.11-slim", "uv.lock:14:1: package[1]: onnxruntime 1.22.1: no sdist, and no wheel for linux/x86_64 CPython 3.10"},
-		"poetry-lock-python":  {"base: python:3.11-slim", "Dockerfile:1 asks for 3.10, but poetry.lock cannot install on it (poetry.lock:39:1: metadata.python-versions: the lock is for Python >=3.11,<3.13)"},
-		"abs-model-getenv":    {"MODEL_PATH: /app/models/fraud.joblib", "copy: [serving, models]"},
-		"abs-model-const":     {"copy: [api, {from: ml/models, to: models}]", "command: [python, -m, uvicorn, api.main:app"},
-		"end-to-end-template": {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
+		"uv-lock-wheel-only":   {"base: python:3.11-slim", "uv.lock:14:1: package[1]: onnxruntime 1.22.1: no sdist, and no wheel for linux/x86_64 CPython 3.10"},
+		"poetry-lock-python":   {"base: python:3.11-slim", "Dockerfile:1 asks for 3.10, but poetry.lock cannot install on it (poetry.lock:39:1: metadata.python-versions: the lock is for Python >=3.11,<3.13)"},
+		"abs-model-getenv":     {"MODEL_PATH: /app/models/fraud.joblib", "copy: [serving, models]"},
+		"abs-model-const":      {"copy: [api, {from: ml/models, to: models}]", "command: [python, -m, uvicorn, api.main:app"},
+		"hydra-run-dir-config": {"writable: [models, experiments]", "copy: [api, configs, train.py]", "configs/train.yaml:9 hydra.run.dir", "hydra.job.chdir: true"},
+		"hydra-group-run-dir":  {"writable: [models, logs]", "configs/hydra/default.yaml:3 hydra.run.dir"},
+		"end-to-end-template":  {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

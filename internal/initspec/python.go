@@ -144,8 +144,13 @@ type pyOp struct {
 	kind, how, expr string
 	line            int
 	inFunc          bool
-	obj             string // for a model constructor that writes only when fitted: the name it is assigned to
+	obj             string     // for a model constructor that writes only when fitted: the name it is assigned to
+	hydra           *hydraMain // for @hydra.main's run directory: the config it loads
 }
+
+// hydraMain is the primary config an @hydra.main function loads: config_path (relative to
+// the repository root) and config_name.
+type hydraMain struct{ dir, name string }
 
 // fitted reports whether the model a constructor op makes is fitted: a later NAME.fit with no
 // other such constructor assigned to NAME in between (a model that is only loaded writes
@@ -524,11 +529,17 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: d, line: n, inFunc: inFunc, obj: m[1]})
 	case strings.HasPrefix(code, "@") && (c.callee == "hydra.main" || c.callee == "main" && f.imports["hydra"]):
 		// Hydra's run directory: outputs/<date>/<time> in the working directory.
-		libDefault("@"+c.callee+" (hydra.run.dir: outputs/)", `"outputs"`)
+		// The primary config may move it (hydra.run.dir): r.uses reads it.
+		o := pyOp{kind: opMkdir, how: "@" + c.callee + " (hydra.run.dir: outputs/)", expr: `"outputs"`, line: n, inFunc: inFunc}
 		// Hydra reads its configs from config_path, relative to this file.
 		if cp := lit(arg(pos, kw, 0, "config_path")); cp != "" && !path.IsAbs(cp) && !strings.Contains(cp, "://") {
-			op(opRead, strconv.Quote(path.Join(path.Dir(f.path), cp)))
+			dir := path.Join(path.Dir(f.path), cp)
+			op(opRead, strconv.Quote(dir))
+			if name := lit(arg(pos, kw, 1, "config_name")); name != "" {
+				o.hydra = &hydraMain{dir: dir, name: name}
+			}
 		}
+		f.ops = append(f.ops, o)
 	case c.callee == "wandb.init" && !strings.Contains(kw["mode"], "disabled"):
 		if d := kw["dir"]; d != "" {
 			op(opMkdir, d)

@@ -45,6 +45,12 @@ func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) 
 			if !keep(f, o) {
 				continue
 			}
+			if o.hydra != nil {
+				var here bool
+				if o, here = r.hydraRunDir(o); here {
+					continue // Hydra writes in the working directory itself
+				}
+			}
 			v, ok := ev.eval(o.expr, f, o.line, 0)
 			if !ok {
 				continue

@@ -369,6 +369,7 @@ func TestCorpusFacts(t *testing.T) {
 		"abs-model-const":      {"copy: [api, {from: ml/models, to: models}]", "command: [python, -m, uvicorn, api.main:app"},
 		"hydra-run-dir-config": {"writable: [models, experiments]", "copy: [api, configs, train.py]", "configs/train.yaml:9 hydra.run.dir", "hydra.job.chdir: true"},
 		"hydra-group-run-dir":  {"writable: [models, logs]", "configs/hydra/default.yaml:3 hydra.run.dir"},
+		"hydra-run-dir-copied": {"copy: [serving, train.py, conf, experiments]", "writable: [models, experiments]", "conf/config.yaml:7 hydra.run.dir"},
 		"end-to-end-template":  {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

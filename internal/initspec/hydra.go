@@ -12,8 +12,8 @@ import (
 
 // hydraRunDir is the @hydra.main op o with the run directory its primary config sets
 // (hydra.run.dir in the config, or in the hydra group's config its defaults list picks), in
-// place of Hydra's default outputs/; here reports a run directory that is the working
-// directory itself. Hydra creates the whole run directory, so the op names its top folder.
+// place of Hydra's default outputs/ (the part that does not change from run to run); here
+// reports a run directory that is the working directory itself.
 func (r *repo) hydraRunDir(o pyOp) (op pyOp, here bool) {
 	h := o.hydra
 	file := path.Join(h.dir, strings.TrimSuffix(h.name, ".yaml")+".yaml")
@@ -52,11 +52,8 @@ func (r *repo) hydraRunDir(o pyOp) (op pyOp, here bool) {
 	if dir == "" || dir == "." {
 		return o, true
 	}
-	top, _, _ := strings.Cut(dir, "/")
-	if path.IsAbs(dir) {
-		top = dir
-	}
-	o.expr = strconv.Quote(top)
+	// writableDirs makes it its top folder, or keeps it when it is inside a copied one.
+	o.expr = strconv.Quote(dir)
 	return o, false
 }
 

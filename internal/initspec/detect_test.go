@@ -370,6 +370,7 @@ func TestCorpusFacts(t *testing.T) {
 		"hydra-run-dir-config": {"writable: [models, experiments]", "copy: [api, configs, train.py]", "configs/train.yaml:9 hydra.run.dir", "hydra.job.chdir: true"},
 		"hydra-group-run-dir":  {"writable: [models, logs]", "configs/hydra/default.yaml:3 hydra.run.dir"},
 		"hydra-run-dir-copied": {"copy: [serving, train.py, conf, experiments]", "writable: [models, experiments]", "conf/config.yaml:7 hydra.run.dir"},
+		"hydra-serve-run-dir":  {"writable: [logs]", "conf/serve.yaml:7 hydra.run.dir", "writable: [models, outputs]"},
 		"end-to-end-template":  {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

@@ -371,6 +371,7 @@ func TestCorpusFacts(t *testing.T) {
 		"hydra-group-run-dir":  {"writable: [models, logs]", "configs/hydra/default.yaml:3 hydra.run.dir"},
 		"hydra-run-dir-copied": {"copy: [serving, train.py, conf, experiments]", "writable: [models, experiments]", "conf/config.yaml:7 hydra.run.dir"},
 		"hydra-serve-run-dir":  {"writable: [logs]", "conf/serve.yaml:7 hydra.run.dir", "writable: [models, outputs]"},
+		"model-path-arg":       {"MODEL_PATH: /app/models/model.pkl", "Dockerfile:3 sets /opt/ml/model/model.pkl, where the image has no model", "copy: [app, models]"},
 		"end-to-end-template":  {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

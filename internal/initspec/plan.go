@@ -585,6 +585,12 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			if !reads[k] || skipEnv(k) || secretRe.MatchString(k) || !identRe.MatchString(k) {
 				continue
 			}
+			if i := slices.IndexFunc(modelEnv, func(m envSet) bool { return m.key == k }); i >= 0 && pair.tp == t {
+				// It points at a model the image does not have there: set below.
+				modelEnv[i].why += fmt.Sprintf(" (%s sets %s, where the image has no model)", e.at, e.value)
+				r.note("inference: env %s: %s sets %s, where the image has no model; using %s", k, e.at, e.value, modelEnv[i].value)
+				continue
+			}
 			if pair.tp.env == nil {
 				pair.tp.env = map[string]string{}
 			}
@@ -597,9 +603,6 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		}
 	}
 	for _, e := range modelEnv {
-		if _, declared := t.env[e.key]; declared {
-			continue
-		}
 		if t.env == nil {
 			t.env = map[string]string{}
 		}
@@ -734,8 +737,8 @@ func (r *repo) modelByName(u use, copies *[]copyItem, env *[]envSet) (*copyItem,
 		}
 		to := spec.DefaultWorkdir + "/" + f
 		*env = append(*env, envSet{key: u.v.env, value: to,
-			why: fmt.Sprintf("%s loads $%s (default %s), which the repository holds at %s", u, u.v.env, u.v.p, f)})
-		r.note("inference: env %s=%s: the app loads $%s (%s), by default %s, which the image does not have; the repository holds %s, copied to %s", u.v.env, to, u.v.env, u, u.v.p, f, to)
+			why: fmt.Sprintf("%s loads $%s (%s), which the repository holds at %s", u, u.v.env, u.v.p, f)})
+		r.note("inference: env %s=%s: the app loads $%s (%s) from %s, which the image does not have; the repository holds %s, copied to %s", u.v.env, to, u.v.env, u, u.v.p, f, to)
 		return nil, fmt.Sprintf("%s loads $%s, set to %s", u, u.v.env, to)
 	}
 	to := path.Dir(u.v.p)

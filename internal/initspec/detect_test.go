@@ -373,6 +373,7 @@ func TestCorpusFacts(t *testing.T) {
 		"hydra-serve-run-dir":   {"writable: [logs]", "conf/serve.yaml:7 hydra.run.dir", "writable: [models, outputs]"},
 		"model-path-arg":        {"MODEL_PATH: /app/models/model.pkl", "Dockerfile:3 sets /opt/ml/model/model.pkl, where the image has no model", "copy: [app, models]"},
 		"pylock-python-version": {"base: python:3.12-slim", "change .python-version to 3.12 too"},
+		"hydra-cli-overrides":   {"writable: [models, experiments]", "configs/experiment.yaml:10 hydra.run.dir", "hydra.job.chdir: true"},
 		"end-to-end-template":   {"command: [python, -m, src.pipeline.training_pipeline]", "writable: [models, artifacts, logs]", "writable: [logs]", "path: /"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}

@@ -13,18 +13,34 @@ import (
 // hydraRunDir is the @hydra.main op o with the run directory its primary config sets
 // (hydra.run.dir in the config, or in the hydra group's config its defaults list picks), in
 // place of Hydra's default outputs/ (the part that does not change from run to run); here
-// reports a run directory that is the working directory itself.
-func (r *repo) hydraRunDir(o pyOp) (op pyOp, here bool) {
-	h := o.hydra
+// reports a run directory that is the working directory itself. args are the words of the
+// command the image runs: Hydra's --config-name (-cn) picks another primary config, and the
+// overrides hydra.run.dir=DIR and hydra.job.chdir=BOOL win over the config.
+func (r *repo) hydraRunDir(o pyOp, args []string) (op pyOp, here bool) {
+	h := *o.hydra
+	var argRun, argChdir string
+	for i, a := range args {
+		k, v, eq := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "++"), "+"), "=")
+		switch {
+		case (a == "--config-name" || a == "-cn") && i+1 < len(args):
+			h.name = args[i+1]
+		case eq && (k == "--config-name" || k == "-cn"):
+			h.name = v
+		case eq && k == "hydra.run.dir":
+			argRun = strings.Trim(v, `"'`)
+		case eq && k == "hydra.job.chdir":
+			argChdir = v
+		}
+	}
 	file := path.Join(h.dir, strings.TrimSuffix(h.name, ".yaml")+".yaml")
 	doc := r.yamlDoc(file)
 	if doc == nil {
-		return o, false
+		doc = &yaml.Node{Kind: yaml.MappingNode}
 	}
 	run, runAt := yamlAt(doc, "hydra", "run", "dir")
 	chdir, _ := yamlAt(doc, "hydra", "job", "chdir")
 	at := file
-	if run == nil {
+	if run == nil && argRun == "" {
 		// A defaults list entry "hydra: NAME" loads DIR/hydra/NAME.yaml into the hydra node.
 		if defs, _ := yamlAt(doc, "defaults"); defs != nil && defs.Kind == yaml.SequenceNode {
 			for _, d := range defs.Content {
@@ -39,11 +55,19 @@ func (r *repo) hydraRunDir(o pyOp) (op pyOp, here bool) {
 			}
 		}
 	}
-	if run == nil || run.Kind != yaml.ScalarNode {
-		return o, false
+	if argChdir != "" {
+		chdir = &yaml.Node{Kind: yaml.ScalarNode, Value: argChdir}
 	}
-	dir := hydraLiteral(run.Value, doc)
-	how := fmt.Sprintf("%s:%d hydra.run.dir: %s", at, runAt, run.Value)
+	var value, how string
+	switch {
+	case argRun != "":
+		value, how = argRun, "the command's override hydra.run.dir="+argRun
+	case run == nil || run.Kind != yaml.ScalarNode:
+		return o, false
+	default:
+		value, how = run.Value, fmt.Sprintf("%s:%d hydra.run.dir: %s", at, runAt, run.Value)
+	}
+	dir := hydraLiteral(value, doc)
 	if chdir != nil && chdir.Value == "true" {
 		how += "; hydra.job.chdir: true, so the code's relative writes land there too"
 	}
@@ -64,7 +88,9 @@ var hydraInterp = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_.]*)\}`)
 // config's own string values put in, and the path cut before the first interpolation left
 // (${now:...}, ${hydra.job.num}), cleaned.
 func hydraLiteral(v string, doc *yaml.Node) string {
-	v = strings.TrimPrefix(strings.TrimPrefix(v, "${hydra:runtime.cwd}"), "/")
+	if rest, ok := strings.CutPrefix(v, "${hydra:runtime.cwd}"); ok {
+		v = strings.TrimPrefix(rest, "/")
+	}
 	for range 5 {
 		next := hydraInterp.ReplaceAllStringFunc(v, func(m string) string {
 			if n, _ := yamlAt(doc, strings.Split(m[2:len(m)-1], ".")...); n != nil && n.Kind == yaml.ScalarNode {

@@ -45,6 +45,7 @@ type evaluator struct {
 	r     *repo
 	env   map[string]envFact // the environment declared for the image
 	files []*pyFile          // the files whose module-level constants a name may refer to
+	args  []string           // the words of the command the image runs (Hydra's overrides)
 }
 
 const maxEvalDepth = 12

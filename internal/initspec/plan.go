@@ -262,6 +262,12 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 
 	// Where training writes.
 	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
+	if train != nil {
+		ev.args = train.command
+		if train.shell != "" {
+			ev.args = strings.Fields(train.shell)
+		}
+	}
 	us := r.uses(files, ev, func(*pyFile, pyOp) bool { return true })
 	dirs, inWorkdir := writableDirs(us, copies)
 	if store, at := r.mlflowStore(files, ev, false); store != "" {

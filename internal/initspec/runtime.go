@@ -47,7 +47,7 @@ func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) 
 			}
 			if o.hydra != nil {
 				var here bool
-				if o, here = r.hydraRunDir(o); here {
+				if o, here = r.hydraRunDir(o, ev.args); here {
 					continue // Hydra writes in the working directory itself
 				}
 			}

@@ -48,7 +48,8 @@ func (r *repo) pythonBase(deps *depSource, d *declared) (base, why, python strin
 		}
 		return b, why, v
 	}
-	r.note("python: %s cannot install on any python:3.X-slim image (on %s: %s): set base", deps.file, python, evidence)
+	// No Python helps: not a matter of the base (a package without a hash or a Linux wheel);
+	// the dependencies' note says why builds fail.
 	return base, why, python
 }
 

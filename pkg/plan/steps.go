@@ -180,15 +180,29 @@ const InstallStamp = "/tmp/mlbuild/installed-after"
 // no SOURCE_DATE_EPOCH (1980-01-01, the earliest a zip or wheel can record).
 const FixedMtime = 315532800
 
-// compileInstalled compiles the .py files named on its standard input, on every core, to
-// unchecked hash-based .pyc files: they do not depend on the sources' times (which the step
-// then fixes), and the image's sources never change, so Python need not check them.
-const compileInstalled = "import compileall, functools, py_compile, sys\n" +
-	"from concurrent.futures import ProcessPoolExecutor\n" +
+// compileInstalled compiles the .py files named on its standard input to unchecked
+// hash-based .pyc files: they do not depend on the sources' times (which the step then fixes),
+// and the image's sources never change, so Python need not check them. A layer of a package
+// per layer mostly holds a few files, and many such steps run at once on a builder with few
+// cores: each compiles in its own process unless it has at least compileChunk files per
+// worker, and then starts at most one worker per compileChunk files (and per core), so small
+// layers do not each start a process on every core. The bytes of a .pyc do not depend on the
+// process that wrote it.
+const compileInstalled = "import compileall, functools, os, py_compile, sys\n" +
 	"files = [p for p in sys.stdin.read().splitlines() if p.endswith('.py')]\n" +
 	"compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\n" +
-	"with ProcessPoolExecutor() as ex:\n" +
-	"    list(ex.map(compile, files, chunksize=64))\n"
+	"workers = min(os.cpu_count() or 1, len(files) // " + compileChunk + ")\n" +
+	"if workers < 2:\n" +
+	"    for f in files:\n" +
+	"        compile(f)\n" +
+	"else:\n" +
+	"    from concurrent.futures import ProcessPoolExecutor\n" +
+	"    with ProcessPoolExecutor(workers) as ex:\n" +
+	"        list(ex.map(compile, files, chunksize=64))\n"
+
+// compileChunk is the files (as a Python literal) a compile worker must have before the
+// compile pass starts a pool: about a second or two of compiling, well over a worker's start.
+const compileChunk = "256"
 
 // Script is the pip step's /bin/sh script: pip runs with the arguments given to the script;
 // what it wrote is compiled, then every file it wrote gets one modification time

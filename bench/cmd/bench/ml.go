@@ -709,7 +709,7 @@ func (m *mlEnv) build(host string, s *mlSystem, reg *ml.Registry, co *cacheOpt) 
 			smp.Executed++
 			iv := interval{*v.Started, *v.Completed}
 			steps = append(steps, iv)
-			if strings.Contains(v.Name, "pip install") || strings.Contains(v.Name, "pip --python") {
+			if strings.Contains(v.Name, "pip install") || strings.Contains(v.Name, "pip --python") || strings.Contains(v.Name, "__pip-runner__") {
 				install = append(install, iv)
 			}
 			smp.Executing = append(smp.Executing, fmt.Sprintf("%s (%.2fs)", v.Name, vdur(v)))

@@ -31,7 +31,10 @@ RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shar
     --mount=type=secret,id=token,target=/run/secrets/token,required=true <<'EOF'
 set -eu
 touch /tmp/mlbuild/installed-after
-PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python '/opt/my venv/bin/python' install --no-warn-script-location --root-user-action=ignore --no-compile \
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c 'import os, sys, pip
+runner = os.path.join(os.path.dirname(pip.__file__), '\''__pip-runner__.py'\'')
+os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])
+' '/opt/my venv/bin/python' install --no-warn-script-location --root-user-action=ignore --no-compile \
   --find-links /wheels \
   --trusted-host pypi.internal \
   --constraint '/tmp/mlbuild/requirements/reqs/it'\''s.txt' \

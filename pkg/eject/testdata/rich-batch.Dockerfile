@@ -28,7 +28,10 @@ RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shar
     --mount=type=secret,id=pip-index,env=PIP_EXTRA_INDEX_URL,required=false <<'EOF'
 set -eu
 touch /tmp/mlbuild/installed-after
-PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c 'import os, sys, pip
+runner = os.path.join(os.path.dirname(pip.__file__), '\''__pip-runner__.py'\'')
+os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])
+' /venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   --index-url https://pypi.example.com/simple \
   --extra-index-url https://extra.example.com/simple \
   --prefer-binary \

@@ -40,7 +40,10 @@ RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shar
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt <<'EOF'
 set -eu
 touch /tmp/mlbuild/installed-after
-PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c 'import os, sys, pip
+runner = os.path.join(os.path.dirname(pip.__file__), '\''__pip-runner__.py'\'')
+os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])
+' /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   -r /tmp/mlbuild/requirements/requirements.txt
 find /opt/venv -cnewer /tmp/mlbuild/installed-after | python3 -c 'import compileall, functools, os, py_compile, sys
 files = [p for p in sys.stdin.read().splitlines() if p.endswith('\''.py'\'')]

@@ -359,6 +359,9 @@ func (m *mlEnv) runLarge(run mlRun) error {
 		{"5-bump-small-package", m.bumpWhat(ml.RoleSmallBump), m.bumpSmall},
 		{"6-bump-big-package", m.bumpWhat(ml.RoleBig), m.bumpBig},
 	} {
+		if !wanted(sc.name) {
+			continue
+		}
 		if daemons[m.systems[0].Name] == nil {
 			return fmt.Errorf("%s needs 1-cold (the warm daemons)", sc.name)
 		}

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# The ML-sized benchmark of issue 13: mlbuild (per-package layers, one layer) against the
-# hand-written Dockerfile on a generated environment of ~340 MB (bench/ml). Needs the test bed
+# The ML-sized benchmarks of issues 13 and 23: mlbuild (a layer per package, one layer) against
+# the hand-written Dockerfile on two generated environments (bench/ml): "ml" (~340 MB, 26
+# packages: cold idle and beside a CPU burner, no-op, src edit, add/bump a small package, bump
+# the big one, registry cache) and then "ml-large" (~1.5 GB, 124 packages: cold, add, bump
+# small, bump big, once each by default). About 35-40 minutes on two cores. Needs the test bed
 # (make up; rebuild the frontend image from the tree with hack/up.sh first when it changed).
-# Writes bench/results/ml.{md,json}; never touches latest.* / previous.*.
-# Flags go to the bench: bash bench/ml.sh -ml-reps 3 -ml-heavy-reps 2 -only 1-cold,2-noop
+# Writes bench/results/ml.{md,json} and ml-large.{md,json}; never touches latest.* / previous.*.
+# Flags go to both runs: bash bench/ml.sh -ml-reps 3 -ml-heavy-reps 2 -ml-large-reps 1 -ml-load 1
+# MLBUILD_BENCH_WORKLOADS="ml" (or "ml-large") runs one of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set -a && . .mlbuild/env && set +a
 export PATH=$MLBUILD_BIN:$PATH
 export MLBUILD_DOCKERFILE_FRONTEND=${MLBUILD_DOCKERFILE_FRONTEND:-$(bash hack/dockerfile-frontend-image.sh "$MLBUILD_REGISTRY")}
-exec go run ./bench/cmd/bench -workload ml "$@"
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+go build -o "$bin/bench" ./bench/cmd/bench
+for w in ${MLBUILD_BENCH_WORKLOADS:-ml ml-large}; do
+	"$bin/bench" -workload "$w" "$@"
+done

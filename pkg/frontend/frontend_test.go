@@ -942,7 +942,7 @@ func TestBuildWarnings(t *testing.T) {
 
 // TestRequirementsResolvedIntoPackageLayers: for requirements files with layers: packages,
 // the frontend first asks pip what it would install (a dry run with a report, on a full
-// builder only), then installs each package in its group's layer with its hash; by default,
+// builder only), then installs each package in a layer of its own with its hash; by default,
 // with layers: single or on a builder without merge ops, one pip step.
 func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
 	h := strings.Repeat("ab", 32)
@@ -955,7 +955,7 @@ func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
 		resolves   int
 		wantSteps  []string
 	}{
-		{"packages", syntaxLine + "version: 1\ndependencies: {layers: packages}\n", nil, 1, []string{"layer torch: torch==2.4.0", "layer group-"}},
+		{"packages", syntaxLine + "version: 1\ndependencies: {layers: packages}\n", nil, 1, []string{"layer torch: torch==2.4.0", "layer numpy: numpy==2.1.0"}},
 		{"default for requirements files", syntaxLine + "version: 1\n", nil, 0, []string{"pip install -r requirements.txt"}},
 		{"single", syntaxLine + "version: 1\ndependencies: {layers: single}\n", nil, 0, []string{"pip install -r requirements.txt"}},
 		{"graphdriver", syntaxLine + "version: 1\ndependencies: {layers: packages}\n", ptrTo(llbCapsWithout(nil, []apicaps.CapID{pb.CapMergeOp, pb.CapDiffOp})), 0, []string{"pip install -r requirements.txt"}},

@@ -1,8 +1,10 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"path"
 	"slices"
 	"strings"
@@ -20,25 +22,46 @@ type Pin struct {
 }
 
 // How the packages of a lock are laid out when Deps.Layers is spec.LayersPackages (see
-// layout): at most MaxOwnLayers packages get a layer of their own, those of at least
-// OwnLayerBytes or known to be large; the rest go into PackageGroups layers by a hash of
-// their name. At most MaxOwnLayers+PackageGroups (24) dependency layers, well under the
-// 127 layers an overlay filesystem image can stack.
+// layout).
+//
+// MaxDepLayers caps the dependency layers. Docker's overlay2 driver refuses images more than
+// about 125 layers deep, a CUDA base image brings 10 to 15 and the venv, project, code and
+// run steps about 10 more: 64 stays well under, with room for a second base. Up to the cap,
+// every package gets a layer of its own, so adding, removing or bumping a package rebuilds,
+// pushes and pulls that package's layer and nothing else: the physical limit.
+//
+// Beyond it, the MaxDepLayers-PackageGroups largest packages keep a layer each and the rest
+// share PackageGroups layers by a hash of their name. In an ML environment the 32 largest
+// packages hold nearly all of its bytes (torch, triton, the nvidia-* libraries, scipy...),
+// and what is left is small pure-Python packages, about n/32 of them a group: adding one
+// reinstalls a handful of small packages, not a 5% slice of the environment.
 const (
-	OwnLayerBytes = 16 << 20
-	MaxOwnLayers  = 16
-	PackageGroups = 8
+	MaxDepLayers  = 64
+	PackageGroups = 32
 )
 
 // knownLarge are packages that install hundreds of megabytes, for locks that record no sizes
-// (poetry.lock): each gets a layer of its own.
+// (poetry.lock): beyond the cap, one of them whose size is unknown ranks as the largest.
 var knownLarge = []string{"torch", "torchvision", "torchaudio", "tensorflow", "tensorflow-cpu", "jaxlib",
 	"triton", "xformers", "onnxruntime", "onnxruntime-gpu", "opencv-python", "opencv-python-headless", "scipy", "pyarrow"}
 
-// large reports whether a pin gets a layer of its own by its size or its name.
-func large(p Pin) bool {
+// rankSize is the size a pin ranks by: the size the lock records, else the largest for a
+// package known by its name to be large.
+func rankSize(p Pin) int64 {
 	n := strings.ToLower(p.Name)
-	return p.Size >= OwnLayerBytes || slices.Contains(knownLarge, n) || strings.HasPrefix(n, "nvidia-")
+	if p.Size == 0 && (slices.Contains(knownLarge, n) || strings.HasPrefix(n, "nvidia-")) {
+		return math.MaxInt64
+	}
+	return p.Size
+}
+
+// bySize orders pins largest first (rankSize), then by name: a total order, so the rank never
+// depends on the lock's order.
+func bySize(a, b Pin) int {
+	if c := cmp.Compare(rankSize(b), rankSize(a)); c != 0 {
+		return c
+	}
+	return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 }
 
 // layerGroup is the packages of one dependency layer and its label.
@@ -47,32 +70,27 @@ type layerGroup struct {
 	pins  []Pin
 }
 
-// layout splits pins into dependency layers by a stable rule: a package keeps its layer, and
-// its layer keeps its other members, whatever else is added, removed or bumped (unless it
-// crosses the size threshold, or more than MaxOwnLayers packages are large). The largest
-// large packages get layers of their own, in name order; the others go into one of
-// PackageGroups groups by an FNV hash of their name; empty groups are left out.
+// layout splits pins into dependency layers, at most MaxDepLayers.
+//
+// Up to MaxDepLayers pins, each gets a layer of its own, in name order: a package keeps its
+// layer, and the layer holds nothing else, whatever else is added, removed or bumped.
+//
+// Beyond the cap, the MaxDepLayers-PackageGroups largest (bySize) get a layer each, in name
+// order, and the others go into one of PackageGroups groups by an FNV hash of their name
+// (empty groups left out). There a package keeps its layer while the rank boundary stays
+// where it is; a package moves between a layer of its own and a group only when an added,
+// removed or resized package moves the boundary past it (then the two layers involved
+// change). Crossing the cap (MaxDepLayers+1 packages) lays everything out again, once.
 func layout(pins []Pin) []layerGroup {
-	var big, rest []Pin
-	for _, p := range pins {
-		if large(p) {
-			big = append(big, p)
-		} else {
-			rest = append(rest, p)
-		}
+	own, rest := slices.Clone(pins), []Pin(nil)
+	if len(own) > MaxDepLayers {
+		slices.SortStableFunc(own, bySize)
+		own, rest = own[:MaxDepLayers-PackageGroups], own[MaxDepLayers-PackageGroups:]
 	}
-	if len(big) > MaxOwnLayers {
-		slices.SortStableFunc(big, func(a, b Pin) int {
-			if a.Size != b.Size {
-				return int(min(max(b.Size-a.Size, -1), 1))
-			}
-			return strings.Compare(a.Name, b.Name)
-		})
-		rest, big = append(rest, big[MaxOwnLayers:]...), big[:MaxOwnLayers]
-	}
-	slices.SortFunc(big, func(a, b Pin) int { return strings.Compare(a.Name, b.Name) })
+	byName := func(a, b Pin) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }
+	slices.SortStableFunc(own, byName)
 	var out []layerGroup
-	for _, p := range big {
+	for _, p := range own {
 		out = append(out, layerGroup{label: strings.ToLower(p.Name), pins: []Pin{p}})
 	}
 	groups := make([][]Pin, PackageGroups)
@@ -84,7 +102,7 @@ func layout(pins []Pin) []layerGroup {
 	}
 	for i, g := range groups {
 		if len(g) > 0 {
-			slices.SortFunc(g, func(a, b Pin) int { return strings.Compare(a.Name, b.Name) })
+			slices.SortStableFunc(g, byName)
 			out = append(out, layerGroup{label: fmt.Sprintf("group-%d", i+1), pins: g})
 		}
 	}

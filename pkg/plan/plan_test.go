@@ -312,22 +312,26 @@ func layers(t *testing.T, p *plan.Plan) map[string]string {
 	return out
 }
 
-// TestPackageLayers: a large package (by size or by name) gets a layer of its own; the rest
-// are grouped by name, so adding or bumping a package leaves every other layer as it was.
+// TestPackageLayers: up to the cap, every package gets a layer of its own, so adding a
+// package adds one layer and bumping one changes one layer; every other layer stays as it was.
 func TestPackageLayers(t *testing.T) {
 	s := load(t, "version: 1\n")
 	sizes := map[string]int64{"torch": 0, "big-blob": 200 << 20, "numpy": 1 << 20, "six": 10_000, "idna": 60_000,
 		"pyyaml": 700_000, "click": 90_000, "rich": 240_000, "nvidia-cublas-cu12": 0, "tqdm": 78_000}
+	for i := 0; len(sizes) < 30; i++ {
+		sizes[fmt.Sprintf("pkg-%02d", i)] = int64(1000 * (i + 1))
+	}
 	before := layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: lockedDeps(sizes)}))
-	for _, own := range []string{"torch", "big-blob", "nvidia-cublas-cu12"} {
-		if !strings.HasPrefix(before[own], own+"==") || strings.Count(before[own], "==") != 1 {
-			t.Errorf("%s has no layer of its own: %q", own, before[own])
+	if len(before) != 30 {
+		t.Errorf("%d layers for 30 packages, want one each: %v", len(before), slices.Sorted(maps.Keys(before)))
+	}
+	for name, content := range before {
+		if !strings.HasPrefix(content, name+"==") || strings.Count(content, "==") != 1 {
+			t.Errorf("layer %s: %q, want that package alone", name, content)
 		}
 	}
-	if n := len(before); n < 4 || n > 3+plan.PackageGroups {
-		t.Errorf("%d layers: %v", n, before)
-	}
-	// Add one small package and bump another: only the layers holding them change.
+	// Add one small package and bump another: only their layers change, and the added
+	// package's layer is new.
 	sizes["attrs"] = 50_000
 	after := lockedDeps(sizes)
 	for i := range after.Pins {
@@ -335,17 +339,16 @@ func TestPackageLayers(t *testing.T) {
 			after.Pins[i].Requirement = []byte("six==1.1 \\\n    --hash=sha256:" + strings.Repeat("b", 64) + "\n")
 		}
 	}
-	changed := 0
-	for label, content := range layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: after})) {
+	var changed []string
+	got := layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: after}))
+	for label, content := range got {
 		if before[label] != content {
-			changed++
-			if !strings.Contains(content, "attrs==") && !strings.Contains(content, "six==1.1") {
-				t.Errorf("layer %s changed though neither attrs nor six is in it:\n%s", label, content)
-			}
+			changed = append(changed, label)
 		}
 	}
-	if changed == 0 || changed > 2 {
-		t.Errorf("%d layers changed; want the one or two holding attrs and six", changed)
+	slices.Sort(changed)
+	if !slices.Equal(changed, []string{"attrs", "six"}) || len(got) != 31 {
+		t.Errorf("layers changed: %v (%d layers), want attrs (new) and six of 31", changed, len(got))
 	}
 	// The copy shape, and "layers: single", install everything in one step.
 	single := lockedDeps(sizes)
@@ -357,6 +360,56 @@ func TestPackageLayers(t *testing.T) {
 		if n := strings.Count(strings.Join(summary(p), "\n"), "\npip "); n != 1 {
 			t.Errorf("%d pip steps, want 1:\n%s", n, strings.Join(summary(p), "\n"))
 		}
+	}
+}
+
+// TestPackageLayersBeyondTheCap: more packages than plan.MaxDepLayers give at most that many
+// layers; the largest (by size, then known to be large by name) keep a layer each, and adding a
+// small package changes only its group's layer.
+func TestPackageLayersBeyondTheCap(t *testing.T) {
+	s := load(t, "version: 1\n")
+	sizes := map[string]int64{"torch": 0, "triton": 0, "nvidia-cudnn-cu12": 0}
+	for i := 0; len(sizes) < 130; i++ {
+		sizes[fmt.Sprintf("pkg-%03d", i)] = int64(1000 * (i + 1))
+	}
+	before := layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: lockedDeps(sizes)}))
+	if len(before) > plan.MaxDepLayers {
+		t.Fatalf("%d layers for 130 packages, over the cap %d", len(before), plan.MaxDepLayers)
+	}
+	own := 0
+	for label, content := range before {
+		if strings.HasPrefix(label, "group-") {
+			continue
+		}
+		own++
+		if !strings.HasPrefix(content, label+"==") || strings.Count(content, "==") != 1 {
+			t.Errorf("layer %s: %q, want that package alone", label, content)
+		}
+	}
+	if own != plan.MaxDepLayers-plan.PackageGroups {
+		t.Errorf("%d packages have a layer of their own, want %d", own, plan.MaxDepLayers-plan.PackageGroups)
+	}
+	// The largest by size (pkg-126, 127 kB) and the known names of unknown size; not the smallest.
+	for _, name := range []string{"pkg-126", "pkg-100", "torch", "nvidia-cudnn-cu12"} {
+		if before[name] == "" {
+			t.Errorf("%s has no layer of its own", name)
+		}
+	}
+	if before["pkg-000"] != "" {
+		t.Error("the smallest package has a layer of its own")
+	}
+	sizes["attrs"] = 500
+	var changed []string
+	for label, content := range layers(t, newPlan(t, s, plan.Options{Target: "training", Deps: lockedDeps(sizes)})) {
+		if before[label] != content {
+			changed = append(changed, label)
+			if !strings.Contains(content, "attrs==") {
+				t.Errorf("layer %s changed though attrs is not in it", label)
+			}
+		}
+	}
+	if len(changed) != 1 || !strings.HasPrefix(changed[0], "group-") {
+		t.Errorf("layers changed: %v, want attrs's group", changed)
 	}
 }
 

@@ -150,7 +150,7 @@ type PipStep struct {
 	// (ProjectPath) is mounted, writable with the changes discarded, for pip to build it.
 	ProjectDir  string `json:",omitempty"`
 	ProjectPath string `json:",omitempty"`
-	// Command is the arguments of python3, one option per element.
+	// Command is pip's arguments (from the subcommand on), one option per element.
 	Command [][]string
 	// Compile are the arguments of python3 that compile what pip installed (the paths on its
 	// standard input); nil when the spec's pip args turn compiling off.
@@ -180,15 +180,36 @@ const InstallStamp = "/tmp/mlbuild/installed-after"
 // no SOURCE_DATE_EPOCH (1980-01-01, the earliest a zip or wheel can record).
 const FixedMtime = 315532800
 
-// compileInstalled compiles the .py files named on its standard input, on every core, to
-// unchecked hash-based .pyc files: they do not depend on the sources' times (which the step
-// then fixes), and the image's sources never change, so Python need not check them.
-const compileInstalled = "import compileall, functools, py_compile, sys\n" +
-	"from concurrent.futures import ProcessPoolExecutor\n" +
+// compileInstalled compiles the .py files named on its standard input to unchecked
+// hash-based .pyc files: they do not depend on the sources' times (which the step then fixes),
+// and the image's sources never change, so Python need not check them. A layer of a package
+// per layer mostly holds a few files, and many such steps run at once on a builder with few
+// cores: each compiles in its own process unless it has at least compileChunk files per
+// worker, and then starts at most one worker per compileChunk files (and per core), so small
+// layers do not each start a process on every core. The bytes of a .pyc do not depend on the
+// process that wrote it.
+const compileInstalled = "import compileall, functools, os, py_compile, sys\n" +
 	"files = [p for p in sys.stdin.read().splitlines() if p.endswith('.py')]\n" +
 	"compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\n" +
-	"with ProcessPoolExecutor() as ex:\n" +
-	"    list(ex.map(compile, files, chunksize=64))\n"
+	"workers = min(os.cpu_count() or 1, len(files) // " + compileChunk + ")\n" +
+	"if workers < 2:\n" +
+	"    for f in files:\n" +
+	"        compile(f)\n" +
+	"else:\n" +
+	"    from concurrent.futures import ProcessPoolExecutor\n" +
+	"    with ProcessPoolExecutor(workers) as ex:\n" +
+	"        list(ex.map(compile, files, chunksize=64))\n"
+
+// pipLauncher runs the base interpreter's pip in the interpreter its first argument names
+// (the venv's), with the other arguments, through pip's own runner: as pip's --python option
+// does, without starting pip first (pip 22.3 or later, as --python needs).
+const pipLauncher = "import os, sys, pip\n" +
+	"runner = os.path.join(os.path.dirname(pip.__file__), '__pip-runner__.py')\n" +
+	"os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])\n"
+
+// compileChunk is the files (as a Python literal) a compile worker must have before the
+// compile pass starts a pool: about a second or two of compiling, well over a worker's start.
+const compileChunk = "256"
 
 // Script is the pip step's /bin/sh script: pip runs with the arguments given to the script;
 // what it wrote is compiled, then every file it wrote gets one modification time
@@ -201,12 +222,20 @@ func (ps *PipStep) Script() string { return ps.ScriptWith(`"$@"`) }
 // ScriptWith is Script with pip's arguments written in as args (shell words) instead of
 // taken from the script's arguments: the form a Dockerfile RUN needs. It is the one builder
 // of the pip step's script.
+//
+// pip is the base interpreter's, run by the venv's interpreter through the runner pip ships
+// for that (__pip-runner__.py, which imports pip from its own place and nothing else of the
+// base's site-packages; pipLauncher finds it and execs the venv's interpreter on it): what
+// "python3 -m pip --python VENV/bin/python" does in a second process after starting pip once
+// in the base interpreter only to read that option. With a layer per package a cold build
+// runs dozens of pip steps, and that first start was about 40% of a small step's CPU time.
 func (ps *PipStep) ScriptWith(args string) string {
-	pip := "PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + " python3 " + args
+	venv := ShellJoin([]string{ps.Venv})
+	pip := "PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + " _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c " +
+		ShellJoin([]string{pipLauncher, ps.Venv + "/bin/python"}) + " " + args
 	if ps.ReportOnly {
 		return "set -eu\n" + pip
 	}
-	venv := ShellJoin([]string{ps.Venv})
 	script := "set -eu\ntouch " + InstallStamp + "\n" + pip
 	if ps.Compile != nil {
 		script += "\nfind " + venv + " -cnewer " + InstallStamp + " | python3 " + ShellJoin(ps.Compile)
@@ -342,12 +371,13 @@ func (p *Plan) newPipStep() *PipStep {
 	return ps
 }
 
-// pipOptions are pip's arguments of "python3" before the requirements, grouped one option per
-// element: the base interpreter's pip (so the venv needs no pip of its own) installs into the
-// venv, from the spec's indexes, else from those the lock names.
+// pipOptions are pip's arguments before the requirements, grouped one option per element:
+// the base interpreter's pip, run by the venv's interpreter (ScriptWith; so the venv needs no
+// pip of its own), installs into the venv, from the spec's indexes, else from those the lock
+// names.
 func (p *Plan) pipOptions() [][]string {
 	s := p.spec
-	opts := [][]string{{"-m", "pip", "--python", s.Python.Venv + "/bin/python", "install", "--no-warn-script-location", "--root-user-action=ignore", "--no-compile"}}
+	opts := [][]string{{"install", "--no-warn-script-location", "--root-user-action=ignore", "--no-compile"}}
 	pip := s.Pip
 	index, extra := pip.IndexURL, pip.ExtraIndexURLs
 	if index == "" && len(p.Deps.IndexURLs) > 0 {

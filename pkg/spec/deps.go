@@ -119,7 +119,7 @@ func checkDependencies(c *errs, s *Spec) {
 		}
 	}
 	if d.Layers != LayersPackages && d.Layers != LayersSingle {
-		c.at("dependencies.layers", "%q is not a layout: use %q (a layer per large package, the rest grouped) or %q (one layer)", d.Layers, LayersPackages, LayersSingle)
+		c.at("dependencies.layers", "%q is not a layout: use %q (a layer per package) or %q (one layer)", d.Layers, LayersPackages, LayersSingle)
 	}
 	files, named := s.DependencyFiles()
 	plain := named && (len(files) == 0 || SourceKind(files[0]) == SourceRequirements)

@@ -88,9 +88,10 @@ type Dependencies struct {
 	// layer of its own that a code edit re-runs without touching the dependency layers.
 	// Default false.
 	Project *bool `yaml:"project,omitempty" json:"project,omitempty"`
-	// Layers is how a lock's packages are laid out: "packages" (default) puts each large
-	// package in a layer of its own and the rest in a few groups chosen by name, so a change
-	// of one package rebuilds, pushes and pulls only its layer; "single" installs them all in
+	// Layers is how a lock's packages are laid out: "packages" (default) puts each
+	// package in a layer of its own (beyond 64 packages, the 32 largest, and the rest in 32
+	// groups chosen by name), so a change of one package rebuilds, pushes and pulls only its
+	// layer; "single" installs them all in
 	// one layer. Requirements files name no exact set: they get one layer unless this is set
 	// to "packages" explicitly, which first runs pip install --dry-run --report to learn the
 	// set (one more pip run on a cold cache, not carried by a registry cache). A

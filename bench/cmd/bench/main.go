@@ -58,7 +58,7 @@ var (
 func main() {
 	flag.Parse()
 	run := run
-	if *workload == "ml" { // the ML-sized environment of issue 13: ml.go
+	if *workload == "ml" || *workload == "ml-large" { // the ML-sized environments of issues 13 and 23: ml.go
 		run = runML
 	}
 	if *workload == "system" { // image bytes with a compiler, issue 20: system.go

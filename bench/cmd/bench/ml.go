@@ -1,9 +1,16 @@
 package main
 
-// The ML-sized benchmark of issue 13 ("go run ./bench/cmd/bench -workload ml", or
-// bench/ml.sh): a generated environment of realistic size (bench/ml), installed by every
-// system compared, side by side on one buildkitd, each with its own package index, pip cache
-// id, project copy, registry and "running node". Writes bench/results/ml.{md,json}.
+// The ML-sized benchmarks of issues 13 and 23 ("go run ./bench/cmd/bench -workload ml" and
+// "-workload ml-large", or bench/ml.sh for both): a generated environment of realistic size
+// (bench/ml), installed by every system compared, side by side, each with its own package
+// index, pip cache id, project copy, registry and "running node". Writes
+// bench/results/<workload>.{md,json}.
+//
+// ml (about 340 MB, 26 packages) runs every scenario: cold (idle and beside a CPU burner),
+// no-op, src edit, add and bump a small package, bump the big one, registry cache. ml-large
+// (about 1.5 GB, 124 packages) runs cold, add, bump small and bump big, -ml-large-reps times
+// each (default 1: a full install takes a minute and a half on two cores), and its cold build
+// is also the warm scenarios' first build: each system keeps the daemon of its cold build.
 
 import (
 	"context"
@@ -26,10 +33,13 @@ import (
 )
 
 var (
-	workload    = flag.String("workload", "example", `"example": the ml-pipeline example against bench/baseline (results latest.*); "ml": the ML-sized environment of issue 13 (results ml.*); "system": image bytes of a target needing a compiler, mlbuild build-packages vs a single-stage Dockerfile (results system-bytes.*)`)
-	mlReps      = flag.Int("ml-reps", 5, "ml: repetitions of the light warm scenarios (no-op, src edit, add and bump a small package)")
-	mlHeavyReps = flag.Int("ml-heavy-reps", 3, "ml: repetitions of the heavy warm scenarios (bump the big package; registry cache on an empty daemon)")
+	workload    = flag.String("workload", "example", `"example": the ml-pipeline example against bench/baseline (results latest.*); "ml": the ML-sized environment of issue 13 (results ml.*); "ml-large": the GB-scale one of issue 23 (results ml-large.*); "system": image bytes of a target needing a compiler, mlbuild build-packages vs a single-stage Dockerfile (results system-bytes.*)`)
+	mlReps      = flag.Int("ml-reps", 3, "ml: repetitions of the light warm scenarios (no-op, src edit, add and bump a small package)")
+	mlHeavyReps = flag.Int("ml-heavy-reps", 2, "ml: repetitions of the heavy warm scenarios (bump the big package; registry cache on an empty daemon)")
 	mlColdReps  = flag.Int("ml-cold-reps", 3, "ml: repetitions of the cold build (each on a fresh daemon and an empty registry)")
+	mlLoadReps  = flag.Int("ml-cold-loaded-reps", 3, "ml: repetitions of the cold build beside the CPU burner (-ml-load)")
+	mlLoad      = flag.Float64("ml-load", 1, "ml: the cold-loaded scenario's background load, in cores kept busy by a CPU burner in the bench process beside every system's cold build (default 1: half of a 2-core runner, another job's worth)")
+	mlLargeReps = flag.Int("ml-large-reps", 1, "ml-large: repetitions of each scenario (cold, add and bump a small package, bump the big package)")
 	mlSystemsF  = flag.String("ml-systems", "auto", `ml: comma-separated systems among mlbuild-packages, mlbuild-single, dockerfile; "auto": all three when the spec accepts dependencies.layers, else mlbuild-single (today's one layer) and dockerfile`)
 	mlCacheDir  = flag.String("ml-cache", "", "ml: where the generated wheels are kept (default $MLBUILD_CACHE/bench-ml, else ~/.cache/mlbuild/bench-ml)")
 	mlPrepare   = flag.Bool("ml-prepare", false, "ml: only generate the wheels (if not cached) and print the workload")
@@ -57,6 +67,8 @@ type mlSystem struct {
 
 type mlSample struct {
 	Wall float64 `json:"wall_s"`
+	// Burner is the cores the CPU burner kept busy during the build (cold-loaded), 0 if none.
+	Burner float64 `json:"burner_cores,omitempty"`
 	// Steps is the time any work vertex of the build ran (union of their intervals);
 	// Install the part of it pip steps ran; Export "exporting layers" (compression);
 	// Push "pushing layers" and the manifest; CacheExport/CacheImport the cache vertices.
@@ -85,8 +97,10 @@ type mlSample struct {
 	Exporter *mlSample `json:"cache_exporter,omitempty"`
 	// Edit is what the scenario changed before this build; Load1 the machine's one-minute
 	// load average when the build started (other work on the machine shows there).
-	Edit      string   `json:"edit,omitempty"`
-	Load1     float64  `json:"load1"`
+	Edit  string  `json:"edit,omitempty"`
+	Load1 float64 `json:"load1"`
+	// Load1End is the one-minute load average when the build ended.
+	Load1End  float64  `json:"load1_end"`
 	Executing []string `json:"executed,omitempty"`
 }
 
@@ -99,6 +113,9 @@ type mlScenario struct {
 }
 
 type mlEnv struct {
+	w *ml.Workload
+	// large: ml-large's scenarios (see the file's doc).
+	large                               bool
 	registry, frontend, dfFrontend, bin string
 	head, frontendCreated               string // the tree's commit at the start; the frontend image's build time
 	base                                string
@@ -106,6 +123,7 @@ type mlEnv struct {
 	prebuilt                            []pyindex.Prebuilt
 	tmp                                 string
 	systems                             []*mlSystem
+	primed                              map[string]mlSample
 	log                                 []string
 }
 
@@ -115,6 +133,10 @@ func (m *mlEnv) logf(format string, args ...any) {
 }
 
 func runML() error {
+	w, ok := ml.ByName(*workload)
+	if !ok {
+		return fmt.Errorf("unknown workload %q", *workload)
+	}
 	started := time.Now()
 	cache := *mlCacheDir
 	if cache == "" {
@@ -125,9 +147,12 @@ func runML() error {
 		}
 		cache = filepath.Join(c, "bench-ml")
 	}
-	m := &mlEnv{}
+	if w != ml.ML { // each workload's wheels in a directory of their own
+		cache += "-" + strings.TrimPrefix(w.Name, "ml-")
+	}
+	m := &mlEnv{w: w, large: w == ml.LargeWorkload}
 	t0 := time.Now()
-	set, err := ml.Generate(cache, m.logf)
+	set, err := w.Generate(cache, m.logf)
 	if err != nil {
 		return err
 	}
@@ -135,7 +160,7 @@ func runML() error {
 	m.set = set
 	m.logf("workload %s in %s (%.1f s)", set.Key, set.Dir, genSeconds)
 	if *mlPrepare {
-		return printWorkload(set)
+		return printWorkload(w, set)
 	}
 	m.registry, m.frontend, m.bin, m.dfFrontend = os.Getenv("MLBUILD_REGISTRY"), os.Getenv("MLBUILD_FRONTEND_PINNED"), os.Getenv("MLBUILD_BIN"), os.Getenv("MLBUILD_DOCKERFILE_FRONTEND")
 	if m.registry == "" || m.frontend == "" || m.bin == "" || m.dfFrontend == "" {
@@ -177,6 +202,7 @@ func runML() error {
 		m.systems = append(m.systems, s)
 	}
 
+	m.primed = map[string]mlSample{}
 	var results []mlScenario
 	run := func(name, what string, n int, f func(s *mlSystem, rep int) (mlSample, error)) error {
 		if !wanted(name) {
@@ -196,8 +222,8 @@ func runML() error {
 				if smp.Node != nil {
 					node = fmt.Sprintf(" node pulls %s", mb(smp.Node.Bytes))
 				}
-				m.logf("%-24s %-17s rep %d: %6.1fs (steps %.1f, install %.1f, export %.1f, push %.1f) pushed %s in %d blobs, %d layers, %d downloads%s; load %.1f; %s",
-					name, s.Name, rep, smp.Wall, smp.Steps, smp.Install, smp.Export, smp.Push, mb(smp.PushedBytes), smp.PushedBlobs, smp.Layers, smp.Downloads, node, smp.Load1, smp.Edit)
+				m.logf("%-24s %-17s rep %d: %6.1fs (steps %.1f, install %.1f, export %.1f, push %.1f) pushed %s in %d blobs, %d layers, %d downloads%s; load %.1f-%.1f (burner %.1f cores); %s",
+					name, s.Name, rep, smp.Wall, smp.Steps, smp.Install, smp.Export, smp.Push, mb(smp.PushedBytes), smp.PushedBlobs, smp.Layers, smp.Downloads, node, smp.Load1, smp.Load1End, smp.Burner, smp.Edit)
 				res.Samples[s.Name] = append(res.Samples[s.Name], smp)
 			}
 			res.Order = append(res.Order, order)
@@ -206,65 +232,11 @@ func runML() error {
 		return nil
 	}
 
-	// 1. Cold: a fresh daemon (empty cache and pip cache) and an empty registry per build.
-	if err := run("1-cold", "fresh buildkitd, empty pip cache, empty registry", *mlColdReps, m.cold); err != nil {
-		return err
-	}
-	d, err := testbed.Start(filepath.Join(m.bin, "buildkitd"), m.registry)
-	if err != nil {
-		return err
-	}
-	defer d.Remove()
-	primed := map[string]mlSample{}
-	for _, s := range m.systems {
-		smp, err := m.build(d.Host, s, s.reg, nil)
-		if err != nil {
-			return fmt.Errorf("priming %s: %w", s.Name, err)
-		}
-		st, err := s.node.Update(s.tag(s.reg))
-		if err != nil {
+	if m.large {
+		if err := m.runLarge(run); err != nil {
 			return err
 		}
-		smp.Node = &st
-		primed[s.Name] = smp
-		m.logf("primed %s: %.1fs, pushed %s, node's first pull %s", s.Name, smp.Wall, mb(smp.PushedBytes), mb(st.Bytes))
-	}
-	warm := func(edit func(s *mlSystem, rep int) error) func(s *mlSystem, rep int) (mlSample, error) {
-		return func(s *mlSystem, rep int) (mlSample, error) {
-			if edit != nil {
-				if err := edit(s, rep); err != nil {
-					return mlSample{}, err
-				}
-			}
-			smp, err := m.build(d.Host, s, s.reg, nil)
-			if err != nil {
-				return smp, err
-			}
-			st, err := s.node.Update(s.tag(s.reg))
-			smp.Node = &st
-			return smp, err
-		}
-	}
-	scenarios := []struct {
-		name, what string
-		n          int
-		edit       func(s *mlSystem, rep int) error
-	}{
-		{"2-noop", "rebuild, nothing changed", *mlReps, nil},
-		{"3-src-edit", "a comment appended to src/model.py", *mlReps, m.editSrc},
-		{"4-add-small-package", "one small package added to the lock", *mlReps, m.addSmall},
-		{"5-bump-small-package", "mlb-requests bumped (0.4 MiB)", *mlReps, m.bumpSmall},
-		{"6-bump-big-package", "mlb-torch bumped (150 MiB)", *mlHeavyReps, m.bumpBig},
-	}
-	for _, sc := range scenarios {
-		if err := run(sc.name, sc.what, sc.n, warm(sc.edit)); err != nil {
-			return err
-		}
-	}
-	if err := run("7-registry-cache", "the warm daemon exports its cache (mode=max) to the system's registry; a fresh daemon imports it and builds", *mlHeavyReps, m.registryCache(d.Host, nil)); err != nil {
-		return err
-	}
-	if err := run("8-registry-cache-bump-small", "as 7, with mlb-requests bumped before the fresh daemon builds (an ephemeral CI runner building a change; its pip cache is empty)", *mlHeavyReps, m.registryCache(d.Host, m.bumpSmall)); err != nil {
+	} else if err := m.runAll(run); err != nil {
 		return err
 	}
 	images := map[string]mlImage{}
@@ -275,7 +247,153 @@ func runML() error {
 		}
 		images[s.Name] = img
 	}
-	return m.writeML(results, primed, images, names, layersField, genSeconds, time.Since(started))
+	return m.writeML(results, m.primed, images, names, layersField, genSeconds, time.Since(started))
+}
+
+// mlRun runs one scenario: n repetitions of f for every system, the order rotating.
+type mlRun func(name, what string, n int, f func(s *mlSystem, rep int) (mlSample, error)) error
+
+// runAll runs ml's scenarios: cold on fresh daemons, then every warm scenario on one daemon.
+func (m *mlEnv) runAll(run mlRun) error {
+	// 1. Cold: a fresh daemon (empty cache and pip cache) and an empty registry per build;
+	// then the same beside a CPU burner.
+	if err := run("1-cold", "fresh buildkitd, empty pip cache, empty registry", *mlColdReps, m.cold(0)); err != nil {
+		return err
+	}
+	if err := run("1-cold-loaded", fmt.Sprintf("as 1-cold, beside a CPU burner keeping %.1f cores busy (-ml-load) from before the build to its end", *mlLoad), *mlLoadReps, m.cold(*mlLoad)); err != nil {
+		return err
+	}
+	d, err := testbed.Start(filepath.Join(m.bin, "buildkitd"), m.registry)
+	if err != nil {
+		return err
+	}
+	defer d.Remove()
+	for _, s := range m.systems {
+		smp, err := m.build(d.Host, s, s.reg, nil)
+		if err != nil {
+			return fmt.Errorf("priming %s: %w", s.Name, err)
+		}
+		st, err := s.node.Update(s.tag(s.reg))
+		if err != nil {
+			return err
+		}
+		smp.Node = &st
+		m.primed[s.Name] = smp
+		m.logf("primed %s: %.1fs, pushed %s, node's first pull %s", s.Name, smp.Wall, mb(smp.PushedBytes), mb(st.Bytes))
+	}
+	warm := func(edit func(s *mlSystem, rep int) error) func(s *mlSystem, rep int) (mlSample, error) {
+		return m.warm(func(*mlSystem) string { return d.Host }, edit)
+	}
+	scenarios := []struct {
+		name, what string
+		n          int
+		edit       func(s *mlSystem, rep int) error
+	}{
+		{"2-noop", "rebuild, nothing changed", *mlReps, nil},
+		{"3-src-edit", "a comment appended to src/model.py", *mlReps, m.editSrc},
+		{"4-add-small-package", "one small package added to the lock", *mlReps, m.addSmall},
+		{"5-bump-small-package", m.bumpWhat(ml.RoleSmallBump), *mlReps, m.bumpSmall},
+		{"6-bump-big-package", m.bumpWhat(ml.RoleBig), *mlHeavyReps, m.bumpBig},
+	}
+	for _, sc := range scenarios {
+		if err := run(sc.name, sc.what, sc.n, warm(sc.edit)); err != nil {
+			return err
+		}
+	}
+	if err := run("7-registry-cache", "the warm daemon exports its cache (mode=max) to the system's registry; a fresh daemon imports it and builds", *mlHeavyReps, m.registryCache(d.Host, nil)); err != nil {
+		return err
+	}
+	if err := run("8-registry-cache-bump-small", "as 7, with "+m.w.ByRole(ml.RoleSmallBump)[0].Name+" bumped before the fresh daemon builds (an ephemeral CI runner building a change; its pip cache is empty)", *mlHeavyReps, m.registryCache(d.Host, m.bumpSmall)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// runLarge runs ml-large's scenarios: cold, each system on a fresh daemon and pushing to its
+// own (empty) registry, the daemon kept as that system's warm daemon and the node updated, so
+// the cold build is also the first build of the warm scenarios (no priming build: a full
+// install of 1.5 GB takes a minute and a half on two cores); then add and bump a small
+// package and bump the big one, on each system's own daemon.
+func (m *mlEnv) runLarge(run mlRun) error {
+	daemons := map[string]*testbed.Daemon{}
+	defer func() {
+		for _, d := range daemons {
+			d.Remove()
+		}
+	}()
+	cold := func(s *mlSystem, rep int) (mlSample, error) {
+		if old := daemons[s.Name]; old != nil { // a second repetition starts from scratch
+			old.Remove()
+			delete(daemons, s.Name)
+			s.reg.Close()
+			reg, err := ml.StartRegistry(filepath.Join(m.tmp, fmt.Sprintf("registry-%s-%d", s.Name, rep)))
+			if err != nil {
+				return mlSample{}, err
+			}
+			s.reg = reg
+			s.node = &ml.Node{Dir: filepath.Join(m.tmp, fmt.Sprintf("node-%s-%d", s.Name, rep))}
+		}
+		d, err := testbed.Start(filepath.Join(m.bin, "buildkitd"), m.registry)
+		if err != nil {
+			return mlSample{}, err
+		}
+		daemons[s.Name] = d
+		smp, err := m.build(d.Host, s, s.reg, nil)
+		if err != nil {
+			return smp, err
+		}
+		st, err := s.node.Update(s.tag(s.reg))
+		smp.Node = &st
+		m.primed[s.Name] = smp
+		return smp, err
+	}
+	if err := run("1-cold", "fresh buildkitd, empty pip cache, empty registry (the system's own, kept with the daemon for the warm scenarios)", *mlLargeReps, cold); err != nil {
+		return err
+	}
+	host := func(s *mlSystem) string { return daemons[s.Name].Host }
+	for _, sc := range []struct {
+		name, what string
+		edit       func(s *mlSystem, rep int) error
+	}{
+		{"4-add-small-package", "one small package added to the lock", m.addSmall},
+		{"5-bump-small-package", m.bumpWhat(ml.RoleSmallBump), m.bumpSmall},
+		{"6-bump-big-package", m.bumpWhat(ml.RoleBig), m.bumpBig},
+	} {
+		if !wanted(sc.name) {
+			continue
+		}
+		if daemons[m.systems[0].Name] == nil {
+			return fmt.Errorf("%s needs 1-cold (the warm daemons)", sc.name)
+		}
+		if err := run(sc.name, sc.what, *mlLargeReps, m.warm(host, sc.edit)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// warm is the step of a warm scenario: edit, build on the system's warm daemon, update its node.
+func (m *mlEnv) warm(host func(*mlSystem) string, edit func(s *mlSystem, rep int) error) func(s *mlSystem, rep int) (mlSample, error) {
+	return func(s *mlSystem, rep int) (mlSample, error) {
+		if edit != nil {
+			if err := edit(s, rep); err != nil {
+				return mlSample{}, err
+			}
+		}
+		smp, err := m.build(host(s), s, s.reg, nil)
+		if err != nil {
+			return smp, err
+		}
+		st, err := s.node.Update(s.tag(s.reg))
+		smp.Node = &st
+		return smp, err
+	}
+}
+
+// bumpWhat describes the bump of the package with role r.
+func (m *mlEnv) bumpWhat(r string) string {
+	p := m.w.ByRole(r)[0]
+	return fmt.Sprintf("%s bumped (%g MiB)", p.Name, p.MiB)
 }
 
 func wanted(name string) bool {
@@ -333,7 +451,7 @@ func writeFiles(dir string, files map[string]string) error {
 
 // newSystem sets up a system: its index, registry, node, project and spec or Dockerfile.
 func (m *mlEnv) newSystem(name string, layersField bool) (*mlSystem, error) {
-	s := &mlSystem{Name: name, pins: ml.Initial()}
+	s := &mlSystem{Name: name, pins: m.w.Initial()}
 	switch name {
 	case "dockerfile":
 		s.Dockerfile = true
@@ -400,9 +518,9 @@ func (s *mlSystem) writeDeps(set *ml.Set) error {
 func (s *mlSystem) tag(reg *ml.Registry) string { return reg.Addr + "/bench-ml/app:latest" }
 
 // downloads is the index's wheel downloads so far, and their bytes at the pinned sizes.
-func (s *mlSystem) downloads(set *ml.Set) (map[string]int, error) {
+func (s *mlSystem) downloads(w *ml.Workload) (map[string]int, error) {
 	out := map[string]int{}
-	for _, p := range ml.Packages {
+	for _, p := range w.Packages {
 		out[p.Name] = s.index.Downloads(p.Name)
 	}
 	return out, nil
@@ -414,7 +532,7 @@ func (m *mlEnv) editSrc(s *mlSystem, rep int) error {
 }
 
 func (m *mlEnv) addSmall(s *mlSystem, rep int) error {
-	adds := ml.ByRole(ml.RoleAdd)
+	adds := m.w.ByRole(ml.RoleAdd)
 	if s.nextAdd >= len(adds) {
 		return fmt.Errorf("the workload has %d packages to add; ask for fewer repetitions", len(adds))
 	}
@@ -426,7 +544,7 @@ func (m *mlEnv) addSmall(s *mlSystem, rep int) error {
 }
 
 func (m *mlEnv) bump(s *mlSystem, role string, next *int) error {
-	ps := ml.ByRole(role)
+	ps := m.w.ByRole(role)
 	p := ps[0]
 	*next++
 	if *next >= len(p.Versions) {
@@ -442,21 +560,31 @@ func (m *mlEnv) bumpSmall(s *mlSystem, rep int) error {
 }
 func (m *mlEnv) bumpBig(s *mlSystem, rep int) error { return m.bump(s, ml.RoleBig, &s.nextBig) }
 
-// cold builds on a fresh daemon and pushes to an empty registry.
-func (m *mlEnv) cold(s *mlSystem, rep int) (mlSample, error) {
-	d, err := testbed.Start(filepath.Join(m.bin, "buildkitd"), m.registry)
-	if err != nil {
-		return mlSample{}, err
+// cold returns the step of the cold scenarios: a build on a fresh daemon pushing to an empty
+// registry, beside a CPU burner keeping load cores busy if load > 0 (started before the daemon,
+// stopped when the build ends).
+func (m *mlEnv) cold(load float64) func(s *mlSystem, rep int) (mlSample, error) {
+	return func(s *mlSystem, rep int) (mlSample, error) {
+		if load > 0 {
+			stop := burn(load)
+			defer stop()
+		}
+		d, err := testbed.Start(filepath.Join(m.bin, "buildkitd"), m.registry)
+		if err != nil {
+			return mlSample{}, err
+		}
+		defer d.Remove()
+		dir := filepath.Join(m.tmp, fmt.Sprintf("cold-registry-%s-%d-%g", s.Name, rep, load))
+		reg, err := ml.StartRegistry(dir)
+		if err != nil {
+			return mlSample{}, err
+		}
+		defer os.RemoveAll(dir)
+		defer reg.Close()
+		smp, err := m.build(d.Host, s, reg, nil)
+		smp.Burner = load
+		return smp, err
 	}
-	defer d.Remove()
-	dir := filepath.Join(m.tmp, fmt.Sprintf("cold-registry-%s-%d", s.Name, rep))
-	reg, err := ml.StartRegistry(dir)
-	if err != nil {
-		return mlSample{}, err
-	}
-	defer os.RemoveAll(dir)
-	defer reg.Close()
-	return m.build(d.Host, s, reg, nil)
 }
 
 // registryCache returns the step of the registry-cache scenarios: the warm daemon at host
@@ -499,7 +627,7 @@ func (m *mlEnv) build(host string, s *mlSystem, reg *ml.Registry, co *cacheOpt) 
 	if err != nil {
 		return mlSample{}, err
 	}
-	dl0, _ := s.downloads(m.set)
+	dl0, _ := s.downloads(m.w)
 	c, err := client.New(ctx, host)
 	if err != nil {
 		return mlSample{}, err
@@ -568,7 +696,7 @@ func (m *mlEnv) build(host string, s *mlSystem, reg *ml.Registry, co *cacheOpt) 
 	if err != nil {
 		return mlSample{}, err
 	}
-	smp := mlSample{Wall: wall, Load1: load, Edit: s.lastEdit}
+	smp := mlSample{Wall: wall, Load1: load, Load1End: loadavg(), Edit: s.lastEdit}
 	s.lastEdit = ""
 	var steps, install []interval
 	for _, v := range vertices {
@@ -584,7 +712,7 @@ func (m *mlEnv) build(host string, s *mlSystem, reg *ml.Registry, co *cacheOpt) 
 			smp.Executed++
 			iv := interval{*v.Started, *v.Completed}
 			steps = append(steps, iv)
-			if strings.Contains(v.Name, "pip install") || strings.Contains(v.Name, "pip --python") {
+			if strings.Contains(v.Name, "pip install") || strings.Contains(v.Name, "pip --python") || strings.Contains(v.Name, "__pip-runner__") {
 				install = append(install, iv)
 			}
 			smp.Executing = append(smp.Executing, fmt.Sprintf("%s (%.2fs)", v.Name, vdur(v)))
@@ -609,7 +737,7 @@ func (m *mlEnv) build(host string, s *mlSystem, reg *ml.Registry, co *cacheOpt) 
 		return smp, err
 	}
 	smp.PushedBlobs, smp.PushedBytes = ml.NewBlobs(before, after)
-	dl1, _ := s.downloads(m.set)
+	dl1, _ := s.downloads(m.w)
 	for name, n := range dl1 {
 		if k := n - dl0[name]; k > 0 {
 			smp.Downloads += k
@@ -688,8 +816,8 @@ func mb(n int64) string {
 }
 
 // printWorkload prints the generated packages (for -ml-prepare).
-func printWorkload(set *ml.Set) error {
-	pins := ml.Initial()
+func printWorkload(w *ml.Workload, set *ml.Set) error {
+	pins := w.Initial()
 	var installed, wheels int64
 	for _, w := range set.Wheels {
 		mark := " "

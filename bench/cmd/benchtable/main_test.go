@@ -140,3 +140,27 @@ func TestRenderSystem(t *testing.T) {
 		t.Errorf("without system-bytes.json: %q, %v", got, err)
 	}
 }
+
+// TestRenderMLLarge: an ml-large.json gives its own paragraph and table, the cold-loaded row
+// included; without one, nothing.
+func TestRenderMLLarge(t *testing.T) {
+	dir := t.TempDir()
+	if got, err := renderML(dir, "ml-large"); err != nil || got != "" {
+		t.Fatalf("no ml-large.json: %q, %v", got, err)
+	}
+	js := `{"run": {"time": "2026-12-07T21:00:00Z"}, "workload": {"packages": [{"role": ""}, {"role": "add"}], "initial_installed_bytes": 1532000000},
+  "summary": [{"scenario": "1-cold", "median": {"dockerfile": {"wall_s": 100, "pushed_bytes": 600e6, "node_pull_bytes": 0, "layers": 12},
+    "mlbuild-packages": {"wall_s": 80, "pushed_bytes": 620e6}, "mlbuild-single": {"wall_s": 90, "pushed_bytes": 600e6}}}]}`
+	if err := os.WriteFile(filepath.Join(dir, "ml-large.json"), []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := renderML(dir, "ml-large")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"[ml-large.md](bench/results/ml-large.md)", "1 generated packages installing 1532 MB", "| cold | 0.80× | 1.03× | – | 0.90× | 1.00× | – |"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+}

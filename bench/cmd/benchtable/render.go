@@ -257,12 +257,14 @@ func Render(dir string) (string, error) {
 		smokeFigures(latest),
 		fmt.Sprintf("Spec → marshalled LLB takes %.2f ms (`%s` in [go-bench.txt](bench/results/go-bench.txt): load the example's spec, build its inference graph, marshal it; one `go test -bench . ./pkg/llbgraph` run).", llbMs, goBenchmark),
 	}, " ")))
-	ml, err := renderML(dir)
-	if err != nil {
-		return "", err
-	}
-	if ml != "" {
-		b.WriteString("\n" + ml)
+	for _, name := range []string{"ml", "ml-large"} {
+		ml, err := renderML(dir, name)
+		if err != nil {
+			return "", err
+		}
+		if ml != "" {
+			b.WriteString("\n" + ml)
+		}
 	}
 	sys, err := renderSystem(dir)
 	if err != nil {

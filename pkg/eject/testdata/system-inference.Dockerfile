@@ -40,14 +40,22 @@ RUN --mount=type=cache,id=mlbuild-pip,target=/tmp/mlbuild/pip-cache,sharing=shar
     --mount=type=bind,source=requirements.txt,target=/tmp/mlbuild/requirements/requirements.txt <<'EOF'
 set -eu
 touch /tmp/mlbuild/installed-after
-PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache python3 -m pip --python /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
+PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c 'import os, sys, pip
+runner = os.path.join(os.path.dirname(pip.__file__), '\''__pip-runner__.py'\'')
+os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])
+' /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   -r /tmp/mlbuild/requirements/requirements.txt
-find /opt/venv -cnewer /tmp/mlbuild/installed-after | python3 -c 'import compileall, functools, py_compile, sys
-from concurrent.futures import ProcessPoolExecutor
+find /opt/venv -cnewer /tmp/mlbuild/installed-after | python3 -c 'import compileall, functools, os, py_compile, sys
 files = [p for p in sys.stdin.read().splitlines() if p.endswith('\''.py'\'')]
 compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-with ProcessPoolExecutor() as ex:
-    list(ex.map(compile, files, chunksize=64))
+workers = min(os.cpu_count() or 1, len(files) // 256)
+if workers < 2:
+    for f in files:
+        compile(f)
+else:
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(workers) as ex:
+        list(ex.map(compile, files, chunksize=64))
 '
 find /opt/venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF

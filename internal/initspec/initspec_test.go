@@ -92,9 +92,9 @@ func TestDetect(t *testing.T) {
 					"code: src/",
 					// The example's ejected Dockerfiles declare what the code says.
 					"declared: read docker/inference/Dockerfile and docker/training/Dockerfile first",
-					"training: docker/training/Dockerfile:82 runs python -m src.train: used",
-					"inference: docker/inference/Dockerfile:78 serves src.api:app: used",
-					"healthcheck: GET /health, as docker/inference/Dockerfile:72 declares",
+					"training: docker/training/Dockerfile:84 runs python -m src.train: used",
+					"inference: docker/inference/Dockerfile:80 serves src.api:app: used",
+					"healthcheck: GET /health, as docker/inference/Dockerfile:74 declares",
 					"training: writes models/ (src/train.py:",
 					".dockerignore: kept; it has all the secure defaults",
 					"mlbuild.yaml already exists",

@@ -202,9 +202,13 @@ const compileInstalled = "import compileall, functools, os, py_compile, sys\n" +
 
 // pipLauncher runs the base interpreter's pip in the interpreter its first argument names
 // (the venv's), with the other arguments, through pip's own runner: as pip's --python option
-// does, without starting pip first (pip 22.3 or later, as --python needs).
+// does, without starting pip first (pip 22.3 or later, as --python needs). A pip without that
+// runner file (a later pip may move it) is run the long way, with --python, so the step
+// still works, only slower.
 const pipLauncher = "import os, sys, pip\n" +
 	"runner = os.path.join(os.path.dirname(pip.__file__), '__pip-runner__.py')\n" +
+	"if not os.path.exists(runner):\n" +
+	"    os.execv(sys.executable, [sys.executable, '-m', 'pip', '--python'] + sys.argv[1:])\n" +
 	"os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])\n"
 
 // compileChunk is the files (as a Python literal) a compile worker must have before the

@@ -47,6 +47,9 @@ type command struct {
 	port    int    // 0 when the command sets none
 	script  string // python SCRIPT.py: the script
 	module  string // python -m MODULE: the module
+	// imports is, for python -c "from MOD import f; f()", the module the code imports first:
+	// what runs, when it is the repository's.
+	imports string
 	at      where
 	from    string // what declares it: "Dockerfile", "dvc.yaml stage train", ...
 	summary string // what an image description says it runs, when not the words
@@ -122,6 +125,8 @@ var (
 	envAssignRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
 	pythonExe    = regexp.MustCompile(`^python(?:3(?:\.\d+)?)?$`)
 	healthURLRe  = regexp.MustCompile(`https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s"'|;&)]*)?`)
+	// pyCImportRe is the first import of python -c code: "from a.b import f" or "import a.b".
+	pyCImportRe  = regexp.MustCompile(`^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import\b|import\s+([A-Za-z_][\w.]*))`)
 	makeTargetRe = regexp.MustCompile(`^([A-Za-z0-9_.-]+)\s*:([^=].*)?$`)
 	makeVarRe    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?|:|::)?=\s*(.*)$`)
 	makeRefRe    = regexp.MustCompile(`\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]`)
@@ -132,6 +137,21 @@ var (
 	trainNames = []string{"train", "training", "train-model", "train_model", "fit"}
 	serveNames = []string{"serve", "serving", "api", "run-api", "serve-api", "start", "server", "app", "web", "run", "inference", "start-api"}
 )
+
+// makeRole reports whether a Makefile target is named for one of names: exactly, or with
+// "_" for "-", or run_/do_ before it (run_train, run-api, train_models).
+func makeRole(target string, names []string) bool {
+	t := strings.ToLower(strings.ReplaceAll(target, "_", "-"))
+	if slices.Contains(names, t) {
+		return true
+	}
+	for _, p := range []string{"run-", "do-", "make-"} {
+		if s, ok := strings.CutPrefix(t, p); ok && slices.Contains(names, s) {
+			return true
+		}
+	}
+	return slices.Contains(names, "train") && (t == "train-models" || t == "run-training")
+}
 
 func (r *repo) readDeclared() *declared {
 	d := &declared{env: map[string]envFact{}}
@@ -597,6 +617,11 @@ func analyzeWords(words []string) *command {
 		case len(rest) >= 2 && rest[0] == "-m":
 			c.module = rest[1]
 			w = append([]string{"python"}, rest...)
+		case len(rest) >= 2 && rest[0] == "-c":
+			if m := pyCImportRe.FindStringSubmatch(rest[1]); m != nil {
+				c.imports = m[1] + m[2]
+			}
+			w = append([]string{"python"}, rest...)
 		default:
 			if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 				c.script = strings.TrimPrefix(rest[0], "./")
@@ -705,6 +730,12 @@ func (r *repo) readCompose(d *declared, file string) {
 			}
 		}
 		serve := !train && (c == nil || c.server != "" || mapValue(svc, "ports") != nil)
+		// A service that runs a prebuilt image (no build:) and none of the repository's code is
+		// not the app: a database, an object store, a frontend, MLflow's UI. Its ports are not
+		// the app's.
+		if mapValue(svc, "build") == nil && mapValue(svc, "image") != nil && (c == nil || c.server == "" && c.script == "" && c.module == "") {
+			serve = false
+		}
 		switch {
 		case train && c != nil:
 			d.train = append(d.train, c)
@@ -918,12 +949,16 @@ func (r *repo) readMakefile(d *declared) {
 		if target == "" || done[target] {
 			continue
 		}
-		isTrain, isServe := slices.Contains(trainNames, target), slices.Contains(serveNames, target)
+		isTrain, isServe := makeRole(target, trainNames), makeRole(target, serveNames)
 		if !isTrain && !isServe {
 			continue
 		}
 		line := strings.TrimLeft(strings.TrimSpace(l), "@-+")
 		c := analyzeShell(expand(line), envMap{})
+		if c.server == "" && c.script == "" && c.module == "" && c.imports != "" && isTrain && len(r.moduleFiles(c.imports, []string{".", "src"})) > 0 {
+			// python -c 'from pkg.interface.main import train; train()': the module it imports runs.
+			c.module = c.imports
+		}
 		if c.server == "" && c.script == "" && c.module == "" {
 			continue
 		}

@@ -462,7 +462,11 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		top := topDir(u.v.p)
 		src, dir := top, true
 		if !strings.Contains(u.v.p, "/") && !u.v.partial {
-			dir = false
+			if r.isDir(src) && !r.isFile(src) {
+				what = strings.Replace(what, src, src+"/", 1) // a folder named alone: mlflow's load_model("model")
+			} else {
+				dir = false
+			}
 		}
 		switch {
 		case !plainPath(src):
@@ -470,7 +474,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			copies = append(copies, copyItem{from: src})
 			modelWhy = append(modelWhy, fmt.Sprintf("the app loads %s (%s)", what, u))
 			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
-		case r.exists(src):
+		case r.exists(src) && r.excluded(src):
 			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
 		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
 		default:

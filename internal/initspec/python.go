@@ -359,6 +359,10 @@ var writeFirst = map[string]bool{"to_csv": true, "to_parquet": true, "to_json": 
 	"to_excel": true, "to_feather": true, "to_hdf": true, "savefig": true, "save_pretrained": true,
 	"save_weights": true, "savetxt": true, "save": true, "savez": true, "savez_compressed": true}
 
+// pandasReads are the pandas functions whose first argument is a file the code reads.
+var pandasReads = map[string]bool{"read_csv": true, "read_parquet": true, "read_json": true, "read_excel": true,
+	"read_feather": true, "read_table": true, "read_pickle": true, "read_orc": true}
+
 // helperRe matches the names of a project's own functions that save or load an object
 // (save_object, load_pickle, dump_artifact): their path argument is evaluated.
 var helperRe = regexp.MustCompile(`(?i)^(save|load|dump|write|read)_?(object|obj|pickle|pkl|artifact|artifacts|model|joblib|file|json|yaml)s?$`)
@@ -477,6 +481,11 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		op(opWrite, c.recv)
 	case (c.fn == "read_text" || c.fn == "read_bytes") && c.recv != "":
 		op(opRead, c.recv)
+	case pandasReads[c.fn] && (c.recv == "pd" || c.recv == "pandas" || c.recv == "" && f.imports["pandas"]):
+		// Committed data the code reads (pd.read_csv("housing.csv")): copied when small.
+		op(opRead, arg(pos, kw, 0, "filepath_or_buffer", "path", "path_or_buf", "io"))
+	case (c.fn == "loadtxt" || c.fn == "genfromtxt") && (c.recv == "np" || c.recv == "numpy"):
+		op(opRead, arg(pos, kw, 0, "fname"))
 	case c.fn == "dump" && c.recv != "json" && c.recv != "yaml" && c.recv != "toml" || c.callee == "torch.save" || c.callee == "torch.jit.save":
 		op(opWrite, arg(pos, kw, 1, "filename", "f", "file"))
 	case c.fn == "save_model" || c.fn == "save_booster":

@@ -117,7 +117,50 @@ func (r *repo) trainEntry(lay layout) *entry {
 	if len(found) > 0 {
 		return found[0]
 	}
-	return r.pipelineMain()
+	if e := r.pipelineMain(); e != nil {
+		return e
+	}
+	return r.fitScript()
+}
+
+// fitScript is the training entry of a repository whose training script has a name of its
+// own (make_model.py, model_generator.py, trained_model.py, a main.py without a __main__
+// guard): a root script that runs when started, fits a model (NAME.fit) and writes a file,
+// and serves no app. Of several, the one named for a model or training, else the first by name.
+func (r *repo) fitScript() *entry {
+	ents, _ := fs.ReadDir(r.fsys, ".")
+	var cands []string
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".py") || strings.HasPrefix(n, "test_") || strings.HasSuffix(n, "_test.py") ||
+			n == "setup.py" || n == "conftest.py" || n == "noxfile.py" || n == "tasks.py" || !r.inContext(n, false) {
+			continue
+		}
+		pf := r.file(n)
+		if pf == nil || len(pf.apps) > 0 || len(pf.serves) > 0 || len(pf.fits) == 0 || !pf.main && pf.topCalls == 0 ||
+			!slices.ContainsFunc(pf.ops, func(o pyOp) bool { return o.kind == opWrite }) {
+			continue
+		}
+		cands = append(cands, n)
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	pick := cands[0]
+	for _, n := range cands {
+		if l := strings.ToLower(n); strings.Contains(l, "train") || strings.Contains(l, "model") || strings.Contains(l, "fit") {
+			pick = n
+			break
+		}
+	}
+	pf := r.file(pick)
+	e := scriptEntry(pick)
+	e.desc = fmt.Sprintf("Runs %s, which fits a model (%s:%d %s.fit) and writes it.", pick, pick, pf.fits[0].line, pf.fits[0].obj)
+	r.note("training: no file named for training; %s fits a model (%s:%d %s.fit) and writes files: it is the entry", pick, pick, pf.fits[0].line, pf.fits[0].obj)
+	if len(cands) > 1 {
+		r.note("training: %s fit models too, not used: set targets.training.command to run them", strings.Join(slices.DeleteFunc(slices.Clone(cands), func(n string) bool { return n == pick }), ", "))
+	}
+	return e
 }
 
 // pipelineMain is the training entry of a repository with no file named for training: a

@@ -567,7 +567,7 @@ func analyzeShell(line string, env envMap) *command {
 	if best == nil {
 		best = analyzeWords(words)
 	}
-	if len(segs) > 1 || cd != "" || strings.ContainsAny(line, "<>`") {
+	if len(segs) > 1 || cd != "" || strings.ContainsAny(line, "<>`") || strings.Contains(line, "$(") {
 		best.shell = strings.TrimSpace(line)
 	}
 	if cd != "" && cd != "." {
@@ -885,11 +885,14 @@ func (r *repo) readMakefile(d *declared) {
 		}
 	}
 	expand := func(s string) string {
+		// "$$" is make's "$" (a shell's $(date +%s) or $$HOME): kept from expansion, then
+		// given to the shell as one "$".
+		s = strings.ReplaceAll(s, "$$", "\x00")
 		for range 4 {
 			s = makeRefRe.ReplaceAllStringFunc(s, func(ref string) string {
 				name := makeRefRe.FindStringSubmatch(ref)[1]
 				if v, ok := vars[name]; ok {
-					return v
+					return strings.ReplaceAll(v, "$$", "\x00")
 				}
 				if strings.Contains(strings.ToUpper(name), "PYTHON") || name == "PY" {
 					return "python"
@@ -897,7 +900,7 @@ func (r *repo) readMakefile(d *declared) {
 				return ref
 			})
 		}
-		return s
+		return strings.ReplaceAll(s, "\x00", "$")
 	}
 	// Each target's prerequisites and the Python steps of its recipe, for a training target's
 	// prerequisites to run first.

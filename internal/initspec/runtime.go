@@ -207,7 +207,12 @@ const smallData = 20 << 20
 func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]copyItem, []string) {
 	var why []string
 	for _, u := range reads {
-		if u.v.scheme != "" || u.v.p == "" || u.v.p == "." || path.IsAbs(u.v.p) || strings.HasPrefix(u.v.p, "..") || modelRead(u) {
+		if u.v.scheme != "" || u.v.p == "" || u.v.p == "." || path.IsAbs(u.v.p) || strings.HasPrefix(u.v.p, "..") {
+			continue
+		}
+		// A model the app loads is the caller's; but training reading a file the repository
+		// commits in a folder named like a model folder (artifacts/vocab.json) needs it copied.
+		if modelRead(u) && !(target == "training" && !u.v.partial && r.isFile(u.v.p)) {
 			continue
 		}
 		if coveredItems(copies, u.v.p) {

@@ -127,6 +127,7 @@ var (
 	healthURLRe  = regexp.MustCompile(`https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s"'|;&)]*)?`)
 	// pyCImportRe is the first import of python -c code: "from a.b import f" or "import a.b".
 	pyCImportRe  = regexp.MustCompile(`^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import\b|import\s+([A-Za-z_][\w.]*))`)
+	portVarRe    = regexp.MustCompile(`\$\{?PORT\b`)
 	makeTargetRe = regexp.MustCompile(`^([A-Za-z0-9_.-]+)\s*:([^=].*)?$`)
 	makeVarRe    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?|:|::)?=\s*(.*)$`)
 	makeRefRe    = regexp.MustCompile(`\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]`)
@@ -434,6 +435,11 @@ func (r *repo) readDockerfile(d *declared, file string) {
 	case "serve":
 		if c != nil {
 			d.serve = append(d.serve, c)
+			if _, set := st.env["PORT"]; !set && c.server != "" && c.port == 0 && portVarRe.MatchString(strings.Join(full, " ")) {
+				d.notes = append(d.notes, fmt.Sprintf("inference: %s serves on $PORT, which the Dockerfile does not set: "+
+					"the platform that runs it does (Cloud Run sets 8080, Heroku any port); init serves on the port the repository gives elsewhere, "+
+					"else 8000, so run the image with PORT set to that port (or change targets.inference.expose and the command's --port)", c.at))
+			}
 		}
 		d.ports = append(d.ports, st.ports...)
 		d.health = append(d.health, st.health...)

@@ -31,6 +31,36 @@ var otherManifests = []string{
 	"setup.py", "setup.cfg", "requirements.in", "Pipfile", "environment.yml", "environment.yaml", "conda.yaml",
 }
 
+// dockerCopyReqRe and dockerPipReqRe find the requirements file a Dockerfile installs: copied
+// to a requirements.txt ("COPY requirements_prod.txt requirements.txt") or named by pip -r.
+var (
+	dockerCopyReqRe = regexp.MustCompile(`(?im)^\s*(?:COPY|ADD)\s+(?:--\S+\s+)*(\S+)\s+(\S*requirements\.txt)\s*$`)
+	dockerPipReqRe  = regexp.MustCompile(`(?im)^\s*RUN\s.*\bpip3?\s+install\b[^\n]*?\s(?:-r|--requirement)[\s=]+(\S+)`)
+)
+
+// dockerfileRequirements is the root requirements file other than requirements.txt that a
+// Dockerfile of the repository installs, with where; "" when none does.
+func (r *repo) dockerfileRequirements(variants []string) (string, string) {
+	for _, df := range r.dockerfiles() {
+		data, err := r.read(df, maxTextSize)
+		if err != nil {
+			continue
+		}
+		text := string(data)
+		var cands [][]int
+		cands = append(cands, dockerCopyReqRe.FindAllStringSubmatchIndex(text, -1)...)
+		cands = append(cands, dockerPipReqRe.FindAllStringSubmatchIndex(text, -1)...)
+		for _, m := range cands {
+			src := strings.TrimPrefix(text[m[2]:m[3]], "./")
+			if src == "requirements.txt" || devLike(src) || !slices.Contains(variants, src) || !r.inContext(src, false) {
+				continue
+			}
+			return src, fmt.Sprintf("%s:%d", df, strings.Count(text[:m[0]], "\n")+1)
+		}
+	}
+	return "", ""
+}
+
 // requirements picks the requirements files and returns them with a comment for the spec
 // (empty when the list is the default one).
 func (r *repo) requirements() (files []string, why string) {
@@ -44,7 +74,18 @@ func (r *repo) requirements() (files []string, why string) {
 		}
 	}
 	sub := r.folderRequirements()
+	dockerReq, dockerAt := r.dockerfileRequirements(variants)
 	switch {
+	case dockerReq != "":
+		// The repository's own Dockerfile installs another file (COPY requirements_prod.txt
+		// requirements.txt): what the image needs, the others being for development.
+		files = []string{dockerReq}
+		why = fmt.Sprintf("%s installs %s.", dockerAt, dockerReq)
+		r.note("requirements: %s installs %s: used", dockerAt, dockerReq)
+		if r.isFile("requirements.txt") {
+			used = slices.DeleteFunc(used, func(v string) bool { return v == dockerReq })
+			r.note("requirements: requirements.txt is not installed: the Dockerfile does not install it; list it under requirements if the images need it")
+		}
 	case r.inContext("requirements.txt", false):
 		files = []string{"requirements.txt"}
 		r.note("requirements: requirements.txt")

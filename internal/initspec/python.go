@@ -202,7 +202,23 @@ func parsePy(p, src string) *pyFile {
 		bases  string
 	}
 	var stack []block
+	// envGuard is an "if os.getenv("NAME") is None:" at import or start, whose block may
+	// exit: the app cannot start without NAME.
+	var envGuard struct {
+		name          string
+		indent, line  int
+		active, found bool
+	}
 	for _, l := range logicalLines(src) {
+		if envGuard.active {
+			if l.indent <= envGuard.indent {
+				envGuard.active = false
+			} else if !envGuard.found && exitRe.MatchString(l.code) {
+				envGuard.found = true
+				f.startup = append(f.startup, pyStartup{line: envGuard.line,
+					what: fmt.Sprintf("exits when %s is unset (line %d)", envGuard.name, l.n), env: envGuard.name})
+			}
+		}
 		for len(stack) > 0 && l.indent <= stack[len(stack)-1].indent {
 			stack = stack[:len(stack)-1]
 		}
@@ -271,6 +287,9 @@ func parsePy(p, src string) *pyFile {
 			}
 		}
 		f.startFunc = topFunc != "" && startFnRe.MatchString(topFunc)
+		if m := envGuardRe.FindStringSubmatch(code); m != nil && (!inFunc || f.startFunc) {
+			envGuard.name, envGuard.indent, envGuard.line, envGuard.active, envGuard.found = m[1], l.indent, l.n, true, false
+		}
 		if !inFunc || f.startFunc {
 			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
@@ -611,6 +630,10 @@ func (f *pyFile) option(pos []string, kw map[string]string, n int) {
 var (
 	// startFnRe names the functions that run when the app starts.
 	startFnRe = regexp.MustCompile(`(?i)startup|lifespan|on_start|before_first_request`)
+	// envGuardRe is a test that a variable is unset: "if os.getenv("NAME") is None:", "if not
+	// os.environ.get("NAME"):"; exitRe a statement that stops the app in its block.
+	envGuardRe = regexp.MustCompile(`^if\s+(?:not\s+)?os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)(?:\s+is\s+None)?\s*:`)
+	exitRe     = regexp.MustCompile(`^(?:sys\.exit|exit|quit|os\._exit)\(|^raise\b`)
 	// environIndexRe is os.environ["NAME"]: a KeyError at import when NAME is unset.
 	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 )

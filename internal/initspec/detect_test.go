@@ -383,6 +383,7 @@ func TestCorpusFacts(t *testing.T) {
 		"committed-artifacts-input":    {"copy: [src, artifacts]", "writable: [models, artifacts]", "copy: [src, service, artifacts]"},
 		"dockerfile-prod-requirements": {"requirements: [requirements_prod.txt]", "command: [python, -m, taxi.train]", "Dockerfile:6 serves on $PORT, which the Dockerfile does not set"},
 		"lifespan-env-exit":            {"smoke-test: false", "src/digits/app.py:14 exits when MODEL_CHECKPOINT is unset (line 16)", "command: [python, -m, uvicorn, digits.app:app"},
+		"train-endpoint-helper":        {"path: /status\n    # The app writes models/ (svc/framework.py:14 os.makedirs; svc/framework.py:15 open).\n    writable: [models]"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -384,6 +384,32 @@ func (r *repo) noteWorkdirWrites(target string, us []use) {
 		"write them under a directory (and add it to targets.%s.writable)", target, strings.Join(at, ", "), target)
 }
 
+// importedFuncs are the top-level functions, as "file:name", that the app's module imports by
+// name from the repository's own modules.
+func (r *repo) importedFuncs(app *entry) map[string]bool {
+	out := map[string]bool{}
+	if app == nil {
+		return out
+	}
+	pf := r.file(app.file)
+	if pf == nil {
+		return out
+	}
+	for _, im := range pf.importStmts {
+		if im.level > 0 || len(im.names) == 0 {
+			continue
+		}
+		files := r.moduleFiles(im.mod, []string{".", "src", app.root})
+		if len(files) == 0 || !strings.HasSuffix(files[len(files)-1], ".py") {
+			continue
+		}
+		for _, n := range im.names {
+			out[files[len(files)-1]+":"+n[0]] = true
+		}
+	}
+	return out
+}
+
 func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry, d *declared) {
 	t := &p.inference
 	files := r.reach(r.entryFiles(app), roots(app))
@@ -540,8 +566,12 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	}
 
 	// What the app writes: at import (anywhere it imports), and in its own module.
+	// And in the functions of other modules that the app's module imports by name (from
+	// pkg.model_framework import train_model: a /train route calls it).
+	called := r.importedFuncs(app)
 	appWrites := r.uses(files, ev, func(f *pyFile, o pyOp) bool {
-		return o.kind != opLoad && o.kind != opRead && o.kind != opTrack && (!o.inFunc || app != nil && f.path == app.file)
+		return o.kind != opLoad && o.kind != opRead && o.kind != opTrack &&
+			(!o.inFunc || app != nil && f.path == app.file || o.fn != "" && called[f.path+":"+o.fn])
 	})
 	dirs, inWorkdir := writableDirs(appWrites, copies)
 	r.noteWorkdirWrites("inference", inWorkdir)

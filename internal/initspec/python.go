@@ -19,6 +19,8 @@ type pyFile struct {
 	startup []pyStartup
 	// startFunc is the top-level function being parsed when its name says it runs at start.
 	startFunc bool
+	// curFunc is the top-level function being parsed ("" at module level).
+	curFunc string
 	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
 	dotenv int
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
@@ -144,6 +146,7 @@ type pyOp struct {
 	kind, how, expr string
 	line            int
 	inFunc          bool
+	fn              string     // the top-level function it is in, "" for none
 	obj             string     // for a model constructor that writes only when fitted: the name it is assigned to
 	hydra           *hydraMain // for @hydra.main's run directory: the config it loads
 }
@@ -295,6 +298,7 @@ func parsePy(p, src string) *pyFile {
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
 			}
 		}
+		f.curFunc = topFunc
 		for _, c := range cs {
 			f.call(c, code, l.n, inFunc)
 		}
@@ -426,7 +430,7 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	}
 	op := func(kind, expr string) {
 		if expr != "" {
-			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc})
+			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc})
 		}
 	}
 	libDefault := func(how, expr string) {

@@ -384,6 +384,7 @@ func TestCorpusFacts(t *testing.T) {
 		"dockerfile-prod-requirements": {"requirements: [requirements_prod.txt]", "command: [python, -m, taxi.train]", "Dockerfile:6 serves on $PORT, which the Dockerfile does not set"},
 		"lifespan-env-exit":            {"smoke-test: false", "src/digits/app.py:14 exits when MODEL_CHECKPOINT is unset (line 16)", "command: [python, -m, uvicorn, digits.app:app"},
 		"train-endpoint-helper":        {"path: /status\n    # The app writes models/ (svc/framework.py:14 os.makedirs; svc/framework.py:15 open).\n    writable: [models]"},
+		"env-convert-at-import":        {"smoke-test: false", "src/env.py:8 int(os.getenv(\"DB_PORT\")) (a TypeError when it is unset)", "path: /api/health"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -297,6 +297,9 @@ func parsePy(p, src string) *pyFile {
 			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
 			}
+			for _, m := range envConvertRe.FindAllStringSubmatch(code, -1) {
+				f.startup = append(f.startup, pyStartup{line: l.n, what: fmt.Sprintf("%s(os.getenv(%q)) (a TypeError when it is unset)", m[1], m[2]), env: m[2]})
+			}
 		}
 		f.curFunc = topFunc
 		for _, c := range cs {
@@ -638,6 +641,9 @@ var (
 	// os.environ.get("NAME"):"; exitRe a statement that stops the app in its block.
 	envGuardRe = regexp.MustCompile(`^if\s+(?:not\s+)?os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)(?:\s+is\s+None)?\s*:`)
 	exitRe     = regexp.MustCompile(`^(?:sys\.exit|exit|quit|os\._exit)\(|^raise\b`)
+	// envConvertRe converts a variable read with no default: int(os.getenv("NAME")) fails
+	// with a TypeError when NAME is unset.
+	envConvertRe = regexp.MustCompile(`\b(int|float|eval|json\.loads|literal_eval)\(\s*os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*\)`)
 	// environIndexRe is os.environ["NAME"]: a KeyError at import when NAME is unset.
 	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 )

@@ -385,6 +385,7 @@ func TestCorpusFacts(t *testing.T) {
 		"lifespan-env-exit":            {"smoke-test: false", "src/digits/app.py:14 exits when MODEL_CHECKPOINT is unset (line 16)", "command: [python, -m, uvicorn, digits.app:app"},
 		"train-endpoint-helper":        {"path: /status\n    # The app writes models/ (svc/framework.py:14 os.makedirs; svc/framework.py:15 open).\n    writable: [models]"},
 		"env-convert-at-import":        {"smoke-test: false", "src/env.py:8 int(os.getenv(\"DB_PORT\")) (a TypeError when it is unset)", "path: /api/health"},
+		"hub-model-in-function":        {"the app downloads distilbert-base-uncased from the Hugging Face Hub when it runs (genres/text.py:5 AutoTokenizer.from_pretrained)", "command: [python, -m, genres.train]"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -384,6 +385,21 @@ func (r *repo) noteWorkdirWrites(target string, us []use) {
 		"write them under a directory (and add it to targets.%s.writable)", target, strings.Join(at, ", "), target)
 }
 
+// hubIDRe is a Hugging Face Hub model id: "name" or "org/name".
+var hubIDRe = regexp.MustCompile(`^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$`)
+
+// hubLoad reports whether a load the repository cannot satisfy names a Hub model: a
+// from_pretrained (or sentence-transformers) argument shaped like an id, with no model file
+// extension.
+func hubLoad(u use) bool {
+	h := u.how
+	if i := strings.IndexByte(h, ' '); i >= 0 {
+		h = h[:i]
+	}
+	return (strings.HasSuffix(h, "from_pretrained") || strings.HasSuffix(h, "SentenceTransformer") || strings.HasSuffix(h, "CrossEncoder")) &&
+		!u.v.partial && u.v.env == "" && hubIDRe.MatchString(u.v.p) && !modelExtRe.MatchString(u.v.p) && !strings.HasPrefix(u.v.p, ".")
+}
+
 // importedFuncs are the top-level functions, as "file:name", that the app's module imports by
 // name from the repository's own modules.
 func (r *repo) importedFuncs(app *entry) map[string]bool {
@@ -444,6 +460,8 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	trainFiles := r.reach(r.entryFiles(train), roots(train))
 	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles)}
 	trainWrites := r.uses(trainFiles, tev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite || o.kind == opMkdir })
+	var hubIDs []string
+	hubAt := map[string][]string{}
 	for _, u := range reads {
 		if u.v.scheme == "runs" || u.v.scheme == "models" {
 			store, at := r.mlflowStore(files, ev, true)
@@ -503,6 +521,12 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		case r.exists(src) && r.excluded(src):
 			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
 		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
+		case hubLoad(u):
+			// from_pretrained("bert-base-uncased"): a Hugging Face Hub id, not a path.
+			if !slices.Contains(hubIDs, u.v.p) {
+				hubIDs = append(hubIDs, u.v.p)
+			}
+			hubAt[u.v.p] = append(hubAt[u.v.p], u.String())
 		default:
 			msg := fmt.Sprintf("inference: the app loads %s (%s), which the repository does not hold", what, u)
 			best := -1
@@ -524,6 +548,10 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			t.modelHow = append(t.modelHow, fmt.Sprintf("The app loads %s (%s), which the repository does not hold%s: to put it there, add %s to this list and build with --build-context trained=DIR, DIR holding %s (the training image's output).",
 				what, u, strings.TrimPrefix(msg[strings.Index(msg, "does not hold")+len("does not hold"):], ""), how, holding))
 		}
+	}
+	for _, id := range hubIDs {
+		r.note("inference: the app downloads %s from the Hugging Face Hub when it runs (%s): the container needs network then, "+
+			"or save the model into the repository (save_pretrained) and load it from there", id, strings.Join(hubAt[id], ", "))
 	}
 	copies, readWhy := r.runtimeReads("inference", copies, reads)
 	if !models && !loaded {

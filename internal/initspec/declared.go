@@ -3,6 +3,7 @@ package initspec
 import (
 	"bytes"
 	"fmt"
+	"github.com/mlbuild/mlbuild/pkg/spec"
 	"io/fs"
 	"maps"
 	"path"
@@ -419,10 +420,22 @@ func (r *repo) readDockerfile(d *declared, file string) {
 	}
 	full := append(slices.Clone(st.ep), st.cmd...)
 	var c *command
+	// A command on $PORT that the Dockerfile does not set (the platform sets it: Cloud Run,
+	// Heroku): read as the port the Dockerfile exposes, else the default, so the command
+	// keeps a port (gunicorn --bind :$PORT is no bind address without one).
+	cmdEnv, portUnset := st.env, 0
+	if _, set := st.env["PORT"]; !set && portVarRe.MatchString(strings.Join(full, " ")) {
+		portUnset = spec.DefaultInferencePort
+		if len(st.ports) > 0 {
+			portUnset = st.ports[0].port
+		}
+		cmdEnv = maps.Clone(st.env)
+		cmdEnv["PORT"] = strconv.Itoa(portUnset)
+	}
 	if len(full) > 0 {
-		c = analyzeCommand(full, st.env)
+		c = analyzeCommand(full, cmdEnv)
 		c.at, c.from = st.cmdAt, file
-		if sc := r.startScript(full, st.env); sc != nil {
+		if sc := r.startScript(full, cmdEnv); sc != nil {
 			c = sc
 			c.from = fmt.Sprintf("%s (%s) via %s", file, st.cmdAt, sc.at.file)
 		}
@@ -435,10 +448,14 @@ func (r *repo) readDockerfile(d *declared, file string) {
 	case "serve":
 		if c != nil {
 			d.serve = append(d.serve, c)
-			if _, set := st.env["PORT"]; !set && c.server != "" && c.port == 0 && portVarRe.MatchString(strings.Join(full, " ")) {
+			if portUnset != 0 {
+				from := "init's default"
+				if len(st.ports) > 0 {
+					from = "the port it exposes"
+				}
 				d.notes = append(d.notes, fmt.Sprintf("inference: %s serves on $PORT, which the Dockerfile does not set: "+
-					"the platform that runs it does (Cloud Run sets 8080, Heroku any port); init serves on the port the repository gives elsewhere, "+
-					"else 8000, so run the image with PORT set to that port (or change targets.inference.expose and the command's --port)", c.at))
+					"the platform that runs it does (Cloud Run sets 8080, Heroku any port); the image serves on %d (%s): "+
+					"where the platform sets PORT, set it to %d, or change the command's port", c.at, portUnset, from, portUnset))
 			}
 		}
 		d.ports = append(d.ports, st.ports...)

@@ -386,6 +386,7 @@ func TestCorpusFacts(t *testing.T) {
 		"train-endpoint-helper":        {"path: /status\n    # The app writes models/ (svc/framework.py:14 os.makedirs; svc/framework.py:15 open).\n    writable: [models]"},
 		"env-convert-at-import":        {"smoke-test: false", "src/env.py:8 int(os.getenv(\"DB_PORT\")) (a TypeError when it is unset)", "path: /api/health"},
 		"hub-model-in-function":        {"the app downloads distilbert-base-uncased from the Hugging Face Hub when it runs (genres/text.py:5 AutoTokenizer.from_pretrained)", "command: [python, -m, genres.train]"},
+		"gunicorn-bind-port-env":       {"command: [python, -m, gunicorn, --bind, \":8000\", --workers, \"1\", --threads, \"8\", --timeout, \"0\", app:app]", "copy: [app.py, assets]", "serves on $PORT, which the Dockerfile does not set"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

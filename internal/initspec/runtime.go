@@ -220,8 +220,8 @@ func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]co
 		}
 		src := topDir(u.v.p)
 		dir := r.isDir(src)
-		if !plainPath(src) || !r.exists(src) {
-			continue
+		if !plainPath(src) || !r.exists(src) || !u.v.partial && !r.exists(u.v.p) {
+			continue // a file the repository does not hold (data/proc/train.csv, made by an earlier step) copies nothing
 		}
 		if !r.inContext(src, dir) {
 			r.note("%s: the code reads %s at run time (%s), but %s keeps %s out of the build context: re-include it (!%s) or mount it", target, u.v.p, u, r.ignoreName, show(src, dir), src)

@@ -205,6 +205,8 @@ func parsePy(p, src string) *pyFile {
 		bases  string
 	}
 	var stack []block
+	// dotenvVars are the names assigned a dotenv_values(...) mapping at module level.
+	var dotenvVars []string
 	// envGuard is an "if os.getenv("NAME") is None:" at import or start, whose block may
 	// exit: the app cannot start without NAME.
 	var envGuard struct {
@@ -296,6 +298,17 @@ func parsePy(p, src string) *pyFile {
 		if !inFunc || f.startFunc {
 			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
+			}
+			if m := dotenvAssignRe.FindStringSubmatch(code); m != nil {
+				dotenvVars = append(dotenvVars, m[1])
+			}
+			for _, v := range dotenvVars {
+				// config["APP_TOKEN"] of dotenv_values(".env"): .env is never in the image (the
+				// secure excludes keep it out), so the key is missing whatever the environment.
+				re := regexp.MustCompile(`\b` + regexp.QuoteMeta(v) + `\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
+				for _, m := range re.FindAllStringSubmatch(code, -1) {
+					f.startup = append(f.startup, pyStartup{line: l.n, what: fmt.Sprintf("%s[%q] of dotenv_values (a KeyError: .env is not in the image)", v, m[1])})
+				}
 			}
 			for _, m := range envConvertRe.FindAllStringSubmatch(code, -1) {
 				f.startup = append(f.startup, pyStartup{line: l.n, what: fmt.Sprintf("%s(os.getenv(%q)) (a TypeError when it is unset)", m[1], m[2]), env: m[2]})
@@ -641,6 +654,8 @@ var (
 	// os.environ.get("NAME"):"; exitRe a statement that stops the app in its block.
 	envGuardRe = regexp.MustCompile(`^if\s+(?:not\s+)?os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)(?:\s+is\s+None)?\s*:`)
 	exitRe     = regexp.MustCompile(`^(?:sys\.exit|exit|quit|os\._exit)\(|^raise\b`)
+	// dotenvAssignRe is NAME = dotenv_values(...).
+	dotenvAssignRe = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:dotenv\.)?dotenv_values\(`)
 	// envConvertRe converts a variable read with no default: int(os.getenv("NAME")) fails
 	// with a TypeError when NAME is unset.
 	envConvertRe = regexp.MustCompile(`\b(int|float|eval|json\.loads|literal_eval)\(\s*os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*\)`)

@@ -914,7 +914,11 @@ func (r *repo) readMakefile(d *declared) {
 		for range 4 {
 			s = makeRefRe.ReplaceAllStringFunc(s, func(ref string) string {
 				name := makeRefRe.FindStringSubmatch(ref)[1]
+				pyName := strings.Contains(strings.ToUpper(name), "PYTHON") || name == "PY"
 				if v, ok := vars[name]; ok {
+					if pyName && (strings.HasPrefix(v, "$(shell") || strings.HasPrefix(v, "$$(")) && strings.Contains(v, "python") {
+						return "python" // PY ?= $(shell command -v python || command -v python3)
+					}
 					return strings.ReplaceAll(v, "$$", "\x00")
 				}
 				if strings.Contains(strings.ToUpper(name), "PYTHON") || name == "PY" {

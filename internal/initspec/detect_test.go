@@ -389,6 +389,7 @@ func TestCorpusFacts(t *testing.T) {
 		"gunicorn-bind-port-env":       {"command: [python, -m, gunicorn, --bind, \":8000\", --workers, \"1\", --threads, \"8\", --timeout, \"0\", app:app]", "copy: [app.py, assets]", "serves on $PORT, which the Dockerfile does not set"},
 		"dotenv-values-at-import":      {"smoke-test: false", "src/predict_app.py:9 config[\"APP_TOKEN\"] of dotenv_values", "command: [python, -m, gunicorn, -b, 0.0.0.0, -w, \"1\", src.predict_app:app]"},
 		"makefile-python-shell-var":    {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used"},
+		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
 	}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")

@@ -385,6 +385,21 @@ func (r *repo) noteWorkdirWrites(target string, us []use) {
 		"write them under a directory (and add it to targets.%s.writable)", target, strings.Join(at, ", "), target)
 }
 
+// placeholderDir reports whether p is a directory holding only placeholders (.gitkeep,
+// dotfiles, a README).
+func (r *repo) placeholderDir(p string) bool {
+	ents, err := fs.ReadDir(r.fsys, p)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if n := strings.ToLower(e.Name()); e.IsDir() || !strings.HasPrefix(n, ".") && !strings.HasPrefix(n, "readme") {
+			return false
+		}
+	}
+	return true
+}
+
 // hubIDRe is a Hugging Face Hub model id: "name" or "org/name".
 var hubIDRe = regexp.MustCompile(`^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$`)
 
@@ -466,6 +481,11 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		if u.v.scheme == "runs" || u.v.scheme == "models" {
 			store, at := r.mlflowStore(files, ev, true)
 			if store == "" {
+				continue
+			}
+			if r.placeholderDir(store) {
+				// The store is made when the app runs (db/ holds only .gitkeep): nothing to copy.
+				r.note("inference: the app loads from the MLflow store %s/ (%s), which holds no runs in the repository: the app fills it when it runs", store, at)
 				continue
 			}
 			u = use{kind: opLoad, v: pathVal{p: store, partial: true}, at: u.at, how: u.how + " of a " + u.v.scheme + ":/ URI, from " + at}
@@ -602,6 +622,21 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			(!o.inFunc || app != nil && f.path == app.file || o.fn != "" && called[f.path+":"+o.fn])
 	})
 	dirs, inWorkdir := writableDirs(appWrites, copies)
+	// An app that logs MLflow runs (a /train route) writes the local store, and, with a
+	// sqlite store, the default artifact root mlruns/ beside it.
+	for _, pf := range r.pyFiles(files) {
+		if pf.mlflow == 0 {
+			continue
+		}
+		logs := fmt.Sprintf("%s:%d %s", pf.path, pf.mlflow, pf.mlflowCall)
+		if store, at := r.mlflowStore(files, ev, false); store != "" && plainPath(store) && !path.IsAbs(store) {
+			dirs = addDir(dirs, topDir(store), logs+", to "+at)
+			if strings.HasSuffix(at, "(sqlite)") && !coveredItems(copies, "mlruns") {
+				dirs = addDir(dirs, "mlruns", logs+", artifacts to MLflow's default ./mlruns")
+			}
+		}
+		break
+	}
 	r.noteWorkdirWrites("inference", inWorkdir)
 	var w []string
 	var shown []dirUse

@@ -390,8 +390,11 @@ func TestCorpusFacts(t *testing.T) {
 		"dotenv-values-at-import":      {"smoke-test: false", "src/predict_app.py:9 config[\"APP_TOKEN\"] of dotenv_values", "command: [python, -m, gunicorn, -b, 0.0.0.0, -w, \"1\", src.predict_app:app]"},
 		"makefile-python-shell-var":    {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used"},
 		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
+		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
 	}
-	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}}
+	// Notes that must not be written for a case.
+	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"}}
+	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
 	defer func() {
@@ -415,6 +418,15 @@ func TestCorpusFacts(t *testing.T) {
 				all++
 				if !strings.Contains(spec, f) {
 					t.Errorf("the spec lacks %q", f)
+					ok = false
+					continue
+				}
+				held++
+			}
+			for _, f := range absent[name] {
+				all++
+				if strings.Contains(spec, f) {
+					t.Errorf("a note says %q", f)
 					ok = false
 					continue
 				}

@@ -122,11 +122,12 @@ func (r *repo) dockerignore(p *plan) []byte {
 		}
 	}
 	r.note(".dockerignore: written with the secure defaults (secrets, Terraform state, caches, %s)", strings.Join(data, ", "))
-	r.noteData(true)
+	r.noteData(slices.Contains(data, "data/"))
 	return []byte(b.String())
 }
 
-// noteData tells the user that data/ stays out of the images.
+// noteData tells the user that data/ stays out of the images (written: the .dockerignore
+// init writes excludes it).
 func (r *repo) noteData(written bool) {
 	if !r.isDir("data") || (!written && !r.excluded("data")) {
 		return

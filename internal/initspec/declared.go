@@ -167,6 +167,7 @@ func (r *repo) readDeclared() *declared {
 	}
 	r.readProcfile(d)
 	r.readMakefile(d)
+	r.readJustfile(d)
 	r.readDVC(d)
 	r.readScripts(d)
 	// Priority: dvc.yaml's train stage and the Makefile before a Dockerfile's CMD, which is
@@ -878,6 +879,103 @@ func (r *repo) readProcfile(d *declared) {
 			d.serve = append(d.serve, c)
 		case slices.Contains(trainNames, name):
 			d.train = append(d.train, c)
+		}
+	}
+}
+
+var (
+	justRecipeRe = regexp.MustCompile(`^@?([A-Za-z_][\w-]*)(?:\s+[^:=]*)?:(?:\s.*)?$`)
+	justVarRe    = regexp.MustCompile(`^([A-Za-z_][\w-]*)\s*:=\s*(.*)$`)
+	justRefRe    = regexp.MustCompile(`\{\{\s*([A-Za-z_][\w-]*)\s*\}\}`)
+	dotenvLineRe = regexp.MustCompile(`^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$`)
+)
+
+// readJustfile reads the recipes of a justfile (the just command runner) named for training
+// or serving: the first line that runs Python or a server, with the justfile's variables
+// ({{name}}) and, under "set dotenv-load", the .env file's variables for $VAR (only those
+// the command names end up in the spec).
+func (r *repo) readJustfile(d *declared) {
+	file := ""
+	for _, f := range []string{"justfile", "Justfile", ".justfile"} {
+		if r.isFile(f) {
+			file = f
+			break
+		}
+	}
+	if file == "" {
+		return
+	}
+	data, err := r.read(file, maxTextSize)
+	if err != nil {
+		return
+	}
+	d.files = append(d.files, file)
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r", ""), "\n")
+	vars := map[string]string{}
+	env := envMap{}
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+			continue
+		}
+		if strings.HasPrefix(t, "set dotenv-load") && !strings.Contains(t, "false") {
+			if envData, err := r.read(".env", maxTextSize); err == nil {
+				for _, el := range strings.Split(string(envData), "\n") {
+					if m := dotenvLineRe.FindStringSubmatch(strings.TrimSpace(el)); m != nil {
+						env[m[1]] = strings.Trim(strings.TrimSpace(m[2]), `"'`)
+					}
+				}
+			}
+			continue
+		}
+		if m := justVarRe.FindStringSubmatch(t); m != nil {
+			vars[m[1]] = strings.Trim(strings.TrimSpace(m[2]), `"'`)
+		}
+	}
+	expand := func(s string) string {
+		return justRefRe.ReplaceAllStringFunc(s, func(ref string) string {
+			if v, ok := vars[justRefRe.FindStringSubmatch(ref)[1]]; ok {
+				return v
+			}
+			return ref
+		})
+	}
+	done := map[string]bool{}
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(l, "#") || strings.Contains(l, ":=") {
+			continue
+		}
+		m := justRecipeRe.FindStringSubmatch(strings.TrimSpace(l))
+		if m == nil {
+			continue
+		}
+		name := m[1]
+		isTrain, isServe := makeRole(name, trainNames), makeRole(name, serveNames)
+		if !isTrain && !isServe || done[name] {
+			continue
+		}
+		// The body: the indented lines below, a trailing \ joining the next.
+		for j := i + 1; j < len(lines) && (strings.HasPrefix(lines[j], " ") || strings.HasPrefix(lines[j], "\t")); j++ {
+			at := j + 1
+			line := strings.TrimSpace(lines[j])
+			for strings.HasSuffix(line, "\\") && j+1 < len(lines) {
+				j++
+				line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(lines[j])
+			}
+			line = expand(strings.TrimLeft(line, "@-"))
+			c := analyzeShell(line, env)
+			if c.server == "" && c.script == "" && c.module == "" {
+				continue
+			}
+			c.at, c.from = where{file, at}, fmt.Sprintf("%s recipe %s", file, name)
+			done[name] = true
+			if isTrain {
+				d.train = append(d.train, c)
+			} else {
+				d.serve = append(d.serve, c)
+			}
+			break
 		}
 	}
 }

@@ -295,6 +295,17 @@ func TestDetectDeclared(t *testing.T) {
 			lines: []string{"copy: [src, api]", "command: [python, -m, uvicorn, api.main:app, --host, 0.0.0.0, --port, \"9100\"]", "expose: [9100]", "path: /ping"},
 			notes: []string{"inference: port 9100, as compose.yaml:4 (the compose ports of web) says"},
 		},
+		{
+			name: "a script that fits and writes a model is the training entry; a Streamlit page that fits is not",
+			files: map[string]string{
+				"fit_page.py":      "import streamlit as st\nfrom sklearn.linear_model import Ridge\nm = Ridge()\nm.fit([[1]], [1])\nopen('last.txt', 'w').write('x')\nst.write('hi')\n",
+				"make_model.py":    "import joblib\nfrom sklearn.linear_model import Ridge\nreg = Ridge()\nreg.fit([[1]], [1])\njoblib.dump(reg, 'model/reg.pkl')\n",
+				"api/main.py":      app,
+				"requirements.txt": "fastapi\nuvicorn\n",
+			},
+			lines: []string{"command: [python, make_model.py]", "writable: [models, model]"},
+			notes: []string{"training: no file named for training; make_model.py fits a model (make_model.py:4 reg.fit) and writes files: it is the entry"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := Detect(repoFS(tc.files), Options{})

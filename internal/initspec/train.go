@@ -138,6 +138,7 @@ func (r *repo) fitScript() *entry {
 		}
 		pf := r.file(n)
 		if pf == nil || len(pf.apps) > 0 || len(pf.serves) > 0 || len(pf.fits) == 0 || !pf.main && pf.topCalls == 0 ||
+			pf.imports["streamlit"] || pf.imports["gradio"] || pf.imports["dash"] || // a UI that fits on the fly
 			!slices.ContainsFunc(pf.ops, func(o pyOp) bool { return o.kind == opWrite }) {
 			continue
 		}

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"io/fs"
 	"os"
@@ -155,4 +156,84 @@ func startMLflowIndex(t *testing.T) *pyindex.Index {
 	must(t, err)
 	t.Cleanup(func() { ix.Close() })
 	return ix
+}
+
+// debianPyPI are Debian's packages of what the Flask case of the corpus requires (Flask,
+// gunicorn, scikit-learn, joblib). The test registry has no PyPI; the
+// images' venv sees the base's system site packages, so with these installed by the spec's
+// system-packages, pip finds the unpinned requirements already satisfied: real Flask and a
+// real gunicorn serve, real scikit-learn trains.
+var debianPyPI = []string{"python3-flask", "gunicorn", "python3-sklearn", "python3-joblib"}
+
+// TestInitWSGI: init on a Flask app served by gunicorn (the port from its Dockerfile, the
+// templates folder it renders). Training runs what the repository runs; the Flask app is then
+// served with the model training wrote, as a user would after their first training run, and
+// turns healthy on init's port. (The corpus's makefile-prerequisites case is not built here:
+// its first prerequisite downloads a dataset, and these machines have no internet.)
+func TestInitWSGI(t *testing.T) {
+	e := bed(t)
+	for _, tc := range []struct {
+		name  string
+		wrote []string
+		// model: the (binary) file training wrote that the app loads, and where it goes in the
+		// repository before the inference build ("": no inference build).
+		model, modelTo string
+		port           string
+	}{
+		{name: "flask-templates-gunicorn", model: "/app/model.joblib", modelTo: "model.joblib", port: "5000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			must(t, os.CopyFS(dir, os.DirFS(filepath.Join(initCorpus, tc.name, "repo"))))
+			res, err := initspec.Write(initspec.Options{Dir: dir, Frontend: e.frontendImage})
+			must(t, err)
+			spec := string(res.Spec)
+			if strings.Contains(spec, "\nbase:") || strings.Contains(spec, "system-packages:") {
+				t.Fatalf("init wrote a base or system packages; the test's edit assumes neither:\n%s", spec)
+			}
+			spec = strings.Replace(spec, "\ntargets:\n", fmt.Sprintf("\nbase: %s/library/python:3.10-slim # the test registry's stand-in\nsystem-packages: [%s] # the tests' PyPI\n\ntargets:\n",
+				e.registry, strings.Join(debianPyPI, ", ")), 1)
+			must(t, os.WriteFile(filepath.Join(dir, initspec.SpecFile), []byte(spec), 0o644))
+
+			train := buildOK(t, e, dir, buildOpts{target: "training", push: "it/init-wsgi"})
+			read := append([]string{}, tc.wrote...)
+			if tc.model != "" {
+				read = append(read, "base64:"+tc.model)
+			}
+			rep := e.runInBuildKit(t, train.ref, "train", read)
+			if rep.Exit != 0 || rep.Error != "" {
+				t.Fatalf("training exited %d (%s)\nstdout: %s\nstderr: %s\nspec:\n%s", rep.Exit, rep.Error, rep.Stdout, rep.Stderr, spec)
+			}
+			for _, f := range tc.wrote {
+				if got, ok := rep.Files[f]; !ok || strings.HasPrefix(got, "ERROR:") {
+					t.Errorf("training did not write %s: %s", f, got)
+				}
+			}
+			if tc.model == "" {
+				return
+			}
+			model, err := base64.StdEncoding.DecodeString(rep.Files["base64:"+tc.model])
+			if err != nil || len(model) == 0 {
+				t.Fatalf("the model training wrote: %q (%v)", rep.Files["base64:"+tc.model], err)
+			}
+			must(t, os.WriteFile(filepath.Join(dir, tc.modelTo), model, 0o644))
+			inf := buildOK(t, e, dir, buildOpts{target: "inference", push: "it/init-wsgi"})
+			if inf.seen("smoke test") == 0 {
+				t.Errorf("the inference build has no smoke test")
+			}
+			_, cfg := e.image(t, inf.ref)
+			if _, ok := cfg.Config.ExposedPorts[tc.port+"/tcp"]; !ok || len(cfg.Config.ExposedPorts) != 1 {
+				t.Errorf("inference exposes %v, want %s", cfg.Config.ExposedPorts, tc.port)
+			}
+			rep = e.runInBuildKit(t, inf.ref, "serve", nil)
+			if rep.Healthcheck != 0 || rep.Error != "" {
+				t.Errorf("inference did not turn healthy (probe exit %d, %s): %v\nserver log:\n%s\nspec:\n%s",
+					rep.Healthcheck, rep.Error, cfg.Config.Healthcheck.Test, rep.ServerLog, spec)
+			}
+			if !strings.Contains(rep.ServerLog, "gunicorn") {
+				t.Errorf("the server is not gunicorn:\n%s", rep.ServerLog)
+			}
+		})
+	}
 }

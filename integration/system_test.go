@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/mlbuild/mlbuild/internal/testkit/pyindex"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // sdistIndex serves a PEP 503 index with one sdist: mlb-cext 1.0, a C extension (mlb_cext.add)
@@ -403,5 +404,40 @@ func TestSystemProjectBothImages(t *testing.T) {
 				t.Errorf("inference /predict = %v", rep.Predict)
 			}
 		}
+	}
+}
+
+// TestSystemPackagesArm64: the system-packages project built for linux/arm64 on the arm64
+// stand-in, under emulation: apt installs the arm64 packages, the sdist's C extension compiles
+// with the arm64 build packages and imports, the compiler is in no layer, the run step ran, and
+// training writes its model there.
+func TestSystemPackagesArm64(t *testing.T) {
+	e := bed(t)
+	skipUnless(t, os.Getenv("MLBUILD_ARM64") == "yes", "linux/arm64 emulation: MLBUILD_ARM64=%q, not yes (make up enables it where qemu-user-static and binfmt_misc are available)", os.Getenv("MLBUILD_ARM64"))
+	index := sdistIndex(t)
+	dir := e.systemProject(t, index, "")
+	res := buildOK(t, e, dir, buildOpts{target: "training", push: "it/system-arm64", platforms: "linux/arm64",
+		secrets: map[string][]byte{"hf": []byte("arm64-t0ken")}})
+	plat := ocispecs.Platform{OS: "linux", Architecture: "arm64"}
+	rep := e.runInBuildKitOn(t, res.ref, &plat, "exec", []string{"/home/app/data/fetched.txt"}, "sh", "-c",
+		"uname -m; /sbin/ldconfig -p | grep -c 'libgomp.so.1 (libc6,AArch64)'; python -c 'import mlb_cext; print(mlb_cext.add(2, 3))'; command -v gcc || echo no-gcc")
+	if f := strings.Fields(rep.Stdout); rep.Exit != 0 || len(f) != 4 || f[0] != "aarch64" || f[1] == "0" || f[2] != "5" || f[3] != "no-gcc" {
+		t.Errorf("in the arm64 image: exit %d stdout %q stderr %q; want aarch64, the libgomp count, 5, no-gcc", rep.Exit, rep.Stdout, rep.Stderr)
+	}
+	if got := rep.Files["/home/app/data/fetched.txt"]; got != "token of 11 chars\n" {
+		t.Errorf("the run step's output: %q", got)
+	}
+	files, hits := e.layerFiles(t, res.ref, "arm64-t0ken")
+	if len(hits) > 0 {
+		t.Errorf("the secret is in layers: %v", hits)
+	}
+	for _, p := range files {
+		if strings.HasPrefix(p, "usr/bin/gcc") || strings.HasPrefix(p, "usr/bin/aarch64-linux-gnu-gcc") || strings.HasPrefix(p, "usr/lib/gcc/") || strings.HasSuffix(p, "/Python.h") {
+			t.Errorf("a build package's file is in the arm64 image: %s", p)
+		}
+	}
+	train := e.runInBuildKitOn(t, res.ref, &plat, "train", []string{"/app/models/model.json"})
+	if train.Exit != 0 || !strings.Contains(train.Files["/app/models/model.json"], `"weights"`) {
+		t.Errorf("arm64 training exited %d (%s), model %q\nstderr: %s", train.Exit, train.Error, train.Files["/app/models/model.json"], train.Stderr)
 	}
 }

@@ -4,6 +4,7 @@ argv[1] is JSON: {"config": <image config>, "mode": "train"|"serve"|"exec", "arg
 "read": [paths]}. The report goes to /tmp/mlbuild-test-report.json; this script always exits 0
 so the report can be read even when the image misbehaves.
 """
+import base64
 import json
 import subprocess
 import sys
@@ -61,7 +62,10 @@ try:
         report["server_log"] = open("/tmp/mlbuild-test-server.log").read()[-6000:]
     for path in spec.get("read") or []:
         try:
-            report["files"][path] = open(path).read()
+            if path.startswith("base64:"):  # a binary file (a pickled model), as base64
+                report["files"][path] = base64.b64encode(open(path[len("base64:"):], "rb").read()).decode()
+            else:
+                report["files"][path] = open(path).read()
         except OSError as e:
             report["files"][path] = "ERROR: " + str(e)
 except Exception as e:  # report, never crash: the test reads the report

@@ -895,13 +895,7 @@ var (
 // ({{name}}) and, under "set dotenv-load", the .env file's variables for $VAR (only those
 // the command names end up in the spec).
 func (r *repo) readJustfile(d *declared) {
-	file := ""
-	for _, f := range []string{"justfile", "Justfile", ".justfile"} {
-		if r.isFile(f) {
-			file = f
-			break
-		}
-	}
+	file := r.firstFile("justfile", "Justfile", ".justfile")
 	if file == "" {
 		return
 	}
@@ -983,13 +977,7 @@ func (r *repo) readJustfile(d *declared) {
 // readMakefile reads the recipes of the Makefile's train and serve targets: the first line
 // that runs Python or a server.
 func (r *repo) readMakefile(d *declared) {
-	file := ""
-	for _, f := range []string{"Makefile", "makefile", "GNUmakefile"} {
-		if r.isFile(f) {
-			file = f
-			break
-		}
-	}
+	file := r.firstFile("Makefile", "makefile", "GNUmakefile")
 	if file == "" {
 		return
 	}
@@ -1289,3 +1277,13 @@ func sortedKeys[V any](m map[string]V) []string {
 var toolModules = map[string]bool{"pip": true, "pytest": true, "venv": true, "black": true, "flake8": true,
 	"ruff": true, "mypy": true, "isort": true, "pylint": true, "coverage": true, "build": true, "twine": true,
 	"pre_commit": true, "jupyter": true, "notebook": true, "mkdocs": true, "sphinx": true, "tox": true, "nox": true}
+
+// firstFile is the first of names that is a file of the repository, "" when none is.
+func (r *repo) firstFile(names ...string) string {
+	for _, f := range names {
+		if r.isFile(f) {
+			return f
+		}
+	}
+	return ""
+}

@@ -360,20 +360,9 @@ func (ev *evaluator) config(comps []string, rest string, f *pyFile, n, depth int
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return pathVal{}, false
 	}
-	node := doc.Content[0]
-	for _, k := range keys {
-		var next *yaml.Node
-		if node.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(node.Content); i += 2 {
-				if node.Content[i].Value == k {
-					next = node.Content[i+1]
-				}
-			}
-		}
-		if next == nil {
-			return pathVal{}, false
-		}
-		node = next
+	node, _ := yamlAt(doc.Content[0], keys...)
+	if node == nil {
+		return pathVal{}, false
 	}
 	if node.Kind != yaml.ScalarNode || node.ShortTag() != "!!str" || strings.Contains(node.Value, "${") {
 		return pathVal{}, false

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -92,9 +93,9 @@ func TestDetect(t *testing.T) {
 					"code: src/",
 					// The example's ejected Dockerfiles declare what the code says.
 					"declared: read docker/inference/Dockerfile and docker/training/Dockerfile first",
-					"training: docker/training/Dockerfile:84 runs python -m src.train: used",
-					"inference: docker/inference/Dockerfile:80 serves src.api:app: used",
-					"healthcheck: GET /health, as docker/inference/Dockerfile:74 declares",
+					"training: docker/training/Dockerfile:" + exampleLine("training", "CMD ") + " runs python -m src.train: used",
+					"inference: docker/inference/Dockerfile:" + exampleLine("inference", "CMD ") + " serves src.api:app: used",
+					"healthcheck: GET /health, as docker/inference/Dockerfile:" + exampleLine("inference", "HEALTHCHECK ") + " declares",
 					"training: writes models/ (src/train.py:",
 					".dockerignore: kept; it has all the secure defaults",
 					"mlbuild.yaml already exists",
@@ -900,4 +901,20 @@ func TestParseReqLine(t *testing.T) {
 			t.Errorf("%q: %q %q, want %q", line, k, a, want)
 		}
 	}
+}
+
+// exampleLine is the line number of the first line of the example's ejected Dockerfile for
+// target that starts with prefix (its CMD, its HEALTHCHECK): the notes init writes cite it,
+// and it moves whenever the ejected steps change.
+func exampleLine(target, prefix string) string {
+	data, err := os.ReadFile("../../examples/ml-pipeline/docker/" + target + "/Dockerfile")
+	if err != nil {
+		panic(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return strconv.Itoa(i + 1)
+		}
+	}
+	panic("no " + prefix + "line in the example's " + target + " Dockerfile")
 }

@@ -895,15 +895,10 @@ var (
 // ({{name}}) and, under "set dotenv-load", the .env file's variables for $VAR (only those
 // the command names end up in the spec).
 func (r *repo) readJustfile(d *declared) {
-	file := r.firstFile("justfile", "Justfile", ".justfile")
+	file, data := r.readDeclaredFile(d, "justfile", "Justfile", ".justfile")
 	if file == "" {
 		return
 	}
-	data, err := r.read(file, maxTextSize)
-	if err != nil {
-		return
-	}
-	d.files = append(d.files, file)
 	lines := strings.Split(strings.ReplaceAll(string(data), "\r", ""), "\n")
 	vars := map[string]string{}
 	env := envMap{}
@@ -977,15 +972,10 @@ func (r *repo) readJustfile(d *declared) {
 // readMakefile reads the recipes of the Makefile's train and serve targets: the first line
 // that runs Python or a server.
 func (r *repo) readMakefile(d *declared) {
-	file := r.firstFile("Makefile", "makefile", "GNUmakefile")
+	file, data := r.readDeclaredFile(d, "Makefile", "makefile", "GNUmakefile")
 	if file == "" {
 		return
 	}
-	data, err := r.read(file, maxTextSize)
-	if err != nil {
-		return
-	}
-	d.files = append(d.files, file)
 	vars := map[string]string{}
 	lines := strings.Split(string(data), "\n")
 	for _, l := range lines {
@@ -1278,12 +1268,19 @@ var toolModules = map[string]bool{"pip": true, "pytest": true, "venv": true, "bl
 	"ruff": true, "mypy": true, "isort": true, "pylint": true, "coverage": true, "build": true, "twine": true,
 	"pre_commit": true, "jupyter": true, "notebook": true, "mkdocs": true, "sphinx": true, "tox": true, "nox": true}
 
-// firstFile is the first of names that is a file of the repository, "" when none is.
-func (r *repo) firstFile(names ...string) string {
+// readDeclaredFile reads the first of names that is a file of the repository and records it
+// among the files d was read from; "" when none is, or it cannot be read.
+func (r *repo) readDeclaredFile(d *declared, names ...string) (string, []byte) {
 	for _, f := range names {
-		if r.isFile(f) {
-			return f
+		if !r.isFile(f) {
+			continue
 		}
+		data, err := r.read(f, maxTextSize)
+		if err != nil {
+			return "", nil
+		}
+		d.files = append(d.files, f)
+		return f, data
 	}
-	return ""
+	return "", nil
 }

@@ -25,6 +25,13 @@ var Update = flag.Bool("update", false, "rewrite the golden files instead of com
 //go:embed specs/rich.yaml
 var RichSpec string
 
+// SystemSpec installs system packages (the spec's and a target's own), builds with build
+// packages and runs build-time steps with a secret and a cache: the LLB and Dockerfile golden
+// tests render it.
+//
+//go:embed specs/system.yaml
+var SystemSpec string
+
 // Golden compares got with the golden file, or writes it (and its directory) with -update.
 func Golden(t testing.TB, file string, got []byte) {
 	t.Helper()

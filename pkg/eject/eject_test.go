@@ -138,20 +138,8 @@ var cases = []struct {
 	{"system-inference", "version: 1\nsystem-packages: [libgomp1]\n", "inference", nil},
 }
 
-// systemSpec installs system packages, builds with build packages, and runs build-time steps with a secret and a cache.
-const systemSpec = `version: 1
-system-packages: [libgomp1]
-build-packages: [gcc, libc6-dev]
-run:
-  - name: fetch the tokenizer
-    command: python -m src.fetch
-    secrets: [{id: hf, env: HF_TOKEN}]
-    cache: [/home/app/.cache]
-targets:
-  training:
-    system-packages: [libgl1]
-    run: [[python, -c, "print('ok')"]]
-`
+// systemSpec is testkit.SystemSpec.
+var systemSpec = testkit.SystemSpec
 
 // load loads a spec for linux/amd64 (testkit.LoadSpec).
 func load(t testing.TB, src string) *spec.Spec {

@@ -121,21 +121,8 @@ func render(t testing.TB, def *llb.Definition, skip map[string]bool) string {
 // richSpec uses most fields of the format; shared with pkg/eject and pkg/spec's schema tests.
 var richSpec = testkit.RichSpec
 
-// systemSpec installs system packages (the spec's and a target's own), builds with build
-// packages and runs build-time steps with a secret and a cache.
-const systemSpec = `version: 1
-system-packages: [libgomp1]
-build-packages: [gcc, libc6-dev]
-run:
-  - name: fetch the tokenizer
-    command: python -m src.fetch
-    secrets: [{id: hf, env: HF_TOKEN}]
-    cache: [/home/app/.cache]
-targets:
-  training:
-    system-packages: [libgl1]
-    run: [[python, -c, "print('ok')"]]
-`
+// systemSpec is testkit.SystemSpec.
+var systemSpec = testkit.SystemSpec
 
 func TestGolden(t *testing.T) {
 	// Cases ending in "-copy" are for a builder without merge and diff ops (Docker Engine 20.10).

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -40,16 +36,9 @@ type mlRun struct {
 // environment of issue 13, or "ml-large", the GB-scale one of issue 23), "" when
 // bench/results has no <name>.json.
 func renderML(dir, name string) (string, error) {
-	dt, err := os.ReadFile(filepath.Join(dir, name+".json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
 	var r mlRun
-	if err := json.Unmarshal(dt, &r); err != nil {
-		return "", fmt.Errorf("%s.json: %w", name, err)
+	if found, err := readResult(filepath.Join(dir, name+".json"), &r); !found || err != nil {
+		return "", err
 	}
 	initial := 0 // the packages the first build installs; the "add" ones come later
 	for _, p := range r.Workload.Packages {

@@ -82,16 +82,9 @@ var runLine = regexp.MustCompile(`(?m)^Run ([0-9T:.Z+-]+);`)
 // loadRun reads NAME.json and NAME.md from dir; a missing NAME.json gives nil, nil.
 func loadRun(dir, name string) (*benchRun, error) {
 	file := filepath.Join(dir, name+".json")
-	js, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	r := &benchRun{file: file}
-	if err := json.Unmarshal(js, r); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	if found, err := readResult(file, r); !found || err != nil {
+		return nil, err
 	}
 	if len(r.Summary) == 0 {
 		return nil, fmt.Errorf("%s: no summary rows", file)
@@ -481,4 +474,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// readResult decodes the results file into v; found is false, with no error, when the file
+// does not exist (that bench has not been run).
+func readResult(file string, v any) (found bool, err error) {
+	js, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(js, v); err != nil {
+		return false, fmt.Errorf("%s: %w", file, err)
+	}
+	return true, nil
 }

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -29,16 +25,9 @@ type systemRun struct {
 // renderSystem is the README's paragraph and table of the compiler bench, "" when
 // bench/results has no system-bytes.json.
 func renderSystem(dir string) (string, error) {
-	dt, err := os.ReadFile(filepath.Join(dir, "system-bytes.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
 	var r systemRun
-	if err := json.Unmarshal(dt, &r); err != nil {
-		return "", fmt.Errorf("system-bytes.json: %w", err)
+	if found, err := readResult(filepath.Join(dir, "system-bytes.json"), &r); !found || err != nil {
+		return "", err
 	}
 	m, okM := r.Images["system-mlbuild"]
 	d, okD := r.Images["system-dockerfile"]

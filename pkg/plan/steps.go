@@ -204,10 +204,12 @@ const compileInstalled = "import compileall, functools, os, py_compile, sys\n" +
 // (the venv's), with the other arguments, through pip's own runner: as pip's --python option
 // does, without starting pip first (pip 22.3 or later, as --python needs). A pip without that
 // runner file (a later pip may move it) is run the long way, with --python, so the step
-// still works, only slower.
+// still works, only slower; without the runner's _PIP_RUNNING_IN_SUBPROCESS, which would make
+// that pip ignore --python and install into the base.
 const pipLauncher = "import os, sys, pip\n" +
 	"runner = os.path.join(os.path.dirname(pip.__file__), '__pip-runner__.py')\n" +
 	"if not os.path.exists(runner):\n" +
+	"    os.environ.pop('_PIP_RUNNING_IN_SUBPROCESS', None)\n" +
 	"    os.execv(sys.executable, [sys.executable, '-m', 'pip', '--python'] + sys.argv[1:])\n" +
 	"os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])\n"
 

@@ -37,6 +37,7 @@ touch /tmp/mlbuild/installed-after
 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=/tmp/mlbuild/pip-cache/pycache _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c 'import os, sys, pip
 runner = os.path.join(os.path.dirname(pip.__file__), '\''__pip-runner__.py'\'')
 if not os.path.exists(runner):
+    os.environ.pop('\''_PIP_RUNNING_IN_SUBPROCESS'\'', None)
     os.execv(sys.executable, [sys.executable, '\''-m'\'', '\''pip'\'', '\''--python'\''] + sys.argv[1:])
 os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])
 ' /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \

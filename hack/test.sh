@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 set -a; . .mlbuild/env; set +a
 export PATH="$MLBUILD_BIN:$PATH"
 log=.mlbuild/integration.log
+# Created before go test starts, so the view below never races the background redirection.
+: >"$log"
 go test -count=1 -timeout 45m -v ./integration/ "$@" >"$log" 2>&1 &
 pid=$!
 # Only a view of the log: grep exits 1 when nothing matches, which must neither stop the script

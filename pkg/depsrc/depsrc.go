@@ -330,7 +330,7 @@ func (d *Source) Resolve(s *spec.Spec, target string, p ocispecs.Platform, pytho
 		}
 	}
 	out.Generated, out.IndexURLs = pydeps.Requirements(pins), pydeps.Indexes(pins)
-	withPins(out, pins)
+	withPins(s, out, pins, true)
 	return out, nil
 }
 
@@ -398,23 +398,76 @@ func layers(s *spec.Spec, kind string) string {
 // packages pip's installation report (pip install --dry-run --report, the plan's Resolve
 // step) says it would install, as pins. ok is false when the report pins nothing pip can
 // install by hash (a directory, a VCS checkout): the plan keeps one layer.
-func WithReport(d *plan.Deps, report []byte) (_ *plan.Deps, ok bool, err error) {
+func WithReport(s *spec.Spec, d *plan.Deps, report []byte) (_ *plan.Deps, ok bool, err error) {
 	pins, ok, err := pydeps.ParsePipReport(report)
 	if err != nil || !ok || len(pins) == 0 {
 		return d, false, err
 	}
 	out := *d
-	withPins(&out, pins)
+	withPins(s, &out, pins, false)
 	return &out, true, nil
 }
 
-// withPins records pins in d, one plan.Pin each with its requirement lines: the one place
-// pins are converted for the plan.
-func withPins(d *plan.Deps, pins []pydeps.Pin) {
+// withPins records pins in d, one plan.Pin each with its requirement lines and the wheels
+// the builder may fetch itself (directFetch): the one place pins are converted for the
+// plan. fromLock: the pins come from a lock (whose index the spec may replace), not from
+// pip's report (whose URLs are where pip, with the spec's options, found them).
+func withPins(s *spec.Spec, d *plan.Deps, pins []pydeps.Pin, fromLock bool) {
 	d.Locked, d.Packages, d.Pins = true, len(pins), nil
 	for _, pin := range pins {
-		d.Pins = append(d.Pins, plan.Pin{Name: pin.Name, Version: pin.Version, Size: pin.Size, Requirement: pydeps.Requirements([]pydeps.Pin{pin})})
+		pp := plan.Pin{Name: pin.Name, Version: pin.Version, Size: pin.Size, Requirement: pydeps.Requirements([]pydeps.Pin{pin})}
+		if directFetch(s, pin, fromLock) {
+			for _, w := range pin.Wheels {
+				pp.Wheels = append(pp.Wheels, plan.Wheel{File: w.File, URL: w.URL, SHA256: w.SHA256, Size: w.Size})
+			}
+		}
+		d.Pins = append(d.Pins, pp)
 	}
+}
+
+// directFetch reports whether the builder may fetch pin's wheels itself, from the URLs the
+// lock (or pip's report) gives, instead of pip: only where pip would get the very same files
+// from the same place. Not when the spec's pip has secrets (they may name another index or
+// carry its credentials), find-links, trusted hosts or arguments of its own (which may
+// change what pip picks, --no-binary say), nor when the spec's index-url replaces the index
+// the lock names for the pin (a mirror the user wants used).
+func directFetch(s *spec.Spec, pin pydeps.Pin, fromLock bool) bool {
+	p := s.Pip
+	if len(p.Secrets)+len(p.FindLinks)+len(p.TrustedHosts)+len(p.Args) > 0 {
+		return false
+	}
+	if fromLock && p.IndexURL != "" && pin.URL == "" {
+		return sameIndex(p.IndexURL, pin.Index)
+	}
+	return true
+}
+
+// sameIndex compares a spec's index-url with a pin's index ("" for PyPI), ignoring a final
+// slash.
+func sameIndex(specURL, pinIndex string) bool {
+	if pydeps.IsPyPI(specURL) {
+		return pinIndex == ""
+	}
+	return strings.TrimSuffix(specURL, "/") == strings.TrimSuffix(pinIndex, "/")
+}
+
+// WithTags is d with a wheel chosen for each pin that has wheels to fetch, for an
+// interpreter that supports tags (best first, as the base image's pip lists them): the one
+// pip would choose (pydeps.ChooseWheel). A pin none of whose wheels fits keeps none, and pip
+// installs it.
+func WithTags(d *plan.Deps, tags []string) *plan.Deps {
+	out := *d
+	out.Pins, out.WheelsChosen = slices.Clone(d.Pins), true
+	for i, pin := range out.Pins {
+		var files []string
+		for _, w := range pin.Wheels {
+			files = append(files, w.File)
+		}
+		if j, ok := pydeps.ChooseWheel(files, tags); ok {
+			out.Pins[i].Wheel = &pin.Wheels[j]
+		}
+	}
+	return &out
 }
 
 // declared is a requirements file of what a pyproject.toml declares for the selection, for

@@ -99,7 +99,7 @@ func TestLayersRule(t *testing.T) {
 		}
 		hash := strings.Repeat("ab", 32)
 		report := `{"version": "1", "install": [{"download_info": {"url": "https://x/numpy.whl", "archive_info": {"hashes": {"sha256": "` + hash + `"}}}, "metadata": {"name": "numpy", "version": "2.0.0"}}]}`
-		withPins, ok, err := depsrc.WithReport(pd, []byte(report))
+		withPins, ok, err := depsrc.WithReport(s, pd, []byte(report))
 		if err != nil || !ok {
 			t.Fatalf("WithReport: ok %v, %v", ok, err)
 		}

@@ -103,3 +103,51 @@ func (b *builder) basePython(ctx context.Context, base *baseImage, p ocispecs.Pl
 	}
 	return strings.TrimSpace(string(dt)), nil
 }
+
+// chooseWheels is the last phase of a plan whose packages get a layer each and could be
+// fetched as wheels (plan.NeedsTags): it asks the base image's pip which wheel tags its
+// Python takes, best first, chooses each pin's wheel for them (depsrc.WithTags) and plans
+// again, so those layers are unpacked from wheels the builder fetched instead of installed
+// by pip. The question is a step like any other (cached by the base's digest); a base
+// whose pip cannot answer gives no tags, and pip installs every layer as before.
+func (b *builder) chooseWheels(ctx context.Context, s *spec.Spec, pl *plan.Plan, popt plan.Options, base *baseImage, p ocispecs.Platform) (*plan.Plan, error) {
+	if !pl.NeedsTags() {
+		return pl, nil
+	}
+	run := base.state.Run(
+		llb.Args([]string{"python3", "-c", tagsProbe}),
+		llb.Network(pb.NetMode_NONE),
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.WithCustomName(plan.InternalVertex(plan.InternalBaseTags)),
+	)
+	out := run.AddMount("/out", llb.Scratch())
+	def, err := b.marshal(ctx, out, llb.Platform(p))
+	if err != nil {
+		return nil, err
+	}
+	ref, err := b.solve(ctx, def, true)
+	if err != nil {
+		return nil, fmt.Errorf("base image %s: cannot ask its pip which wheels its Python takes: %w", base.name, err)
+	}
+	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: "tags"})
+	if err != nil {
+		return nil, err
+	}
+	popt.Deps = depsrc.WithTags(pl.Deps, strings.Fields(string(dt)))
+	return plan.New(s, popt)
+}
+
+// tagsProbe writes the wheel tags the interpreter takes, best first, one a line, as pip
+// lists them (nothing when the base has no pip: no wheel is chosen then).
+const tagsProbe = `tags = []
+try:
+    from pip._internal.utils.compatibility_tags import get_supported
+    tags = [str(t) for t in get_supported()]
+except Exception:
+    try:
+        from pip._vendor.packaging.tags import sys_tags
+        tags = [str(t) for t in sys_tags()]
+    except Exception:
+        pass
+open('/out/tags', 'w').write('\n'.join(tags) + '\n')
+`

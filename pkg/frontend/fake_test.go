@@ -55,10 +55,11 @@ const (
 	kindImage                       // the image
 	kindResolve                     // pip install --dry-run --report of requirements files
 	kindFreshCheck                  // a check solved with its cache ignored
+	kindTags                        // the base's pip asked which wheel tags its Python takes
 )
 
 func (k solveKind) String() string {
-	return [...]string{"local", "check", "image", "resolve", "fresh check"}[k]
+	return [...]string{"local", "check", "image", "resolve", "fresh check", "tags"}[k]
 }
 
 // solved is one recorded Solve call.
@@ -94,6 +95,9 @@ type fakeClient struct {
 	freshResults map[string]llbgraph.CheckResult
 	// pipReport is what pip's dry run of requirements files reports ("": nothing to install).
 	pipReport string
+	// wheelTags is what the base image's pip answers when asked which wheel tags its Python
+	// takes (one a line; "" for a pip that cannot say).
+	wheelTags string
 
 	mu       sync.Mutex
 	solves   []*solved
@@ -273,6 +277,9 @@ func (f *fakeClient) Solve(ctx context.Context, req gwclient.SolveRequest) (*gwc
 			report = `{"version": "1", "install": []}`
 		}
 		ref = &fakeRef{def: req.Definition, files: map[string][]byte{"report.json": []byte(report)}}
+	case g.isTags():
+		s.Kind = kindTags
+		ref = &fakeRef{def: req.Definition, files: map[string][]byte{"tags": []byte(f.wheelTags)}}
 	case g.isCheck():
 		s.Kind = kindCheck
 		r := llbgraph.CheckResult{Exit: 0, Output: ""}
@@ -590,6 +597,11 @@ func (g *llbGraph) localOnly() bool {
 func (g *llbGraph) isResolve() bool {
 	ex := g.Ops[g.Root].GetExec()
 	return ex != nil && slices.Contains(ex.Meta.Args, "--dry-run")
+}
+
+func (g *llbGraph) isTags() bool {
+	ex := g.Ops[g.Root].GetExec()
+	return ex != nil && strings.Contains(strings.Join(ex.Meta.Args, " "), "get_supported")
 }
 
 func (g *llbGraph) isCheck() bool {

@@ -386,6 +386,9 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 	if pl, err = b.resolveRequirements(ctx, s, pl, popt, opt); err != nil {
 		return nil, err
 	}
+	if pl, err = b.chooseWheels(ctx, s, pl, popt, in.base, p); err != nil {
+		return nil, err
+	}
 	b.mu.Lock()
 	b.plans = append(b.plans, pl)
 	b.mu.Unlock()
@@ -431,7 +434,7 @@ func (b *builder) resolveRequirements(ctx context.Context, s *spec.Spec, pl *pla
 	if err != nil {
 		return nil, fmt.Errorf("read pip's report: %w", err)
 	}
-	deps, ok, err := depsrc.WithReport(popt.Deps, dt)
+	deps, ok, err := depsrc.WithReport(s, popt.Deps, dt)
 	if err != nil || !ok {
 		return pl, err
 	}

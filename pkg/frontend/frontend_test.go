@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -978,6 +979,70 @@ func TestRequirementsResolvedIntoPackageLayers(t *testing.T) {
 			}
 			if tc.resolves > 0 && strings.Contains(names, "pip install -r requirements.txt") {
 				t.Errorf("the requirements were resolved, yet installed in one step:\n%s", names)
+			}
+		})
+	}
+}
+
+// TestWheelsFetchedByBuilder: when the packages get a layer each and pip's report (or a
+// lock) gives their wheels' URLs, the frontend asks the base's pip once which wheel tags its
+// Python takes, and each layer whose wheel fits is fetched by the builder by its sha256 (an
+// HTTP source with the checksum) and unpacked in a step with no network; a package with no
+// fitting wheel keeps its pip step. With pip secrets (which may name another index) nothing
+// is fetched directly and no tags are asked for.
+func TestWheelsFetchedByBuilder(t *testing.T) {
+	h := strings.Repeat("ab", 32)
+	numpy := "numpy-2.1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+	torch := "torch-2.4.0-cp310-cp310-manylinux_2_17_aarch64.whl"
+	report := `{"version": "1", "install": [
+  {"download_info": {"url": "https://files.example/` + numpy + `", "archive_info": {"hashes": {"sha256": "` + h + `"}}}, "metadata": {"name": "numpy", "version": "2.1.0"}},
+  {"download_info": {"url": "https://files.example/` + torch + `", "archive_info": {"hashes": {"sha256": "` + h + `"}}}, "metadata": {"name": "torch", "version": "2.4.0"}}]}`
+	tags := "cp310-cp310-manylinux_2_36_x86_64\ncp310-cp310-manylinux_2_17_x86_64\ncp310-none-any\npy3-none-any\n"
+	for _, tc := range []struct {
+		name, spec string
+		tagSolves  int
+		wheels     []string
+	}{
+		{"fetched", "version: 1\ndependencies: {layers: packages}\n", 1, []string{numpy}},
+		{"pip secrets", "version: 1\ndependencies: {layers: packages}\npip:\n  secrets: [{id: idx, env: PIP_INDEX_URL}]\n", 0, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, syntaxLine+tc.spec)
+			f.pipReport, f.wheelTags = report, tags
+			mustBuild(t, f)
+			if n := len(f.solvesOf(kindTags)); n != tc.tagSolves {
+				t.Errorf("%d tag questions, want %d", n, tc.tagSolves)
+			}
+			img := f.image()
+			names := strings.Join(img.Names(), "\n")
+			var fetched []string
+			for _, d := range img.Order {
+				src := img.Ops[d].GetSource()
+				if src == nil || !strings.HasPrefix(src.Identifier, "https://") {
+					continue
+				}
+				fetched = append(fetched, path.Base(src.Identifier))
+				if src.Attrs[pb.AttrHTTPChecksum] != "sha256:"+h {
+					t.Errorf("%s fetched without its checksum: %v", src.Identifier, src.Attrs)
+				}
+			}
+			if !slices.Equal(fetched, tc.wheels) {
+				t.Errorf("fetched %v, want %v", fetched, tc.wheels)
+			}
+			if len(tc.wheels) == 0 {
+				if !strings.Contains(names, "layer numpy: numpy==2.1.0") {
+					t.Errorf("numpy is not installed by pip:\n%s", names)
+				}
+				return
+			}
+			if !strings.Contains(names, "install from requirements.txt, layer numpy: "+numpy) || !strings.Contains(names, "layer torch: torch==2.4.0") {
+				t.Errorf("want numpy unpacked from its wheel and torch (no wheel for x86_64) installed by pip:\n%s", names)
+			}
+			for _, d := range img.Order {
+				ex := img.Ops[d].GetExec()
+				if ex != nil && strings.Contains(img.Name(d), "layer numpy") && ex.Network != pb.NetMode_NONE {
+					t.Errorf("the wheel step has network %v", ex.Network)
+				}
 			}
 		})
 	}

@@ -242,6 +242,9 @@ func (g *graph) pipLayer(st plan.Step, venv llb.State) (llb.State, layer) {
 // pipRun is the exec of a pip step on venv.
 func (g *graph) pipRun(st plan.Step, venv llb.State) llb.ExecState {
 	ps := st.Pip
+	if len(ps.Wheels) > 0 {
+		return g.wheelRun(st, venv)
+	}
 	secrets, exports := g.secrets(ps.Secrets)
 	script := ps.Script()
 	if len(exports) > 0 {
@@ -275,6 +278,33 @@ func (g *graph) pipRun(st plan.Step, venv llb.State) llb.ExecState {
 		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
 	}
 	ro = append(ro, secrets...)
+	ro = append(ro, withConstraints(g.c(st)))
+	return venv.Run(ro...)
+}
+
+// wheelRun is the exec of a wheel step on venv: each wheel is an HTTP source the builder
+// fetches by its sha256 (verified, and its cache key, so a cached layer fetches nothing),
+// mounted read-only; the step itself has no network.
+func (g *graph) wheelRun(st plan.Step, venv llb.State) llb.ExecState {
+	ps := st.Pip
+	ro := []llb.RunOption{
+		llb.Args(append([]string{"/bin/sh", "-c", ps.Script(), "mlbuild-wheels"}, ps.Args()...)),
+		llb.Dir("/"),
+		llb.Network(pb.NetMode_NONE),
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.AddMount("/tmp", llb.Scratch(), llb.Tmpfs()),
+	}
+	for i, w := range ps.Wheels {
+		hopts := []llb.HTTPOption{llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, w.SHA256)), llb.Filename(w.File)}
+		for _, c := range g.named(st.Name+": fetch "+w.File, st.SpecPath) {
+			hopts = append(hopts, c)
+		}
+		src := llb.HTTP(w.URL, hopts...)
+		ro = append(ro, llb.AddMount(path.Dir(plan.WheelPath(i, w)), src, llb.Readonly))
+	}
+	if g.opt.Epoch != nil {
+		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
+	}
 	ro = append(ro, withConstraints(g.c(st)))
 	return venv.Run(ro...)
 }

@@ -19,6 +19,10 @@ type Pin struct {
 	// Size is the size in bytes the lock records for its artifact (0: unknown).
 	Size        int64
 	Requirement Text
+	// Wheels are the pin's wheels the builder could fetch itself (see NeedsTags); Wheel is
+	// the one chosen for the base image's interpreter, nil when none is (pip installs it).
+	Wheels []Wheel `json:",omitempty"`
+	Wheel  *Wheel  `json:",omitempty"`
 }
 
 // How the packages of a lock are laid out when Deps.Layers is spec.LayersPackages (see
@@ -151,6 +155,11 @@ func (p *Plan) packageSteps() []Step {
 		for _, pin := range g.pins {
 			req = append(req, pin.Requirement...)
 			names = append(names, pin.Name+"=="+pin.Version)
+		}
+		if ps := p.wheelStep(g); ps != nil {
+			what := wheelsWhat(p.Deps.Source, g.label, ps.Wheels)
+			out = append(out, Step{Kind: Pip, What: what, History: "mlbuild: " + what, SpecPath: pipSpecPath(p.spec), Pip: ps})
+			continue
 		}
 		name := path.Base(p.Deps.Source) + "." + g.label + ".txt"
 		ps := p.newPipStep()

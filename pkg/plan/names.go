@@ -75,6 +75,7 @@ const (
 	InternalReadLintFiles    = "read the requirements and dependency files"
 	InternalCheckPaths       = "check the paths the spec needs"
 	InternalBasePython       = "ask the base image for its Python version"
+	InternalBaseTags         = "ask the base image's pip which wheels its Python takes"
 )
 
 // InternalImageSoFar is what the vertex does that merges a target's layers below a run step,

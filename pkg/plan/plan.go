@@ -101,6 +101,9 @@ type Deps struct {
 	// ProjectPath is the project's directory in the context ("" or "." for its root).
 	Project     bool   `json:",omitempty"`
 	ProjectPath string `json:",omitempty"`
+	// WheelsChosen: the pins' Wheel are chosen for the base image's interpreter (see
+	// NeedsTags), so pins without one are installed by pip.
+	WheelsChosen bool `json:",omitempty"`
 	// Members are the uv workspace members built from the main context after the project,
 	// each in a step (a layer) of its own, in this order.
 	Members []Member `json:",omitempty"`

@@ -167,6 +167,10 @@ type PipStep struct {
 	// ReportOnly: pip only resolves (--dry-run) and writes ReportFile; nothing is installed,
 	// compiled or touched.
 	ReportOnly bool `json:",omitempty"`
+	// Wheels, when set, are installed without pip (a wheel step, see wheelStep): the builder
+	// fetches the i-th by its sha256 to WheelPath(i, ...), with no network for the step, and
+	// Command is each one's path and sha256 for unpackWheels.
+	Wheels []Wheel `json:",omitempty"`
 }
 
 // ProjectDir is where the Project step sees the main context.
@@ -239,6 +243,9 @@ func (ps *PipStep) ScriptWith(args string) string {
 	venv := ShellJoin([]string{ps.Venv})
 	pip := "PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + " _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c " +
 		ShellJoin([]string{pipLauncher, ps.Venv + "/bin/python"}) + " " + args
+	if len(ps.Wheels) > 0 {
+		pip = ShellJoin([]string{ps.Venv + "/bin/python", "-I", "-c", unpackWheels}) + " " + args
+	}
 	if ps.ReportOnly {
 		return "set -eu\n" + pip
 	}

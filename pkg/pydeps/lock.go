@@ -26,6 +26,22 @@ type Pin struct {
 	// fits the environment (uv.lock and pylock.toml record sizes; 0 when unknown), a proxy
 	// for how much the package installs.
 	Size int64
+	// Wheels are the pin's wheels that may fit the environment and that the lock gives a
+	// URL (http or https, no credentials) and a sha256 for: the candidates a builder can
+	// fetch itself, by content, without pip (ChooseWheel picks one for an interpreter).
+	Wheels []Wheel
+}
+
+// Wheel is one wheel of a pin, as the lock records it.
+type Wheel struct {
+	// File is the wheel's file name (PEP 427: name-version[-build]-python-abi-platform.whl).
+	File string
+	// URL is where the lock says it is.
+	URL string
+	// SHA256 is its sha256 in lower-case hexadecimal.
+	SHA256 string
+	// Size is its size in bytes, 0 when the lock does not say.
+	Size int64
 }
 
 // Selection is what to install besides a project's own dependencies.
@@ -70,6 +86,9 @@ var defaultIndexes = map[string]bool{
 	"https://pypi.python.org/simple/": true,
 }
 
+// IsPyPI reports whether an index URL is PyPI's simple API.
+func IsPyPI(url string) bool { return defaultIndexes[url] }
+
 // indexOf is Pin.Index for an index URL: "" for PyPI.
 func indexOf(url string) string {
 	if defaultIndexes[url] {
@@ -81,6 +100,7 @@ func indexOf(url string) string {
 // artifact is a wheel or sdist a lock records for a package version.
 type artifact struct {
 	file string // the file name, "" when the lock does not say
+	url  string // where the lock says it is, "" when it does not say
 	hash string // "sha256:<hex>", "" when none
 	size int64  // bytes, 0 when the lock does not say
 	path string // the TOML path of the entry
@@ -126,9 +146,13 @@ func pinArtifacts(r *reader, pin *Pin, arts []artifact, env Env, path, what stri
 		if wheelFits(a.file, env) {
 			fits = true
 			pin.Size = max(pin.Size, a.size)
+			if w, ok := fetchableWheel(a); ok {
+				pin.Wheels = append(pin.Wheels, w)
+			}
 		}
 	}
 	sort.Strings(pin.Hashes)
+	sort.Slice(pin.Wheels, func(i, j int) bool { return pin.Wheels[i].File < pin.Wheels[j].File })
 	switch {
 	case len(arts) == 0:
 		r.fail(path, "%s: no wheel or sdist recorded; there is nothing pip could install", what)
@@ -137,6 +161,18 @@ func pinArtifacts(r *reader, pin *Pin, arts []artifact, env Env, path, what stri
 	case len(pin.Hashes) == 0:
 		r.fail(path, "%s: no sha256 hash recorded; pip --require-hashes would refuse it", what)
 	}
+}
+
+// fetchableWheel is a as a Wheel when it is a wheel with a sha256 and an http(s) URL without
+// credentials whose last element is the wheel's name.
+func fetchableWheel(a artifact) (Wheel, bool) {
+	alg, hex, _ := strings.Cut(a.hash, ":")
+	u, err := url.Parse(a.url)
+	if err != nil || alg != "sha256" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.Host == "" ||
+		!strings.HasSuffix(strings.ToLower(a.file), ".whl") || strings.ContainsAny(a.file, "/\\") {
+		return Wheel{}, false
+	}
+	return Wheel{File: a.file, URL: a.url, SHA256: hex, Size: a.size}, true
 }
 
 func wheelNames(arts []artifact) string {

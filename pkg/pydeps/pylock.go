@@ -124,6 +124,7 @@ func pylockArtifact(r *reader, n node, fallback string) artifact {
 			a.file = path.Base(s)
 		}
 	}
+	a.url = r.str(n.get("url"))
 	if fallback != "" && !strings.HasSuffix(a.file, ".whl") {
 		a.file = fallback
 	}

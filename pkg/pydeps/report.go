@@ -3,6 +3,8 @@ package pydeps
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"path"
 	"strings"
 )
 
@@ -54,8 +56,21 @@ func ParsePipReport(data []byte) (pins []Pin, ok bool, err error) {
 		if in.IsDirect {
 			pin.URL = in.DownloadInfo.URL
 		}
+		// The archive pip chose for the interpreter it ran on, where it found it.
+		if w, ok := fetchableWheel(artifact{file: urlFile(in.DownloadInfo.URL), url: in.DownloadInfo.URL, hash: pin.Hashes[0]}); ok {
+			pin.Wheels = []Wheel{w}
+		}
 		pins = append(pins, pin)
 	}
 	sortPins(pins)
 	return pins, true, nil
+}
+
+// urlFile is the last element of a URL's path, unescaped ("" when it does not parse).
+func urlFile(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return path.Base(parsed.Path)
 }

@@ -234,6 +234,7 @@ func readUVArtifacts(r *reader, p node) []artifact {
 				a.file = path.Base(s)
 			}
 		}
+		a.url = r.str(n.get("url"))
 		if h := r.str(n.get("hash")); h != "" {
 			a.hash = hashCheck(r, h, n.get("hash").path)
 		}

@@ -102,3 +102,63 @@ func platformTagFits(tag string, env Env) bool {
 	}
 	return true
 }
+
+// ChooseWheel is the index in files (wheel file names) of the wheel pip would install on
+// an interpreter that supports tags, given best first as pip lists them (pip's
+// compatibility_tags.get_supported(), or packaging's sys_tags():
+// "cp310-cp310-manylinux_2_36_x86_64"): the one whose best tag comes first in that list,
+// then the higher build number, then the first. ok is false when none of them fits: pip
+// would then take the sdist, or fail.
+func ChooseWheel(files []string, tags []string) (_ int, ok bool) {
+	rank := make(map[string]int, len(tags))
+	for i, t := range tags {
+		if _, seen := rank[t]; !seen {
+			rank[t] = i
+		}
+	}
+	best, bestRank, bestBuild := -1, 0, 0
+	for i, f := range files {
+		r, build, fits := wheelRank(f, rank)
+		if !fits {
+			continue
+		}
+		if best < 0 || r < bestRank || (r == bestRank && build > bestBuild) {
+			best, bestRank, bestBuild = i, r, build
+		}
+	}
+	return best, best >= 0
+}
+
+// wheelRank is the best rank among the tags of a wheel's file name (the product of its
+// compressed tag sets) and its build number (0 without one); fits is false when its name
+// cannot be read or none of its tags is ranked.
+func wheelRank(file string, rank map[string]int) (best, build int, fits bool) {
+	if !strings.HasSuffix(strings.ToLower(file), ".whl") {
+		return 0, 0, false
+	}
+	parts := strings.Split(file[:len(file)-len(".whl")], "-")
+	if len(parts) != 5 && len(parts) != 6 {
+		return 0, 0, false
+	}
+	if len(parts) == 6 {
+		digits := parts[2]
+		for i, c := range digits {
+			if c < '0' || c > '9' {
+				digits = digits[:i]
+				break
+			}
+		}
+		build, _ = strconv.Atoi(digits)
+	}
+	n := len(parts)
+	for _, py := range strings.Split(parts[n-3], ".") {
+		for _, abi := range strings.Split(parts[n-2], ".") {
+			for _, plat := range strings.Split(parts[n-1], ".") {
+				if r, ok := rank[py+"-"+abi+"-"+plat]; ok && (!fits || r < best) {
+					best, fits = r, true
+				}
+			}
+		}
+	}
+	return best, build, fits
+}

@@ -265,8 +265,8 @@ func TestDepsUVLock(t *testing.T) {
 		target, step string
 		want         []string
 	}{
-		{"training", "pip install from uv.lock, layer", []string{"mlb-core==1.0.0", "mlb-train==0.3.0", "mlb-util==2.1.0"}},
-		{"inference", "pip install from uv.lock, layer", []string{"mlb-core==1.0.0", "mlb-util==2.1.0"}},
+		{"training", "install from uv.lock, layer", []string{"mlb-core==1.0.0", "mlb-train==0.3.0", "mlb-util==2.1.0"}},
+		{"inference", "install from uv.lock, layer", []string{"mlb-core==1.0.0", "mlb-util==2.1.0"}},
 	} {
 		res := buildOK(t, e, dir, buildOpts{target: tc.target, push: "it/deps"})
 		requireSeen(t, tc.target, res, tc.step)
@@ -322,7 +322,7 @@ func TestDepsPylock(t *testing.T) {
 	ix := startDepsIndex(t)
 	dir := e.depsProject(t, ix, "pylock", e.depsSpec("targets:\n  training:\n    dependencies:\n      extras: [serve]\n"), nil)
 	res := buildOK(t, e, dir, buildOpts{target: "training", push: "it/deps"})
-	requireSeen(t, "training", res, "pip install from pylock.toml, layer")
+	requireSeen(t, "training", res, "install from pylock.toml, layer")
 	v := e.inspectVenv(t, res.ref, "mlb_core", "mlb_serve")
 	checkDists(t, "training", v, []string{"mlb-core==1.0.0", "mlb-serve==1.2.0", "mlb-util==2.1.0"})
 	checkNeverInstalled(t, "training", v, ix, "mlb-train")
@@ -344,14 +344,15 @@ func TestDepsPyprojectOnly(t *testing.T) {
 	checkNeverInstalled(t, "training", v, ix, "mlb-serve")
 }
 
-// TestDepsHashMismatch: a uv.lock whose hash for mlb-core is not that of the wheel the
-// index serves (it is mlb-core 1.1.0's, as a stale lock would have it): pip refuses the
-// download, the build fails with pip's hash error, and nothing is pushed.
+// TestDepsHashMismatch: a lock whose hash for mlb-core is not that of the wheel the index
+// serves (it is mlb-core 1.1.0's, as a stale lock would have it) fails the build, and nothing
+// is pushed. From a uv.lock (wheel URLs) the builder fetches the wheel and its checksum
+// refuses it: the error names the lock entry, the package and what to do. From a
+// poetry.lock (no URLs) pip installs it and refuses it with its hash error.
 func TestDepsHashMismatch(t *testing.T) {
 	e := bed(t)
 	t.Parallel()
 	ix := startDepsIndex(t)
-	files := renderFixture(t, ix, "uv")
 	var good, stale string
 	for _, f := range ix.Files("mlb-core") {
 		switch {
@@ -361,37 +362,49 @@ func TestDepsHashMismatch(t *testing.T) {
 			stale = f.SHA256
 		}
 	}
-	if good == "" || stale == "" || strings.Count(files["uv.lock"], good) != 1 {
-		t.Fatalf("fixture: mlb-core hashes %q and %q, the lock has the good one %d times", good, stale, strings.Count(files["uv.lock"], good))
-	}
-	repo := fmt.Sprintf("it/deps-hash-%d", time.Now().UnixNano())
-	dir := e.depsProject(t, ix, "uv", e.depsSpec(""), map[string]string{"uv.lock": strings.Replace(files["uv.lock"], good, stale, 1)})
-	res, err := e.build(t, InProcess, dir, buildOpts{target: "inference", push: repo})
-	if err == nil {
-		t.Fatalf("the build succeeded with a wrong hash in uv.lock: %s", res.ref)
-	}
-	msg := err.Error() + "\n" + res.logs
-	for _, want := range []string{"THESE PACKAGES DO NOT MATCH THE HASHES", "mlb-core==1.0.0", "Expected sha256 " + stale, "Got        " + good} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("the failure does not show %q:\n%v\n%s", want, err, tailString(res.logs, 3000))
-		}
-	}
-	if ix.Downloads("mlb-core") == 0 {
-		t.Errorf("pip never downloaded mlb-core: the build failed before the hash check: %v", err)
-	}
-	// What docker buildx build prints, through the frontend image: pip's error under the
-	// failed step.
-	out, err := buildxPlain(t, e, dir, "inference", repo)
-	if err == nil {
-		t.Errorf("docker buildx build succeeded with a wrong hash in uv.lock")
-	}
-	for _, want := range []string{"THESE PACKAGES DO NOT MATCH THE HASHES", "Expected sha256 " + stale, "ERROR: failed to build"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("docker buildx build's output does not show %q:\n%s", want, tailString(out, 3000))
-		}
-	}
-	if tags := e.tags(t, repo); len(tags) != 0 {
-		t.Errorf("a build that failed pip's hash check pushed %v", tags)
+	for _, tc := range []struct {
+		fixture, lock string
+		want          []string
+	}{
+		{"uv", "uv.lock", []string{"uv.lock:", "mlb-core 1.0.0: the wheel mlb_core-1.0.0-py3-none-any.whl does not have the sha256 the lock records (" + stale + ")",
+			"lock again (uv lock)", "digest mismatch", good}},
+		{"poetry", "poetry.lock", []string{"THESE PACKAGES DO NOT MATCH THE HASHES", "mlb-core==1.0.0", "Expected sha256 " + stale, "Got        " + good}},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			files := renderFixture(t, ix, tc.fixture)
+			if good == "" || stale == "" || strings.Count(files[tc.lock], good) != 1 {
+				t.Fatalf("fixture: mlb-core hashes %q and %q, the lock has the good one %d times", good, stale, strings.Count(files[tc.lock], good))
+			}
+			repo := fmt.Sprintf("it/deps-hash-%s-%d", tc.fixture, time.Now().UnixNano())
+			before := ix.Downloads("mlb-core")
+			dir := e.depsProject(t, ix, tc.fixture, e.depsSpec(""), map[string]string{tc.lock: strings.Replace(files[tc.lock], good, stale, 1)})
+			res, err := e.build(t, InProcess, dir, buildOpts{target: "inference", push: repo})
+			if err == nil {
+				t.Fatalf("the build succeeded with a wrong hash in %s: %s", tc.lock, res.ref)
+			}
+			msg := err.Error() + "\n" + res.logs
+			for _, want := range tc.want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the failure does not show %q:\n%v\n%s", want, err, tailString(res.logs, 3000))
+				}
+			}
+			if ix.Downloads("mlb-core") == before {
+				t.Errorf("mlb-core was never downloaded: the build failed before the hash check: %v", err)
+			}
+			// What docker buildx build prints, through the frontend image.
+			out, err := buildxPlain(t, e, dir, "inference", repo)
+			if err == nil {
+				t.Errorf("docker buildx build succeeded with a wrong hash in %s", tc.lock)
+			}
+			for _, want := range append(tc.want[:2:2], "ERROR: failed to build") {
+				if !strings.Contains(out, want) {
+					t.Errorf("docker buildx build's output does not show %q:\n%s", want, tailString(out, 3000))
+				}
+			}
+			if tags := e.tags(t, repo); len(tags) != 0 {
+				t.Errorf("a build that failed the hash check pushed %v", tags)
+			}
+		})
 	}
 }
 
@@ -467,7 +480,7 @@ func TestDepsProject(t *testing.T) {
 	t.Parallel()
 	ix := startDepsIndex(t)
 	dir := e.depsProject(t, ix, "project", e.depsSpec("dependencies:\n  project: true\n"), nil)
-	const locked, project = "pip install from uv.lock, layer", "pip install the project"
+	const locked, project = "install from uv.lock, layer", "pip install the project"
 	res := buildOK(t, e, dir, buildOpts{target: "training", push: "it/deps"})
 	requireSeen(t, "the first build", res, locked, project)
 	v := e.inspectVenv(t, res.ref, "mlbproj")

@@ -192,6 +192,22 @@ func (r *buildResult) seen(substr string) int {
 	return n
 }
 
+// steps counts the step vertices whose name contains substr (of those that ran, with
+// ranOnly): not the ": layer" diff that follows a step, nor the ": fetch FILE" sources of a
+// wheel step.
+func (r *buildResult) steps(substr string, ranOnly bool) int {
+	n := 0
+	for _, v := range r.vertices {
+		if !strings.Contains(v.Name, substr) || strings.HasSuffix(v.Name, ": layer") || strings.Contains(v.Name, ": fetch ") {
+			continue
+		}
+		if !ranOnly || (!v.Cached && v.Completed != nil) {
+			n++
+		}
+	}
+	return n
+}
+
 // ran counts the work vertices whose name contains substr and were not cached.
 func (r *buildResult) ran(substr string) int {
 	n := 0

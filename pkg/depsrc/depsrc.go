@@ -418,7 +418,7 @@ func withPins(s *spec.Spec, d *plan.Deps, pins []pydeps.Pin, fromLock bool) {
 		pp := plan.Pin{Name: pin.Name, Version: pin.Version, Size: pin.Size, Requirement: pydeps.Requirements([]pydeps.Pin{pin})}
 		if directFetch(s, pin, fromLock) {
 			for _, w := range pin.Wheels {
-				pp.Wheels = append(pp.Wheels, plan.Wheel{File: w.File, URL: w.URL, SHA256: w.SHA256, Size: w.Size})
+				pp.Wheels = append(pp.Wheels, plan.Wheel{File: w.File, URL: w.URL, SHA256: w.SHA256, Size: w.Size, Source: pin.Source})
 			}
 		}
 		d.Pins = append(d.Pins, pp)

@@ -93,7 +93,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 		if rerr := b.explainFailure(ctx); rerr != nil {
 			return nil, rerr
 		}
-		return nil, err
+		return nil, b.explainWheel(err)
 	}
 	return rb.Finalize()
 }
@@ -290,6 +290,32 @@ func (b *builder) explainFailure(ctx context.Context) error {
 		return nil
 	}
 	return missing
+}
+
+// explainWheel adds, to the failure of a wheel the builder fetched whose sha256 is not the
+// lock's (BuildKit's "digest mismatch for URL"), which package and which lock entry it is,
+// and what to do; other failures pass unchanged.
+func (b *builder) explainWheel(err error) error {
+	msg := err.Error()
+	i := strings.Index(msg, "digest mismatch for ")
+	if i < 0 {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, pl := range b.plans {
+		for _, pin := range pl.Deps.Pins {
+			if w := pin.Wheel; w != nil && strings.HasPrefix(msg[i+len("digest mismatch for "):], w.URL+":") {
+				where := pl.Deps.Source
+				if w.Source != "" {
+					where = w.Source
+				}
+				return fmt.Errorf("%s: %s %s: the wheel %s does not have the sha256 the lock records (%s): the lock is out of date with the index, or the file changed; lock again (uv lock) and rebuild: %w",
+					where, pin.Name, pin.Version, w.File, w.SHA256, err)
+			}
+		}
+	}
+	return err
 }
 
 // read solves a state of the build context, to read files from it.

@@ -12,6 +12,8 @@ import (
 type Wheel struct {
 	File, URL, SHA256 string
 	Size              int64 `json:",omitempty"`
+	// Source is "file:line" of the lock entry, for messages ("" from pip's report).
+	Source string `json:",omitempty"`
 }
 
 // WheelDir is where a wheel step sees its wheels: the i-th at WheelDir/i/File.

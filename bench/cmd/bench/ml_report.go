@@ -119,7 +119,7 @@ func (m *mlEnv) writeML(results []mlScenario, primed map[string]mlSample, images
 	for _, n := range names {
 		switch n {
 		case "mlbuild-packages":
-			p("- **mlbuild-packages**: `dependencies: {layers: packages}`: a layer per package up to %d packages; beyond, the %d largest in a layer each and the rest in %d groups by a hash of their name.\n", plan.MaxDepLayers, plan.MaxDepLayers-plan.PackageGroups, plan.PackageGroups)
+			p("- **mlbuild-packages**: `dependencies: {layers: packages}`: a layer per package up to %d packages; beyond, the %d largest in a layer each and the rest in %d groups by a hash of their name. The lock gives the wheels' URLs, so BuildKit fetches each wheel by its sha256 and a step without pip unpacks it (the base's pip is asked once which wheel tags it takes).\n", plan.MaxDepLayers, plan.MaxDepLayers-plan.PackageGroups, plan.PackageGroups)
 		case "mlbuild-single":
 			if layersField {
 				p("- **mlbuild-single**: `dependencies: {layers: single}`: every package in one layer.\n")

@@ -36,25 +36,42 @@ def edit():
         f.write("# changed\n")
 def add():
     open("src/new.py", "w").close()
+def add_config():
+    open("configs/added.yaml", "w").close()
+def edit_config():
+    with open(os.path.join("configs", sorted(os.listdir("configs"))[0]), "a") as f:
+        f.write("# changed\n")
 attempt("folder", folder)
 attempt("sqlite", db)
 attempt("edit_source", edit)
 attempt("add_to_copied_folder", add)
+attempt("add_to_configs", add_config)
+attempt("edit_config", edit_config)
 out["workdir_owner"] = os.stat(".").st_uid
 out["source_owner"] = os.stat("src/train.py").st_uid
+out["configs_owner"] = os.stat("configs").st_uid
 print(json.dumps(out, sort_keys=True))
 `
 
 // TestTrainingWritesItsWorkdir: the training image's working directory belongs to the user,
 // in both shapes (buildkitd's merge, and the copy shape of Docker 20.10's own builder): its
 // code creates a folder and a SQLite file there, and still cannot change a copied source file
-// or add to a copied folder. With writable-workdir: false the workdir stays root's.
+// or add to a copied folder. With writable-workdir: false the workdir stays root's. A copied
+// folder listed in writable (configs) is the user's in both shapes: new files can be made in
+// it, the copied ones stay root's.
 func TestTrainingWritesItsWorkdir(t *testing.T) {
 	e := bed(t)
 	want := map[string]any{"folder": "ok", "sqlite": "ok", "edit_source": "PermissionError",
-		"add_to_copied_folder": "PermissionError", "workdir_owner": float64(10001), "source_owner": float64(0)}
+		"add_to_copied_folder": "PermissionError", "workdir_owner": float64(10001), "source_owner": float64(0),
+		"add_to_configs": "PermissionError", "edit_config": "PermissionError", "configs_owner": float64(0)}
 	off := map[string]any{"folder": "PermissionError", "sqlite": "OperationalError", "edit_source": "PermissionError",
-		"add_to_copied_folder": "PermissionError", "workdir_owner": float64(0), "source_owner": float64(0)}
+		"add_to_copied_folder": "PermissionError", "workdir_owner": float64(0), "source_owner": float64(0),
+		"add_to_configs": "PermissionError", "edit_config": "PermissionError", "configs_owner": float64(0)}
+	// configs/ copied and writable: the code adds files beside the committed ones, which stay
+	// root's; the working directory stays root's (writable-workdir: false).
+	copiedWritable := map[string]any{"folder": "PermissionError", "sqlite": "OperationalError", "edit_source": "PermissionError",
+		"add_to_copied_folder": "PermissionError", "workdir_owner": float64(0), "source_owner": float64(0),
+		"add_to_configs": "ok", "edit_config": "PermissionError", "configs_owner": float64(10001)}
 	check := func(t *testing.T, where, stdout string, want map[string]any) {
 		t.Helper()
 		var got map[string]any
@@ -76,6 +93,7 @@ func TestTrainingWritesItsWorkdir(t *testing.T) {
 	}{
 		{"default", base + "targets:\n  training:\n    command: [python, -m, src.probe]\n", want},
 		{"off", base + "targets:\n  training:\n    writable-workdir: false\n    command: [python, -m, src.probe]\n", off},
+		{"copied-writable", base + "targets:\n  training:\n    writable-workdir: false\n    writable: [models, configs]\n    command: [python, -m, src.probe]\n", copiedWritable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := e.project(t, map[string]string{"mlbuild.yaml": tc.spec, "src/probe.py": workdirProbe})

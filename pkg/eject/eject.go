@@ -368,11 +368,15 @@ const (
 // merge, its entry for the directory replaces the root-owned one the copies before it make.
 func (e *ejector) workdir(st plan.Step) {
 	e.line("")
-	e.line("# The working directory is the user's (writable-workdir): the code can create files and")
-	e.line("# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.")
+	e.line("# Directories given to the user after the copies (the working directory with writable-workdir,")
+	e.line("# writable directories a COPY lands on): the code can create files and folders there")
+	e.line("# (mlflow.db, outputs/); what the COPY lines put there stays root's.")
 	e.line("FROM ${BASE} AS %s", workdirStage)
-	dir := workdirRoot + st.Dir
-	e.run([]string{"--network=none"}, fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s\n", plan.ShellJoin([]string{dir}), st.UID, st.GID))
+	var dirs []string
+	for _, d := range st.Dirs {
+		dirs = append(dirs, workdirRoot+d)
+	}
+	e.run([]string{"--network=none"}, fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s\n", plan.ShellJoin(dirs), st.UID, st.GID))
 }
 
 // runtime writes the final stage: the plan's steps in order (the user layer, the venv, the
@@ -425,7 +429,7 @@ func (e *ejector) runtime() {
 			}
 			e.copy(st.SpecPath, flags, cp.From, cp.Dest)
 		case plan.Workdir:
-			e.line("# Last, so the working directory's entry is this one, owned by %d:%d.", st.UID, st.GID)
+			e.line("# Last, so these directories' entries are these ones, owned by %d:%d.", st.UID, st.GID)
 			e.copy(st.SpecPath, []string{"--link", "--from=" + workdirStage}, workdirRoot+"/", "/")
 		}
 	}

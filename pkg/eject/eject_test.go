@@ -235,12 +235,14 @@ var wantCopies = map[string][]copyInstr{
 		{link: true, excludes: secure, src: "src", dst: "/srv/my app/src"},
 		{link: true, excludes: secure, src: "my data", dst: "/srv/my app/data dir"},
 		{link: true, excludes: secure, src: "configs/a.json", dst: "/etc/app/"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"}, // the writable "data dir" the copy lands on
 	},
 	"odd-exec-probe": {
 		{from: "deps", link: true, src: "/opt/my venv", dst: "/opt/my venv"},
 		{link: true, excludes: secure, src: "src", dst: "/srv/my app/src"},
 		{link: true, excludes: secure, src: "my data", dst: "/srv/my app/data dir"},
 		{link: true, excludes: secure, src: "configs/a.json", dst: "/etc/app/"},
+		{from: "workdir", link: true, src: "/mlbuild/workdir/", dst: "/"}, // the writable "data dir" the copy lands on
 	},
 	"root-no-requirements": {
 		{link: true, excludes: secure, src: "src", dst: "/app/src"},
@@ -308,8 +310,9 @@ func TestStructure(t *testing.T) {
 			if tc.deps == nil && len(s.Requirements) == 0 {
 				wantNames = []string{"runtime"}
 			}
-			if tg := s.Targets[tc.target]; *tg.WritableWorkdir && *tg.User.UID != 0 {
-				// The working directory owned by the user, linked in after the copies.
+			if pl := planOf(t, s, tc.target, tc.deps); pl.Find(plan.Workdir) != nil {
+				// The working directory, or a writable directory a copy lands on, owned by the
+				// user, linked in after the copies.
 				wantNames = slices.Insert(wantNames, len(wantNames)-1, "workdir")
 			}
 			if !slices.Equal(names, wantNames) {
@@ -1007,4 +1010,14 @@ func addEnv(env []string, k, v string) []string {
 		}
 	}
 	return append(env, k+"="+v)
+}
+
+// planOf is target's plan, for what a test expects of its ejection.
+func planOf(t testing.TB, s *spec.Spec, target string, deps *plan.Deps) *plan.Plan {
+	t.Helper()
+	p, err := plan.New(s, plan.Options{Target: target, Deps: deps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

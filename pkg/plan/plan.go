@@ -141,8 +141,8 @@ const (
 	Project
 	// Copy copies a path of a build context into the image.
 	Copy
-	// Workdir gives the working directory to the user (writable-workdir), after the copies
-	// that create it owned by root.
+	// Workdir gives the working directory (writable-workdir) and the writable directories
+	// a copy lands on to the user, after the copies that create them owned by root.
 	Workdir
 	// Assemble joins the layers onto the base (ShapeMerge only).
 	Assemble
@@ -223,9 +223,10 @@ type Step struct {
 	Pip *PipStep `json:",omitempty"`
 	// Copy is the Copy step's source and destination.
 	Copy *CopyStep `json:",omitempty"`
-	// Dir is the Workdir step's directory; UID and GID own it. Its parents that do not exist
-	// are created owned by root, mode 0755.
-	Dir      string `json:",omitempty"`
+	// Dirs are the Workdir step's directories (the working directory first, when given);
+	// UID and GID own them. Their parents that do not exist are created owned by root, mode
+	// 0755.
+	Dirs     []string `json:",omitempty"`
 	UID, GID int    `json:",omitempty"`
 	// Apt is the System step's packages.
 	Apt *AptStep `json:",omitempty"`
@@ -364,8 +365,11 @@ func New(s *spec.Spec, opt Options) (*Plan, error) {
 	for i, cp := range t.Copy {
 		p.add(p.copyStep(i, cp, opt.Contexts))
 	}
-	if *t.WritableWorkdir && *t.User.UID != 0 && t.Workdir != "/" {
-		p.add(p.workdirStep())
+	if *t.User.UID != 0 {
+		workdir, copied := *t.WritableWorkdir && t.Workdir != "/", p.copiedWritable()
+		if workdir || len(copied) > 0 {
+			p.add(p.workdirStep(workdir, copied))
+		}
 	}
 	if p.Shape == ShapeMerge {
 		n := len(p.Steps) + 1 // the base, then one layer per step

@@ -147,7 +147,7 @@ func TestWritableWorkdir(t *testing.T) {
 			t.Errorf("%s: steps %v, want %v", shape, summary(p), want)
 		}
 		st := p.Find(plan.Workdir)
-		if st.Dir != "/app" || st.UID != 10001 || st.GID != 10001 || st.SpecPath != "targets.training" ||
+		if !slices.Equal(st.Dirs, []string{"/app"}) || st.UID != 10001 || st.GID != 10001 || st.SpecPath != "targets.training" ||
 			st.Name != "[training 6/"+fmt.Sprint(len(p.Steps))+"] workdir /app writable by 10001:10001" ||
 			st.History != "mlbuild: workdir /app writable by 10001:10001" ||
 			st.Script != "set -eu\nmkdir -p /app && chown 10001:10001 /app && chmod 0755 /app" {
@@ -179,6 +179,39 @@ func TestWritableWorkdir(t *testing.T) {
 		}
 		if st != nil && strings.Contains(src, "writable-workdir") && st.SpecPath != "targets."+target+".writable-workdir" {
 			t.Errorf("%q: spec path %s", src, st.SpecPath)
+		}
+	}
+}
+
+// TestWritableCopiedDirs: a writable directory that a copy lands on or in (artifacts/ holds
+// committed files the code reads and writes new ones into) is given to the user after the
+// copies, in both shapes, beside the working directory when that is the user's too; one
+// that no copy touches stays the user step's alone.
+func TestWritableCopiedDirs(t *testing.T) {
+	for _, tc := range []struct {
+		src, target string
+		dirs        []string
+		what        string
+	}{
+		{"version: 1\ntargets:\n  inference:\n    copy: [src, artifacts, app]\n    writable: [artifacts, app/model, cache]\n", "inference",
+			[]string{"/app/artifacts", "/app/app/model"}, "/app/artifacts, /app/app/model writable by 10001:10001"},
+		{"version: 1\ntargets:\n  training:\n    copy: [src, artifacts]\n    writable: [models, artifacts]\n", "training",
+			[]string{"/app", "/app/artifacts"}, "workdir /app, /app/artifacts writable by 10001:10001"},
+	} {
+		s := load(t, tc.src)
+		for _, shape := range []plan.Shape{plan.ShapeMerge, plan.ShapeCopy} {
+			p := newPlan(t, s, plan.Options{Target: tc.target, Shape: shape})
+			st := p.Find(plan.Workdir)
+			if st == nil {
+				t.Fatalf("%s %s: no step gives the copied writable directories to the user: %v", tc.target, shape, summary(p))
+			}
+			if !slices.Equal(st.Dirs, tc.dirs) || !strings.HasSuffix(st.Name, "] "+tc.what) ||
+				!strings.Contains(st.Script, "chown 10001:10001 "+strings.Join(tc.dirs, " ")) || st.SpecPath != "targets."+tc.target+".writable" && tc.target == "inference" {
+				t.Errorf("%s %s: step %+v", tc.target, shape, st)
+			}
+			if last := p.Steps[len(p.Steps)-1]; last.Kind != plan.Workdir && (shape == plan.ShapeCopy || p.Steps[len(p.Steps)-2].Kind != plan.Workdir) {
+				t.Errorf("%s %s: the step is not after the copies: %v", tc.target, shape, summary(p))
+			}
 		}
 	}
 }

@@ -83,21 +83,47 @@ mkdir -p /home/%[1]s && chown %[2]d:%[3]d /home/%[1]s`, u.Name, uid, gid)
 	return script
 }
 
-// workdirStep gives the working directory to the user: a layer after the copies, whose
-// entry for the directory (owned by the user, mode 0755) replaces the root-owned one the
-// copies into it create. What the copies put inside stays root's. The Script runs on the
-// base (merge shape: its diff is the layer) or on the image so far (copy shape).
-func (p *Plan) workdirStep() Step {
+// workdirStep gives directories to the user after the copies: the working directory
+// (writable-workdir, workdir set) and the writable directories a copy lands on or in
+// (copied). A layer after the copies, whose entries for them (owned by the user, mode 0755)
+// replace the root-owned ones the copies create: the code can create files there, while what
+// the copies put inside stays root's. The Script runs on the base (merge shape: its diff is
+// the layer) or on the image so far (copy shape).
+func (p *Plan) workdirStep(workdir bool, copied []string) Step {
 	t := p.target
 	uid, gid := *t.User.UID, *t.User.GID
-	what := fmt.Sprintf("workdir %s writable by %d:%d", t.Workdir, uid, gid)
+	var dirs, labels []string
 	specPath := spec.TargetPath(t.Name)
-	if p.spec.Has(spec.TargetPath(t.Name, "writable-workdir")) {
-		specPath = spec.TargetPath(t.Name, "writable-workdir")
+	if workdir {
+		dirs, labels = append(dirs, t.Workdir), append(labels, "workdir "+t.Workdir)
+		if p.spec.Has(spec.TargetPath(t.Name, "writable-workdir")) {
+			specPath = spec.TargetPath(t.Name, "writable-workdir")
+		}
+	} else if p.spec.Has(spec.TargetPath(t.Name, "writable")) {
+		specPath = spec.TargetPath(t.Name, "writable")
 	}
-	script := fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s", ShellJoin([]string{t.Workdir}), uid, gid)
+	dirs, labels = append(dirs, copied...), append(labels, copied...)
+	what := fmt.Sprintf("%s writable by %d:%d", strings.Join(labels, ", "), uid, gid)
+	script := fmt.Sprintf("set -eu\nmkdir -p %[1]s && chown %[2]d:%[3]d %[1]s && chmod 0755 %[1]s", ShellJoin(dirs), uid, gid)
 	return Step{Kind: Workdir, What: what, History: "mlbuild: " + what, SpecPath: specPath,
-		Script: script, Dir: t.Workdir, UID: uid, GID: gid}
+		Script: script, Dirs: dirs, UID: uid, GID: gid}
+}
+
+// copiedWritable are the target's writable directories that a copy lands on or in: the
+// copy's root-owned entries would cover the ones the user step makes, so the Workdir step
+// gives them to the user after the copies.
+func (p *Plan) copiedWritable() []string {
+	t := p.target
+	var out []string
+	for _, d := range WritableDirs(t) {
+		if slices.ContainsFunc(t.Copy, func(cp spec.Copy) bool {
+			dest := t.CopyDest(cp)
+			return d == dest || strings.HasPrefix(d, strings.TrimSuffix(dest, "/")+"/")
+		}) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // WritableDirs are the target's writable directories as absolute paths.

@@ -48,8 +48,9 @@ else:
 find /opt/venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 
-# The working directory is the user's (writable-workdir): the code can create files and
-# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.
+# Directories given to the user after the copies (the working directory with writable-workdir,
+# writable directories a COPY lands on): the code can create files and folders there
+# (mlflow.db, outputs/); what the COPY lines put there stays root's.
 FROM ${BASE} AS workdir
 RUN --network=none <<'EOF'
 set -eu
@@ -72,7 +73,7 @@ COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform src /app/src
 COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/*.pem \
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform configs /app/configs
-# Last, so the working directory's entry is this one, owned by 10001:10001.
+# Last, so these directories' entries are these ones, owned by 10001:10001.
 COPY --link --from=workdir /mlbuild/workdir/ /
 ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1

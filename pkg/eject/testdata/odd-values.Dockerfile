@@ -58,6 +58,15 @@ else:
 find '/opt/my venv' -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 
+# Directories given to the user after the copies (the working directory with writable-workdir,
+# writable directories a COPY lands on): the code can create files and folders there
+# (mlflow.db, outputs/); what the COPY lines put there stays root's.
+FROM ${BASE} AS workdir
+RUN --network=none <<'EOF'
+set -eu
+mkdir -p '/mlbuild/workdir/srv/my app/data dir' && chown 1234:5678 '/mlbuild/workdir/srv/my app/data dir' && chmod 0755 '/mlbuild/workdir/srv/my app/data dir'
+EOF
+
 FROM ${BASE} AS runtime
 # The account the container runs as (1234:5678) and its home, and the directories it may write.
 RUN --network=none --mount=type=tmpfs,target=/tmp <<'EOF'
@@ -79,6 +88,8 @@ COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/
 COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/*.pem \
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform \
     configs/a.json /etc/app/
+# Last, so these directories' entries are these ones, owned by 1234:5678.
+COPY --link --from=workdir /mlbuild/workdir/ /
 ENV VIRTUAL_ENV='/opt/my venv' PATH='/custom/bin:$PATH' PYTHONPATH='/srv/my app:/opt/lib' \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 BACKSLASH='C:\temp\new \' \
     DOLLAR='$HOME and ${X} and $' EMPTY='' EQ='a=b=c' HASH='# not a comment' \

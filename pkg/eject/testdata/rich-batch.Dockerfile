@@ -55,8 +55,9 @@ else:
 find /venv -cnewer /tmp/mlbuild/installed-after -exec touch -h -d "@${SOURCE_DATE_EPOCH:-315532800}" {} +
 EOF
 
-# The working directory is the user's (writable-workdir): the code can create files and
-# folders next to itself (mlflow.db, outputs/); what the COPY lines put there stays root's.
+# Directories given to the user after the copies (the working directory with writable-workdir,
+# writable directories a COPY lands on): the code can create files and folders there
+# (mlflow.db, outputs/); what the COPY lines put there stays root's.
 FROM ${BASE} AS workdir
 RUN --network=none <<'EOF'
 set -eu
@@ -79,7 +80,7 @@ COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform src /srv/src
 COPY --link --exclude=**/.git --exclude=**/.env --exclude=**/*.key --exclude=**/*.pem \
     --exclude=**/*.tfstate --exclude=**/*.tfstate.* --exclude=**/.terraform configs /srv/configs
-# Last, so the working directory's entry is this one, owned by 2000:2000.
+# Last, so these directories' entries are these ones, owned by 2000:2000.
 COPY --link --from=workdir /mlbuild/workdir/ /
 ENV VIRTUAL_ENV=/venv PATH=/venv/bin:$PATH PYTHONPATH=/srv PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 ARCH=amd64 MODEL_NAME=ridge

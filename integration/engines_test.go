@@ -83,8 +83,8 @@ func (eng dockerEngine) docker(t *testing.T, args ...string) string {
 // engineSpec is the spec every engine builds: the base named by the local registry's address,
 // which each engine's own registry serves with the same digest, a short health interval so
 // Docker's first probe comes soon (Docker < 25 ignores start-interval), and, for inference, a
-// writable directory that is also a copy destination (the copy's root-owned entry wins in a
-// merge, and must in the copy shape too).
+// writable directory that is also a copy destination (given to the user after the copies, in
+// a merge and in the copy shape alike).
 func engineSpec(registry string) string {
 	return "version: 1\nbase: " + registry + "/library/python:3.10-slim\ntargets:\n  inference:\n    writable: [models, cache]\n    healthcheck:\n      interval: 1s\n      start-period: 30s\n"
 }

@@ -34,8 +34,8 @@ import (
 
 var (
 	workload    = flag.String("workload", "example", `"example": the ml-pipeline example against bench/baseline (results latest.*); "ml": the ML-sized environment of issue 13 (results ml.*); "ml-large": the GB-scale one of issue 23 (results ml-large.*); "system": image bytes of a target needing a compiler, mlbuild build-packages vs a single-stage Dockerfile (results system-bytes.*)`)
-	mlReps      = flag.Int("ml-reps", 3, "ml: repetitions of the light warm scenarios (no-op, src edit, add and bump a small package)")
-	mlHeavyReps = flag.Int("ml-heavy-reps", 2, "ml: repetitions of the heavy warm scenarios (bump the big package; registry cache on an empty daemon)")
+	mlReps      = flag.Int("ml-reps", 2, "ml: repetitions of the light warm scenarios (no-op, src edit, add and bump a small package)")
+	mlHeavyReps = flag.Int("ml-heavy-reps", 1, "ml: repetitions of the heavy warm scenarios (bump the big package; registry cache on an empty daemon)")
 	mlColdReps  = flag.Int("ml-cold-reps", 3, "ml: repetitions of the cold build (each on a fresh daemon and an empty registry)")
 	mlLoadReps  = flag.Int("ml-cold-loaded-reps", 3, "ml: repetitions of the cold build beside the CPU burner (-ml-load)")
 	mlLoad      = flag.Float64("ml-load", 1, "ml: the cold-loaded scenario's background load, in cores kept busy by a CPU burner in the bench process beside every system's cold build (default 1: half of a 2-core runner, another job's worth)")

@@ -403,9 +403,17 @@ func TestCorpusFacts(t *testing.T) {
 		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
 		"justfile-dotenv-port":         {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"minio-model-at-import":        {"smoke-test: false", "serving/storage.py:17 client.fget_object calls a MinIO client (made at line 9)", "command: [python, -m, uvicorn, serving.main:app"},
+		"s3-db-at-import": {"smoke-test: false", "api/app.py:7 boto3.client(\"s3\").download_file calls an S3 client",
+			"api/db.py:8 engine.connect calls a database engine (made at line 7)", "command: [python, train.py]"},
+		"mlflow-registry-at-import":   {"smoke-test: false", "serve.py:9 mlflow.pyfunc.load_model(\"models:/fraud-detector/Production\") loads from the MLflow tracking server"},
+		"clients-constructed-only":    {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"env-loop-at-import":          {"smoke-test: false", "service/config.py:7 os.environ[key] for key in MODEL_NAME, MODEL_VERSION", "service/config.py:9 os.environ[name] for name in FEATURE_STORE_URL, FEATURE_STORE_TOKEN"},
+		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
 	}
 	// Notes that must not be written for a case.
-	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"}}
+	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
+		"clients-constructed-only": {"smoke-test: false"}, "settings-required-at-import": {"experiment (line"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
@@ -517,6 +525,33 @@ func TestDetectMangled(t *testing.T) {
 					t.Errorf("%s, mangling %d: %v", dir, iter, err)
 				}
 			}()
+		}
+	}
+}
+
+// TestImportBlockers: the calls at import that need a service, and the constructions that do
+// not.
+func TestImportBlockers(t *testing.T) {
+	for src, want := range map[string]string{
+		"import redis\nr = redis.Redis(host='redis')\nr.ping()\n":                                                             "r.ping calls a Redis client (made at line 2), which needs its server",
+		"import redis\nredis.Redis(host='redis').ping()\n":                                                                    `redis.Redis(host='redis').ping calls a Redis client, which needs its server`,
+		"import psycopg2\nconn = psycopg2.connect(dsn)\n":                                                                     "psycopg2.connect connects to a database",
+		"from sqlalchemy import create_engine\ncreate_engine(URL).connect()\n":                                                "create_engine(URL).connect calls a database engine, which needs its server",
+		"import mlflow\nm = mlflow.sklearn.load_model(f\"runs:/{RUN}/model\")\n":                                              `mlflow.sklearn.load_model("runs:/") loads from the MLflow tracking server`,
+		"import os\nfor a, b in [(\"X\", 1)]:\n    v = os.environ[a]\n":                                                       "os.environ[a] for a in X (a KeyError when one is unset)",
+		"import os\nKEYS = load()\nvals = [os.environ[k] for k in KEYS]\n":                                                    "os.environ[k] for each k in KEYS (a KeyError when one is unset)",
+		"import redis\nr = redis.Redis()\ndef f():\n    r.ping()\n":                                                           "",
+		"from sqlalchemy import create_engine\ne = create_engine('sqlite:///a.db')\ne.connect()\n":                            "",
+		"import boto3\ns3 = boto3.client('s3')\nb = s3.Bucket\n":                                                              "",
+		"from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    a: int = 1\n    b: Optional[str]\ns = S()\n": "",
+	} {
+		f := parsePy("m.py", src)
+		var got []string
+		for _, s := range f.startup {
+			got = append(got, s.what)
+		}
+		if want == "" && len(got) > 0 || want != "" && !slices.Contains(got, want) {
+			t.Errorf("%q: startup %q, want %q", src, got, want)
 		}
 	}
 }

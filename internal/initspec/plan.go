@@ -749,6 +749,12 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 			if _, set := env[s.env]; s.env != "" && set {
 				continue // the image sets it
 			}
+			if len(s.envs) > 0 && !slices.ContainsFunc(s.envs, func(k string) bool { _, set := env[k]; return !set }) {
+				continue // the image sets them all
+			}
+			if s.mlflow && r.localTracking(files, env) {
+				continue // the image holds the local store the URI names
+			}
 			if l := s.local; l != "" && (path.IsAbs(l) || strings.HasPrefix(l, ".") || r.exists(strings.TrimSuffix(l, "/"))) {
 				continue // a path in the image, not a hub id
 			}
@@ -762,6 +768,20 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		strings.Join(why, "; ") + ". The smoke test is off; the healthcheck still runs where the image runs."
 	r.note("inference: smoke test off: the app cannot start at build time (no network, no credentials): %s", strings.Join(why, "; "))
 	return msg
+}
+
+// localTracking reports whether the MLflow store the app reads is a local one the repository
+// holds (mlruns/ or mlflow.db, copied into the image), not a tracking server.
+func (r *repo) localTracking(files []string, env map[string]envFact) bool {
+	if e, ok := env["MLFLOW_TRACKING_URI"]; ok && (strings.HasPrefix(e.value, "http") || strings.HasPrefix(e.value, "databricks")) {
+		return false
+	}
+	for _, pf := range r.pyFiles(files) {
+		if pf.remoteTracking > 0 {
+			return false
+		}
+	}
+	return r.isDir("mlruns") || r.isFile("mlflow.db")
 }
 
 // notCopied reports whether a path a Dockerfile copies is not one for the spec to copy: the

@@ -406,9 +406,11 @@ func TestCorpusFacts(t *testing.T) {
 		"minio-model-at-import":        {"smoke-test: false", "serving/storage.py:17 client.fget_object calls a MinIO client (made at line 9)", "command: [python, -m, uvicorn, serving.main:app"},
 		"s3-db-at-import": {"smoke-test: false", "api/app.py:7 boto3.client(\"s3\").download_file calls an S3 client",
 			"api/db.py:8 engine.connect calls a database engine (made at line 7)", "command: [python, train.py]"},
-		"mlflow-registry-at-import":   {"smoke-test: false", "serve.py:9 mlflow.pyfunc.load_model(\"models:/fraud-detector/Production\") loads from the MLflow tracking server"},
-		"clients-constructed-only":    {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
-		"env-loop-at-import":          {"smoke-test: false", "service/config.py:7 os.environ[key] for key in MODEL_NAME, MODEL_VERSION", "service/config.py:9 os.environ[name] for name in FEATURE_STORE_URL, FEATURE_STORE_TOKEN"},
+		"mlflow-registry-at-import": {"smoke-test: false", "serve.py:9 mlflow.pyfunc.load_model(\"models:/fraud-detector/Production\") loads from the MLflow tracking server"},
+		"clients-constructed-only":  {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"env-loop-at-import":        {"smoke-test: false", "service/config.py:7 os.environ[key] for key in MODEL_NAME, MODEL_VERSION", "service/config.py:9 os.environ[name] for name in FEATURE_STORE_URL, FEATURE_STORE_TOKEN"},
+		"dvc-stages-file-order": {"command: \"python src/data/download.py && python src/data/process_data.py data/raw data/processed && python src/models/train_model.py data/processed models\"",
+			"dvc repro runs evaluate after stage train_model"},
 		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
 	}
 	// Notes that must not be written for a case.
@@ -553,5 +555,42 @@ func TestImportBlockers(t *testing.T) {
 		if want == "" && len(got) > 0 || want != "" && !slices.Contains(got, want) {
 			t.Errorf("%q: startup %q, want %q", src, got, want)
 		}
+	}
+}
+
+// TestDVCReproOrder: the training command runs the stages dvc repro runs before the training
+// stage, in its order: file order, each stage after the stages whose outs it depends on.
+func TestDVCReproOrder(t *testing.T) {
+	r := newRepo(repoFS(map[string]string{
+		"dvc.yaml": `stages:
+  fetch:
+    cmd: dvc pull data/raw.dvc
+  featurize:
+    cmd: python feat.py
+    deps: [data/raw]
+    outs: [data/features]
+  prepare:
+    cmd: python prep.py
+    outs: [data/raw]
+  train:
+    cmd: python train.py
+    deps: [data/features]
+  report:
+    cmd: python report.py
+`,
+		"feat.py": "", "prep.py": "", "train.py": "", "report.py": "",
+	}))
+	d := &declared{env: map[string]envFact{}}
+	r.readDVC(d)
+	if len(d.train) != 1 || d.train[0].shell != "python prep.py && python feat.py && python train.py" {
+		t.Fatalf("train %+v", d.train)
+	}
+	want := []string{
+		"training: dvc.yaml stage train depends on the outs of prepare, featurize: the command runs those stages first, as dvc repro does",
+		"training: dvc repro runs fetch before stage train; it runs no Python of the repository, so the command leaves it out: add it to targets.training.command if training needs its output",
+		"training: dvc repro runs report after stage train: not in the training command, which ends with training",
+	}
+	if diff := cmp.Diff(want, d.notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }

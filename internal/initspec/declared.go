@@ -1012,6 +1012,9 @@ func (r *repo) readMakefile(d *declared) {
 		for range 4 {
 			s = makeRefRe.ReplaceAllStringFunc(s, func(ref string) string {
 				name := makeRefRe.FindStringSubmatch(ref)[1]
+				if (name == "CURDIR" || name == "PWD") && vars[name] == "" {
+					return "." // the Makefile's directory, where make runs the recipe
+				}
 				pyName := strings.Contains(strings.ToUpper(name), "PYTHON") || name == "PY"
 				if v, ok := vars[name]; ok {
 					if pyName && (strings.HasPrefix(v, "$(shell") || strings.HasPrefix(v, "$$(")) && strings.Contains(v, "python") {
@@ -1094,10 +1097,10 @@ func (r *repo) readMakefile(d *declared) {
 		done[target] = true
 		if pre := before(target, map[string]bool{target: true}); isTrain && len(pre) > 0 {
 			// The prerequisites' Python steps run first, as make runs them.
-			main := c.String()
+			main := c.line()
 			for i, p := range pre {
 				pc := analyzeShell(p, envMap{})
-				pre[i] = pc.String() // python, as the image has it (not python3)
+				pre[i] = pc.line() // python, as the image has it (not python3)
 				if pc.script != "" {
 					c.pre = append(c.pre, pc.script)
 				} else if pc.module != "" {

@@ -186,6 +186,18 @@ func roots(e *entry) []string {
 	if e != nil && e.script && path.Dir(e.file) != "." {
 		out = append(out, path.Dir(e.file))
 	}
+	if e != nil && e.decl != nil && e.shell == "" {
+		for _, kv := range e.decl.env {
+			if kv[0] != "PYTHONPATH" {
+				continue
+			}
+			for _, p := range strings.Split(kv[1], ":") {
+				if c, ok := cleanRel(strings.TrimPrefix(p, spec.DefaultWorkdir+"/")); ok && !slices.Contains(out, c) {
+					out = append(out, c) // the command's PYTHONPATH: commandEnv keeps it
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -260,9 +272,18 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	}
 
 	r.srcPath(t, files)
+	env := targetEnv(d, "training")
+	if train != nil && train.decl != nil && train.shell == "" {
+		maps.Copy(env, r.commandEnv(t, "training", train.decl))
+	} else if train != nil && train.decl != nil {
+		// A shell command keeps VAR=value before the training step: the code sees it.
+		for _, kv := range train.decl.env {
+			env[kv[0]] = envFact{value: kv[1], at: train.decl.at, target: "training"}
+		}
+	}
 
 	// Where training writes.
-	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
+	ev := &evaluator{r: r, env: env, files: r.pyFiles(files)}
 	if train != nil {
 		ev.args = train.command
 		if train.shell != "" {
@@ -701,7 +722,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			why = append(why, fmt.Sprintf("%s (%s)", k, e.at))
 		}
 		if len(why) > 0 {
-			pair.tp.envWhy = "Declared by " + strings.Join(why, ", ") + ", and read by the code."
+			pair.tp.envWhy = strings.TrimSpace(pair.tp.envWhy + " Declared by " + strings.Join(why, ", ") + ", and read by the code.")
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
 		}
 	}
@@ -1147,4 +1168,65 @@ func shellWords(words []string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// loopbackRe is a URL or address on the local machine.
+var loopbackRe = regexp.MustCompile(`\b(?:localhost|127\.0\.0\.1)\b`)
+
+// commandEnv keeps what the variables a declared command is run with (VAR=value python ...,
+// env VAR=value python ...) mean, once the image runs the command in exec form: PYTHONPATH
+// becomes the target's pythonpath (relative entries under the workdir), the others its env.
+// It returns the variables, for the evaluator of the code's paths.
+func (r *repo) commandEnv(t *targetPlan, target string, c *command) map[string]envFact {
+	out := map[string]envFact{}
+	if c == nil || len(c.env) == 0 {
+		return out
+	}
+	var set []string
+	for _, kv := range c.env {
+		k, v := kv[0], kv[1]
+		switch k {
+		case "PATH", "HOME", "VIRTUAL_ENV":
+			r.note("%s: %s sets %s for the command: not kept (the image sets it)", target, c.origin(), k)
+			continue
+		case "PYTHONPATH":
+			var pp []string
+			for _, e := range strings.Split(v, ":") {
+				e = strings.TrimSuffix(e, "/")
+				if !path.IsAbs(e) {
+					rel, ok := cleanRel(e)
+					if !ok {
+						continue
+					}
+					e = path.Join(spec.DefaultWorkdir, rel)
+				}
+				if !slices.Contains(pp, e) {
+					pp = append(pp, e)
+				}
+			}
+			if len(pp) == 0 {
+				continue
+			}
+			// The command's own import roots replace those init would work out.
+			t.pythonpath = pp
+			t.pythonpathWhy = fmt.Sprintf("%s runs the command with PYTHONPATH=%s.", c.origin(), v)
+		default:
+			if t.env == nil {
+				t.env = map[string]string{}
+			}
+			t.env[k] = v
+			out[k] = envFact{value: v, at: c.at, target: target}
+			if loopbackRe.MatchString(v) {
+				r.note("%s: %s=%s names this machine, which in a container is the container itself: run the image with --network host, or set %s at run time (docker run -e %s=...)", target, k, v, k, k)
+			}
+		}
+		set = append(set, k+"="+v)
+	}
+	if len(out) > 0 {
+		t.envWhy = strings.TrimSpace(fmt.Sprintf("%s runs the command with %s. %s", c.origin(), strings.Join(slices.DeleteFunc(slices.Clone(set), func(s string) bool { return strings.HasPrefix(s, "PYTHONPATH=") }), " "), t.envWhy))
+	}
+	if len(set) > 0 {
+		r.note("%s: %s runs the command with %s: kept in the target's env and pythonpath", target, c.origin(), strings.Join(set, " "))
+	}
+	return out
 }

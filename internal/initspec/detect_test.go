@@ -415,11 +415,12 @@ func TestCorpusFacts(t *testing.T) {
 		"makefile-env-prefix": {"command: [python, scripts/train.py, --epochs, \"3\"]", "pythonpath: [/app/src, /app/lib]",
 			"env:\n      MLFLOW_TRACKING_URI: file:./mlruns", "copy: [src, scripts, lib]"},
 		"makefile-env-chain":          {"command: \"SEED=7 python features.py && MLFLOW_TRACKING_URI=sqlite:///mlflow.db python train.py\""},
+		"env-set-at-import":           {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
 		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
 	}
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
-		"clients-constructed-only": {"smoke-test: false"}, "settings-required-at-import": {"experiment (line"}}
+		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "settings-required-at-import": {"experiment (line"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
@@ -546,6 +547,11 @@ func TestImportBlockers(t *testing.T) {
 		"import mlflow\nm = mlflow.sklearn.load_model(f\"runs:/{RUN}/model\")\n":                                              `mlflow.sklearn.load_model("runs:/") loads from the MLflow tracking server`,
 		"import os\nfor a, b in [(\"X\", 1)]:\n    v = os.environ[a]\n":                                                       "os.environ[a] for a in X (a KeyError when one is unset)",
 		"import os\nKEYS = load()\nvals = [os.environ[k] for k in KEYS]\n":                                                    "os.environ[k] for each k in KEYS (a KeyError when one is unset)",
+		"import os\nos.environ[\"A\"] = os.environ[\"B\"]\n":                                                                  `os.environ["B"] (a KeyError when it is unset)`,
+		"import os\ntry:\n    x = os.environ[\"A\"]\nexcept ImportError:\n    x = None\n":                                     `os.environ["A"] (a KeyError when it is unset)`,
+		"import os\nif \"A\" in os.environ:\n    x = os.environ[\"A\"]\ny = os.environ[\"C\"]\n":                              `os.environ["C"] (a KeyError when it is unset)`,
+		"import os\nfor k in KEYS:\n    if k in os.environ:\n        cfg[k] = os.environ[k]\n":                                "",
+		"import os\nx = os.environ[\"A\"] if \"A\" in os.environ else None\n":                                                 "",
 		"import redis\nr = redis.Redis()\ndef f():\n    r.ping()\n":                                                           "",
 		"from sqlalchemy import create_engine\ne = create_engine('sqlite:///a.db')\ne.connect()\n":                            "",
 		"import boto3\ns3 = boto3.client('s3')\nb = s3.Bucket\n":                                                              "",

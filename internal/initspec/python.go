@@ -235,9 +235,44 @@ func parsePy(p, src string) *pyFile {
 		head   [2]string
 	}
 	var loops []loop
+	// guards are the blocks whose environment reads cannot fail: under an if that tests the
+	// variable, or a try whose except catches the KeyError (checked when the except comes).
+	type guard struct {
+		indent int
+		keys   []string
+		try    bool
+		from   int // the startup entries recorded in the try block start here
+	}
+	var guards []guard
 	for _, l := range logicalLines(src) {
 		for len(loops) > 0 && l.indent <= loops[len(loops)-1].indent {
 			loops = loops[:len(loops)-1]
+		}
+		for len(guards) > 0 && l.indent <= guards[len(guards)-1].indent {
+			g := guards[len(guards)-1]
+			if g.try && l.indent == g.indent && catchesKeyRe.MatchString(l.code) {
+				f.startup = append(f.startup[:g.from], slices.DeleteFunc(f.startup[g.from:], func(s pyStartup) bool { return s.env != "" || len(s.envs) > 0 })...)
+			}
+			guards = guards[:len(guards)-1]
+		}
+		var guarded []string
+		for _, g := range guards {
+			guarded = append(guarded, g.keys...)
+		}
+		for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
+			guarded = append(guarded, m[1]+m[2])
+		}
+		switch {
+		case strings.HasPrefix(l.code, "try:"):
+			guards = append(guards, guard{indent: l.indent, try: true, from: len(f.startup)})
+		case strings.HasPrefix(l.code, "if ") || strings.HasPrefix(l.code, "elif "):
+			var keys []string
+			for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
+				keys = append(keys, m[1]+m[2])
+			}
+			if len(keys) > 0 {
+				guards = append(guards, guard{indent: l.indent, keys: keys})
+			}
 		}
 		if envGuard.active {
 			if l.indent <= envGuard.indent {
@@ -343,8 +378,17 @@ func parsePy(p, src string) *pyFile {
 			for _, lp := range loops {
 				heads = append(heads, lp.head)
 			}
-			f.importBlockers(code, cs, l.n, heads)
-			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
+			// What is read: not os.environ[...] assigned to (the right-hand side only), nor a
+			// variable the statement or a block around it tests first.
+			read := code
+			if m := environSetRe.FindStringSubmatch(code); m != nil {
+				read = code[len(m[0]):]
+			}
+			f.importBlockers(code, read, cs, l.n, heads, guarded)
+			for _, m := range environIndexRe.FindAllStringSubmatch(read, -1) {
+				if slices.Contains(guarded, m[1]) {
+					continue
+				}
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
 			}
 			if m := dotenvAssignRe.FindStringSubmatch(code); m != nil {
@@ -757,6 +801,13 @@ var (
 	forRe = regexp.MustCompile(`^(?:async\s+)?for\s+(.+?)\s+in\s+(.+?)\s*:$`)
 	// compForRe is a comprehension's "for NAME in ITER" (ITER up to if, for or the bracket).
 	compForRe = regexp.MustCompile(`\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|[A-Za-z_][\w.]*)`)
+	// environSetRe is an assignment to os.environ[...] (not a comparison).
+	environSetRe = regexp.MustCompile(`^os\.environ\[[^\]]+\]\s*=[^=]`)
+	// envTestRe tests a variable before reading it: "NAME" in os.environ, k in os.environ,
+	// os.getenv("NAME"), os.environ.get("NAME").
+	envTestRe = regexp.MustCompile(`(?:["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s+in\s+os\.environ\b|os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*(?:is\s+not\s+None|:|\s+and\b))`)
+	// catchesKeyRe is an except clause that catches a KeyError.
+	catchesKeyRe = regexp.MustCompile(`^except\s*(?::|\(?[^:]*\b(?:KeyError|LookupError|Exception|BaseException)\b)`)
 	// environVarIndexRe is os.environ[NAME]: a KeyError when the variable NAME holds is unset.
 	environVarIndexRe = regexp.MustCompile(`\bos\.environ\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]`)
 	// settingsFieldRe is a field of a settings class with no default: "api_key: str".
@@ -798,7 +849,7 @@ func (f *pyFile) clientKind(c pyCall, pos []string, kw map[string]string) (kind 
 		if s := f.literal(arg(pos, kw, 0, "service_name")); s == "s3" {
 			return "s3", false
 		}
-	case c.fn == "Redis" || c.fn == "StrictRedis" || c.callee == "redis.from_url" || c.callee == "Redis.from_url":
+	case c.fn == "Redis" || c.fn == "StrictRedis" || c.fn == "from_url" && strings.Contains(strings.ToLower(c.recv), "redis"):
 		return "redis", false
 	case c.fn == "create_engine":
 		u := f.literal(arg(pos, kw, 0, "url"))
@@ -854,9 +905,12 @@ func (f *pyFile) loopNames(iter string) (names []string, ok bool) {
 
 // importBlockers records what one statement run at import or start needs from outside the
 // build: loops is the module-level for headers around it ([names, iterable] each).
-func (f *pyFile) importBlockers(code string, cs []pyCall, n int, loops [][2]string) {
+func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][2]string, guarded []string) {
 	// os.environ[k] for k in a list: each variable is required.
-	for _, m := range environVarIndexRe.FindAllStringSubmatch(code, -1) {
+	for _, m := range environVarIndexRe.FindAllStringSubmatch(read, -1) {
+		if slices.Contains(guarded, m[1]) {
+			continue
+		}
 		iter, found := "", false
 		for _, cm := range compForRe.FindAllStringSubmatch(code, -1) {
 			if cm[1] == m[1] {

@@ -416,6 +416,7 @@ func TestCorpusFacts(t *testing.T) {
 			"env:\n      MLFLOW_TRACKING_URI: file:./mlruns", "copy: [src, scripts, lib]"},
 		"makefile-env-chain":          {"command: \"SEED=7 python features.py && MLFLOW_TRACKING_URI=sqlite:///mlflow.db python train.py\""},
 		"env-set-at-import":           {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"settings-class-imported":     {"smoke-test: false", "app/main.py:5 Settings() fills required fields from the environment: POSTGRES_SERVER (app/core/config.py:6), POSTGRES_PASSWORD (app/core/config.py:7)", "path: /api/health"},
 		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
 	}
 	// Notes that must not be written for a case.

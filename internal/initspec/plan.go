@@ -766,7 +766,7 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		if pf.dotenv > 0 && r.exists(".env") {
 			r.note("inference: %s:%d reads .env, which the secure excludes keep out of the build context (it holds secrets): set what the app needs with env: (not secrets) or at run time (docker run --env-file .env)", pf.path, pf.dotenv)
 		}
-		for _, s := range pf.startup {
+		for _, s := range slices.Concat(pf.startup, r.importedSettings(pf)) {
 			if _, set := env[s.env]; s.env != "" && set {
 				continue // the image sets it
 			}
@@ -789,6 +789,25 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		strings.Join(why, "; ") + ". The smoke test is off; the healthcheck still runs where the image runs."
 	r.note("inference: smoke test off: the app cannot start at build time (no network, no credentials): %s", strings.Join(why, "; "))
 	return msg
+}
+
+// importedSettings are the settings classes with required fields that pf imports from
+// another module and instantiates at import.
+func (r *repo) importedSettings(pf *pyFile) []pyStartup {
+	var out []pyStartup
+	for _, in := range pf.instances {
+		for _, im := range pf.importStmts {
+			for _, nm := range im.names {
+				if nm[1] != in.callee {
+					continue
+				}
+				if g := r.lastFile(r.importModule(pf, im, "")); g != nil && len(g.settings[nm[0]]) > 0 {
+					out = append(out, settingsStartup(in.callee, g.path, g.settings[nm[0]], in.line))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // localTracking reports whether the MLflow store the app reads is a local one the repository

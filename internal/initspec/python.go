@@ -73,6 +73,14 @@ type pyFile struct {
 	clients map[string]pyClient
 	// remoteTracking is the line of a set_tracking_uri to a server, 0 for none.
 	remoteTracking int
+	// instances are the calls of a bare name with no arguments at import or start (settings =
+	// Settings()), for a settings class another module defines.
+	instances []pyInstance
+}
+
+type pyInstance struct {
+	callee string
+	line   int
 }
 
 type settingsField struct {
@@ -936,15 +944,13 @@ func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][
 	}
 	for _, c := range cs {
 		pos, kw := splitArgs(c.args)
+		if strings.TrimSpace(c.args) == "" && identRe.MatchString(c.callee) && len(f.settings[c.callee]) == 0 {
+			// Name(): a settings class of another module, perhaps (startupBlockers looks).
+			f.instances = append(f.instances, pyInstance{c.callee, n})
+		}
 		// A settings class with required fields, instantiated.
 		if req := f.settings[c.callee]; len(req) > 0 && strings.TrimSpace(c.args) == "" {
-			var envs, shown []string
-			for _, fl := range req {
-				envs = append(envs, strings.ToUpper(fl.name))
-				shown = append(shown, fmt.Sprintf("%s (line %d)", fl.name, fl.line))
-			}
-			f.startup = append(f.startup, pyStartup{line: n, envs: envs,
-				what: fmt.Sprintf("%s() fills required fields from the environment: %s (a ValidationError when unset)", c.callee, strings.Join(shown, ", "))})
+			f.startup = append(f.startup, settingsStartup(c.callee, "", req, n))
 		}
 		switch {
 		case connectFns[c.callee]:
@@ -991,3 +997,19 @@ var (
 	// requiredFieldRe is Field(...) or Field(default=...): the ellipsis marks a required field.
 	requiredFieldRe = regexp.MustCompile(`^Field\(\s*(?:default\s*=\s*)?\.\.\.`)
 )
+
+// settingsStartup is the instantiation at line n of a settings class with required fields,
+// defined in file (or "" for the same file).
+func settingsStartup(cls, file string, req []settingsField, n int) pyStartup {
+	var envs, shown []string
+	for _, fl := range req {
+		envs = append(envs, strings.ToUpper(fl.name))
+		if file != "" {
+			shown = append(shown, fmt.Sprintf("%s (%s:%d)", fl.name, file, fl.line))
+		} else {
+			shown = append(shown, fmt.Sprintf("%s (line %d)", fl.name, fl.line))
+		}
+	}
+	return pyStartup{line: n, envs: envs,
+		what: fmt.Sprintf("%s() fills required fields from the environment: %s (a ValidationError when unset)", cls, strings.Join(shown, ", "))}
+}

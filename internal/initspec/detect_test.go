@@ -605,3 +605,27 @@ func TestDVCReproOrder(t *testing.T) {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }
+
+// TestMakefileEnvPrefix: a recipe's VAR=value before python, with make's $(CURDIR) or
+// $(PWD) for the Makefile's directory, becomes the target's env and pythonpath.
+func TestMakefileEnvPrefix(t *testing.T) {
+	for _, recipe := range []string{
+		"PYTHONPATH=$(CURDIR)/src MODE=fast python -m pkg.train",
+		"env PYTHONPATH=$(PWD)/src MODE=fast python -m pkg.train",
+	} {
+		res, err := Detect(repoFS(map[string]string{
+			"Makefile":            "train:\n\t" + recipe + "\n",
+			"src/pkg/__init__.py": "",
+			"src/pkg/train.py":    "if __name__ == \"__main__\":\n    print(1)\n",
+			"requirements.txt":    "numpy\n",
+		}), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"command: [python, -m, pkg.train]", "pythonpath: [/app/src]", "MODE: fast"} {
+			if !strings.Contains(string(res.Spec), want) {
+				t.Errorf("%s: the spec lacks %q:\n%s", recipe, want, res.Spec)
+			}
+		}
+	}
+}

@@ -869,19 +869,29 @@ func (f *pyFile) clientKind(c pyCall, pos []string, kw map[string]string) (kind 
 // literal is the string an expression stands for in this file: a literal, a module-level
 // name assigned one, or the default of os.getenv; "" when it is none of these.
 func (f *pyFile) literal(expr string) string {
-	expr = strings.TrimSpace(expr)
-	if v, _, ok := strLit(expr); ok {
-		return v
-	}
-	if m := envDefaultRe.FindStringSubmatch(expr); m != nil {
-		return f.literal(m[1])
-	}
-	if identRe.MatchString(expr) {
-		for i := len(f.assigns) - 1; i >= 0; i-- {
-			if a := f.assigns[i]; a.name == expr && a.scope == "module" && a.expr != expr {
-				return f.literal(a.expr)
+	for range 4 { // a name assigned a name, a few times at most
+		expr = strings.TrimSpace(expr)
+		if v, _, ok := strLit(expr); ok {
+			return v
+		}
+		if m := envDefaultRe.FindStringSubmatch(expr); m != nil {
+			expr = m[1]
+			continue
+		}
+		if !identRe.MatchString(expr) {
+			return ""
+		}
+		next := ""
+		for _, a := range slices.Backward(f.assigns) {
+			if a.name == expr && a.scope == "module" {
+				next = a.expr
+				break
 			}
 		}
+		if next == "" {
+			return ""
+		}
+		expr = next
 	}
 	return ""
 }
@@ -970,7 +980,7 @@ func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][
 		kind, local, at := "", false, 0
 		if cl, ok := f.clients[c.recv]; ok {
 			kind, local, at = cl.kind, cl.local, cl.line
-		} else if i := strings.IndexByte(c.recv, '('); i > 0 {
+		} else if strings.HasSuffix(c.recv, ")") {
 			if inner := calls(c.recv); len(inner) > 0 && inner[0].pos == 0 {
 				p, k := splitArgs(inner[0].args)
 				kind, local = f.clientKind(inner[0], p, k)

@@ -628,6 +628,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		t.shell = "cd " + shellWords([]string{app.decl.cd}) + " && exec " + shellWords(t.command)
 		t.command = nil
 	}
+	if app != nil && app.decl != nil && t.shell == "" && t.command != nil {
+		maps.Copy(env, r.commandEnv(t, "inference", app.decl))
+	}
 	if app != nil {
 		pr := r.health(app, d, port)
 		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
@@ -1245,7 +1248,14 @@ func (r *repo) commandEnv(t *targetPlan, target string, c *command) map[string]e
 		t.envWhy = strings.TrimSpace(fmt.Sprintf("%s runs the command with %s. %s", c.origin(), strings.Join(slices.DeleteFunc(slices.Clone(set), func(s string) bool { return strings.HasPrefix(s, "PYTHONPATH=") }), " "), t.envWhy))
 	}
 	if len(set) > 0 {
-		r.note("%s: %s runs the command with %s: kept in the target's env and pythonpath", target, c.origin(), strings.Join(set, " "))
+		var kept []string
+		if len(out) > 0 {
+			kept = append(kept, "env")
+		}
+		if len(out) < len(set) {
+			kept = append(kept, "pythonpath")
+		}
+		r.note("%s: %s runs the command with %s: kept in the target's %s", target, c.origin(), strings.Join(set, " "), strings.Join(kept, " and "))
 	}
 	return out
 }

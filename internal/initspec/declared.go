@@ -1191,9 +1191,10 @@ func (r *repo) readDVC(d *declared) {
 		return
 	}
 	// The stages dvc repro runs before the training stage: it walks the stages in file order,
-	// each after the stages whose outs its deps name (networkx's dfs_postorder_nodes over
-	// dvc's graph, whose nodes are the stages in file order); stages no deps and outs link
-	// run in file order.
+	// each after the stages whose outs its deps name, dep by dep (plan_repro in dvc's
+	// dvc/repo/reproduce.py: networkx's dfs_postorder_nodes over the graph build_graph makes,
+	// nodes added in stage order, edges in dep order); stages no deps and outs link run in
+	// file order.
 	under := func(p, out string) bool {
 		return p == out || strings.HasPrefix(p, out+"/") || strings.HasPrefix(out, p+"/")
 	}
@@ -1202,11 +1203,11 @@ func (r *repo) readDVC(d *declared) {
 	var visit func(s dvcStage)
 	visit = func(s dvcStage) {
 		seen[s.name] = true
-		for _, t := range all {
-			if !seen[t.name] && slices.ContainsFunc(s.deps, func(dep string) bool {
-				return slices.ContainsFunc(t.outs, func(o string) bool { return under(dep, o) })
-			}) {
-				visit(t)
+		for _, dep := range s.deps { // dvc adds the edges dep by dep
+			for _, t := range all {
+				if !seen[t.name] && slices.ContainsFunc(t.outs, func(o string) bool { return under(dep, o) }) {
+					visit(t)
+				}
 			}
 		}
 		order = append(order, s)

@@ -418,11 +418,12 @@ func TestCorpusFacts(t *testing.T) {
 		"env-set-at-import":           {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
 		"settings-class-imported":     {"smoke-test: false", "app/main.py:5 Settings() fills required fields from the environment: POSTGRES_SERVER (app/core/config.py:6), POSTGRES_PASSWORD (app/core/config.py:7)", "path: /api/health"},
 		"serve-env-prefix":            {"env:\n      APP_MODE: api\n      TOKENIZERS_PARALLELISM: \"false\"", "command: [python, -m, uvicorn, app.main:app"},
+		"url-model-at-import":         {"smoke-test: false", "main.py:13 urlopen downloads https://storage.googleapis.com/loan-models/status_classifier.joblib", "copy: [main.py, models]"},
 		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
 	}
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
-		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "settings-required-at-import": {"experiment (line"}}
+		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "url-model-at-import": {"gdown.download"}, "settings-required-at-import": {"experiment (line"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int

@@ -249,7 +249,8 @@ func parsePy(p, src string) *pyFile {
 		indent int
 		keys   []string
 		try    bool
-		from   int // the startup entries recorded in the try block start here
+		from   int  // the startup entries recorded in the try block start here
+		exists bool // an if that tests a file exists: what it fetches may be in the image
 	}
 	var guards []guard
 	for _, l := range logicalLines(src) {
@@ -264,8 +265,10 @@ func parsePy(p, src string) *pyFile {
 			guards = guards[:len(guards)-1]
 		}
 		var guarded []string
+		ifExists := false
 		for _, g := range guards {
 			guarded = append(guarded, g.keys...)
+			ifExists = ifExists || g.exists
 		}
 		for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
 			guarded = append(guarded, m[1]+m[2])
@@ -278,8 +281,8 @@ func parsePy(p, src string) *pyFile {
 			for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
 				keys = append(keys, m[1]+m[2])
 			}
-			if len(keys) > 0 {
-				guards = append(guards, guard{indent: l.indent, keys: keys})
+			if len(keys) > 0 || existsRe.MatchString(l.code) {
+				guards = append(guards, guard{indent: l.indent, keys: keys, exists: existsRe.MatchString(l.code)})
 			}
 		}
 		if envGuard.active {
@@ -392,7 +395,7 @@ func parsePy(p, src string) *pyFile {
 			if m := environSetRe.FindStringSubmatch(code); m != nil {
 				read = code[len(m[0]):]
 			}
-			f.importBlockers(code, read, cs, l.n, heads, guarded)
+			f.importBlockers(code, read, cs, l.n, heads, guarded, ifExists)
 			for _, m := range environIndexRe.FindAllStringSubmatch(read, -1) {
 				if slices.Contains(guarded, m[1]) {
 					continue
@@ -827,6 +830,14 @@ var (
 		"mysql.connector.connect": true, "MySQLdb.connect": true, "pyodbc.connect": true, "cx_Oracle.connect": true,
 		"oracledb.connect": true, "snowflake.connector.connect": true, "clickhouse_connect.get_client": true,
 		"pika.BlockingConnection": true, "psycopg2.pool.SimpleConnectionPool": true, "vertica_python.connect": true}
+	// fetchFns download from a URL when called (bare names: imported from their module).
+	fetchFns = map[string]bool{"urllib.request.urlopen": true, "urllib.request.urlretrieve": true, "request.urlopen": true,
+		"request.urlretrieve": true, "urlopen": true, "urlretrieve": true, "requests.get": true, "requests.post": true,
+		"httpx.get": true, "gdown.download": true, "wget.download": true, "tf.keras.utils.get_file": true,
+		"keras.utils.get_file": true, "torch.hub.download_url_to_file": true, "torch.hub.load_state_dict_from_url": true,
+		"load_state_dict_from_url": true, "download_url_to_file": true}
+	// existsRe tests that a file exists (if not os.path.exists(MODEL): download it).
+	existsRe = regexp.MustCompile(`\b(?:exists|isfile|is_file|isdir|is_dir)\(`)
 	// clientMethods are the methods that call the service, by client kind ("" for any method).
 	clientMethods = map[string]map[string]bool{
 		"minio": {"fget_object": true, "get_object": true, "list_objects": true, "bucket_exists": true, "make_bucket": true,
@@ -923,7 +934,7 @@ func (f *pyFile) loopNames(iter string) (names []string, ok bool) {
 
 // importBlockers records what one statement run at import or start needs from outside the
 // build: loops is the module-level for headers around it ([names, iterable] each).
-func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][2]string, guarded []string) {
+func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][2]string, guarded []string, ifExists bool) {
 	// os.environ[k] for k in a list: each variable is required.
 	for _, m := range environVarIndexRe.FindAllStringSubmatch(read, -1) {
 		if slices.Contains(guarded, m[1]) {
@@ -963,6 +974,12 @@ func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][
 			f.startup = append(f.startup, settingsStartup(c.callee, "", req, n))
 		}
 		switch {
+		case (fetchFns[c.callee] || fetchFns[c.fn] && c.recv == "") && !ifExists:
+			what := c.callee + " downloads"
+			if u := f.literal(arg(pos, kw, 0, "url")); strings.Contains(u, "://") {
+				what = fmt.Sprintf("%s downloads %s", c.callee, u)
+			}
+			f.startup = append(f.startup, pyStartup{line: n, what: what})
 		case connectFns[c.callee]:
 			f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " connects to a database"})
 		case strings.HasPrefix(c.callee, "mlflow.") && c.fn == "load_model":

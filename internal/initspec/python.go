@@ -259,8 +259,14 @@ func parsePy(p, src string) *pyFile {
 		}
 		for len(guards) > 0 && l.indent <= guards[len(guards)-1].indent {
 			g := guards[len(guards)-1]
-			if g.try && l.indent == g.indent && catchesKeyRe.MatchString(l.code) {
-				f.startup = append(f.startup[:g.from], slices.DeleteFunc(f.startup[g.from:], func(s pyStartup) bool { return s.env != "" || len(s.envs) > 0 })...)
+			if g.try && l.indent == g.indent && strings.HasPrefix(l.code, "except") {
+				// What the except catches goes on: a missing variable (KeyError), a service
+				// that does not answer (a connection error), or anything (Exception).
+				broad, key, conn := catchesAllRe.MatchString(l.code), catchesKeyRe.MatchString(l.code), catchesConnRe.MatchString(l.code)
+				f.startup = append(f.startup[:g.from], slices.DeleteFunc(f.startup[g.from:], func(s pyStartup) bool {
+					isEnv := s.env != "" || len(s.envs) > 0
+					return broad || key && isEnv || conn && !isEnv
+				})...)
 			}
 			guards = guards[:len(guards)-1]
 		}
@@ -817,8 +823,11 @@ var (
 	// envTestRe tests a variable before reading it: "NAME" in os.environ, k in os.environ,
 	// os.getenv("NAME"), os.environ.get("NAME").
 	envTestRe = regexp.MustCompile(`(?:["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s+in\s+os\.environ\b|os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*(?:is\s+not\s+None|:|\s+and\b))`)
-	// catchesKeyRe is an except clause that catches a KeyError.
-	catchesKeyRe = regexp.MustCompile(`^except\s*(?::|\(?[^:]*\b(?:KeyError|LookupError|Exception|BaseException)\b)`)
+	// catchesAllRe is an except clause that catches every error; catchesKeyRe one that
+	// catches a KeyError; catchesConnRe one that catches a service's errors.
+	catchesAllRe  = regexp.MustCompile(`^except\s*(?::|[^:]*\b(?:Exception|BaseException)\b)`)
+	catchesKeyRe  = regexp.MustCompile(`^except\b[^:]*\b(?:KeyError|LookupError|ValidationError)\b`)
+	catchesConnRe = regexp.MustCompile(`^except\b[^:]*(?:Connection|Timeout|URLError|HTTPError|RequestException|OperationalError|ClientError|S3Error|RedisError|MlflowException|OSError|IOError|MaxRetryError)`)
 	// environVarIndexRe is os.environ[NAME]: a KeyError when the variable NAME holds is unset.
 	environVarIndexRe = regexp.MustCompile(`\bos\.environ\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]`)
 	// settingsFieldRe is a field of a settings class with no default: "api_key: str".
@@ -991,6 +1000,12 @@ func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][
 		case c.callee == "mlflow.set_tracking_uri":
 			if u := f.literal(arg(pos, kw, 0, "uri")); strings.HasPrefix(u, "http") || strings.HasPrefix(u, "databricks") {
 				f.remoteTracking = n
+			}
+		}
+		if c.fn == "create_all" {
+			// metadata.create_all(bind=engine) connects to create the tables.
+			if cl, ok := f.clients[strings.TrimSpace(arg(pos, kw, 0, "bind"))]; ok && cl.kind == "engine" && !cl.local {
+				f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s creates tables through a database engine (made at line %d), which needs its server", c.callee, cl.line)})
 			}
 		}
 		// A call on a client, or on one made in the same statement.

@@ -23,6 +23,10 @@ class Upload(Base):
 minio_client = Minio(os.getenv("MINIO_ENDPOINT", "localhost:9000"), access_key="minioadmin", secret_key="minioadmin", secure=False)
 s3 = boto3.client("s3")
 cache = redis.Redis(host="localhost", port=6379)
+try:
+    cache.ping()
+except redis.ConnectionError:
+    cache = None
 
 app = FastAPI()
 
@@ -36,7 +40,8 @@ def health():
 def upload(name: str, data: bytes):
     minio_client.put_object("uploads", name, data, len(data))
     s3.upload_file(name, "backup", name)
-    cache.set(name, 1)
+    if cache is not None:
+        cache.set(name, 1)
     with SessionLocal() as db:
         db.add(Upload(name=name))
         db.commit()

@@ -57,6 +57,9 @@ type command struct {
 	// pre are the scripts (or module paths) of the steps that run before it (a Makefile
 	// target's prerequisites), whose code the image needs too.
 	pre []string
+	// env are the variables set before it (VAR=value python ..., env VAR=value python ...),
+	// in order.
+	env [][2]string
 }
 
 // origin says where the command is declared: "dvc.yaml stage train (dvc.yaml:4)", or the
@@ -73,6 +76,19 @@ func (c *command) String() string {
 		return c.shell
 	}
 	return strings.Join(c.words, " ")
+}
+
+// line is the command as a shell runs it in a chain: with the variables it is run with
+// (VAR=value before it), which String leaves out.
+func (c *command) line() string {
+	if c.shell != "" || len(c.env) == 0 {
+		return c.String()
+	}
+	var pre []string
+	for _, kv := range c.env {
+		pre = append(pre, kv[0]+"="+shellWords([]string{kv[1]}))
+	}
+	return strings.Join(pre, " ") + " " + c.String()
 }
 
 type portFact struct {
@@ -608,9 +624,15 @@ func analyzeShell(line string, env envMap) *command {
 // analyzeWords reads one command.
 func analyzeWords(words []string) *command {
 	w := slices.Clone(words)
+	var env [][2]string
 	for len(w) > 0 {
 		switch {
-		case envAssignRe.MatchString(w[0]) || w[0] == "exec" || w[0] == "env" || w[0] == "nohup" || w[0] == "time":
+		case envAssignRe.MatchString(w[0]):
+			k, v, _ := strings.Cut(w[0], "=")
+			env = append(env, [2]string{k, v})
+			w = w[1:]
+			continue
+		case w[0] == "exec" || w[0] == "env" || w[0] == "nohup" || w[0] == "time":
 			w = w[1:]
 			continue
 		case len(w) > 1 && w[1] == "run" && slices.Contains([]string{"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "conda"}, w[0]):
@@ -625,7 +647,7 @@ func analyzeWords(words []string) *command {
 		}
 		break
 	}
-	c := &command{}
+	c := &command{env: env}
 	if len(w) == 0 {
 		return c
 	}
@@ -990,6 +1012,9 @@ func (r *repo) readMakefile(d *declared) {
 		for range 4 {
 			s = makeRefRe.ReplaceAllStringFunc(s, func(ref string) string {
 				name := makeRefRe.FindStringSubmatch(ref)[1]
+				if (name == "CURDIR" || name == "PWD") && vars[name] == "" {
+					return "." // the Makefile's directory, where make runs the recipe
+				}
 				pyName := strings.Contains(strings.ToUpper(name), "PYTHON") || name == "PY"
 				if v, ok := vars[name]; ok {
 					if pyName && (strings.HasPrefix(v, "$(shell") || strings.HasPrefix(v, "$$(")) && strings.Contains(v, "python") {
@@ -1072,10 +1097,10 @@ func (r *repo) readMakefile(d *declared) {
 		done[target] = true
 		if pre := before(target, map[string]bool{target: true}); isTrain && len(pre) > 0 {
 			// The prerequisites' Python steps run first, as make runs them.
-			main := c.String()
+			main := c.line()
 			for i, p := range pre {
 				pc := analyzeShell(p, envMap{})
-				pre[i] = pc.String() // python, as the image has it (not python3)
+				pre[i] = pc.line() // python, as the image has it (not python3)
 				if pc.script != "" {
 					c.pre = append(c.pre, pc.script)
 				} else if pc.module != "" {
@@ -1165,41 +1190,97 @@ func (r *repo) readDVC(d *declared) {
 	if best == nil {
 		return
 	}
-	// The stages whose outs the training stage depends on run first, as dvc repro runs them.
+	// The stages dvc repro runs before the training stage: it walks the stages in file order,
+	// each after the stages whose outs its deps name, dep by dep (plan_repro in dvc's
+	// dvc/repo/reproduce.py: networkx's dfs_postorder_nodes over the graph build_graph makes,
+	// nodes added in stage order, edges in dep order); stages no deps and outs link run in
+	// file order.
 	under := func(p, out string) bool {
 		return p == out || strings.HasPrefix(p, out+"/") || strings.HasPrefix(out, p+"/")
 	}
-	var pre []string
-	var preNames []string
-	seen := map[string]bool{bestName: true}
-	var upstream func(deps []string)
-	upstream = func(deps []string) {
+	var order []dvcStage
+	seen := map[string]bool{}
+	var visit func(s dvcStage)
+	visit = func(s dvcStage) {
+		seen[s.name] = true
+		for _, dep := range s.deps { // dvc adds the edges dep by dep
+			for _, t := range all {
+				if !seen[t.name] && slices.ContainsFunc(t.outs, func(o string) bool { return under(dep, o) }) {
+					visit(t)
+				}
+			}
+		}
+		order = append(order, s)
+	}
+	for _, s := range all {
+		if !seen[s.name] {
+			visit(s)
+		}
+	}
+	var pre, preNames, linked, skipped, after []string
+	upstream := map[string]bool{}
+	var mark func(name string)
+	mark = func(name string) {
 		for _, s := range all {
-			if seen[s.name] || !slices.ContainsFunc(deps, func(dep string) bool {
-				return slices.ContainsFunc(s.outs, func(o string) bool { return under(dep, o) })
-			}) {
+			if s.name != name {
 				continue
 			}
-			seen[s.name] = true
-			upstream(s.deps)
-			pc := analyzeShell(s.cmd, envMap{})
-			if pc.script == "" && (pc.module == "" || toolModules[pc.module]) {
-				continue
-			}
-			pre, preNames = append(pre, pc.String()), append(preNames, s.name)
-			if pc.script != "" {
-				best.pre = append(best.pre, pc.script)
-			} else {
-				best.pre = append(best.pre, strings.ReplaceAll(pc.module, ".", "/"))
+			for _, t := range all {
+				if !upstream[t.name] && slices.ContainsFunc(s.deps, func(dep string) bool {
+					return slices.ContainsFunc(t.outs, func(o string) bool { return under(dep, o) })
+				}) {
+					upstream[t.name] = true
+					mark(t.name)
+				}
 			}
 		}
 	}
-	upstream(paths(bestStage, "deps"))
+	mark(bestName)
+	reached := false
+	for _, s := range order {
+		if s.name == bestName {
+			reached = true
+			continue
+		}
+		if reached {
+			after = append(after, s.name)
+			continue
+		}
+		pc := analyzeShell(s.cmd, envMap{})
+		if pc.script == "" && (pc.module == "" || toolModules[pc.module]) {
+			skipped = append(skipped, s.name)
+			continue
+		}
+		pre, preNames = append(pre, pc.line()), append(preNames, s.name)
+		if upstream[s.name] {
+			linked = append(linked, s.name)
+		}
+		if pc.script != "" {
+			best.pre = append(best.pre, pc.script)
+		} else {
+			best.pre = append(best.pre, strings.ReplaceAll(pc.module, ".", "/"))
+		}
+	}
 	if len(pre) > 0 {
-		best.shell = strings.Join(append(pre, best.String()), " && ")
+		best.shell = strings.Join(append(pre, best.line()), " && ")
 		best.summary = best.shell
-		d.notes = append(d.notes, fmt.Sprintf("training: dvc.yaml stage %s depends on the outs of %s: the command runs %s first, as dvc repro does",
-			bestName, strings.Join(preNames, ", "), plural(len(pre), "that stage", "those stages")))
+		how := fmt.Sprintf("depends on the outs of %s", strings.Join(linked, ", "))
+		switch {
+		case len(linked) == 0:
+			how = fmt.Sprintf("comes after %s in dvc.yaml, and no deps and outs link them", strings.Join(preNames, ", "))
+		case len(linked) < len(preNames):
+			how += fmt.Sprintf(", and comes after %s in dvc.yaml", strings.Join(slices.DeleteFunc(slices.Clone(preNames), func(n string) bool { return upstream[n] }), ", "))
+		}
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc.yaml stage %s %s: the command runs %s first, as dvc repro does",
+			bestName, how, plural(len(pre), "that stage", "those stages")))
+	}
+	if len(skipped) > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc repro runs %s before stage %s; %s no Python of the repository, so the command leaves %s out: add %s to targets.training.command if training needs %s",
+			strings.Join(skipped, ", "), bestName, plural(len(skipped), "it runs", "they run"), plural(len(skipped), "it", "them"),
+			plural(len(skipped), "it", "them"), plural(len(skipped), "its output", "their outputs")))
+	}
+	if len(after) > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc repro runs %s after stage %s: not in the training command, which ends with training", strings.Join(after, ", "), bestName))
 	}
 	d.train = append(d.train, best)
 	if outs := mapValue(bestStage, "outs"); outs != nil && outs.Kind == yaml.SequenceNode {

@@ -399,13 +399,31 @@ func TestCorpusFacts(t *testing.T) {
 		"hub-model-in-function":        {"the app downloads distilbert-base-uncased from the Hugging Face Hub when it runs (genres/text.py:5 AutoTokenizer.from_pretrained)", "command: [python, -m, genres.train]"},
 		"gunicorn-bind-port-env":       {"command: [python, -m, gunicorn, --bind, \":8000\", --workers, \"1\", --threads, \"8\", --timeout, \"0\", app:app]", "copy: [app.py, assets]", "serves on $PORT, which the Dockerfile does not set"},
 		"dotenv-values-at-import":      {"smoke-test: false", "src/predict_app.py:9 config[\"APP_TOKEN\"] of dotenv_values", "command: [python, -m, gunicorn, -b, 0.0.0.0, -w, \"1\", src.predict_app:app]"},
-		"makefile-python-shell-var":    {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used"},
-		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
-		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
-		"justfile-dotenv-port":         {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"makefile-python-shell-var": {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used",
+			"env:\n      MLFLOW_TRACKING_URI: http://127.0.0.1:5000", "in a container is the container itself"},
+		"mlflow-train-endpoint": {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
+		"committed-data-csv":    {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
+		"justfile-dotenv-port":  {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"minio-model-at-import": {"smoke-test: false", "serving/storage.py:17 client.fget_object calls a MinIO client (made at line 9)", "command: [python, -m, uvicorn, serving.main:app"},
+		"s3-db-at-import": {"smoke-test: false", "api/app.py:7 boto3.client(\"s3\").download_file calls an S3 client",
+			"api/db.py:8 engine.connect calls a database engine (made at line 7)", "command: [python, train.py]"},
+		"mlflow-registry-at-import": {"smoke-test: false", "serve.py:9 mlflow.pyfunc.load_model(\"models:/fraud-detector/Production\") loads from the MLflow tracking server"},
+		"clients-constructed-only":  {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"env-loop-at-import":        {"smoke-test: false", "service/config.py:7 os.environ[key] for key in MODEL_NAME, MODEL_VERSION", "service/config.py:9 os.environ[name] for name in FEATURE_STORE_URL, FEATURE_STORE_TOKEN"},
+		"dvc-stages-file-order": {"command: \"python src/data/download.py && python src/data/process_data.py data/raw data/processed && python src/models/train_model.py data/processed models\"",
+			"dvc repro runs evaluate after stage train_model"},
+		"makefile-env-prefix": {"command: [python, scripts/train.py, --epochs, \"3\"]", "pythonpath: [/app/src, /app/lib]",
+			"env:\n      MLFLOW_TRACKING_URI: file:./mlruns", "copy: [src, scripts, lib]"},
+		"makefile-env-chain":          {"command: \"SEED=7 python features.py && MLFLOW_TRACKING_URI=sqlite:///mlflow.db python train.py\""},
+		"env-set-at-import":           {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"settings-class-imported":     {"smoke-test: false", "app/main.py:5 Settings() fills required fields from the environment: POSTGRES_SERVER (app/core/config.py:6), POSTGRES_PASSWORD (app/core/config.py:7)", "path: /api/health"},
+		"serve-env-prefix":            {"env:\n      APP_MODE: api\n      TOKENIZERS_PARALLELISM: \"false\"", "command: [python, -m, uvicorn, app.main:app"},
+		"url-model-at-import":         {"smoke-test: false", "main.py:13 urlopen downloads https://storage.googleapis.com/loan-models/status_classifier.joblib", "copy: [main.py, models]"},
+		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
 	}
 	// Notes that must not be written for a case.
-	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"}}
+	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
+		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "url-model-at-import": {"gdown.download"}, "settings-required-at-import": {"experiment (line"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
@@ -517,6 +535,103 @@ func TestDetectMangled(t *testing.T) {
 					t.Errorf("%s, mangling %d: %v", dir, iter, err)
 				}
 			}()
+		}
+	}
+}
+
+// TestImportBlockers: the calls at import that need a service, and the constructions that do
+// not.
+func TestImportBlockers(t *testing.T) {
+	for src, want := range map[string]string{
+		"import redis\nr = redis.Redis(host='redis')\nr.ping()\n":                                                             "r.ping calls a Redis client (made at line 2), which needs its server",
+		"import redis\nredis.Redis(host='redis').ping()\n":                                                                    `redis.Redis(host='redis').ping calls a Redis client, which needs its server`,
+		"import psycopg2\nconn = psycopg2.connect(dsn)\n":                                                                     "psycopg2.connect connects to a database",
+		"from sqlalchemy import create_engine\ncreate_engine(URL).connect()\n":                                                "create_engine(URL).connect calls a database engine, which needs its server",
+		"import mlflow\nm = mlflow.sklearn.load_model(f\"runs:/{RUN}/model\")\n":                                              `mlflow.sklearn.load_model("runs:/") loads from the MLflow tracking server`,
+		"import os\nfor a, b in [(\"X\", 1)]:\n    v = os.environ[a]\n":                                                       "os.environ[a] for a in X (a KeyError when one is unset)",
+		"import os\nKEYS = load()\nvals = [os.environ[k] for k in KEYS]\n":                                                    "os.environ[k] for each k in KEYS (a KeyError when one is unset)",
+		"import os\nos.environ[\"A\"] = os.environ[\"B\"]\n":                                                                  `os.environ["B"] (a KeyError when it is unset)`,
+		"import os\ntry:\n    x = os.environ[\"A\"]\nexcept ImportError:\n    x = None\n":                                     `os.environ["A"] (a KeyError when it is unset)`,
+		"import os\nif \"A\" in os.environ:\n    x = os.environ[\"A\"]\ny = os.environ[\"C\"]\n":                              `os.environ["C"] (a KeyError when it is unset)`,
+		"import os\nfor k in KEYS:\n    if k in os.environ:\n        cfg[k] = os.environ[k]\n":                                "",
+		"import os\nx = os.environ[\"A\"] if \"A\" in os.environ else None\n":                                                 "",
+		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept redis.exceptions.ConnectionError:\n    r = None\n":       "",
+		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept ImportError:\n    r = None\n":                            "r.ping calls a Redis client (made at line 2), which needs its server",
+		"e = create_engine(os.environ.get(\"DB\", \"postgresql://db/app\"))\nBase.metadata.create_all(bind=e)\n":              "Base.metadata.create_all creates tables through a database engine (made at line 1), which needs its server",
+		"e = create_engine(\"sqlite:///./app.db\")\nBase.metadata.create_all(bind=e)\n":                                       "",
+		"import redis\nr = redis.Redis()\ndef f():\n    r.ping()\n":                                                           "",
+		"from sqlalchemy import create_engine\ne = create_engine('sqlite:///a.db')\ne.connect()\n":                            "",
+		"import boto3\ns3 = boto3.client('s3')\nb = s3.Bucket\n":                                                              "",
+		"from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    a: int = 1\n    b: Optional[str]\ns = S()\n": "",
+	} {
+		f := parsePy("m.py", src)
+		var got []string
+		for _, s := range f.startup {
+			got = append(got, s.what)
+		}
+		if want == "" && len(got) > 0 || want != "" && !slices.Contains(got, want) {
+			t.Errorf("%q: startup %q, want %q", src, got, want)
+		}
+	}
+}
+
+// TestDVCReproOrder: the training command runs the stages dvc repro runs before the training
+// stage, in its order: file order, each stage after the stages whose outs it depends on.
+func TestDVCReproOrder(t *testing.T) {
+	r := newRepo(repoFS(map[string]string{
+		"dvc.yaml": `stages:
+  fetch:
+    cmd: dvc pull data/raw.dvc
+  featurize:
+    cmd: python feat.py
+    deps: [data/raw]
+    outs: [data/features]
+  prepare:
+    cmd: python prep.py
+    outs: [data/raw]
+  train:
+    cmd: python train.py
+    deps: [data/features]
+  report:
+    cmd: python report.py
+`,
+		"feat.py": "", "prep.py": "", "train.py": "", "report.py": "",
+	}))
+	d := &declared{env: map[string]envFact{}}
+	r.readDVC(d)
+	if len(d.train) != 1 || d.train[0].shell != "python prep.py && python feat.py && python train.py" {
+		t.Fatalf("train %+v", d.train)
+	}
+	want := []string{
+		"training: dvc.yaml stage train depends on the outs of prepare, featurize: the command runs those stages first, as dvc repro does",
+		"training: dvc repro runs fetch before stage train; it runs no Python of the repository, so the command leaves it out: add it to targets.training.command if training needs its output",
+		"training: dvc repro runs report after stage train: not in the training command, which ends with training",
+	}
+	if diff := cmp.Diff(want, d.notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
+// TestMakefileEnvPrefix: a recipe's VAR=value before python, with make's $(CURDIR) or
+// $(PWD) for the Makefile's directory, becomes the target's env and pythonpath.
+func TestMakefileEnvPrefix(t *testing.T) {
+	for _, recipe := range []string{
+		"PYTHONPATH=$(CURDIR)/src MODE=fast python -m pkg.train",
+		"env PYTHONPATH=$(PWD)/src MODE=fast python -m pkg.train",
+	} {
+		res, err := Detect(repoFS(map[string]string{
+			"Makefile":            "train:\n\t" + recipe + "\n",
+			"src/pkg/__init__.py": "",
+			"src/pkg/train.py":    "if __name__ == \"__main__\":\n    print(1)\n",
+			"requirements.txt":    "numpy\n",
+		}), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"command: [python, -m, pkg.train]", "pythonpath: [/app/src]", "MODE: fast"} {
+			if !strings.Contains(string(res.Spec), want) {
+				t.Errorf("%s: the spec lacks %q:\n%s", recipe, want, res.Spec)
+			}
 		}
 	}
 }

@@ -186,6 +186,18 @@ func roots(e *entry) []string {
 	if e != nil && e.script && path.Dir(e.file) != "." {
 		out = append(out, path.Dir(e.file))
 	}
+	if e != nil && e.decl != nil && e.shell == "" {
+		for _, kv := range e.decl.env {
+			if kv[0] != "PYTHONPATH" {
+				continue
+			}
+			for _, p := range strings.Split(kv[1], ":") {
+				if c, ok := cleanRel(strings.TrimPrefix(p, spec.DefaultWorkdir+"/")); ok && !slices.Contains(out, c) {
+					out = append(out, c) // the command's PYTHONPATH: commandEnv keeps it
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -260,9 +272,18 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	}
 
 	r.srcPath(t, files)
+	env := targetEnv(d, "training")
+	if train != nil && train.decl != nil && train.shell == "" {
+		maps.Copy(env, r.commandEnv(t, "training", train.decl))
+	} else if train != nil && train.decl != nil {
+		// A shell command keeps VAR=value before the training step: the code sees it.
+		for _, kv := range train.decl.env {
+			env[kv[0]] = envFact{value: kv[1], at: train.decl.at, target: "training"}
+		}
+	}
 
 	// Where training writes.
-	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
+	ev := &evaluator{r: r, env: env, files: r.pyFiles(files)}
 	if train != nil {
 		ev.args = train.command
 		if train.shell != "" {
@@ -607,6 +628,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		t.shell = "cd " + shellWords([]string{app.decl.cd}) + " && exec " + shellWords(t.command)
 		t.command = nil
 	}
+	if app != nil && app.decl != nil && t.shell == "" && t.command != nil {
+		maps.Copy(env, r.commandEnv(t, "inference", app.decl))
+	}
 	if app != nil {
 		pr := r.health(app, d, port)
 		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
@@ -701,7 +725,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			why = append(why, fmt.Sprintf("%s (%s)", k, e.at))
 		}
 		if len(why) > 0 {
-			pair.tp.envWhy = "Declared by " + strings.Join(why, ", ") + ", and read by the code."
+			pair.tp.envWhy = strings.TrimSpace(pair.tp.envWhy + " Declared by " + strings.Join(why, ", ") + ", and read by the code.")
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
 		}
 	}
@@ -745,9 +769,15 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		if pf.dotenv > 0 && r.exists(".env") {
 			r.note("inference: %s:%d reads .env, which the secure excludes keep out of the build context (it holds secrets): set what the app needs with env: (not secrets) or at run time (docker run --env-file .env)", pf.path, pf.dotenv)
 		}
-		for _, s := range pf.startup {
+		for _, s := range slices.Concat(pf.startup, r.importedSettings(pf)) {
 			if _, set := env[s.env]; s.env != "" && set {
 				continue // the image sets it
+			}
+			if len(s.envs) > 0 && !slices.ContainsFunc(s.envs, func(k string) bool { _, set := env[k]; return !set }) {
+				continue // the image sets them all
+			}
+			if s.mlflow && r.localTracking(files, env) {
+				continue // the image holds the local store the URI names
 			}
 			if l := s.local; l != "" && (path.IsAbs(l) || strings.HasPrefix(l, ".") || r.exists(strings.TrimSuffix(l, "/"))) {
 				continue // a path in the image, not a hub id
@@ -762,6 +792,39 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		strings.Join(why, "; ") + ". The smoke test is off; the healthcheck still runs where the image runs."
 	r.note("inference: smoke test off: the app cannot start at build time (no network, no credentials): %s", strings.Join(why, "; "))
 	return msg
+}
+
+// importedSettings are the settings classes with required fields that pf imports from
+// another module and instantiates at import.
+func (r *repo) importedSettings(pf *pyFile) []pyStartup {
+	var out []pyStartup
+	for _, in := range pf.instances {
+		for _, im := range pf.importStmts {
+			for _, nm := range im.names {
+				if nm[1] != in.callee {
+					continue
+				}
+				if g := r.lastFile(r.importModule(pf, im, "")); g != nil && len(g.settings[nm[0]]) > 0 {
+					out = append(out, settingsStartup(in.callee, g.path, g.settings[nm[0]], in.line))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// localTracking reports whether the MLflow store the app reads is a local one the repository
+// holds (mlruns/ or mlflow.db, copied into the image), not a tracking server.
+func (r *repo) localTracking(files []string, env map[string]envFact) bool {
+	if e, ok := env["MLFLOW_TRACKING_URI"]; ok && (strings.HasPrefix(e.value, "http") || strings.HasPrefix(e.value, "databricks")) {
+		return false
+	}
+	for _, pf := range r.pyFiles(files) {
+		if pf.remoteTracking > 0 {
+			return false
+		}
+	}
+	return r.isDir("mlruns") || r.isFile("mlflow.db")
 }
 
 // notCopied reports whether a path a Dockerfile copies is not one for the spec to copy: the
@@ -1127,4 +1190,72 @@ func shellWords(words []string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// loopbackRe is a URL or address on the local machine.
+var loopbackRe = regexp.MustCompile(`\b(?:localhost|127\.0\.0\.1)\b`)
+
+// commandEnv keeps what the variables a declared command is run with (VAR=value python ...,
+// env VAR=value python ...) mean, once the image runs the command in exec form: PYTHONPATH
+// becomes the target's pythonpath (relative entries under the workdir), the others its env.
+// It returns the variables, for the evaluator of the code's paths.
+func (r *repo) commandEnv(t *targetPlan, target string, c *command) map[string]envFact {
+	out := map[string]envFact{}
+	if c == nil || len(c.env) == 0 {
+		return out
+	}
+	var set []string
+	for _, kv := range c.env {
+		k, v := kv[0], kv[1]
+		switch k {
+		case "PATH", "HOME", "VIRTUAL_ENV":
+			r.note("%s: %s sets %s for the command: not kept (the image sets it)", target, c.origin(), k)
+			continue
+		case "PYTHONPATH":
+			var pp []string
+			for _, e := range strings.Split(v, ":") {
+				e = strings.TrimSuffix(e, "/")
+				if !path.IsAbs(e) {
+					rel, ok := cleanRel(e)
+					if !ok {
+						continue
+					}
+					e = path.Join(spec.DefaultWorkdir, rel)
+				}
+				if !slices.Contains(pp, e) {
+					pp = append(pp, e)
+				}
+			}
+			if len(pp) == 0 {
+				continue
+			}
+			// The command's own import roots replace those init would work out.
+			t.pythonpath = pp
+			t.pythonpathWhy = fmt.Sprintf("%s runs the command with PYTHONPATH=%s.", c.origin(), v)
+		default:
+			if t.env == nil {
+				t.env = map[string]string{}
+			}
+			t.env[k] = v
+			out[k] = envFact{value: v, at: c.at, target: target}
+			if loopbackRe.MatchString(v) {
+				r.note("%s: %s=%s names this machine, which in a container is the container itself: run the image with --network host, or set %s at run time (docker run -e %s=...)", target, k, v, k, k)
+			}
+		}
+		set = append(set, k+"="+v)
+	}
+	if len(out) > 0 {
+		t.envWhy = strings.TrimSpace(fmt.Sprintf("%s runs the command with %s. %s", c.origin(), strings.Join(slices.DeleteFunc(slices.Clone(set), func(s string) bool { return strings.HasPrefix(s, "PYTHONPATH=") }), " "), t.envWhy))
+	}
+	if len(set) > 0 {
+		var kept []string
+		if len(out) > 0 {
+			kept = append(kept, "env")
+		}
+		if len(out) < len(set) {
+			kept = append(kept, "pythonpath")
+		}
+		r.note("%s: %s runs the command with %s: kept in the target's %s", target, c.origin(), strings.Join(set, " "), strings.Join(kept, " and "))
+	}
+	return out
 }

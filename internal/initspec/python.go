@@ -67,6 +67,25 @@ type pyFile struct {
 	// fits are the objects a fit method is called on, with the line (a CatBoost model writes
 	// its train_dir when fitted).
 	fits []pyFit
+	// settings are the pydantic-settings classes with fields that have no default, by name.
+	settings map[string][]settingsField
+	// clients are the service clients assigned at module level, by name.
+	clients map[string]pyClient
+	// remoteTracking is the line of a set_tracking_uri to a server, 0 for none.
+	remoteTracking int
+	// instances are the calls of a bare name with no arguments at import or start (settings =
+	// Settings()), for a settings class another module defines.
+	instances []pyInstance
+}
+
+type pyInstance struct {
+	callee string
+	line   int
+}
+
+type settingsField struct {
+	name string
+	line int
 }
 
 type pyFit struct {
@@ -98,8 +117,11 @@ type pyStartup struct {
 	// local, when set, is the path argument: the call reads the repository, not the network,
 	// when the path exists there.
 	local string
-	// env is the variable a required read needs.
-	env string
+	// env is the variable a required read needs; envs, the variables, when it needs several.
+	env  string
+	envs []string
+	// mlflow: it loads a models:/ or runs:/ URI, which a local store in the image can answer.
+	mlflow bool
 }
 
 type pyInclude struct {
@@ -197,7 +219,8 @@ var routeFns = map[string]bool{"get": true, "route": true, "api_route": true, "h
 	"post": false, "put": false, "patch": false, "delete": false, "websocket": false}
 
 func parsePy(p, src string) *pyFile {
-	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{}}
+	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{},
+		settings: map[string][]settingsField{}, clients: map[string]pyClient{}}
 	type block struct {
 		indent int
 		kind   string // "def" or "class"
@@ -214,7 +237,60 @@ func parsePy(p, src string) *pyFile {
 		indent, line  int
 		active, found bool
 	}
+	// loops are the module-level for statements the line is in: [names, iterable].
+	type loop struct {
+		indent int
+		head   [2]string
+	}
+	var loops []loop
+	// guards are the blocks whose environment reads cannot fail: under an if that tests the
+	// variable, or a try whose except catches the KeyError (checked when the except comes).
+	type guard struct {
+		indent int
+		keys   []string
+		try    bool
+		from   int  // the startup entries recorded in the try block start here
+		exists bool // an if that tests a file exists: what it fetches may be in the image
+	}
+	var guards []guard
 	for _, l := range logicalLines(src) {
+		for len(loops) > 0 && l.indent <= loops[len(loops)-1].indent {
+			loops = loops[:len(loops)-1]
+		}
+		for len(guards) > 0 && l.indent <= guards[len(guards)-1].indent {
+			g := guards[len(guards)-1]
+			if g.try && l.indent == g.indent && strings.HasPrefix(l.code, "except") {
+				// What the except catches goes on: a missing variable (KeyError), a service
+				// that does not answer (a connection error), or anything (Exception).
+				broad, key, conn := catchesAllRe.MatchString(l.code), catchesKeyRe.MatchString(l.code), catchesConnRe.MatchString(l.code)
+				f.startup = append(f.startup[:g.from], slices.DeleteFunc(f.startup[g.from:], func(s pyStartup) bool {
+					isEnv := s.env != "" || len(s.envs) > 0
+					return broad || key && isEnv || conn && !isEnv
+				})...)
+			}
+			guards = guards[:len(guards)-1]
+		}
+		var guarded []string
+		ifExists := false
+		for _, g := range guards {
+			guarded = append(guarded, g.keys...)
+			ifExists = ifExists || g.exists
+		}
+		for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
+			guarded = append(guarded, m[1]+m[2])
+		}
+		switch {
+		case strings.HasPrefix(l.code, "try:"):
+			guards = append(guards, guard{indent: l.indent, try: true, from: len(f.startup)})
+		case strings.HasPrefix(l.code, "if ") || strings.HasPrefix(l.code, "elif "):
+			var keys []string
+			for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
+				keys = append(keys, m[1]+m[2])
+			}
+			if len(keys) > 0 || existsRe.MatchString(l.code) {
+				guards = append(guards, guard{indent: l.indent, keys: keys, exists: existsRe.MatchString(l.code)})
+			}
+		}
 		if envGuard.active {
 			if l.indent <= envGuard.indent {
 				envGuard.active = false
@@ -258,7 +334,15 @@ func parsePy(p, src string) *pyFile {
 			f.assigns = append(f.assigns, pyAssign{name: m[2], expr: strings.TrimSpace(m[1]), line: l.n, scope: scope})
 		}
 		if scope == "class" && strings.Contains(stack[len(stack)-1].bases, "BaseSettings") {
+			cls := stack[len(stack)-1].name
 			if m := assignRe.FindStringSubmatch(code); m != nil {
+				f.envReads = append(f.envReads, strings.ToUpper(m[1]))
+				if requiredFieldRe.MatchString(m[2]) { // Field(...): required
+					f.settings[cls] = append(f.settings[cls], settingsField{m[1], l.n})
+				}
+			} else if m := settingsFieldRe.FindStringSubmatch(code); m != nil && !optionalRe.MatchString(m[2]) {
+				// No default: pydantic-settings requires it from the environment (or .env).
+				f.settings[cls] = append(f.settings[cls], settingsField{m[1], l.n})
 				f.envReads = append(f.envReads, strings.ToUpper(m[1]))
 			}
 		}
@@ -295,8 +379,33 @@ func parsePy(p, src string) *pyFile {
 		if m := envGuardRe.FindStringSubmatch(code); m != nil && (!inFunc || f.startFunc) {
 			envGuard.name, envGuard.indent, envGuard.line, envGuard.active, envGuard.found = m[1], l.indent, l.n, true, false
 		}
+		if !inFunc && len(stack) == 0 {
+			if m := forRe.FindStringSubmatch(code); m != nil {
+				loops = append(loops, loop{l.indent, [2]string{m[1], m[2]}})
+			}
+			if m := assignRe.FindStringSubmatch(code); m != nil && len(cs) > 0 && cs[0].pos == strings.Index(code, m[2]) {
+				pos, kw := splitArgs(cs[0].args)
+				if kind, local := f.clientKind(cs[0], pos, kw); kind != "" {
+					f.clients[m[1]] = pyClient{kind: kind, line: l.n, local: local}
+				}
+			}
+		}
 		if !inFunc || f.startFunc {
-			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
+			var heads [][2]string
+			for _, lp := range loops {
+				heads = append(heads, lp.head)
+			}
+			// What is read: not os.environ[...] assigned to (the right-hand side only), nor a
+			// variable the statement or a block around it tests first.
+			read := code
+			if m := environSetRe.FindStringSubmatch(code); m != nil {
+				read = code[len(m[0]):]
+			}
+			f.importBlockers(code, read, cs, l.n, heads, guarded, ifExists)
+			for _, m := range environIndexRe.FindAllStringSubmatch(read, -1) {
+				if slices.Contains(guarded, m[1]) {
+					continue
+				}
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
 			}
 			if m := dotenvAssignRe.FindStringSubmatch(code); m != nil {
@@ -697,4 +806,252 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 	case strings.HasPrefix(c.callee, "kaggle.") || c.fn == "KaggleApi" || c.fn == "dataset_download_files" || c.callee == "kagglehub.model_download" || c.callee == "kagglehub.dataset_download":
 		f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " calls Kaggle (network and credentials)"})
 	}
+}
+
+// What a module does at import (or when the app starts) that needs a service the build does
+// not have: a call on a storage, database or cache client, a connection, a model from an
+// MLflow tracking server; and required settings read in a loop or by pydantic-settings.
+// Constructing a client makes no network call and stops nothing.
+
+var (
+	// forRe is a for statement's header: the names it binds and what it iterates.
+	forRe = regexp.MustCompile(`^(?:async\s+)?for\s+(.+?)\s+in\s+(.+?)\s*:$`)
+	// compForRe is a comprehension's "for NAME in ITER" (ITER up to if, for or the bracket).
+	compForRe = regexp.MustCompile(`\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|[A-Za-z_][\w.]*)`)
+	// environSetRe is an assignment to os.environ[...] (not a comparison).
+	environSetRe = regexp.MustCompile(`^os\.environ\[[^\]]+\]\s*=[^=]`)
+	// envTestRe tests a variable before reading it: "NAME" in os.environ, k in os.environ,
+	// os.getenv("NAME"), os.environ.get("NAME").
+	envTestRe = regexp.MustCompile(`(?:["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s+in\s+os\.environ\b|os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*(?:is\s+not\s+None|:|\s+and\b))`)
+	// catchesAllRe is an except clause that catches every error; catchesKeyRe one that
+	// catches a KeyError; catchesConnRe one that catches a service's errors.
+	catchesAllRe  = regexp.MustCompile(`^except\s*(?::|[^:]*\b(?:Exception|BaseException)\b)`)
+	catchesKeyRe  = regexp.MustCompile(`^except\b[^:]*\b(?:KeyError|LookupError|ValidationError)\b`)
+	catchesConnRe = regexp.MustCompile(`^except\b[^:]*(?:Connection|Timeout|URLError|HTTPError|RequestException|OperationalError|ClientError|S3Error|RedisError|MlflowException|OSError|IOError|MaxRetryError)`)
+	// environVarIndexRe is os.environ[NAME]: a KeyError when the variable NAME holds is unset.
+	environVarIndexRe = regexp.MustCompile(`\bos\.environ\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]`)
+	// settingsFieldRe is a field of a settings class with no default: "api_key: str".
+	settingsFieldRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*)\s*:\s*([^=]+?)\s*$`)
+	// stringsRe are the string literals of a list or tuple.
+	stringsRe = regexp.MustCompile(`["']([A-Za-z_][A-Za-z0-9_]*)["']`)
+	// connectFns are calls that connect to a database or broker when made.
+	connectFns = map[string]bool{"psycopg2.connect": true, "psycopg.connect": true, "pymysql.connect": true,
+		"mysql.connector.connect": true, "MySQLdb.connect": true, "pyodbc.connect": true, "cx_Oracle.connect": true,
+		"oracledb.connect": true, "snowflake.connector.connect": true, "clickhouse_connect.get_client": true,
+		"pika.BlockingConnection": true, "psycopg2.pool.SimpleConnectionPool": true, "vertica_python.connect": true}
+	// fetchFns download from a URL when called (bare names: imported from their module).
+	fetchFns = map[string]bool{"urllib.request.urlopen": true, "urllib.request.urlretrieve": true, "request.urlopen": true,
+		"request.urlretrieve": true, "urlopen": true, "urlretrieve": true, "requests.get": true, "requests.post": true,
+		"httpx.get": true, "gdown.download": true, "wget.download": true, "tf.keras.utils.get_file": true,
+		"keras.utils.get_file": true, "torch.hub.download_url_to_file": true, "torch.hub.load_state_dict_from_url": true,
+		"load_state_dict_from_url": true, "download_url_to_file": true}
+	// existsRe tests that a file exists (if not os.path.exists(MODEL): download it).
+	existsRe = regexp.MustCompile(`\b(?:exists|isfile|is_file|isdir|is_dir)\(`)
+	// clientMethods are the methods that call the service, by client kind ("" for any method).
+	clientMethods = map[string]map[string]bool{
+		"minio": {"fget_object": true, "get_object": true, "list_objects": true, "bucket_exists": true, "make_bucket": true,
+			"list_buckets": true, "stat_object": true, "fput_object": true, "put_object": true},
+		"s3": {"download_file": true, "download_fileobj": true, "get_object": true, "list_objects": true, "list_objects_v2": true,
+			"head_object": true, "upload_file": true, "put_object": true, "head_bucket": true, "list_buckets": true,
+			"create_bucket": true, "Bucket": false, "Object": false},
+		"redis":  {"": true, "pipeline": false, "close": false, "pubsub": false},
+		"engine": {"connect": true, "begin": true, "execute": true, "raw_connection": true},
+	}
+	clientNames = map[string]string{"minio": "a MinIO client", "s3": "an S3 client", "redis": "a Redis client", "engine": "a database engine"}
+)
+
+// pyClient is a service client assigned at module level.
+type pyClient struct {
+	kind string
+	line int
+	// local: a database engine on a sqlite file, which needs no server.
+	local bool
+}
+
+// clientKind classifies a call that constructs a client, "" for other calls.
+func (f *pyFile) clientKind(c pyCall, pos []string, kw map[string]string) (kind string, local bool) {
+	switch {
+	case c.fn == "Minio":
+		return "minio", false
+	case (c.fn == "client" || c.fn == "resource") && (strings.HasPrefix(c.callee, "boto3") || strings.Contains(c.recv, "Session")):
+		if s := f.literal(arg(pos, kw, 0, "service_name")); s == "s3" {
+			return "s3", false
+		}
+	case c.fn == "Redis" || c.fn == "StrictRedis" || c.fn == "from_url" && strings.Contains(strings.ToLower(c.recv), "redis"):
+		return "redis", false
+	case c.fn == "create_engine":
+		u := f.literal(arg(pos, kw, 0, "url"))
+		return "engine", strings.HasPrefix(u, "sqlite")
+	}
+	return "", false
+}
+
+// literal is the string an expression stands for in this file: a literal, a module-level
+// name assigned one, or the default of os.getenv; "" when it is none of these.
+func (f *pyFile) literal(expr string) string {
+	for range 4 { // a name assigned a name, a few times at most
+		expr = strings.TrimSpace(expr)
+		if v, _, ok := strLit(expr); ok {
+			return v
+		}
+		if m := envDefaultRe.FindStringSubmatch(expr); m != nil {
+			expr = m[1]
+			continue
+		}
+		if !identRe.MatchString(expr) {
+			return ""
+		}
+		next := ""
+		for _, a := range slices.Backward(f.assigns) {
+			if a.name == expr && a.scope == "module" {
+				next = a.expr
+				break
+			}
+		}
+		if next == "" {
+			return ""
+		}
+		expr = next
+	}
+	return ""
+}
+
+// envDefaultRe is os.getenv("X", DEFAULT) or os.environ.get("X", DEFAULT).
+var envDefaultRe = regexp.MustCompile(`^os\.(?:getenv|environ\.get)\(\s*["'][^"']*["']\s*,\s*(.+)\)$`)
+
+// loopNames are the variable names a for loop's or comprehension's iterable holds: a literal
+// list or tuple of strings, or a module-level name assigned one. ok is false when init cannot
+// tell.
+func (f *pyFile) loopNames(iter string) (names []string, ok bool) {
+	iter = strings.TrimSpace(iter)
+	if identRe.MatchString(iter) {
+		for i := len(f.assigns) - 1; i >= 0; i-- {
+			if a := f.assigns[i]; a.name == iter && a.scope == "module" {
+				iter = strings.TrimSpace(a.expr)
+				break
+			}
+		}
+	}
+	if iter == "" || !strings.ContainsRune("[({", rune(iter[0])) {
+		return nil, false
+	}
+	for _, m := range stringsRe.FindAllStringSubmatch(iter, -1) {
+		names = append(names, m[1])
+	}
+	return names, len(names) > 0
+}
+
+// importBlockers records what one statement run at import or start needs from outside the
+// build: loops is the module-level for headers around it ([names, iterable] each).
+func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][2]string, guarded []string, ifExists bool) {
+	// os.environ[k] for k in a list: each variable is required.
+	for _, m := range environVarIndexRe.FindAllStringSubmatch(read, -1) {
+		if slices.Contains(guarded, m[1]) {
+			continue
+		}
+		iter, found := "", false
+		for _, cm := range compForRe.FindAllStringSubmatch(code, -1) {
+			if cm[1] == m[1] {
+				iter, found = cm[2], true
+			}
+		}
+		for i := len(loops) - 1; i >= 0 && !found; i-- {
+			if slices.Contains(strings.FieldsFunc(loops[i][0], func(r rune) bool { return r == ',' || r == ' ' || r == '(' || r == ')' }), m[1]) {
+				iter, found = loops[i][1], true
+			}
+		}
+		if !found {
+			continue // a name assigned elsewhere: not followed
+		}
+		s := pyStartup{line: n}
+		if names, ok := f.loopNames(iter); ok {
+			s.envs = names
+			s.what = fmt.Sprintf("os.environ[%s] for %s in %s (a KeyError when one is unset)", m[1], m[1], strings.Join(names, ", "))
+		} else {
+			s.what = fmt.Sprintf("os.environ[%s] for each %s in %s (a KeyError when one is unset)", m[1], m[1], iter)
+		}
+		f.startup = append(f.startup, s)
+	}
+	for _, c := range cs {
+		pos, kw := splitArgs(c.args)
+		if strings.TrimSpace(c.args) == "" && identRe.MatchString(c.callee) && len(f.settings[c.callee]) == 0 {
+			// Name(): a settings class of another module, perhaps (startupBlockers looks).
+			f.instances = append(f.instances, pyInstance{c.callee, n})
+		}
+		// A settings class with required fields, instantiated.
+		if req := f.settings[c.callee]; len(req) > 0 && strings.TrimSpace(c.args) == "" {
+			f.startup = append(f.startup, settingsStartup(c.callee, "", req, n))
+		}
+		switch {
+		case (fetchFns[c.callee] || fetchFns[c.fn] && c.recv == "") && !ifExists:
+			what := c.callee + " downloads"
+			if u := f.literal(arg(pos, kw, 0, "url")); strings.Contains(u, "://") {
+				what = fmt.Sprintf("%s downloads %s", c.callee, u)
+			}
+			f.startup = append(f.startup, pyStartup{line: n, what: what})
+		case connectFns[c.callee]:
+			f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " connects to a database"})
+		case strings.HasPrefix(c.callee, "mlflow.") && c.fn == "load_model":
+			uri := f.literal(arg(pos, kw, 0, "model_uri"))
+			if strings.HasPrefix(uri, "models:/") || strings.HasPrefix(uri, "runs:/") {
+				f.startup = append(f.startup, pyStartup{line: n, mlflow: true,
+					what: fmt.Sprintf("%s(%q) loads from the MLflow tracking server", c.callee, uri)})
+			}
+		case c.callee == "mlflow.set_tracking_uri":
+			if u := f.literal(arg(pos, kw, 0, "uri")); strings.HasPrefix(u, "http") || strings.HasPrefix(u, "databricks") {
+				f.remoteTracking = n
+			}
+		}
+		if c.fn == "create_all" {
+			// metadata.create_all(bind=engine) connects to create the tables.
+			if cl, ok := f.clients[strings.TrimSpace(arg(pos, kw, 0, "bind"))]; ok && cl.kind == "engine" && !cl.local {
+				f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s creates tables through a database engine (made at line %d), which needs its server", c.callee, cl.line)})
+			}
+		}
+		// A call on a client, or on one made in the same statement.
+		kind, local, at := "", false, 0
+		if cl, ok := f.clients[c.recv]; ok {
+			kind, local, at = cl.kind, cl.local, cl.line
+		} else if strings.HasSuffix(c.recv, ")") {
+			if inner := calls(c.recv); len(inner) > 0 && inner[0].pos == 0 {
+				p, k := splitArgs(inner[0].args)
+				kind, local = f.clientKind(inner[0], p, k)
+			}
+		}
+		if kind == "" || local {
+			continue
+		}
+		ms := clientMethods[kind]
+		if call, listed := ms[c.fn]; listed && !call || !listed && !ms[""] {
+			continue
+		}
+		what := fmt.Sprintf("%s.%s calls %s", c.recv, c.fn, clientNames[kind])
+		if at > 0 {
+			what = fmt.Sprintf("%s.%s calls %s (made at line %d)", c.recv, c.fn, clientNames[kind], at)
+		}
+		f.startup = append(f.startup, pyStartup{line: n, what: what + ", which needs its server"})
+	}
+}
+
+var (
+	// optionalRe is an annotation that allows None: pydantic v1 gives such a field None.
+	optionalRe = regexp.MustCompile(`\bOptional\[|\bNone\b|\bClassVar\b`)
+	// requiredFieldRe is Field(...) or Field(default=...): the ellipsis marks a required field.
+	requiredFieldRe = regexp.MustCompile(`^Field\(\s*(?:default\s*=\s*)?\.\.\.`)
+)
+
+// settingsStartup is the instantiation at line n of a settings class with required fields,
+// defined in file (or "" for the same file).
+func settingsStartup(cls, file string, req []settingsField, n int) pyStartup {
+	var envs, shown []string
+	for _, fl := range req {
+		envs = append(envs, strings.ToUpper(fl.name))
+		if file != "" {
+			shown = append(shown, fmt.Sprintf("%s (%s:%d)", fl.name, file, fl.line))
+		} else {
+			shown = append(shown, fmt.Sprintf("%s (line %d)", fl.name, fl.line))
+		}
+	}
+	return pyStartup{line: n, envs: envs,
+		what: fmt.Sprintf("%s() fills required fields from the environment: %s (a ValidationError when unset)", cls, strings.Join(shown, ", "))}
 }

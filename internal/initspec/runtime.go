@@ -100,8 +100,11 @@ func (r *repo) mlflowStore(files []string, ev *evaluator, needed bool) (dir, at 
 	}
 	if e, ok := ev.env["MLFLOW_TRACKING_URI"]; ok {
 		v, ok := fromString(e.value, false, "MLFLOW_TRACKING_URI")
-		if !ok || v.scheme != "" && v.scheme != "sqlite" {
+		switch {
+		case !ok || v.scheme != "" && v.scheme != "sqlite":
 			return "", ""
+		case v.scheme == "sqlite":
+			return v.dir(opWrite), e.at.String() + " MLFLOW_TRACKING_URI (sqlite)"
 		}
 		return v.dir(opTrack), e.at.String() + " MLFLOW_TRACKING_URI"
 	}

@@ -275,6 +275,9 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		if path.IsAbs(store) || !coveredItems(copies, store) {
 			dirs = addDir(dirs, topDirUnlessAbs(store), at)
 		}
+	} else if uri, at := r.mlflowServer(files, ev); uri != "" {
+		r.note("training: it logs to the MLflow tracking server %s (%s): the training container must reach it when it runs "+
+			"(set MLFLOW_TRACKING_URI to its address there), or the run fails", uri, at)
 	}
 	if train != nil && train.decl != nil && strings.HasPrefix(train.decl.from, "dvc.yaml") {
 		for _, o := range d.outs {

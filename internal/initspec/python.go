@@ -23,6 +23,9 @@ type pyFile struct {
 	curFunc string
 	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
 	dotenv int
+	// mlflowServer is the http(s) tracking URI set at import or start ("" for none): the
+	// MLflow calls made then contact that server.
+	mlflowServer string
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
 	apps []pyApp
 	// wsgi are module-level Flask app assignments, which uvicorn cannot serve.
@@ -663,6 +666,46 @@ var (
 	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 )
 
+// mlflowServerFns are the MLflow client calls that ask the tracking server (or its model
+// registry) for something.
+var mlflowServerFns = map[string]bool{"get_latest_versions": true, "search_model_versions": true, "get_model_version": true,
+	"get_model_version_by_alias": true, "get_registered_model": true, "search_registered_models": true,
+	"list_registered_models": true, "get_run": true, "search_runs": true, "get_experiment_by_name": true,
+	"download_artifacts": true, "set_experiment": true}
+
+// mlflowContacts reports whether call c contacts the tracking server: a registry or run query,
+// or loading a model by a models:/ or runs:/ URI (uri, the call's model_uri argument).
+func mlflowContacts(c pyCall, uri string) bool {
+	if mlflowServerFns[c.fn] {
+		return true
+	}
+	return c.fn == "load_model" && strings.HasPrefix(c.callee, "mlflow.") &&
+		(strings.Contains(uri, "models:/") || strings.Contains(uri, "runs:/"))
+}
+
+// httpURIRe is a quoted http(s) URI in an expression.
+var httpURIRe = regexp.MustCompile(`["'](https?://[^"'\s]+)["']`)
+
+// serverURI is the http(s) URI expression expr gives: a literal, the default of an
+// environment read, or a module-level name assigned one; "" otherwise.
+func (f *pyFile) serverURI(expr string) string {
+	if m := httpURIRe.FindStringSubmatch(expr); m != nil {
+		return m[1]
+	}
+	if !identRe.MatchString(strings.TrimSpace(expr)) {
+		return ""
+	}
+	for i := len(f.assigns) - 1; i >= 0; i-- {
+		if a := f.assigns[i]; a.name == strings.TrimSpace(expr) && a.scope == "module" {
+			if m := httpURIRe.FindStringSubmatch(a.expr); m != nil {
+				return m[1]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
 // startupCall records a call at import or start that downloads from a model hub or Kaggle.
 func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int) {
 	lit := func(s string) string {
@@ -673,6 +716,10 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 		return v
 	}
 	switch {
+	case c.callee == "mlflow.set_tracking_uri":
+		f.mlflowServer = f.serverURI(arg(pos, kw, 0, "uri"))
+	case f.mlflowServer != "" && mlflowContacts(c, arg(pos, kw, 0, "model_uri")):
+		f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s contacts the MLflow tracking server %s", c.callee, f.mlflowServer)})
 	case c.fn == "load_dotenv" || c.fn == "find_dotenv" || c.fn == "dotenv_values":
 		if f.dotenv == 0 {
 			f.dotenv = n

@@ -111,6 +111,18 @@ func (r *repo) mlflowStore(files []string, ev *evaluator, needed bool) (dir, at 
 	return "mlruns", first + ", to MLflow's default local store"
 }
 
+// mlflowServer is the MLflow tracking server the code logs to (set_tracking_uri with an http
+// or https URI, its default when read from the environment), with the evidence; "" when the
+// code tracks locally or not at all.
+func (r *repo) mlflowServer(files []string, ev *evaluator) (uri, at string) {
+	for _, u := range r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opTrack }) {
+		if u.v.scheme == "http" || u.v.scheme == "https" {
+			return u.v.p, u.at + " mlflow.set_tracking_uri"
+		}
+	}
+	return "", ""
+}
+
 // dirUse is a directory an image needs, with the evidence.
 type dirUse struct {
 	dir string

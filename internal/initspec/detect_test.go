@@ -402,6 +402,8 @@ func TestCorpusFacts(t *testing.T) {
 		"makefile-python-shell-var":    {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used"},
 		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
+		"fit-log-mlflow": {"command: [python, experiment.py]", "writable: [models, mlruns]",
+			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
 		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",
 			"training: it logs to the MLflow tracking server http://127.0.0.1:5000 (train.py:9 mlflow.set_tracking_uri)", "command: [python, train.py]"},
 		"justfile-dotenv-port": {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},

@@ -79,6 +79,9 @@ type portFact struct {
 	port int
 	what string // "EXPOSE", "the compose ports", ...
 	at   where
+	// dir, for a compose service, is the folder of code it builds ("" for the root or
+	// unknown): its ports are another program's when the app is not in that folder.
+	dir string
 }
 
 type healthFact struct {
@@ -363,7 +366,7 @@ func (r *repo) readDockerfile(d *declared, file string) {
 				v, _, _ := lex.ProcessWord(p, st.env)
 				num, _, _ := strings.Cut(v, "/")
 				if port, err := strconv.Atoi(num); err == nil && port > 0 && port < 65536 {
-					st.ports = append(st.ports, portFact{port, "EXPOSE", at})
+					st.ports = append(st.ports, portFact{port: port, what: "EXPOSE", at: at})
 				}
 			}
 		case "healthcheck":
@@ -766,6 +769,7 @@ func (r *repo) readCompose(d *declared, file string) {
 		case serve && c != nil && (c.server != "" || c.script != "" || c.module != ""):
 			d.serve = append(d.serve, c)
 		}
+		dir := r.composeBuildDir(svc)
 		if ports := mapValue(svc, "ports"); serve && ports != nil {
 			for _, p := range ports.Content {
 				port := 0
@@ -783,7 +787,7 @@ func (r *repo) readCompose(d *declared, file string) {
 					}
 				}
 				if port > 0 && port < 65536 {
-					d.ports = append(d.ports, portFact{port, "the compose ports of " + name, where{file, p.Line}})
+					d.ports = append(d.ports, portFact{port: port, what: "the compose ports of " + name, at: where{file, p.Line}, dir: dir})
 				}
 			}
 		}
@@ -807,7 +811,9 @@ func (r *repo) readCompose(d *declared, file string) {
 				}
 			}
 		}
-		if envs := mapValue(svc, "environment"); envs != nil {
+		// The environment of a service that is neither the app nor training (a prebuilt
+		// MLflow server, a database) is that program's.
+		if envs := mapValue(svc, "environment"); envs != nil && (serve || train) {
 			target := "inference"
 			if train {
 				target = "training"
@@ -831,6 +837,49 @@ func (r *repo) readCompose(d *declared, file string) {
 			}
 		}
 	}
+}
+
+// composeBuildDir is the folder of code a compose service builds: its build context when that
+// is not the root, else the top folder of its Dockerfile when that folder holds Python code
+// (chat/.devcontainer/Dockerfile builds chat/; docker/Dockerfile.api builds the root); ""
+// for the root or no build.
+func (r *repo) composeBuildDir(svc *yaml.Node) string {
+	b := mapValue(svc, "build")
+	if b == nil {
+		return ""
+	}
+	ctx, file := b.Value, ""
+	if b.Kind == yaml.MappingNode {
+		ctx = ""
+		if c := mapValue(b, "context"); c != nil {
+			ctx = c.Value
+		}
+		if f := mapValue(b, "dockerfile"); f != nil {
+			file = f.Value
+		}
+	}
+	if c, ok := cleanRel(ctx); ok && c != "." && c != "" {
+		return topDir(c)
+	}
+	if f, ok := cleanRel(file); ok && strings.Contains(f, "/") && r.holdsPython(topDir(f)) {
+		return topDir(f)
+	}
+	return ""
+}
+
+// holdsPython reports whether directory dir of the repository holds a Python file.
+func (r *repo) holdsPython(dir string) bool {
+	found := false
+	fs.WalkDir(r.fsys, dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || found {
+			return fs.SkipAll
+		}
+		if !e.IsDir() && strings.HasSuffix(p, ".py") {
+			found = true
+		}
+		return nil
+	})
+	return found
 }
 
 func composeCommand(n *yaml.Node) *command {

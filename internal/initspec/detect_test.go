@@ -402,6 +402,8 @@ func TestCorpusFacts(t *testing.T) {
 		"makefile-python-shell-var":    {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used"},
 		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
+		"compose-sibling-services": {"command: [python, -m, uvicorn, main:app, --host, 0.0.0.0, --port, \"8000\"]", "pythonpath: [/app/nlu]",
+			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
 		"fit-log-mlflow": {"command: [python, experiment.py]", "writable: [models, mlruns]",
 			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
 		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",
@@ -409,7 +411,8 @@ func TestCorpusFacts(t *testing.T) {
 		"justfile-dotenv-port": {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
 	}
 	// Notes that must not be written for a case.
-	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"}}
+	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
+		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int

@@ -899,7 +899,7 @@ func (r *repo) servePort(app *entry, d *declared) (int, string) {
 	var facts []portFact
 	var code *portFact
 	if app != nil && app.port != 0 {
-		f := portFact{app.port, "the serving command", where{file: app.portAt}}
+		f := portFact{port: app.port, what: "the serving command", at: where{file: app.portAt}}
 		if app.decl != nil && app.decl.port == app.port {
 			facts = append(facts, f)
 		} else {
@@ -912,10 +912,16 @@ func (r *repo) servePort(app *entry, d *declared) (int, string) {
 	}
 	for _, h := range d.health {
 		if h.port != 0 {
-			facts = append(facts, portFact{h.port, "HEALTHCHECK", h.at})
+			facts = append(facts, portFact{port: h.port, what: "HEALTHCHECK", at: h.at})
 		}
 	}
-	facts = append(facts, d.ports...)
+	for _, f := range d.ports {
+		if app != nil && f.dir != "" && !strings.HasPrefix(app.file, f.dir+"/") {
+			r.note("inference: %s (%s) says %d, but that service builds %s/, not the app (%s): not used", f.at, f.what, f.port, f.dir, app.file)
+			continue
+		}
+		facts = append(facts, f)
+	}
 	if code != nil {
 		facts = append(facts, *code)
 	}

@@ -404,6 +404,8 @@ func TestCorpusFacts(t *testing.T) {
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
 		"compose-sibling-services": {"command: [python, -m, uvicorn, main:app, --host, 0.0.0.0, --port, \"8000\"]", "pythonpath: [/app/nlu]",
 			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
+		"dvc-tracked-input": {"training: the code reads red-wine.csv at run time (train.py:9 pd.read_csv), which DVC tracks (red-wine.csv.dvc)",
+			"command: [python, train.py]", "writable: [models, artifacts]"},
 		"fit-log-mlflow": {"command: [python, experiment.py]", "writable: [models, mlruns]",
 			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
 		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",

@@ -233,6 +233,10 @@ func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]co
 		src := topDir(u.v.p)
 		dir := r.isDir(src)
 		if !plainPath(src) || !r.exists(src) || !u.v.partial && !r.exists(u.v.p) {
+			if ptr := r.dvcPointer(u.v.p); ptr != "" && !u.v.partial {
+				r.note("%s: the code reads %s at run time (%s), which DVC tracks (%s) and the repository does not hold: "+
+					"run dvc pull, then init again (the spec copies it then), or mount it where the container runs", target, u.v.p, u, ptr)
+			}
 			continue // a file the repository does not hold (data/proc/train.csv, made by an earlier step) copies nothing
 		}
 		if !r.inContext(src, dir) {
@@ -248,6 +252,17 @@ func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]co
 		r.note("%s: copying %s: the code reads %s at run time (%s)", target, show(src, dir), u.v.p, u)
 	}
 	return copies, why
+}
+
+// dvcPointer is the .dvc file that tracks path p (p.dvc, or that of a folder holding it), ""
+// for none.
+func (r *repo) dvcPointer(p string) string {
+	for q := p; q != "." && q != "/" && q != ""; q = path.Dir(q) {
+		if r.isFile(q + ".dvc") {
+			return q + ".dvc"
+		}
+	}
+	return ""
 }
 
 // size is the number of bytes the files under p hold.

@@ -406,6 +406,7 @@ func TestCorpusFacts(t *testing.T) {
 			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
 		"dvc-tracked-input": {"training: the code reads red-wine.csv at run time (train.py:9 pd.read_csv), which DVC tracks (red-wine.csv.dvc)",
 			"command: [python, train.py]", "writable: [models, artifacts]"},
+		"environ-assign-at-import": {"command: [python, -m, uvicorn, app:app", "command: [python, train.py]"},
 		"fit-log-mlflow": {"command: [python, experiment.py]", "writable: [models, mlruns]",
 			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
 		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",
@@ -414,7 +415,8 @@ func TestCorpusFacts(t *testing.T) {
 	}
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
-		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"}}
+		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"},
+		"environ-assign-at-import": {"smoke-test: false", "a KeyError when it is unset"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int

@@ -210,6 +210,7 @@ func parsePy(p, src string) *pyFile {
 	var stack []block
 	// dotenvVars are the names assigned a dotenv_values(...) mapping at module level.
 	var dotenvVars []string
+	envSet := map[string]bool{} // the variables the module sets at import (os.environ["NAME"] = ...)
 	// envGuard is an "if os.getenv("NAME") is None:" at import or start, whose block may
 	// exit: the app cannot start without NAME.
 	var envGuard struct {
@@ -299,8 +300,16 @@ func parsePy(p, src string) *pyFile {
 			envGuard.name, envGuard.indent, envGuard.line, envGuard.active, envGuard.found = m[1], l.indent, l.n, true, false
 		}
 		if !inFunc || f.startFunc {
-			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
-				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
+			for _, m := range environIndexRe.FindAllStringSubmatchIndex(code, -1) {
+				name := code[m[2]:m[3]]
+				if rest := strings.TrimSpace(code[m[1]:]); strings.HasPrefix(rest, "=") && !strings.HasPrefix(rest, "==") {
+					envSet[name] = true // os.environ["NAME"] = ...: set, not read
+					continue
+				}
+				if envSet[name] {
+					continue // read back after the module set it
+				}
+				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + name + "\"] (a KeyError when it is unset)", env: name})
 			}
 			if m := dotenvAssignRe.FindStringSubmatch(code); m != nil {
 				dotenvVars = append(dotenvVars, m[1])

@@ -111,10 +111,13 @@ type declared struct {
 	pyVers []string // the versions of python, in the same order
 	env    map[string]envFact
 	copies []copyFact // COPY sources of the serving Dockerfile
-	outs   []outFact  // dvc outs of the training stage
-	apt    []aptFact  // packages apt-get installs, every Dockerfile and stage
-	files  []string   // the files read
-	notes  []string   // problems reading them
+	// workdirCopy is the serving Dockerfile's COPY of a folder of the repository onto its
+	// working directory (COPY ./app /app): the image runs the code from inside that folder.
+	workdirCopy *copyFact
+	outs        []outFact // dvc outs of the training stage
+	apt         []aptFact // packages apt-get installs, every Dockerfile and stage
+	files       []string  // the files read
+	notes       []string  // problems reading them
 }
 
 type outFact struct {
@@ -201,7 +204,39 @@ func (r *repo) readDeclared() *declared {
 		}
 	}
 	slices.SortStableFunc(d.serve, func(a, b *command) int { return servRank(a) - servRank(b) })
+	r.workdirFolder(d)
 	return d
+}
+
+// workdirFolder finds the serving Dockerfile's COPY of a folder onto its working directory
+// (COPY ./app /app): a declared serving command whose module is not at the root but in that
+// folder runs from inside it, as in the image (cd app).
+func (r *repo) workdirFolder(d *declared) {
+	for i, c := range d.copies {
+		if c.to == "/app" && c.from != "." && !strings.Contains(c.from, "/") && r.isDir(c.from) {
+			d.workdirCopy = &d.copies[i]
+			break
+		}
+	}
+	if d.workdirCopy == nil {
+		return
+	}
+	x := d.workdirCopy.from
+	for _, c := range d.serve {
+		if c.appDir != "" || c.cd != "" {
+			continue
+		}
+		mod := c.module
+		if c.target != "" {
+			mod, _, _ = strings.Cut(c.target, ":")
+		}
+		if mod == "" || len(r.moduleFiles(mod, []string{".", "src"})) > 0 || len(r.moduleFiles(mod, []string{x})) == 0 {
+			continue
+		}
+		c.appDir, c.cd = x, x
+		d.notes = append(d.notes, fmt.Sprintf("inference: %s serves %s from inside %s/, which %s copies onto the image's working directory: "+
+			"the command runs there (cd %s)", c.origin(), mod, x, d.workdirCopy.at, x))
+	}
 }
 
 // dockerfiles lists the Dockerfiles of the repository: at its root and up to two levels below

@@ -404,6 +404,8 @@ func TestCorpusFacts(t *testing.T) {
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
 		"compose-sibling-services": {"command: [python, -m, uvicorn, main:app, --host, 0.0.0.0, --port, \"8000\"]", "pythonpath: [/app/nlu]",
 			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
+		"dockerfile-copy-folder-workdir": {"command: \"cd web && exec python -m uvicorn server:app --host 0.0.0.0 --port 8000\"",
+			"command: \"cd web && exec python train.py\"", "{from: ., to: web/model, context: trained}", "writable: [web/model]"},
 		"dvc-tracked-input": {"training: the code reads red-wine.csv at run time (train.py:9 pd.read_csv), which DVC tracks (red-wine.csv.dvc)",
 			"command: [python, train.py]", "writable: [models, artifacts]"},
 		"environ-assign-at-import": {"command: [python, -m, uvicorn, app:app", "command: [python, train.py]"},

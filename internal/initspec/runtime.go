@@ -55,6 +55,11 @@ func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) 
 			if !ok {
 				continue
 			}
+			if c := ev.cwd; c != "" && v.scheme == "" && !path.IsAbs(v.p) && v.p != c && !strings.HasPrefix(v.p, c+"/") {
+				// Relative to the folder the command runs in. (A path made from __file__ is
+				// already under it: the image holds nothing of the repository outside it.)
+				v.p = path.Join(c, v.p)
+			}
 			how := o.how
 			if v.from != "" {
 				how += " (" + v.from + ")"

@@ -406,6 +406,7 @@ func TestCorpusFacts(t *testing.T) {
 			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
 		"dockerfile-copy-folder-workdir": {"command: \"cd web && exec python -m uvicorn server:app --host 0.0.0.0 --port 8000\"",
 			"command: \"cd web && exec python train.py\"", "{from: ., to: web/model, context: trained}", "writable: [web/model]"},
+		"saved-pretrained-dir": {"command: [python, finetune.py]", "add {from: ticket_intents, to: ticket_intents, context: trained}"},
 		"dvc-tracked-input": {"training: the code reads red-wine.csv at run time (train.py:9 pd.read_csv), which DVC tracks (red-wine.csv.dvc)",
 			"command: [python, train.py]", "writable: [models, artifacts]"},
 		"environ-assign-at-import": {"command: [python, -m, uvicorn, app:app", "command: [python, train.py]"},
@@ -418,7 +419,8 @@ func TestCorpusFacts(t *testing.T) {
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
 		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"},
-		"environ-assign-at-import": {"smoke-test: false", "a KeyError when it is unset"}}
+		"environ-assign-at-import": {"smoke-test: false", "a KeyError when it is unset"},
+		"saved-pretrained-dir":     {"downloads ticket_intents from the Hugging Face Hub", "smoke-test: false"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int

@@ -490,6 +490,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	trainFiles := r.reach(r.entryFiles(train), roots(train))
 	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles), cwd: trainCwd(train, d)}
 	trainWrites := r.uses(trainFiles, tev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite || o.kind == opMkdir })
+	// What the app's code and training save (save_pretrained(MODEL_DIR)): a folder loaded by
+	// such a name is theirs, not a Hub id.
+	saves := append(r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite }), trainWrites...)
 	var hubIDs []string
 	hubAt := map[string][]string{}
 	for _, u := range reads {
@@ -585,6 +588,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		case r.exists(src) && r.excluded(src):
 			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
 		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
+		case hubLoad(u) && slices.ContainsFunc(saves, func(w use) bool { return w.v.p == u.v.p && !w.v.partial }):
+			// from_pretrained(MODEL_DIR) where the code saves MODEL_DIR: made by training.
+			notHeld()
 		case hubLoad(u):
 			// from_pretrained("bert-base-uncased"): a Hugging Face Hub id, not a path.
 			if !slices.Contains(hubIDs, u.v.p) {

@@ -735,6 +735,9 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 		}
 	case c.fn == "pipeline" && (c.recv == "" || c.recv == "transformers"):
 		m := lit(arg(pos, kw, 1, "model"))
+		if m == "" && arg(pos, kw, 1, "model") != "" {
+			return // a model object or a path in a variable: no default model
+		}
 		what := "transformers.pipeline downloads its default model from the Hugging Face Hub"
 		if m != "" {
 			what = fmt.Sprintf("transformers.pipeline downloads %s from the Hugging Face Hub", m)

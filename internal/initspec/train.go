@@ -38,9 +38,10 @@ type entry struct {
 var (
 	trainInCode = []string{"train.py", "train/__main__.py", "train_model.py", "training.py", "models/train_model.py",
 		"modeling/train.py", "training/train.py", "pipeline/training_pipeline.py", "pipelines/training_pipeline.py",
-		"pipeline/train.py", "pipelines/train.py"}
+		"pipeline/train.py", "pipelines/train.py", "finetune.py", "fine_tune.py"}
 	trainAtRoot = []string{"train.py", "train_model.py", "training.py", "pipeline/training_pipeline.py",
-		"pipelines/training_pipeline.py", "training/train.py", "scripts/train.py", "scripts/train_model.py"}
+		"pipelines/training_pipeline.py", "training/train.py", "scripts/train.py", "scripts/train_model.py",
+		"finetune.py", "fine_tune.py"}
 )
 
 // trainEntry finds the training entry point in the code.

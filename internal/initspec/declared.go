@@ -95,6 +95,9 @@ type portFact struct {
 	port int
 	what string // "EXPOSE", "the compose ports", ...
 	at   where
+	// dir, for a compose service, is the folder of code it builds ("" for the root or
+	// unknown): its ports are another program's when the app is not in that folder.
+	dir string
 }
 
 type healthFact struct {
@@ -124,10 +127,13 @@ type declared struct {
 	pyVers []string // the versions of python, in the same order
 	env    map[string]envFact
 	copies []copyFact // COPY sources of the serving Dockerfile
-	outs   []outFact  // dvc outs of the training stage
-	apt    []aptFact  // packages apt-get installs, every Dockerfile and stage
-	files  []string   // the files read
-	notes  []string   // problems reading them
+	// workdirCopy is the serving Dockerfile's COPY of a folder of the repository onto its
+	// working directory (COPY ./app /app): the image runs the code from inside that folder.
+	workdirCopy *copyFact
+	outs        []outFact // dvc outs of the training stage
+	apt         []aptFact // packages apt-get installs, every Dockerfile and stage
+	files       []string  // the files read
+	notes       []string  // problems reading them
 }
 
 type outFact struct {
@@ -214,7 +220,39 @@ func (r *repo) readDeclared() *declared {
 		}
 	}
 	slices.SortStableFunc(d.serve, func(a, b *command) int { return servRank(a) - servRank(b) })
+	r.workdirFolder(d)
 	return d
+}
+
+// workdirFolder finds the serving Dockerfile's COPY of a folder onto its working directory
+// (COPY ./app /app): a declared serving command whose module is not at the root but in that
+// folder runs from inside it, as in the image (cd app).
+func (r *repo) workdirFolder(d *declared) {
+	for i, c := range d.copies {
+		if c.to == "/app" && c.from != "." && !strings.Contains(c.from, "/") && r.isDir(c.from) {
+			d.workdirCopy = &d.copies[i]
+			break
+		}
+	}
+	if d.workdirCopy == nil {
+		return
+	}
+	x := d.workdirCopy.from
+	for _, c := range d.serve {
+		if c.appDir != "" || c.cd != "" {
+			continue
+		}
+		mod := c.module
+		if c.target != "" {
+			mod, _, _ = strings.Cut(c.target, ":")
+		}
+		if mod == "" || len(r.moduleFiles(mod, []string{".", "src"})) > 0 || len(r.moduleFiles(mod, []string{x})) == 0 {
+			continue
+		}
+		c.appDir, c.cd = x, x
+		d.notes = append(d.notes, fmt.Sprintf("inference: %s serves %s from inside %s/, which %s copies onto the image's working directory: "+
+			"the command runs there (cd %s)", c.origin(), mod, x, d.workdirCopy.at, x))
+	}
 }
 
 // dockerfiles lists the Dockerfiles of the repository: at its root and up to two levels below
@@ -379,7 +417,7 @@ func (r *repo) readDockerfile(d *declared, file string) {
 				v, _, _ := lex.ProcessWord(p, st.env)
 				num, _, _ := strings.Cut(v, "/")
 				if port, err := strconv.Atoi(num); err == nil && port > 0 && port < 65536 {
-					st.ports = append(st.ports, portFact{port, "EXPOSE", at})
+					st.ports = append(st.ports, portFact{port: port, what: "EXPOSE", at: at})
 				}
 			}
 		case "healthcheck":
@@ -788,6 +826,7 @@ func (r *repo) readCompose(d *declared, file string) {
 		case serve && c != nil && (c.server != "" || c.script != "" || c.module != ""):
 			d.serve = append(d.serve, c)
 		}
+		dir := r.composeBuildDir(svc)
 		if ports := mapValue(svc, "ports"); serve && ports != nil {
 			for _, p := range ports.Content {
 				port := 0
@@ -805,7 +844,7 @@ func (r *repo) readCompose(d *declared, file string) {
 					}
 				}
 				if port > 0 && port < 65536 {
-					d.ports = append(d.ports, portFact{port, "the compose ports of " + name, where{file, p.Line}})
+					d.ports = append(d.ports, portFact{port: port, what: "the compose ports of " + name, at: where{file, p.Line}, dir: dir})
 				}
 			}
 		}
@@ -829,7 +868,9 @@ func (r *repo) readCompose(d *declared, file string) {
 				}
 			}
 		}
-		if envs := mapValue(svc, "environment"); envs != nil {
+		// The environment of a service that is neither the app nor training (a prebuilt
+		// MLflow server, a database) is that program's.
+		if envs := mapValue(svc, "environment"); envs != nil && (serve || train) {
 			target := "inference"
 			if train {
 				target = "training"
@@ -853,6 +894,34 @@ func (r *repo) readCompose(d *declared, file string) {
 			}
 		}
 	}
+}
+
+// composeBuildDir is the folder of code a compose service builds: its build context when that
+// is not the root, else the top folder of its Dockerfile when that folder holds Python code
+// (chat/.devcontainer/Dockerfile builds chat/; docker/Dockerfile.api builds the root); ""
+// for the root or no build.
+func (r *repo) composeBuildDir(svc *yaml.Node) string {
+	b := mapValue(svc, "build")
+	if b == nil {
+		return ""
+	}
+	ctx, file := b.Value, ""
+	if b.Kind == yaml.MappingNode {
+		ctx = ""
+		if c := mapValue(b, "context"); c != nil {
+			ctx = c.Value
+		}
+		if f := mapValue(b, "dockerfile"); f != nil {
+			file = f.Value
+		}
+	}
+	if c, ok := cleanRel(ctx); ok && c != "." && c != "" {
+		return topDir(c)
+	}
+	if f, ok := cleanRel(file); ok && strings.Contains(f, "/") && r.hasPy(topDir(f)) {
+		return topDir(f)
+	}
+	return ""
 }
 
 func composeCommand(n *yaml.Node) *command {

@@ -420,10 +420,25 @@ func TestCorpusFacts(t *testing.T) {
 		"serve-env-prefix":            {"env:\n      APP_MODE: api\n      TOKENIZERS_PARALLELISM: \"false\"", "command: [python, -m, uvicorn, app.main:app"},
 		"url-model-at-import":         {"smoke-test: false", "main.py:13 urlopen downloads https://storage.googleapis.com/loan-models/status_classifier.joblib", "copy: [main.py, models]"},
 		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
+		"compose-sibling-services": {"command: [python, -m, uvicorn, main:app, --host, 0.0.0.0, --port, \"8000\"]", "pythonpath: [/app/nlu]",
+			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
+		"dockerfile-copy-folder-workdir": {"command: \"cd web && exec python -m uvicorn server:app --host 0.0.0.0 --port 8000\"",
+			"command: \"cd web && exec python train.py\"", "{from: ., to: web/model, context: trained}", "writable: [web/model]"},
+		"saved-pretrained-dir": {"command: [python, finetune.py]", "add {from: ticket_intents, to: ticket_intents, context: trained}"},
+		"dvc-tracked-input": {"training: the code reads red-wine.csv at run time (train.py:9 pd.read_csv), which DVC tracks (red-wine.csv.dvc)",
+			"command: [python, train.py]", "writable: [models, artifacts]"},
+		"environ-assign-at-import": {"command: [python, -m, uvicorn, app:app", "command: [python, train.py]"},
+		"fit-log-mlflow": {"command: [python, experiment.py]", "writable: [models, mlruns]",
+			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
+		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",
+			"training: it logs to the MLflow tracking server http://127.0.0.1:5000 (train.py:9 mlflow.set_tracking_uri)", "command: [python, train.py]"},
 	}
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
-		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "url-model-at-import": {"gdown.download"}, "settings-required-at-import": {"experiment (line"}}
+		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "url-model-at-import": {"gdown.download"}, "settings-required-at-import": {"experiment (line"},
+		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"},
+		"environ-assign-at-import": {"smoke-test: false", "a KeyError when it is unset"},
+		"saved-pretrained-dir":     {"downloads ticket_intents from the Hugging Face Hub", "smoke-test: false"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
@@ -543,26 +558,29 @@ func TestDetectMangled(t *testing.T) {
 // not.
 func TestImportBlockers(t *testing.T) {
 	for src, want := range map[string]string{
-		"import redis\nr = redis.Redis(host='redis')\nr.ping()\n":                                                             "r.ping calls a Redis client (made at line 2), which needs its server",
-		"import redis\nredis.Redis(host='redis').ping()\n":                                                                    `redis.Redis(host='redis').ping calls a Redis client, which needs its server`,
-		"import psycopg2\nconn = psycopg2.connect(dsn)\n":                                                                     "psycopg2.connect connects to a database",
-		"from sqlalchemy import create_engine\ncreate_engine(URL).connect()\n":                                                "create_engine(URL).connect calls a database engine, which needs its server",
-		"import mlflow\nm = mlflow.sklearn.load_model(f\"runs:/{RUN}/model\")\n":                                              `mlflow.sklearn.load_model("runs:/") loads from the MLflow tracking server`,
-		"import os\nfor a, b in [(\"X\", 1)]:\n    v = os.environ[a]\n":                                                       "os.environ[a] for a in X (a KeyError when one is unset)",
-		"import os\nKEYS = load()\nvals = [os.environ[k] for k in KEYS]\n":                                                    "os.environ[k] for each k in KEYS (a KeyError when one is unset)",
-		"import os\nos.environ[\"A\"] = os.environ[\"B\"]\n":                                                                  `os.environ["B"] (a KeyError when it is unset)`,
-		"import os\ntry:\n    x = os.environ[\"A\"]\nexcept ImportError:\n    x = None\n":                                     `os.environ["A"] (a KeyError when it is unset)`,
-		"import os\nif \"A\" in os.environ:\n    x = os.environ[\"A\"]\ny = os.environ[\"C\"]\n":                              `os.environ["C"] (a KeyError when it is unset)`,
-		"import os\nfor k in KEYS:\n    if k in os.environ:\n        cfg[k] = os.environ[k]\n":                                "",
-		"import os\nx = os.environ[\"A\"] if \"A\" in os.environ else None\n":                                                 "",
-		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept redis.exceptions.ConnectionError:\n    r = None\n":       "",
-		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept ImportError:\n    r = None\n":                            "r.ping calls a Redis client (made at line 2), which needs its server",
-		"e = create_engine(os.environ.get(\"DB\", \"postgresql://db/app\"))\nBase.metadata.create_all(bind=e)\n":              "Base.metadata.create_all creates tables through a database engine (made at line 1), which needs its server",
-		"e = create_engine(\"sqlite:///./app.db\")\nBase.metadata.create_all(bind=e)\n":                                       "",
-		"import redis\nr = redis.Redis()\ndef f():\n    r.ping()\n":                                                           "",
-		"from sqlalchemy import create_engine\ne = create_engine('sqlite:///a.db')\ne.connect()\n":                            "",
-		"import boto3\ns3 = boto3.client('s3')\nb = s3.Bucket\n":                                                              "",
-		"from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    a: int = 1\n    b: Optional[str]\ns = S()\n": "",
+		"import redis\nr = redis.Redis(host='redis')\nr.ping()\n":                                                                  "r.ping calls a Redis client (made at line 2), which needs its server",
+		"import redis\nredis.Redis(host='redis').ping()\n":                                                                         `redis.Redis(host='redis').ping calls a Redis client, which needs its server`,
+		"import psycopg2\nconn = psycopg2.connect(dsn)\n":                                                                          "psycopg2.connect connects to a database",
+		"from sqlalchemy import create_engine\ncreate_engine(URL).connect()\n":                                                     "create_engine(URL).connect calls a database engine, which needs its server",
+		"import mlflow\nm = mlflow.sklearn.load_model(f\"runs:/{RUN}/model\")\n":                                                   `mlflow.sklearn.load_model("runs:/") loads from the MLflow tracking server`,
+		"import os\nfor a, b in [(\"X\", 1)]:\n    v = os.environ[a]\n":                                                            "os.environ[a] for a in X (a KeyError when one is unset)",
+		"import os\nKEYS = load()\nvals = [os.environ[k] for k in KEYS]\n":                                                         "os.environ[k] for each k in KEYS (a KeyError when one is unset)",
+		"import os\nos.environ[\"A\"] = os.environ[\"B\"]\n":                                                                       `os.environ["B"] (a KeyError when it is unset)`,
+		"import os\ntry:\n    x = os.environ[\"A\"]\nexcept ImportError:\n    x = None\n":                                          `os.environ["A"] (a KeyError when it is unset)`,
+		"import os\nif \"A\" in os.environ:\n    x = os.environ[\"A\"]\ny = os.environ[\"C\"]\n":                                   `os.environ["C"] (a KeyError when it is unset)`,
+		"import os\nfor k in KEYS:\n    if k in os.environ:\n        cfg[k] = os.environ[k]\n":                                     "",
+		"import os\nx = os.environ[\"A\"] if \"A\" in os.environ else None\n":                                                      "",
+		"import os\nos.environ[\"A\"] = os.getenv(\"A\", \"1\")\nx = os.environ[\"A\"]\n":                                          "",
+		"import mlflow\nmlflow.set_tracking_uri(\"http://m:5000\")\nc = mlflow.MlflowClient()\nv = c.get_latest_versions(\"m\")\n": "c.get_latest_versions contacts the MLflow tracking server http://m:5000",
+		"import mlflow\nc = mlflow.MlflowClient()\nv = c.get_latest_versions(\"m\")\n":                                             "",
+		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept redis.exceptions.ConnectionError:\n    r = None\n":            "",
+		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept ImportError:\n    r = None\n":                                 "r.ping calls a Redis client (made at line 2), which needs its server",
+		"e = create_engine(os.environ.get(\"DB\", \"postgresql://db/app\"))\nBase.metadata.create_all(bind=e)\n":                   "Base.metadata.create_all creates tables through a database engine (made at line 1), which needs its server",
+		"e = create_engine(\"sqlite:///./app.db\")\nBase.metadata.create_all(bind=e)\n":                                            "",
+		"import redis\nr = redis.Redis()\ndef f():\n    r.ping()\n":                                                                "",
+		"from sqlalchemy import create_engine\ne = create_engine('sqlite:///a.db')\ne.connect()\n":                                 "",
+		"import boto3\ns3 = boto3.client('s3')\nb = s3.Bucket\n":                                                                   "",
+		"from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    a: int = 1\n    b: Optional[str]\ns = S()\n":      "",
 	} {
 		f := parsePy("m.py", src)
 		var got []string

@@ -46,6 +46,9 @@ type evaluator struct {
 	env   map[string]envFact // the environment declared for the image
 	files []*pyFile          // the files whose module-level constants a name may refer to
 	args  []string           // the words of the command the image runs (Hydra's overrides)
+	// cwd is the folder the command runs in ("" for the working directory itself): a
+	// relative path the code opens is under it.
+	cwd string
 }
 
 const maxEvalDepth = 12

@@ -255,6 +255,15 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	t := &p.training
 	files := r.reach(r.entryFiles(train), roots(train))
 	copies, added := r.codeCopies(lay, cfg, train, files)
+	if x := trainCwd(train, d); x != "" && train.shell == "" {
+		// The serving image runs the code from inside x/ (COPY ./x /app): training runs
+		// there too, so that the relative paths both open are the same files.
+		rel := strings.TrimPrefix(train.file, x+"/")
+		r.note("training: %s runs in %s/, as the code runs in the image %s builds (it copies %s/ onto its working directory)", train.file, x, d.workdirCopy.at, x)
+		train.shell = "cd " + shellWords([]string{x}) + " && exec python " + shellWords([]string{rel})
+		train.command = nil
+		train.desc = fmt.Sprintf("Runs %s inside %s/: %s copies %s/ onto the image's working directory.", rel, x, d.workdirCopy.at, x)
+	}
 	if train != nil {
 		t.command, t.shell, t.commandWhy = train.command, train.shell, train.desc
 		switch {
@@ -283,7 +292,7 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	}
 
 	// Where training writes.
-	ev := &evaluator{r: r, env: env, files: r.pyFiles(files)}
+	ev := &evaluator{r: r, env: env, files: r.pyFiles(files), cwd: trainCwd(train, d)}
 	if train != nil {
 		ev.args = train.command
 		if train.shell != "" {
@@ -296,6 +305,9 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		if path.IsAbs(store) || !coveredItems(copies, store) {
 			dirs = addDir(dirs, topDirUnlessAbs(store), at)
 		}
+	} else if uri, at := r.mlflowServer(files, ev); uri != "" {
+		r.note("training: it logs to the MLflow tracking server %s (%s): the training container must reach it when it runs "+
+			"(set MLFLOW_TRACKING_URI to its address there), or the run fails", uri, at)
 	}
 	if train != nil && train.decl != nil && strings.HasPrefix(train.decl.from, "dvc.yaml") {
 		for _, o := range d.outs {
@@ -487,6 +499,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	}
 	env := targetEnv(d, "inference")
 	ev := &evaluator{r: r, env: env, files: r.pyFiles(files)}
+	if app != nil && app.decl != nil {
+		ev.cwd = app.decl.cd
+	}
 
 	// The model the app loads: copy its directory to where the app reads it.
 	var modelWhy []string
@@ -494,8 +509,11 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	loaded := false
 	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opLoad || o.kind == opRead })
 	trainFiles := r.reach(r.entryFiles(train), roots(train))
-	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles)}
+	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles), cwd: trainCwd(train, d)}
 	trainWrites := r.uses(trainFiles, tev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite || o.kind == opMkdir })
+	// What the app's code and training save (save_pretrained(MODEL_DIR)): a folder loaded by
+	// such a name is theirs, not a Hub id.
+	saves := append(r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite }), trainWrites...)
 	var hubIDs []string
 	hubAt := map[string][]string{}
 	for _, u := range reads {
@@ -541,11 +559,16 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			}
 			continue
 		}
-		if coveredItems(copies, u.v.p) {
-			continue
-		}
 		top := topDir(u.v.p)
 		src, dir := top, true
+		// A model file under a copied folder that the repository does not hold (git-ignored,
+		// made by training): it must be put there.
+		trained := ev.cwd != "" && !u.v.partial && path.Ext(u.v.p) != "" && !r.exists(u.v.p) && coveredItems(copies, u.v.p)
+		if trained {
+			src = path.Dir(u.v.p)
+		} else if coveredItems(copies, u.v.p) {
+			continue
+		}
 		if !strings.Contains(u.v.p, "/") && !u.v.partial {
 			if r.isDir(src) && !r.isFile(src) {
 				what = strings.Replace(what, src, src+"/", 1) // a folder named alone: mlflow's load_model("model")
@@ -553,22 +576,8 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 				dir = false
 			}
 		}
-		switch {
-		case !plainPath(src):
-		case r.inContext(src, dir):
-			copies = append(copies, copyItem{from: src})
-			modelWhy = append(modelWhy, fmt.Sprintf("the app loads %s (%s)", what, u))
-			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
-		case r.exists(src) && r.excluded(src):
-			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
-		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
-		case hubLoad(u):
-			// from_pretrained("bert-base-uncased"): a Hugging Face Hub id, not a path.
-			if !slices.Contains(hubIDs, u.v.p) {
-				hubIDs = append(hubIDs, u.v.p)
-			}
-			hubAt[u.v.p] = append(hubAt[u.v.p], u.String())
-		default:
+		// notHeld says how to put a model the repository does not hold where the app loads it.
+		notHeld := func() {
 			msg := fmt.Sprintf("inference: the app loads %s (%s), which the repository does not hold", what, u)
 			best := -1
 			for i, w := range trainWrites {
@@ -588,6 +597,29 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			// The spec says it too, where the copies are.
 			t.modelHow = append(t.modelHow, fmt.Sprintf("The app loads %s (%s), which the repository does not hold%s: to put it there, add %s to this list and build with --build-context trained=DIR, DIR holding %s (the training image's output).",
 				what, u, strings.TrimPrefix(msg[strings.Index(msg, "does not hold")+len("does not hold"):], ""), how, holding))
+		}
+		switch {
+		case !plainPath(src):
+		case trained:
+			notHeld()
+		case r.inContext(src, dir):
+			copies = append(copies, copyItem{from: src})
+			modelWhy = append(modelWhy, fmt.Sprintf("the app loads %s (%s)", what, u))
+			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
+		case r.exists(src) && r.excluded(src):
+			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
+		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
+		case hubLoad(u) && slices.ContainsFunc(saves, func(w use) bool { return w.v.p == u.v.p && !w.v.partial }):
+			// from_pretrained(MODEL_DIR) where the code saves MODEL_DIR: made by training.
+			notHeld()
+		case hubLoad(u):
+			// from_pretrained("bert-base-uncased"): a Hugging Face Hub id, not a path.
+			if !slices.Contains(hubIDs, u.v.p) {
+				hubIDs = append(hubIDs, u.v.p)
+			}
+			hubAt[u.v.p] = append(hubAt[u.v.p], u.String())
+		default:
+			notHeld()
 		}
 	}
 	for _, id := range hubIDs {
@@ -820,7 +852,7 @@ func (r *repo) localTracking(files []string, env map[string]envFact) bool {
 		return false
 	}
 	for _, pf := range r.pyFiles(files) {
-		if pf.remoteTracking > 0 {
+		if pf.mlflowServer != "" {
 			return false
 		}
 	}
@@ -953,13 +985,26 @@ func (r *repo) checkUvicorn(p *plan, app *entry) {
 	}
 }
 
+// trainCwd is the folder a training script runs in: the one the serving Dockerfile copies onto
+// its working directory (COPY ./app /app), when the script (not a declared command) is in it;
+// "" otherwise.
+func trainCwd(train *entry, d *declared) string {
+	if train == nil || d.workdirCopy == nil || !train.script || train.decl != nil {
+		return ""
+	}
+	if x := d.workdirCopy.from; strings.HasPrefix(train.file, x+"/") && !strings.Contains(strings.TrimPrefix(train.file, x+"/"), "/") {
+		return x
+	}
+	return ""
+}
+
 // servePort is the port the app serves on: the serving command's, the HEALTHCHECK's, the
 // EXPOSE or compose ports, else the port a uvicorn.run in the code passes, else 8000.
 func (r *repo) servePort(app *entry, d *declared) (int, string) {
 	var facts []portFact
 	var code *portFact
 	if app != nil && app.port != 0 {
-		f := portFact{app.port, "the serving command", where{file: app.portAt}}
+		f := portFact{port: app.port, what: "the serving command", at: where{file: app.portAt}}
 		if app.decl != nil && app.decl.port == app.port {
 			facts = append(facts, f)
 		} else {
@@ -972,10 +1017,16 @@ func (r *repo) servePort(app *entry, d *declared) (int, string) {
 	}
 	for _, h := range d.health {
 		if h.port != 0 {
-			facts = append(facts, portFact{h.port, "HEALTHCHECK", h.at})
+			facts = append(facts, portFact{port: h.port, what: "HEALTHCHECK", at: h.at})
 		}
 	}
-	facts = append(facts, d.ports...)
+	for _, f := range d.ports {
+		if app != nil && f.dir != "" && !strings.HasPrefix(app.file, f.dir+"/") {
+			r.note("inference: %s (%s) says %d, but that service builds %s/, not the app (%s): not used", f.at, f.what, f.port, f.dir, app.file)
+			continue
+		}
+		facts = append(facts, f)
+	}
 	if code != nil {
 		facts = append(facts, *code)
 	}

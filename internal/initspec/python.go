@@ -23,6 +23,9 @@ type pyFile struct {
 	curFunc string
 	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
 	dotenv int
+	// mlflowServer is the tracking server URI (http(s) or databricks) set at import or start
+	// ("" for none): the MLflow calls made then contact that server.
+	mlflowServer string
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
 	apps []pyApp
 	// wsgi are module-level Flask app assignments, which uvicorn cannot serve.
@@ -71,8 +74,6 @@ type pyFile struct {
 	settings map[string][]settingsField
 	// clients are the service clients assigned at module level, by name.
 	clients map[string]pyClient
-	// remoteTracking is the line of a set_tracking_uri to a server, 0 for none.
-	remoteTracking int
 	// instances are the calls of a bare name with no arguments at import or start (settings =
 	// Settings()), for a settings class another module defines.
 	instances []pyInstance
@@ -230,6 +231,9 @@ func parsePy(p, src string) *pyFile {
 	var stack []block
 	// dotenvVars are the names assigned a dotenv_values(...) mapping at module level.
 	var dotenvVars []string
+	// envSet are the variables the module sets at import (os.environ["NAME"] = ...): reading
+	// one back after that cannot fail.
+	var envSet []string
 	// envGuard is an "if os.getenv("NAME") is None:" at import or start, whose block may
 	// exit: the app cannot start without NAME.
 	var envGuard struct {
@@ -270,7 +274,7 @@ func parsePy(p, src string) *pyFile {
 			}
 			guards = guards[:len(guards)-1]
 		}
-		var guarded []string
+		guarded := slices.Clone(envSet)
 		ifExists := false
 		for _, g := range guards {
 			guarded = append(guarded, g.keys...)
@@ -396,10 +400,13 @@ func parsePy(p, src string) *pyFile {
 				heads = append(heads, lp.head)
 			}
 			// What is read: not os.environ[...] assigned to (the right-hand side only), nor a
-			// variable the statement or a block around it tests first.
+			// variable the statement or a block around it tests first, or the module set before.
 			read := code
 			if m := environSetRe.FindStringSubmatch(code); m != nil {
 				read = code[len(m[0]):]
+				if k := environIndexRe.FindStringSubmatch(m[0]); k != nil {
+					envSet = append(envSet, k[1]) // set, not read
+				}
 			}
 			f.importBlockers(code, read, cs, l.n, heads, guarded, ifExists)
 			for _, m := range environIndexRe.FindAllStringSubmatch(read, -1) {
@@ -788,6 +795,9 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 		}
 	case c.fn == "pipeline" && (c.recv == "" || c.recv == "transformers"):
 		m := lit(arg(pos, kw, 1, "model"))
+		if m == "" && arg(pos, kw, 1, "model") != "" {
+			return // a model object or a path in a variable: no default model
+		}
 		what := "transformers.pipeline downloads its default model from the Hugging Face Hub"
 		if m != "" {
 			what = fmt.Sprintf("transformers.pipeline downloads %s from the Hugging Face Hub", m)
@@ -859,6 +869,13 @@ var (
 	}
 	clientNames = map[string]string{"minio": "a MinIO client", "s3": "an S3 client", "redis": "a Redis client", "engine": "a database engine"}
 )
+
+// mlflowServerFns are the MLflow client calls that ask the tracking server (or its model
+// registry) for something.
+var mlflowServerFns = map[string]bool{"get_latest_versions": true, "search_model_versions": true, "get_model_version": true,
+	"get_model_version_by_alias": true, "get_registered_model": true, "search_registered_models": true,
+	"list_registered_models": true, "get_run": true, "search_runs": true, "get_experiment_by_name": true,
+	"download_artifacts": true, "set_experiment": true}
 
 // pyClient is a service client assigned at module level.
 type pyClient struct {
@@ -994,13 +1011,20 @@ func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][
 		case strings.HasPrefix(c.callee, "mlflow.") && c.fn == "load_model":
 			uri := f.literal(arg(pos, kw, 0, "model_uri"))
 			if strings.HasPrefix(uri, "models:/") || strings.HasPrefix(uri, "runs:/") {
-				f.startup = append(f.startup, pyStartup{line: n, mlflow: true,
-					what: fmt.Sprintf("%s(%q) loads from the MLflow tracking server", c.callee, uri)})
+				what := fmt.Sprintf("%s(%q) loads from the MLflow tracking server", c.callee, uri)
+				if f.mlflowServer != "" {
+					what += " " + f.mlflowServer
+				}
+				f.startup = append(f.startup, pyStartup{line: n, mlflow: true, what: what})
 			}
 		case c.callee == "mlflow.set_tracking_uri":
+			f.mlflowServer = ""
 			if u := f.literal(arg(pos, kw, 0, "uri")); strings.HasPrefix(u, "http") || strings.HasPrefix(u, "databricks") {
-				f.remoteTracking = n
+				f.mlflowServer = u
 			}
+		case f.mlflowServer != "" && mlflowServerFns[c.fn]:
+			// A registry or run query once the module has set a server.
+			f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s contacts the MLflow tracking server %s", c.callee, f.mlflowServer)})
 		}
 		if c.fn == "create_all" {
 			// metadata.create_all(bind=engine) connects to create the tables.

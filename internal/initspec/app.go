@@ -452,7 +452,7 @@ func (r *repo) intConst(expr string, f *pyFile, depth int) (int, bool) {
 	}
 	name := expr[strings.LastIndexByte(expr, '.')+1:]
 	for _, a := range f.assigns {
-		if a.name == name && a.scope != "func" {
+		if a.name == name && a.scope != "func" && a.scope != "self" {
 			return r.intConst(a.expr, f, depth+1)
 		}
 	}

@@ -110,6 +110,11 @@ def run(out_dir="results", model_dir: str = "ckpt"):
 class Cfg:
     report_path: str = os.path.join("reports", "r.json")
 p.add_argument("--save-dir", default="saved")
+os.environ.setdefault("CACHE_DIR", ".cache/feat")
+class Job:
+    def __init__(self, work_dir="work"):
+        self.work_dir = work_dir
+        self.tmp = Path(work_dir) / "tmp"
 `,
 	}
 	r := newRepo(repoFS(files))
@@ -136,6 +141,12 @@ p.add_argument("--save-dir", default="saved")
 		`"/app/models/m.pt"`:                           "models/m.pt",
 		`"/opt/ml/model"`:                              "/opt/ml/model",
 		`os.getenv("X") or "fallback"`:                 "fallback",
+		`f"{out_dir}/m.pkl"`:                           "results/m.pkl",
+		`f"{OUT}/x/{name}.bin"`:                        "outputs/x (partial) ($OUT_DIR)",
+		`f"{unknown}/x.bin"`:                           ". (partial)",
+		`self.work_dir`:                                "work",
+		`self.tmp / "a.txt"`:                           "work/tmp/a.txt",
+		`os.environ["CACHE_DIR"]`:                      ".cache/feat ($CACHE_DIR)",
 	} {
 		v, ok := ev.eval(expr, f, 100, 0)
 		got := "unknown"
@@ -403,6 +414,15 @@ func TestCorpusFacts(t *testing.T) {
 		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
 		"justfile-dotenv-port":         {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"default-arg-writes": {"writable: [models, data, checkpoints, runs]", "data/ (forecast/prepare.py:7 train.to_csv",
+			"runs/ (forecast/trainer.py:22 self.log_dir.mkdir", "training writes it (forecast/trainer.py:21 joblib.dump)"},
+		"getenv-default-writes": {"writable: [models, outputs, .cache, artifacts]", "outputs/ (pipeline/train.py:13 os.makedirs",
+			"artifacts/ (pipeline/train.py:25 joblib.dump)", ".cache/ (pipeline/train.py:22 os.makedirs)"},
+		"copied-folder-written": {"copy: [src, artifacts]", "writable: [models, artifacts]", "copy: [src, app, artifacts]",
+			"# The app writes artifacts/ (app/main.py:20 open).\n    writable: [artifacts]"},
+		"download-data-at-train": {"writable: [models, data]", "training: the image downloads its data when it runs (src/data/fetch.py:15 urllib.request.urlretrieve to data/raw/bikes.csv",
+			"src/data/fetch.py:18 open to data/raw/weather.csv", "src/data/fetch.py:22 api.dataset_download_files to data/external/",
+			"src/data/fetch.py:23 fetch_openml to data/openml/", "it writes the data into data/, which the image does not copy"},
 	}
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"}}

@@ -96,10 +96,74 @@ func (ev *evaluator) eval(expr string, f *pyFile, n, depth int) (pathVal, bool) 
 	if strings.HasPrefix(expr, "(") && matchClose(expr, 0) == len(expr)-1 {
 		return ev.eval(expr[1:len(expr)-1], f, n, depth+1)
 	}
+	if v, ok, done := ev.fstring(expr, f, n, depth); done {
+		return v, ok
+	}
 	if s, partial, ok := strLit(expr); ok {
 		return fromString(s, partial, "")
 	}
 	return ev.postfix(expr, f, n, depth)
+}
+
+// fstring evaluates an f-string with fields: f"{out_dir}/model.pkl", out_dir a parameter
+// whose default is a path, is that path joined with the text. From the first field init
+// cannot evaluate, only the directory before it is known. done is false for anything else
+// (a plain string, an f-string strLit reads alone).
+func (ev *evaluator) fstring(expr string, f *pyFile, n, depth int) (v pathVal, ok, done bool) {
+	i := 0
+	fstr := false
+	for i < len(expr) && i < 2 && strings.ContainsRune("rRfF", rune(expr[i])) {
+		fstr = fstr || expr[i] == 'f' || expr[i] == 'F'
+		i++
+	}
+	if !fstr || i >= len(expr) || expr[i] != '"' && expr[i] != '\'' || strings.HasPrefix(expr[i:], `"""`) || strings.HasPrefix(expr[i:], "'''") {
+		return pathVal{}, false, false
+	}
+	if _, _, isLit := strLit(expr); !isLit || skipString(expr, i) != len(expr) {
+		return pathVal{}, false, false
+	}
+	body := expr[i+1 : len(expr)-1]
+	if !strings.HasPrefix(body, "{") || strings.HasPrefix(body, "{{") || strings.Contains(body, `\`) {
+		return pathVal{}, false, false // text before the first field: strLit's directory is as good
+	}
+	var b strings.Builder
+	var first pathVal
+	for j := 0; j < len(body); {
+		switch {
+		case strings.HasPrefix(body[j:], "{{") || strings.HasPrefix(body[j:], "}}"):
+			b.WriteByte(body[j])
+			j += 2
+		case body[j] == '{':
+			end := matchClose(body, j)
+			if end < 0 {
+				return pathVal{}, false, true
+			}
+			field := body[j+1 : end]
+			if k := strings.IndexAny(field, "!:="); k >= 0 {
+				field = field[:k] // a conversion or a format spec; the simple names init reads have no brackets
+			}
+			w, okw := ev.eval(field, f, n, depth+1)
+			if !okw || w.scheme != "" || j > 0 && path.IsAbs(w.p) {
+				v, ok = fromString(b.String(), true, first.env)
+				return v, ok, true
+			}
+			if j == 0 {
+				first = w
+			}
+			b.WriteString(w.p)
+			if w.partial {
+				v, ok = fromString(b.String()+"/", true, first.env)
+				return v, ok, true
+			}
+			j = end + 1
+		default:
+			b.WriteByte(body[j])
+			j++
+		}
+	}
+	v, ok = fromString(b.String(), false, first.env)
+	v.from = first.from
+	return v, ok, true
 }
 
 // str evaluates expr as a string to append: a literal, or a name for one.
@@ -418,7 +482,8 @@ func (ev *evaluator) name(comps []string, f *pyFile, n, depth int) (pathVal, boo
 	var best *pyAssign
 	for i := range f.assigns {
 		a := &f.assigns[i]
-		if a.name == last && a.line < n && (len(comps) == 1 && a.scope != "option" || len(comps) > 1 && a.scope != "func") {
+		// A bare name is no attribute of self; self.NAME and cfg.NAME are no local variable.
+		if a.name == last && a.line < n && (len(comps) == 1 && a.scope != "option" && a.scope != "self" || len(comps) > 1 && a.scope != "func") {
 			best = a
 		}
 	}
@@ -509,6 +574,16 @@ func (ev *evaluator) envValue(name, def string, f *pyFile, n, depth int) (pathVa
 		return v, ok
 	}
 	if def == "" {
+		// The value the code gives it itself: os.environ.setdefault("NAME", "d").
+		for _, g := range ev.files {
+			for _, a := range g.envDefaults {
+				if a.name == name {
+					v, ok := ev.eval(a.expr, g, a.line+1, depth+1)
+					v.env = name
+					return v, ok
+				}
+			}
+		}
 		return pathVal{}, false
 	}
 	v, ok := ev.eval(def, f, n, depth+1)

@@ -299,9 +299,11 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 	r.noteAdded("training", added, train)
-	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead })
+	// What training reads, and the committed files it loads (a fitted encoder in artifacts/).
+	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead || o.kind == opLoad })
 	var readWhy []string
 	copies, readWhy = r.runtimeReads("training", copies, reads)
+	r.noteDownloads(us, copies)
 	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
 		t.copy = copies
 		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
@@ -333,6 +335,44 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 			r.note("training: %s/ is inside a copied directory: a copy layer would cover it root-owned if the repository has that directory; write elsewhere if training fails there", du.dir)
 		}
 	}
+}
+
+// noteDownloads notes the data training downloads when it runs (urlretrieve, Kaggle, a
+// dataset's download=True): the container needs the network then, and the folders it
+// downloads into, which the image does not copy, are the user's.
+func (r *repo) noteDownloads(us []use, copies []copyItem) {
+	var at, into []string
+	for _, u := range us {
+		if !u.download || u.v.scheme != "" {
+			continue
+		}
+		d := u.v.dir(u.kind)
+		if d == "" {
+			d = "."
+		} else if !path.IsAbs(d) {
+			d = topDir(d)
+		}
+		at = append(at, fmt.Sprintf("%s to %s", u, show(u.v.p, u.kind == opMkdir || u.v.partial)))
+		if !slices.Contains(into, d) && !coveredItems(copies, d) {
+			into = append(into, d)
+		}
+	}
+	if len(at) == 0 {
+		return
+	}
+	where := ""
+	if len(into) > 0 {
+		var ds []string
+		for _, d := range into {
+			if d == "." {
+				ds = append(ds, "the working directory")
+			} else {
+				ds = append(ds, show(d, true))
+			}
+		}
+		where = fmt.Sprintf("; it writes the data into %s, which the image does not copy", list(ds))
+	}
+	r.note("training: the image downloads its data when it runs (%s): the training container needs the network (and any credentials) then%s", strings.Join(at, ", "), where)
 }
 
 // noteAdded notes the copies added beyond the code directories: the entry's own, and the
@@ -642,9 +682,10 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	var shown []dirUse
 	for _, du := range dirs {
 		if coveredItems(copies, du.dir) && !strings.Contains(du.dir, "/") {
-			r.note("inference: the app writes %s/ (%s), which the image copies, root-owned: it cannot write there; write elsewhere or copy its files to another path",
+			// A folder of committed files the app reads (an encoder beside the model) that it
+			// also writes into: copied for the files, writable for the writes.
+			r.note("inference: %s/ is both copied (the app reads the files the repository commits there) and writable: the app writes there too (%s)",
 				du.dir, strings.Join(du.why, "; "))
-			continue
 		}
 		w = append(w, du.dir)
 		shown = append(shown, du)

@@ -1,6 +1,7 @@
 package initspec
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
@@ -67,6 +68,12 @@ type pyFile struct {
 	// fits are the objects a fit method is called on, with the line (a CatBoost model writes
 	// its train_dir when fitted).
 	fits []pyFit
+	// envDefaults are the values the code itself gives environment variables:
+	// os.environ.setdefault("NAME", expr) and os.environ["NAME"] = expr (name is the variable).
+	envDefaults []pyAssign
+	// fetches are the top-level functions ("" for module level) that fetch a URL
+	// (requests.get, urlopen): a file they write is downloaded.
+	fetches []string
 }
 
 type pyFit struct {
@@ -129,7 +136,9 @@ type pyServe struct {
 type pyAssign struct {
 	name, expr string
 	line       int
-	scope      string // "module", "class", "func" or "option" (a command-line option, read as args.NAME)
+	// scope is "module", "class", "func", "self" (self.NAME = ... in a method, read as
+	// self.NAME) or "option" (a command-line option, read as args.NAME).
+	scope string
 }
 
 // Kinds of file system operations.
@@ -149,6 +158,8 @@ type pyOp struct {
 	fn              string     // the top-level function it is in, "" for none
 	obj             string     // for a model constructor that writes only when fitted: the name it is assigned to
 	hydra           *hydraMain // for @hydra.main's run directory: the config it loads
+	// download: the operation downloads what it writes (a dataset fetched when the code runs).
+	download bool
 }
 
 // hydraMain is the primary config an @hydra.main function loads: config_path (relative to
@@ -252,7 +263,14 @@ func parsePy(p, src string) *pyFile {
 		if mainRe.MatchString(code) {
 			f.main = true
 		}
-		f.assignment(code, l.n, scope)
+		if scope == "func" && strings.HasPrefix(code, "self.") {
+			f.assignment(code, l.n, "self")
+		} else {
+			f.assignment(code, l.n, scope)
+		}
+		if m := environSetRe.FindStringSubmatch(code); m != nil {
+			f.envDefaults = append(f.envDefaults, pyAssign{name: m[1], expr: strings.TrimSpace(m[2]), line: l.n, scope: scope})
+		}
 		if m := withRe.FindStringSubmatch(code); m != nil {
 			// with open(...) as f: what f stands for, for a config loaded from it.
 			f.assigns = append(f.assigns, pyAssign{name: m[2], expr: strings.TrimSpace(m[1]), line: l.n, scope: scope})
@@ -320,6 +338,12 @@ func parsePy(p, src string) *pyFile {
 		}
 	}
 	f.ops = slices.DeleteFunc(f.ops, func(o pyOp) bool { return o.obj != "" && !f.fitted(o) })
+	for i, o := range f.ops {
+		// A file written where the code fetches a URL: requests.get, then open(..., "wb").
+		if o.kind == opWrite && o.how == "open" && slices.Contains(f.fetches, o.fn) {
+			f.ops[i].download = true
+		}
+	}
 	return f
 }
 
@@ -449,6 +473,11 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc})
 		}
 	}
+	download := func(kind, expr string) {
+		if expr != "" {
+			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc, download: true})
+		}
+	}
 	libDefault := func(how, expr string) {
 		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: expr, line: n, inFunc: inFunc})
 	}
@@ -457,6 +486,9 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	}
 	if !inFunc || f.startFunc {
 		f.startupCall(c, pos, kw, n)
+	}
+	if (c.callee == "requests.get" || c.callee == "httpx.get" || c.fn == "urlopen") && !slices.Contains(f.fetches, f.curFunc) {
+		f.fetches = append(f.fetches, f.curFunc)
 	}
 	switch {
 	case isRouteFn(c.fn) && (c.fn == "Route" || c.recv != "" || strings.HasPrefix(code, "@")):
@@ -525,6 +557,28 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		op(opRead, arg(pos, kw, 0, "filepath_or_buffer", "path", "path_or_buf", "io"))
 	case (c.fn == "loadtxt" || c.fn == "genfromtxt") && (c.recv == "np" || c.recv == "numpy"):
 		op(opRead, arg(pos, kw, 0, "fname"))
+	case c.callee == "os.environ.setdefault" && len(pos) > 1:
+		if name, _, ok := strLit(pos[0]); ok {
+			f.envDefaults = append(f.envDefaults, pyAssign{name: name, expr: pos[1], line: n})
+		}
+	// Datasets downloaded when the code runs.
+	case c.fn == "urlretrieve":
+		download(opWrite, arg(pos, kw, 1, "filename"))
+	case c.callee == "gdown.download" || c.callee == "wget.download":
+		download(opWrite, arg(pos, kw, 1, "output", "out"))
+	case c.fn == "dataset_download_files" || c.fn == "competition_download_files":
+		// Kaggle's default path is the working directory.
+		download(opMkdir, cmp.Or(arg(pos, kw, 1, "path"), `"."`))
+	case c.fn == "dataset_download_file" || c.fn == "competition_download_file":
+		download(opMkdir, cmp.Or(arg(pos, kw, 2, "path"), `"."`))
+	case strings.HasPrefix(c.fn, "fetch_") && kw["data_home"] != "" && (f.imports["sklearn"] || strings.HasPrefix(c.callee, "sklearn.")):
+		// scikit-learn's fetchers cache under data_home (~/scikit_learn_data by default).
+		download(opMkdir, kw["data_home"])
+	case kw["download"] == "True" && (f.imports["torchvision"] || f.imports["torchaudio"] || f.imports["torchtext"]):
+		// torchvision's datasets: MNIST(root="data", download=True).
+		download(opMkdir, arg(pos, kw, 0, "root"))
+	case (c.fn == "snapshot_download" || c.fn == "hf_hub_download") && kw["local_dir"] != "":
+		download(opMkdir, kw["local_dir"])
 	case c.fn == "dump" && c.recv != "json" && c.recv != "yaml" && c.recv != "toml" || c.callee == "torch.save" || c.callee == "torch.jit.save":
 		op(opWrite, arg(pos, kw, 1, "filename", "f", "file"))
 	case c.fn == "save_model" || c.fn == "save_booster":
@@ -659,6 +713,8 @@ var (
 	// envConvertRe converts a variable read with no default: int(os.getenv("NAME")) fails
 	// with a TypeError when NAME is unset.
 	envConvertRe = regexp.MustCompile(`\b(int|float|eval|json\.loads|literal_eval)\(\s*os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*\)`)
+	// environSetRe is os.environ["NAME"] = expr: the code sets the variable itself.
+	environSetRe = regexp.MustCompile(`^os\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]\s*=\s*([^=].*)$`)
 	// environIndexRe is os.environ["NAME"]: a KeyError at import when NAME is unset.
 	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 )

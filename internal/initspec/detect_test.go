@@ -115,6 +115,12 @@ class Job:
     def __init__(self, work_dir="work"):
         self.work_dir = work_dir
         self.tmp = Path(work_dir) / "tmp"
+@click.command()
+@click.option("--output-dir", default="data/processed")
+@click.option("--log", "log_dir", default="logs")
+@click.argument("input_dir", default="inputs/raw", type=click.Path(exists=True))
+def cli(output_dir, log_dir, input_dir):
+    pass
 `,
 	}
 	r := newRepo(repoFS(files))
@@ -147,6 +153,11 @@ class Job:
 		`self.work_dir`:                                "work",
 		`self.tmp / "a.txt"`:                           "work/tmp/a.txt",
 		`os.environ["CACHE_DIR"]`:                      ".cache/feat ($CACHE_DIR)",
+		`"{}/a/{name}.pkl".format(OUT, name=x)`:        "outputs/a (partial) ($OUT_DIR)",
+		`"{0}/{1}".format(out_dir, "m.pkl")`:           "results/m.pkl",
+		`output_dir`:                                   "data/processed",
+		`log_dir`:                                      "logs",
+		`input_dir`:                                    "inputs/raw",
 	} {
 		v, ok := ev.eval(expr, f, 100, 0)
 		got := "unknown"

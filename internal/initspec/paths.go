@@ -105,10 +105,10 @@ func (ev *evaluator) eval(expr string, f *pyFile, n, depth int) (pathVal, bool) 
 	return ev.postfix(expr, f, n, depth)
 }
 
-// fstring evaluates an f-string with fields: f"{out_dir}/model.pkl", out_dir a parameter
-// whose default is a path, is that path joined with the text. From the first field init
-// cannot evaluate, only the directory before it is known. done is false for anything else
-// (a plain string, an f-string strLit reads alone).
+// fstring evaluates an f-string with fields (f"{out_dir}/model.pkl", out_dir a parameter
+// whose default is a path) and a str.format call ("{}/model.pkl".format(out_dir)): the
+// text with the fields' paths. done is false for anything else (a plain string, a string
+// with escapes, which strLit reads).
 func (ev *evaluator) fstring(expr string, f *pyFile, n, depth int) (v pathVal, ok, done bool) {
 	i := 0
 	fstr := false
@@ -116,15 +116,37 @@ func (ev *evaluator) fstring(expr string, f *pyFile, n, depth int) (v pathVal, o
 		fstr = fstr || expr[i] == 'f' || expr[i] == 'F'
 		i++
 	}
-	if !fstr || i >= len(expr) || expr[i] != '"' && expr[i] != '\'' || strings.HasPrefix(expr[i:], `"""`) || strings.HasPrefix(expr[i:], "'''") {
+	if i >= len(expr) || expr[i] != '"' && expr[i] != '\'' || strings.HasPrefix(expr[i:], `"""`) || strings.HasPrefix(expr[i:], "'''") {
 		return pathVal{}, false, false
 	}
-	if _, _, isLit := strLit(expr); !isLit || skipString(expr, i) != len(expr) {
+	end := skipString(expr, i)
+	if end < i+2 || end > len(expr) {
 		return pathVal{}, false, false
 	}
-	body := expr[i+1 : len(expr)-1]
-	if !strings.HasPrefix(body, "{") || strings.HasPrefix(body, "{{") || strings.Contains(body, `\`) {
-		return pathVal{}, false, false // text before the first field: strLit's directory is as good
+	body := expr[i+1 : end-1]
+	if !strings.Contains(body, "{") || strings.Contains(body, `\`) {
+		return pathVal{}, false, false // no field, or escapes strLit reads
+	}
+	field := func(s string) (pathVal, bool) { return ev.eval(s, f, n, depth+1) }
+	switch rest := expr[end:]; {
+	case fstr && rest == "":
+	case !fstr && strings.HasPrefix(rest, ".format(") && matchClose(rest, len(".format")) == len(rest)-1:
+		pos, kw := splitArgs(rest[len(".format(") : len(rest)-1])
+		next := 0
+		field = func(s string) (pathVal, bool) {
+			a := ""
+			if s == "" && next < len(pos) {
+				a = pos[next]
+				next++
+			} else if k, err := strconv.Atoi(s); err == nil && k >= 0 && k < len(pos) {
+				a = pos[k]
+			} else {
+				a = kw[s]
+			}
+			return ev.eval(a, f, n, depth+1)
+		}
+	default:
+		return pathVal{}, false, false
 	}
 	var b strings.Builder
 	var first pathVal
@@ -138,11 +160,11 @@ func (ev *evaluator) fstring(expr string, f *pyFile, n, depth int) (v pathVal, o
 			if end < 0 {
 				return pathVal{}, false, true
 			}
-			field := body[j+1 : end]
-			if k := strings.IndexAny(field, "!:="); k >= 0 {
-				field = field[:k] // a conversion or a format spec; the simple names init reads have no brackets
+			name := body[j+1 : end]
+			if k := strings.IndexAny(name, "!:="); k >= 0 {
+				name = name[:k] // a conversion or a format spec; the simple names init reads have no brackets
 			}
-			w, okw := ev.eval(field, f, n, depth+1)
+			w, okw := field(strings.TrimSpace(name))
 			if !okw || w.scheme != "" || j > 0 && path.IsAbs(w.p) {
 				v, ok = fromString(b.String(), true, first.env)
 				return v, ok, true

@@ -672,32 +672,43 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		}
 		op(kind, pathArg(pos, kw))
 	}
-	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" {
-		f.option(pos, kw, n)
+	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" || c.fn == "argument" && strings.HasPrefix(code, "@") {
+		f.option(pos, kw, n, strings.HasPrefix(code, "@"))
 	}
 }
 
 // option records the default of a command-line option (argparse, click) under the name the
-// code reads it by (args.output_dir).
-func (f *pyFile) option(pos []string, kw map[string]string, n int) {
+// code reads it by: args.output_dir, or, for a decorator (@click.option), the parameter of
+// the function it decorates, a bare name.
+func (f *pyFile) option(pos []string, kw map[string]string, n int, decorator bool) {
 	def, ok := kw["default"]
 	if !ok {
 		return
 	}
 	name := ""
+	explicit := ""
 	for _, p := range pos {
-		if v, _, ok := strLit(p); ok && strings.HasPrefix(v, "-") {
-			name = strings.ReplaceAll(strings.TrimLeft(v, "-"), "-", "_")
-			if strings.HasPrefix(v, "--") {
-				break
-			}
+		v, _, ok := strLit(p)
+		switch {
+		case ok && strings.HasPrefix(v, "-") && !strings.HasPrefix(name, "--"):
+			name = v
+		case ok && decorator && identRe.MatchString(v):
+			explicit = v // click's parameter name: @click.option("--out", "out_dir")
 		}
 	}
+	name = strings.ReplaceAll(strings.TrimLeft(name, "-"), "-", "_")
 	if d, _, ok := strLit(kw["dest"]); ok {
 		name = d
 	}
+	scope := "option"
+	if decorator {
+		scope = "func"
+		if explicit != "" {
+			name = explicit
+		}
+	}
 	if identRe.MatchString(name) {
-		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: "option"})
+		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: scope})
 	}
 }
 

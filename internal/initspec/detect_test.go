@@ -365,7 +365,7 @@ func TestCorpusFacts(t *testing.T) {
 		"factory-app":        {"command: [python, -m, uvicorn, service.main:app", "path: /api/healthz", "writable: [models, outputs]"},
 		"routers-prefix":     {"path: /api/v1/system/health"},
 		"dockerfile-port":    {"base: python:3.11-slim", "command: [python, training/train.py, --out, model]", "writable: [models, model]", "expose: [8080]", "path: /healthz", "MODEL_PATH: /app/model/model.json"},
-		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics]"},
+		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics, data]", "data/ (src/prepare.py:3 .to_parquet)"},
 		"utf16-requirements": {"copy: [main.py, train.py, model.joblib]"},
 		"mlruns-store":       {"writable: [models, mlruns]", "copy: [serve.py, train.py, mlruns]"},
 		"logs-at-import":     {"writable: [models, outputs]", "writable: [logs, data]"},

@@ -189,12 +189,24 @@ func roots(e *entry) []string {
 	return out
 }
 
-// entryFiles are the files running e starts from: its file and its packages' __init__.py.
+// entryFiles are the files running e starts from: its file and its packages' __init__.py,
+// and the scripts of the steps its declared command runs before it (a Makefile target's
+// prerequisites, a dvc stage's upstream stages), which write what it reads.
 func (r *repo) entryFiles(e *entry) []string {
 	if e == nil || e.file == "" {
 		return nil
 	}
 	var out []string
+	if e.decl != nil {
+		for _, p := range e.decl.pre {
+			for _, f := range []string{p, p + ".py", p + "/__main__.py"} {
+				if strings.HasSuffix(f, ".py") && r.isFile(f) && !slices.Contains(out, f) {
+					out = append(out, f)
+					break
+				}
+			}
+		}
+	}
 	if !e.script {
 		for dir := path.Dir(e.file); dir != "." && dir != e.root; dir = path.Dir(dir) {
 			if r.isFile(dir + "/__init__.py") {

@@ -425,6 +425,8 @@ func TestCorpusFacts(t *testing.T) {
 		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
 		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
 		"justfile-dotenv-port":         {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"service-helper-defaults": {"writable: [logs, feedback]", "logs/ (monitoring/tracker.py:8 os.makedirs", "feedback/ (monitoring/store.py:10 self.root.mkdir",
+			"copy: [monitoring, service, models]"},
 		"default-arg-writes": {"writable: [models, data, checkpoints, runs]", "data/ (forecast/prepare.py:7 train.to_csv",
 			"runs/ (forecast/trainer.py:22 self.log_dir.mkdir", "training writes it (forecast/trainer.py:21 joblib.dump)"},
 		"getenv-default-writes": {"writable: [models, outputs, .cache, artifacts]", "outputs/ (pipeline/train.py:13 os.makedirs",

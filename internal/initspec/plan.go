@@ -1,6 +1,7 @@
 package initspec
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -467,8 +468,10 @@ func hubLoad(u use) bool {
 		!u.v.partial && u.v.env == "" && hubIDRe.MatchString(u.v.p) && !modelExtRe.MatchString(u.v.p) && !strings.HasPrefix(u.v.p, ".")
 }
 
-// importedFuncs are the top-level functions, as "file:name", that the app's module imports by
-// name from the repository's own modules.
+// importedFuncs are the top-level functions and classes, as "file:name", that the app's
+// module imports by name from the repository's own modules (from svc.store import Cache,
+// save_feedback), and those it calls through a module it imports (from svc import store;
+// store.save_feedback(...)).
 func (r *repo) importedFuncs(app *entry) map[string]bool {
 	out := map[string]bool{}
 	if app == nil {
@@ -478,16 +481,47 @@ func (r *repo) importedFuncs(app *entry) map[string]bool {
 	if pf == nil {
 		return out
 	}
-	for _, im := range pf.importStmts {
-		if im.level > 0 || len(im.names) == 0 {
-			continue
+	// through marks the functions the app calls as alias.NAME in the module file.
+	through := func(file, alias string) {
+		for c := range pf.callees {
+			if name, ok := strings.CutPrefix(c, alias+"."); ok && identRe.MatchString(name) {
+				out[file+":"+name] = true
+			}
 		}
-		files := r.moduleFiles(im.mod, []string{".", "src", app.root})
-		if len(files) == 0 || !strings.HasSuffix(files[len(files)-1], ".py") {
+	}
+	for _, im := range pf.importStmts {
+		rs := []string{".", "src", app.root}
+		mod := im.mod
+		if im.level > 0 {
+			base := path.Dir(pf.path)
+			for range im.level - 1 {
+				base = path.Dir(base)
+			}
+			rs = []string{base}
+		}
+		var files []string
+		if mod != "" {
+			files = r.moduleFiles(mod, rs)
+		}
+		if len(im.names) == 0 {
+			// import svc.store [as store]
+			if len(files) > 0 && strings.HasSuffix(files[len(files)-1], ".py") {
+				through(files[len(files)-1], cmp.Or(im.alias, mod))
+			}
 			continue
 		}
 		for _, n := range im.names {
-			out[files[len(files)-1]+":"+n[0]] = true
+			sub := mod + "." + n[0]
+			if mod == "" {
+				sub = n[0]
+			}
+			if m := r.moduleFiles(sub, rs); len(m) > 0 && strings.HasSuffix(m[len(m)-1], ".py") && len(m) > len(files) {
+				through(m[len(m)-1], n[1]) // from svc import store
+				continue
+			}
+			if len(files) > 0 && strings.HasSuffix(files[len(files)-1], ".py") {
+				out[files[len(files)-1]+":"+n[0]] = true
+			}
 		}
 	}
 	return out

@@ -20,8 +20,10 @@ type pyFile struct {
 	startup []pyStartup
 	// startFunc is the top-level function being parsed when its name says it runs at start.
 	startFunc bool
-	// curFunc is the top-level function being parsed ("" at module level).
+	// curFunc is the top-level function, or class, being parsed ("" at module level).
 	curFunc string
+	// callees are the names the file calls (store.save_feedback, Cache).
+	callees map[string]bool
 	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
 	dotenv int
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
@@ -155,7 +157,7 @@ type pyOp struct {
 	kind, how, expr string
 	line            int
 	inFunc          bool
-	fn              string     // the top-level function it is in, "" for none
+	fn              string     // the top-level function (or class, for a method) it is in, "" for none
 	obj             string     // for a model constructor that writes only when fitted: the name it is assigned to
 	hydra           *hydraMain // for @hydra.main's run directory: the config it loads
 	// download: the operation downloads what it writes (a dataset fetched when the code runs).
@@ -208,7 +210,7 @@ var routeFns = map[string]bool{"get": true, "route": true, "api_route": true, "h
 	"post": false, "put": false, "patch": false, "delete": false, "websocket": false}
 
 func parsePy(p, src string) *pyFile {
-	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{}}
+	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{}, callees: map[string]bool{}}
 	type block struct {
 		indent int
 		kind   string // "def" or "class"
@@ -333,6 +335,9 @@ func parsePy(p, src string) *pyFile {
 			}
 		}
 		f.curFunc = topFunc
+		if len(stack) > 0 && stack[0].kind == "class" && stack[0].indent == 0 && inFunc {
+			f.curFunc = stack[0].name // a method: the class the app imports
+		}
 		for _, c := range cs {
 			f.call(c, code, l.n, inFunc)
 		}
@@ -487,6 +492,7 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	if !inFunc || f.startFunc {
 		f.startupCall(c, pos, kw, n)
 	}
+	f.callees[c.callee] = true
 	if (c.callee == "requests.get" || c.callee == "httpx.get" || c.fn == "urlopen") && !slices.Contains(f.fetches, f.curFunc) {
 		f.fetches = append(f.fetches, f.curFunc)
 	}

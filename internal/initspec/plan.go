@@ -316,7 +316,7 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead || o.kind == opLoad })
 	var readWhy []string
 	copies, readWhy = r.runtimeReads("training", copies, reads)
-	r.noteDownloads(us, copies)
+	r.noteDownloads(us, copies, ev.files)
 	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
 		t.copy = copies
 		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
@@ -351,10 +351,16 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 }
 
 // noteDownloads notes the data training downloads when it runs (urlretrieve, Kaggle, a
-// dataset's download=True): the container needs the network then, and the folders it
-// downloads into, which the image does not copy, are the user's.
-func (r *repo) noteDownloads(us []use, copies []copyItem) {
+// dataset's download=True, a library's fetcher): the container needs the network then, and
+// the folders it downloads into, which the image does not copy, are the user's (writable,
+// or the home's caches).
+func (r *repo) noteDownloads(us []use, copies []copyItem, files []*pyFile) {
 	var at, into []string
+	for _, f := range files {
+		for _, d := range f.homeDownloads {
+			at = append(at, fmt.Sprintf("%s:%d %s to %s", f.path, d.line, d.how, d.home))
+		}
+	}
 	for _, u := range us {
 		if !u.download || u.v.scheme != "" {
 			continue

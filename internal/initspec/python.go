@@ -76,6 +76,15 @@ type pyFile struct {
 	// fetches are the top-level functions ("" for module level) that fetch a URL
 	// (requests.get, urlopen): a file they write is downloaded.
 	fetches []string
+	// homeDownloads are the datasets downloaded into the user's home (a library's cache:
+	// ~/scikit_learn_data, ~/.cache/huggingface), which the images let the user write.
+	homeDownloads []pyDownload
+}
+
+// pyDownload is a download into a library's cache in the user's home.
+type pyDownload struct {
+	line      int
+	how, home string
 }
 
 type pyFit struct {
@@ -478,10 +487,15 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc})
 		}
 	}
-	download := func(kind, expr string) {
-		if expr != "" {
-			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc, download: true})
+	// download records a download into expr, or, with expr unset or under ~, into home.
+	download := func(kind, expr, home string) {
+		if v, _, ok := strLit(expr); expr == "" || ok && strings.HasPrefix(v, "~") {
+			if home != "" {
+				f.homeDownloads = append(f.homeDownloads, pyDownload{line: n, how: c.callee, home: cmp.Or(v, home)})
+			}
+			return
 		}
+		f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc, download: true})
 	}
 	libDefault := func(how, expr string) {
 		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: expr, line: n, inFunc: inFunc})
@@ -569,22 +583,38 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		}
 	// Datasets downloaded when the code runs.
 	case c.fn == "urlretrieve":
-		download(opWrite, arg(pos, kw, 1, "filename"))
+		download(opWrite, arg(pos, kw, 1, "filename"), "")
 	case c.callee == "gdown.download" || c.callee == "wget.download":
-		download(opWrite, arg(pos, kw, 1, "output", "out"))
+		download(opWrite, arg(pos, kw, 1, "output", "out"), "")
 	case c.fn == "dataset_download_files" || c.fn == "competition_download_files":
 		// Kaggle's default path is the working directory.
-		download(opMkdir, cmp.Or(arg(pos, kw, 1, "path"), `"."`))
+		download(opMkdir, cmp.Or(arg(pos, kw, 1, "path"), `"."`), "")
 	case c.fn == "dataset_download_file" || c.fn == "competition_download_file":
-		download(opMkdir, cmp.Or(arg(pos, kw, 2, "path"), `"."`))
-	case strings.HasPrefix(c.fn, "fetch_") && kw["data_home"] != "" && (f.imports["sklearn"] || strings.HasPrefix(c.callee, "sklearn.")):
-		// scikit-learn's fetchers cache under data_home (~/scikit_learn_data by default).
-		download(opMkdir, kw["data_home"])
+		download(opMkdir, cmp.Or(arg(pos, kw, 2, "path"), `"."`), "")
+	case c.callee == "kagglehub.dataset_download" || c.callee == "kagglehub.competition_download":
+		download(opMkdir, kw["output_dir"], "~/.cache/kagglehub")
+	case strings.HasPrefix(c.fn, "fetch_") && (strings.HasPrefix(c.callee, "sklearn.datasets.") || c.recv == "datasets" && f.imports["sklearn"] ||
+		c.recv == "" && f.importedFrom(c.fn, "sklearn.datasets")):
+		// scikit-learn's fetchers cache under data_home.
+		download(opMkdir, kw["data_home"], "~/scikit_learn_data")
+	case c.fn == "load_dataset" && (c.callee == "datasets.load_dataset" || c.recv == "" && f.importedFrom(c.fn, "datasets")):
+		// Hugging Face datasets.
+		download(opMkdir, kw["cache_dir"], "~/.cache/huggingface/datasets")
+	case c.fn == "get_file" && (strings.HasSuffix(c.callee, "utils.get_file") ||
+		c.recv == "" && (f.importedFrom(c.fn, "tensorflow.keras.utils") || f.importedFrom(c.fn, "keras.utils"))):
+		download(opMkdir, kw["cache_dir"], "~/.keras")
+	case c.callee == "tfds.load" || c.callee == "tensorflow_datasets.load":
+		download(opMkdir, kw["data_dir"], "~/tensorflow_datasets")
 	case kw["download"] == "True" && (f.imports["torchvision"] || f.imports["torchaudio"] || f.imports["torchtext"]):
 		// torchvision's datasets: MNIST(root="data", download=True).
-		download(opMkdir, arg(pos, kw, 0, "root"))
+		download(opMkdir, arg(pos, kw, 0, "root"), "~")
 	case (c.fn == "snapshot_download" || c.fn == "hf_hub_download") && kw["local_dir"] != "":
-		download(opMkdir, kw["local_dir"])
+		download(opMkdir, kw["local_dir"], "")
+	case c.fn == "extractall" && c.recv != "":
+		// An archive unpacked (zipfile, tarfile): into path, else the working directory.
+		op(opMkdir, cmp.Or(arg(pos, kw, 0, "path"), `"."`))
+	case c.callee == "shutil.unpack_archive":
+		op(opMkdir, cmp.Or(arg(pos, kw, 1, "extract_dir"), `"."`))
 	case c.fn == "dump" && c.recv != "json" && c.recv != "yaml" && c.recv != "toml" || c.callee == "torch.save" || c.callee == "torch.jit.save":
 		op(opWrite, arg(pos, kw, 1, "filename", "f", "file"))
 	case c.fn == "save_model" || c.fn == "save_booster":
@@ -681,6 +711,13 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" || c.fn == "argument" && strings.HasPrefix(code, "@") {
 		f.option(pos, kw, n, strings.HasPrefix(code, "@"))
 	}
+}
+
+// importedFrom reports whether the file imports name from module mod (from mod import name).
+func (f *pyFile) importedFrom(name, mod string) bool {
+	return slices.ContainsFunc(f.importStmts, func(im pyImport) bool {
+		return im.level == 0 && im.mod == mod && slices.ContainsFunc(im.names, func(nm [2]string) bool { return nm[1] == name })
+	})
 }
 
 // option records the default of a command-line option (argparse, click) under the name the

@@ -734,6 +734,12 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	var shown []dirUse
 	for _, du := range dirs {
 		if coveredItems(copies, du.dir) && !strings.Contains(du.dir, "/") {
+			if slices.ContainsFunc(files, func(p string) bool { return strings.HasPrefix(p, du.dir+"/") }) {
+				// The app's own code: it stays read-only.
+				r.note("inference: the app writes %s/ (%s), which holds its code, copied root-owned: it cannot write there; write elsewhere",
+					du.dir, strings.Join(du.why, "; "))
+				continue
+			}
 			// A folder of committed files the app reads (an encoder beside the model) that it
 			// also writes into: copied for the files, writable for the writes.
 			r.note("inference: %s/ is both copied (the app reads the files the repository commits there) and writable: the app writes there too (%s)",

@@ -375,6 +375,7 @@ func (r *repo) noteDownloads(us []use, copies []copyItem, files []*pyFile) {
 		if !slices.Contains(into, d) && !coveredItems(copies, d) {
 			into = append(into, d)
 		}
+		r.downloadsData = r.downloadsData || d == "data"
 	}
 	if len(at) == 0 {
 		return

@@ -121,7 +121,10 @@ class Job:
 @click.argument("input_dir", default="inputs/raw", type=click.Path(exists=True))
 def cli(output_dir, log_dir, input_dir):
     pass
+params = yaml.safe_load(open("params.yaml"))["prepare"]
+dparams = dvc.api.params_show()
 `,
+		"params.yaml": "prepare:\n  out_dir: data/prepared\n",
 	}
 	r := newRepo(repoFS(files))
 	f := r.file("pkg/train.py")
@@ -158,6 +161,8 @@ def cli(output_dir, log_dir, input_dir):
 		`output_dir`:                                   "data/processed",
 		`log_dir`:                                      "logs",
 		`input_dir`:                                    "inputs/raw",
+		`params["out_dir"]`:                            "data/prepared",
+		`dparams["prepare"]["out_dir"]`:                "data/prepared",
 	} {
 		v, ok := ev.eval(expr, f, 100, 0)
 		got := "unknown"

@@ -378,8 +378,27 @@ func (ev *evaluator) postfix(expr string, f *pyFile, n, depth int) (pathVal, boo
 	return v, true
 }
 
-// Calls that load a YAML or JSON config file into a mapping.
-var configLoaders = []string{"yaml.safe_load", "yaml.load", "yaml.full_load", "OmegaConf.load", "omegaconf.OmegaConf.load", "json.load"}
+// Calls that load a YAML or JSON config file into a mapping (DVC's params_show loads
+// params.yaml).
+var configLoaders = []string{"yaml.safe_load", "yaml.load", "yaml.full_load", "OmegaConf.load", "omegaconf.OmegaConf.load", "json.load",
+	"dvc.api.params_show", "params_show"}
+
+// subscripts reads the string keys of rest, a run of subscripts (["a"]["b"]); ok is false
+// for anything else.
+func subscripts(rest string) (keys []string, ok bool) {
+	for rest != "" {
+		end := matchClose(rest, 0)
+		if rest[0] != '[' || end < 0 {
+			return nil, false
+		}
+		k, partial, ok := strLit(strings.TrimSpace(rest[1:end]))
+		if !ok || partial {
+			return nil, false
+		}
+		keys, rest = append(keys, k), rest[end+1:]
+	}
+	return keys, true
+}
 
 // config evaluates an entry of a config file the code loads: cfg["logging"]["log_dir"] or
 // cfg.logging.log_dir, where cfg = yaml.safe_load(f) (f opened by a with statement),
@@ -417,10 +436,22 @@ func (ev *evaluator) config(comps []string, rest string, f *pyFile, n, depth int
 	}
 	arg := ""
 	for _, l := range configLoaders {
-		if strings.HasPrefix(a.expr, l+"(") && matchClose(a.expr, len(l)) == len(a.expr)-1 {
-			pos, kw := splitArgs(a.expr[len(l)+1 : len(a.expr)-1])
-			arg = strings.TrimSpace(firstArg(pos, kw, "stream", "fp", "file_"))
+		end := matchClose(a.expr, len(l))
+		if !strings.HasPrefix(a.expr, l+"(") || end < 0 {
+			continue
 		}
+		// yaml.safe_load(open("params.yaml"))["prepare"]: a section of the file.
+		section, ok := subscripts(a.expr[end+1:])
+		if !ok {
+			continue
+		}
+		keys = append(section, keys...)
+		if l == "dvc.api.params_show" || l == "params_show" {
+			arg = `"params.yaml"` // DVC's parameters file
+			break
+		}
+		pos, kw := splitArgs(a.expr[len(l)+1 : end])
+		arg = strings.TrimSpace(firstArg(pos, kw, "stream", "fp", "file_"))
 	}
 	if identRe.MatchString(arg) {
 		// A file object: with open(...) as f.

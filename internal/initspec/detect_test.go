@@ -110,7 +110,21 @@ def run(out_dir="results", model_dir: str = "ckpt"):
 class Cfg:
     report_path: str = os.path.join("reports", "r.json")
 p.add_argument("--save-dir", default="saved")
+os.environ.setdefault("CACHE_DIR", ".cache/feat")
+class Job:
+    def __init__(self, work_dir="work"):
+        self.work_dir = work_dir
+        self.tmp = Path(work_dir) / "tmp"
+@click.command()
+@click.option("--output-dir", default="data/processed")
+@click.option("--log", "log_dir", default="logs")
+@click.argument("input_dir", default="inputs/raw", type=click.Path(exists=True))
+def cli(output_dir, log_dir, input_dir):
+    pass
+params = yaml.safe_load(open("params.yaml"))["prepare"]
+dparams = dvc.api.params_show()
 `,
+		"params.yaml": "prepare:\n  out_dir: data/prepared\n",
 	}
 	r := newRepo(repoFS(files))
 	f := r.file("pkg/train.py")
@@ -136,6 +150,19 @@ p.add_argument("--save-dir", default="saved")
 		`"/app/models/m.pt"`:                           "models/m.pt",
 		`"/opt/ml/model"`:                              "/opt/ml/model",
 		`os.getenv("X") or "fallback"`:                 "fallback",
+		`f"{out_dir}/m.pkl"`:                           "results/m.pkl",
+		`f"{OUT}/x/{name}.bin"`:                        "outputs/x (partial) ($OUT_DIR)",
+		`f"{unknown}/x.bin"`:                           ". (partial)",
+		`self.work_dir`:                                "work",
+		`self.tmp / "a.txt"`:                           "work/tmp/a.txt",
+		`os.environ["CACHE_DIR"]`:                      ".cache/feat ($CACHE_DIR)",
+		`"{}/a/{name}.pkl".format(OUT, name=x)`:        "outputs/a (partial) ($OUT_DIR)",
+		`"{0}/{1}".format(out_dir, "m.pkl")`:           "results/m.pkl",
+		`output_dir`:                                   "data/processed",
+		`log_dir`:                                      "logs",
+		`input_dir`:                                    "inputs/raw",
+		`params["out_dir"]`:                            "data/prepared",
+		`dparams["prepare"]["out_dir"]`:                "data/prepared",
 	} {
 		v, ok := ev.eval(expr, f, 100, 0)
 		got := "unknown"
@@ -343,7 +370,7 @@ func TestCorpusFacts(t *testing.T) {
 		"factory-app":        {"command: [python, -m, uvicorn, service.main:app", "path: /api/healthz", "writable: [models, outputs]"},
 		"routers-prefix":     {"path: /api/v1/system/health"},
 		"dockerfile-port":    {"base: python:3.11-slim", "command: [python, training/train.py, --out, model]", "writable: [models, model]", "expose: [8080]", "path: /healthz", "MODEL_PATH: /app/model/model.json"},
-		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics]"},
+		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics, data]", "data/ (src/prepare.py:3 .to_parquet)"},
 		"utf16-requirements": {"copy: [main.py, train.py, model.joblib]"},
 		"mlruns-store":       {"writable: [models, mlruns]", "copy: [serve.py, train.py, mlruns]"},
 		"logs-at-import":     {"writable: [models, outputs]", "writable: [logs, data]"},
@@ -356,11 +383,13 @@ func TestCorpusFacts(t *testing.T) {
 		"flask-templates-gunicorn": {"command: [python, train.py]", "command: [python, -m, gunicorn, -w, \"2\", -b, 0.0.0.0:5000, app:app]",
 			"expose: [5000]", "copy: [app.py, train.py, model.joblib, templates]", "healthcheck: GET /health"},
 		"hub-model-at-import": {"command: [python, -m, training.train]", "command: [python, -m, uvicorn, api.main:app", "smoke-test: false",
-			"api/main.py:6 transformers.pipeline downloads distilbert-base-uncased-finetuned-sst-2-english", "copy: [api, training]"},
+			"api/main.py:6 transformers.pipeline downloads distilbert-base-uncased-finetuned-sst-2-english", "copy: [api, training]",
+			"training: the image downloads its data when it runs (training/train.py:12 load_dataset to ~/.cache/huggingface/datasets)"},
 		"port-arg-env":           {"expose: [7860]", "command: [python, -m, uvicorn, app.main:app, --host, 0.0.0.0, --port, \"7860\"]", "copy: [app, models]"},
 		"port-settings-constant": {"expose: [8501]", "command: [python, -m, uvicorn, service.server:app, --host, 0.0.0.0, --port, \"8501\"]", "command: [python, -m, pipeline.train]", "path: /healthz", "copy: [pipeline, service, artifacts]"},
-		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\""},
-		"credential-at-import":   {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
+		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\"",
+			"training: the image downloads its data when it runs (src/data/make_dataset.py:10 fetch_california_housing to ~/scikit_learn_data)"},
+		"credential-at-import": {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
 		"service-subfolder-flat": {"requirements: [service/requirements.txt, training/requirements.txt]", "command: [python, -m, uvicorn, main:app",
 			"pythonpath: [/app/service]", "command: [python, training/train.py]"},
 		"dev-group-import": {"command: [python, -m, src.forecast.train]", "dependencies:\n      groups: [dev]", "command: [python, -m, uvicorn, src.forecast.api:app"},
@@ -411,7 +440,7 @@ func TestCorpusFacts(t *testing.T) {
 		"clients-constructed-only":  {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
 		"env-loop-at-import":        {"smoke-test: false", "service/config.py:7 os.environ[key] for key in MODEL_NAME, MODEL_VERSION", "service/config.py:9 os.environ[name] for name in FEATURE_STORE_URL, FEATURE_STORE_TOKEN"},
 		"dvc-stages-file-order": {"command: \"python src/data/download.py && python src/data/process_data.py data/raw data/processed && python src/models/train_model.py data/processed models\"",
-			"dvc repro runs evaluate after stage train_model"},
+			"dvc repro runs evaluate after stage train_model", "writable: [models, data]"},
 		"makefile-env-prefix": {"command: [python, scripts/train.py, --epochs, \"3\"]", "pythonpath: [/app/src, /app/lib]",
 			"env:\n      MLFLOW_TRACKING_URI: file:./mlruns", "copy: [src, scripts, lib]"},
 		"makefile-env-chain":          {"command: \"SEED=7 python features.py && MLFLOW_TRACKING_URI=sqlite:///mlflow.db python train.py\""},
@@ -432,13 +461,28 @@ func TestCorpusFacts(t *testing.T) {
 			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
 		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",
 			"training: it logs to the MLflow tracking server http://127.0.0.1:5000 (train.py:9 mlflow.set_tracking_uri)", "command: [python, train.py]"},
+		"service-helper-defaults": {"writable: [logs, feedback]", "logs/ (monitoring/tracker.py:8 os.makedirs", "feedback/ (monitoring/store.py:10 self.root.mkdir",
+			"copy: [monitoring, service, models]"},
+		"download-torchvision-archive": {"writable: [models, data]", "data/ (train.py:17 z.extractall; train.py:22 datasets.MNIST)",
+			"training: the image downloads its data when it runs (train.py:14 open to glyphs.zip, train.py:22 datasets.MNIST to data/)"},
+		"default-arg-writes": {"writable: [models, data, checkpoints, runs]", "data/ (forecast/prepare.py:7 train.to_csv",
+			"runs/ (forecast/trainer.py:22 self.log_dir.mkdir", "training writes it (forecast/trainer.py:21 joblib.dump)"},
+		"getenv-default-writes": {"writable: [models, outputs, .cache, artifacts]", "outputs/ (pipeline/train.py:13 os.makedirs",
+			"artifacts/ (pipeline/train.py:25 joblib.dump)", ".cache/ (pipeline/train.py:22 os.makedirs)"},
+		"copied-folder-written": {"copy: [src, artifacts]", "writable: [models, artifacts]", "copy: [src, app, artifacts]",
+			"# The app writes artifacts/ (app/main.py:20 open).\n    writable: [artifacts]",
+			"inference: the app writes app/ (app/main.py:22 open), which holds its code, copied root-owned: it cannot write there"},
+		"download-data-at-train": {"writable: [models, data]", "training: the image downloads its data when it runs (src/data/fetch.py:15 urllib.request.urlretrieve to data/raw/bikes.csv",
+			"src/data/fetch.py:18 open to data/raw/weather.csv", "src/data/fetch.py:22 api.dataset_download_files to data/external/",
+			"src/data/fetch.py:23 fetch_openml to data/openml/", "it writes the data into data/, which the image does not copy"},
 	}
 	// Notes that must not be written for a case.
 	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
 		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "url-model-at-import": {"gdown.download"}, "settings-required-at-import": {"experiment (line"},
 		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"},
 		"environ-assign-at-import": {"smoke-test: false", "a KeyError when it is unset"},
-		"saved-pretrained-dir":     {"downloads ticket_intents from the Hugging Face Hub", "smoke-test: false"}}
+		"saved-pretrained-dir":     {"downloads ticket_intents from the Hugging Face Hub", "smoke-test: false"},
+		"download-data-at-train":   {"data/ is kept out of the build context"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
@@ -571,6 +615,8 @@ func TestImportBlockers(t *testing.T) {
 		"import os\nfor k in KEYS:\n    if k in os.environ:\n        cfg[k] = os.environ[k]\n":                                     "",
 		"import os\nx = os.environ[\"A\"] if \"A\" in os.environ else None\n":                                                      "",
 		"import os\nos.environ[\"A\"] = os.getenv(\"A\", \"1\")\nx = os.environ[\"A\"]\n":                                          "",
+		"import os\nos.environ.setdefault(\"A\", \"1\")\nx = os.environ[\"A\"]\n":                                                  "",
+		"import os\nos.environ[\"A\"]=os.environ[\"B\"]\n":                                                                         `os.environ["B"] (a KeyError when it is unset)`,
 		"import mlflow\nmlflow.set_tracking_uri(\"http://m:5000\")\nc = mlflow.MlflowClient()\nv = c.get_latest_versions(\"m\")\n": "c.get_latest_versions contacts the MLflow tracking server http://m:5000",
 		"import mlflow\nc = mlflow.MlflowClient()\nv = c.get_latest_versions(\"m\")\n":                                             "",
 		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept redis.exceptions.ConnectionError:\n    r = None\n":            "",

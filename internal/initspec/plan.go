@@ -1,6 +1,7 @@
 package initspec
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -129,8 +130,8 @@ func (r *repo) plan() *plan {
 	}
 	train := r.training(lay, d)
 	app := r.serving(d)
-	r.planTraining(p, lay, cfg, train, d)
-	r.planInference(p, lay, cfg, app, train, d)
+	tev := r.planTraining(p, lay, cfg, train, d)
+	r.planInference(p, lay, cfg, app, train, tev, d)
 	if deps != nil && !deps.broken {
 		var appFiles []string
 		if app != nil {
@@ -201,12 +202,24 @@ func roots(e *entry) []string {
 	return out
 }
 
-// entryFiles are the files running e starts from: its file and its packages' __init__.py.
+// entryFiles are the files running e starts from: its file and its packages' __init__.py,
+// and the scripts of the steps its declared command runs before it (a Makefile target's
+// prerequisites, a dvc stage's upstream stages), which write what it reads.
 func (r *repo) entryFiles(e *entry) []string {
 	if e == nil || e.file == "" {
 		return nil
 	}
 	var out []string
+	if e.decl != nil {
+		for _, p := range e.decl.pre {
+			for _, f := range []string{p, p + ".py", p + "/__main__.py"} {
+				if strings.HasSuffix(f, ".py") && r.isFile(f) && !slices.Contains(out, f) {
+					out = append(out, f)
+					break
+				}
+			}
+		}
+	}
 	if !e.script {
 		for dir := path.Dir(e.file); dir != "." && dir != e.root; dir = path.Dir(dir) {
 			if r.isFile(dir + "/__init__.py") {
@@ -251,7 +264,10 @@ func (r *repo) codeCopies(lay layout, cfg string, e *entry, files []string) (cop
 	return copies, added
 }
 
-func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *declared) {
+// planTraining plans the training target; ev is how it evaluates training's paths (the
+// declared environment with the command's VAR=value, the folder it runs in, its arguments),
+// which planInference uses too for what training writes.
+func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *declared) (ev *evaluator) {
 	t := &p.training
 	files := r.reach(r.entryFiles(train), roots(train))
 	copies, added := r.codeCopies(lay, cfg, train, files)
@@ -292,7 +308,7 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	}
 
 	// Where training writes.
-	ev := &evaluator{r: r, env: env, files: r.pyFiles(files), cwd: trainCwd(train, d)}
+	ev = &evaluator{r: r, env: env, files: r.pyFiles(files), cwd: trainCwd(train, d)}
 	if train != nil {
 		ev.args = train.command
 		if train.shell != "" {
@@ -332,9 +348,11 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 	r.noteAdded("training", added, train)
-	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead })
+	// What training reads, and the committed files it loads (a fitted encoder in artifacts/).
+	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead || o.kind == opLoad })
 	var readWhy []string
 	copies, readWhy = r.runtimeReads("training", copies, reads)
+	r.noteDownloads(us, copies, ev.files)
 	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
 		t.copy = copies
 		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
@@ -347,7 +365,7 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		if len(dirs) == 1 {
 			r.note("training: writes models/ (%s), writable by default", strings.Join(dirs[0].why, "; "))
 		}
-		return
+		return ev
 	}
 	w := []string{"models"}
 	var shown []dirUse
@@ -366,6 +384,52 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 			r.note("training: %s/ is inside a copied directory: a copy layer would cover it root-owned if the repository has that directory; write elsewhere if training fails there", du.dir)
 		}
 	}
+	return ev
+}
+
+// noteDownloads notes the data training downloads when it runs (urlretrieve, Kaggle, a
+// dataset's download=True, a library's fetcher): the container needs the network then, and
+// the folders it downloads into, which the image does not copy, are the user's (writable,
+// or the home's caches).
+func (r *repo) noteDownloads(us []use, copies []copyItem, files []*pyFile) {
+	var at, into []string
+	for _, f := range files {
+		for _, d := range f.homeDownloads {
+			at = append(at, fmt.Sprintf("%s:%d %s to %s", f.path, d.line, d.how, d.home))
+		}
+	}
+	for _, u := range us {
+		if !u.download || u.v.scheme != "" {
+			continue
+		}
+		d := u.v.dir(u.kind)
+		if d == "" {
+			d = "."
+		} else if !path.IsAbs(d) {
+			d = topDir(d)
+		}
+		at = append(at, fmt.Sprintf("%s to %s", u, show(u.v.p, u.kind == opMkdir || u.v.partial)))
+		if !slices.Contains(into, d) && !coveredItems(copies, d) {
+			into = append(into, d)
+		}
+		r.downloadsData = r.downloadsData || d == "data"
+	}
+	if len(at) == 0 {
+		return
+	}
+	where := ""
+	if len(into) > 0 {
+		var ds []string
+		for _, d := range into {
+			if d == "." {
+				ds = append(ds, "the working directory")
+			} else {
+				ds = append(ds, show(d, true))
+			}
+		}
+		where = fmt.Sprintf("; it writes the data into %s, which the image does not copy", list(ds))
+	}
+	r.note("training: the image downloads its data when it runs (%s): the training container needs the network (and any credentials) then%s", strings.Join(at, ", "), where)
 }
 
 // noteAdded notes the copies added beyond the code directories: the entry's own, and the
@@ -448,8 +512,10 @@ func hubLoad(u use) bool {
 		!u.v.partial && u.v.env == "" && hubIDRe.MatchString(u.v.p) && !modelExtRe.MatchString(u.v.p) && !strings.HasPrefix(u.v.p, ".")
 }
 
-// importedFuncs are the top-level functions, as "file:name", that the app's module imports by
-// name from the repository's own modules.
+// importedFuncs are the top-level functions and classes, as "file:name", that the app's
+// module imports by name from the repository's own modules (from svc.store import Cache,
+// save_feedback), and those it calls through a module it imports (from svc import store;
+// store.save_feedback(...)).
 func (r *repo) importedFuncs(app *entry) map[string]bool {
 	out := map[string]bool{}
 	if app == nil {
@@ -459,22 +525,49 @@ func (r *repo) importedFuncs(app *entry) map[string]bool {
 	if pf == nil {
 		return out
 	}
-	for _, im := range pf.importStmts {
-		if im.level > 0 || len(im.names) == 0 {
-			continue
+	// through marks the functions the app calls as alias.NAME in the module file.
+	through := func(file, alias string) {
+		for c := range pf.callees {
+			if name, ok := strings.CutPrefix(c, alias+"."); ok && identRe.MatchString(name) {
+				out[file+":"+name] = true
+			}
 		}
-		files := r.moduleFiles(im.mod, []string{".", "src", app.root})
-		if len(files) == 0 || !strings.HasSuffix(files[len(files)-1], ".py") {
+	}
+	for _, im := range pf.importStmts {
+		rs := []string{".", "src", app.root}
+		mod := im.mod
+		if im.level > 0 {
+			rs = []string{relBase(pf.path, im.level)}
+		}
+		var files []string
+		if mod != "" {
+			files = r.moduleFiles(mod, rs)
+		}
+		if len(im.names) == 0 {
+			// import svc.store [as store]
+			if len(files) > 0 && strings.HasSuffix(files[len(files)-1], ".py") {
+				through(files[len(files)-1], cmp.Or(im.alias, mod))
+			}
 			continue
 		}
 		for _, n := range im.names {
-			out[files[len(files)-1]+":"+n[0]] = true
+			sub := mod + "." + n[0]
+			if mod == "" {
+				sub = n[0]
+			}
+			if m := r.moduleFiles(sub, rs); len(m) > 0 && strings.HasSuffix(m[len(m)-1], ".py") && len(m) > len(files) {
+				through(m[len(m)-1], n[1]) // from svc import store
+				continue
+			}
+			if len(files) > 0 && strings.HasSuffix(files[len(files)-1], ".py") {
+				out[files[len(files)-1]+":"+n[0]] = true
+			}
 		}
 	}
 	return out
 }
 
-func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry, d *declared) {
+func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry, tev *evaluator, d *declared) {
 	t := &p.inference
 	files := r.reach(r.entryFiles(app), roots(app))
 	copies, added := r.codeCopies(lay, cfg, app, files)
@@ -509,7 +602,6 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	loaded := false
 	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opLoad || o.kind == opRead })
 	trainFiles := r.reach(r.entryFiles(train), roots(train))
-	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles), cwd: trainCwd(train, d)}
 	trainWrites := r.uses(trainFiles, tev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite || o.kind == opMkdir })
 	// What the app's code and training save (save_pretrained(MODEL_DIR)): a folder loaded by
 	// such a name is theirs, not a Hub id.
@@ -698,9 +790,16 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	var shown []dirUse
 	for _, du := range dirs {
 		if coveredItems(copies, du.dir) && !strings.Contains(du.dir, "/") {
-			r.note("inference: the app writes %s/ (%s), which the image copies, root-owned: it cannot write there; write elsewhere or copy its files to another path",
+			if slices.ContainsFunc(files, func(p string) bool { return strings.HasPrefix(p, du.dir+"/") }) {
+				// The app's own code: it stays read-only.
+				r.note("inference: the app writes %s/ (%s), which holds its code, copied root-owned: it cannot write there; write elsewhere",
+					du.dir, strings.Join(du.why, "; "))
+				continue
+			}
+			// A folder of committed files the app reads (an encoder beside the model) that it
+			// also writes into: copied for the files, writable for the writes.
+			r.note("inference: %s/ is both copied (the app reads the files the repository commits there) and writable: the app writes there too (%s)",
 				du.dir, strings.Join(du.why, "; "))
-			continue
 		}
 		w = append(w, du.dir)
 		shown = append(shown, du)

@@ -1,6 +1,7 @@
 package initspec
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
@@ -19,8 +20,12 @@ type pyFile struct {
 	startup []pyStartup
 	// startFunc is the top-level function being parsed when its name says it runs at start.
 	startFunc bool
-	// curFunc is the top-level function being parsed ("" at module level).
+	// curFunc is the top-level function, or class, being parsed ("" at module level).
 	curFunc string
+	// ifExists is set while the line being parsed is under an if that tests a file exists.
+	ifExists bool
+	// callees are the names the file calls (store.save_feedback, Cache).
+	callees map[string]bool
 	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
 	dotenv int
 	// mlflowServer is the tracking server URI (http(s) or databricks) set at import or start
@@ -77,6 +82,15 @@ type pyFile struct {
 	// instances are the calls of a bare name with no arguments at import or start (settings =
 	// Settings()), for a settings class another module defines.
 	instances []pyInstance
+	// envDefaults are the values the code itself gives environment variables:
+	// os.environ.setdefault("NAME", expr) and os.environ["NAME"] = expr (name is the variable).
+	envDefaults []pyAssign
+	// fetches are the top-level functions ("" for module level) that fetch a URL
+	// (requests.get, urlopen): a file they write is downloaded.
+	fetches []string
+	// homeDownloads are the datasets downloaded into the user's home (a library's cache:
+	// ~/scikit_learn_data, ~/.cache/huggingface), which the images let the user write.
+	homeDownloads []pyDownload
 }
 
 type pyInstance struct {
@@ -87,6 +101,12 @@ type pyInstance struct {
 type settingsField struct {
 	name string
 	line int
+}
+
+// pyDownload is a download into a library's cache in the user's home.
+type pyDownload struct {
+	line      int
+	how, home string
 }
 
 type pyFit struct {
@@ -152,7 +172,9 @@ type pyServe struct {
 type pyAssign struct {
 	name, expr string
 	line       int
-	scope      string // "module", "class", "func" or "option" (a command-line option, read as args.NAME)
+	// scope is "module", "class", "func", "self" (self.NAME = ... in a method, read as
+	// self.NAME) or "option" (a command-line option, read as args.NAME).
+	scope string
 }
 
 // Kinds of file system operations.
@@ -169,9 +191,14 @@ type pyOp struct {
 	kind, how, expr string
 	line            int
 	inFunc          bool
-	fn              string     // the top-level function it is in, "" for none
+	fn              string     // the top-level function (or class, for a method) it is in, "" for none
 	obj             string     // for a model constructor that writes only when fitted: the name it is assigned to
 	hydra           *hydraMain // for @hydra.main's run directory: the config it loads
+	// download: the operation downloads what it writes (a dataset fetched when the code runs).
+	download bool
+	// ifMissing: it runs under an if that tests the file exists (if not os.path.exists(p):
+	// download it): it writes nothing when the repository holds the file.
+	ifMissing bool
 }
 
 // hydraMain is the primary config an @hydra.main function loads: config_path (relative to
@@ -221,7 +248,7 @@ var routeFns = map[string]bool{"get": true, "route": true, "api_route": true, "h
 
 func parsePy(p, src string) *pyFile {
 	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{},
-		settings: map[string][]settingsField{}, clients: map[string]pyClient{}}
+		settings: map[string][]settingsField{}, clients: map[string]pyClient{}, callees: map[string]bool{}}
 	type block struct {
 		indent int
 		kind   string // "def" or "class"
@@ -332,7 +359,14 @@ func parsePy(p, src string) *pyFile {
 		if mainRe.MatchString(code) {
 			f.main = true
 		}
-		f.assignment(code, l.n, scope)
+		if scope == "func" && strings.HasPrefix(code, "self.") {
+			f.assignment(code, l.n, "self")
+		} else {
+			f.assignment(code, l.n, scope)
+		}
+		if m := environSetRe.FindStringSubmatch(code); m != nil && m[1] != "" {
+			f.envDefaults = append(f.envDefaults, pyAssign{name: m[1], expr: strings.TrimSpace(m[2]), line: l.n, scope: scope})
+		}
 		if m := withRe.FindStringSubmatch(code); m != nil {
 			// with open(...) as f: what f stands for, for a config loaded from it.
 			f.assigns = append(f.assigns, pyAssign{name: m[2], expr: strings.TrimSpace(m[1]), line: l.n, scope: scope})
@@ -403,9 +437,18 @@ func parsePy(p, src string) *pyFile {
 			// variable the statement or a block around it tests first, or the module set before.
 			read := code
 			if m := environSetRe.FindStringSubmatch(code); m != nil {
-				read = code[len(m[0]):]
-				if k := environIndexRe.FindStringSubmatch(m[0]); k != nil {
-					envSet = append(envSet, k[1]) // set, not read
+				read = m[2]
+				if m[1] != "" {
+					envSet = append(envSet, m[1]) // set, not read
+				}
+			}
+			for _, c := range cs {
+				if c.callee == "os.environ.setdefault" {
+					if pos, _ := splitArgs(c.args); len(pos) > 0 {
+						if name, _, ok := strLit(pos[0]); ok {
+							envSet = append(envSet, name) // set unless it was already
+						}
+					}
 				}
 			}
 			f.importBlockers(code, read, cs, l.n, heads, guarded, ifExists)
@@ -431,11 +474,21 @@ func parsePy(p, src string) *pyFile {
 			}
 		}
 		f.curFunc = topFunc
+		if len(stack) > 0 && stack[0].kind == "class" && stack[0].indent == 0 && inFunc {
+			f.curFunc = stack[0].name // a method: the class the app imports
+		}
+		f.ifExists = ifExists
 		for _, c := range cs {
 			f.call(c, code, l.n, inFunc)
 		}
 	}
 	f.ops = slices.DeleteFunc(f.ops, func(o pyOp) bool { return o.obj != "" && !f.fitted(o) })
+	for i, o := range f.ops {
+		// A file written where the code fetches a URL: requests.get, then open(..., "wb").
+		if o.kind == opWrite && o.how == "open" && slices.Contains(f.fetches, o.fn) {
+			f.ops[i].download = true
+		}
+	}
 	return f
 }
 
@@ -565,6 +618,16 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc})
 		}
 	}
+	// download records a download into expr, or, with expr unset or under ~, into home.
+	download := func(kind, expr, home string) {
+		if v, _, ok := strLit(expr); expr == "" || ok && strings.HasPrefix(v, "~") {
+			if home != "" {
+				f.homeDownloads = append(f.homeDownloads, pyDownload{line: n, how: c.callee, home: cmp.Or(v, home)})
+			}
+			return
+		}
+		f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc, download: true, ifMissing: f.ifExists})
+	}
 	libDefault := func(how, expr string) {
 		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: expr, line: n, inFunc: inFunc})
 	}
@@ -573,6 +636,10 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	}
 	if !inFunc || f.startFunc {
 		f.startupCall(c, pos, kw, n)
+	}
+	f.callees[c.callee] = true
+	if isFetch(c) && !slices.Contains(f.fetches, f.curFunc) {
+		f.fetches = append(f.fetches, f.curFunc)
 	}
 	switch {
 	case isRouteFn(c.fn) && (c.fn == "Route" || c.recv != "" || strings.HasPrefix(code, "@")):
@@ -641,6 +708,44 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		op(opRead, arg(pos, kw, 0, "filepath_or_buffer", "path", "path_or_buf", "io"))
 	case (c.fn == "loadtxt" || c.fn == "genfromtxt") && (c.recv == "np" || c.recv == "numpy"):
 		op(opRead, arg(pos, kw, 0, "fname"))
+	case c.callee == "os.environ.setdefault" && len(pos) > 1:
+		if name, _, ok := strLit(pos[0]); ok {
+			f.envDefaults = append(f.envDefaults, pyAssign{name: name, expr: pos[1], line: n})
+		}
+	// Datasets downloaded when the code runs.
+	case c.fn == "urlretrieve":
+		download(opWrite, arg(pos, kw, 1, "filename"), "")
+	case c.callee == "gdown.download" || c.callee == "wget.download":
+		download(opWrite, arg(pos, kw, 1, "output", "out"), "")
+	case c.fn == "dataset_download_files" || c.fn == "competition_download_files":
+		// Kaggle's default path is the working directory.
+		download(opMkdir, cmp.Or(arg(pos, kw, 1, "path"), `"."`), "")
+	case c.fn == "dataset_download_file" || c.fn == "competition_download_file":
+		download(opMkdir, cmp.Or(arg(pos, kw, 2, "path"), `"."`), "")
+	case c.callee == "kagglehub.dataset_download" || c.callee == "kagglehub.competition_download":
+		download(opMkdir, kw["output_dir"], "~/.cache/kagglehub")
+	case strings.HasPrefix(c.fn, "fetch_") && (strings.HasPrefix(c.callee, "sklearn.datasets.") || c.recv == "datasets" && f.imports["sklearn"] ||
+		c.recv == "" && f.importedFrom(c.fn, "sklearn.datasets")):
+		// scikit-learn's fetchers cache under data_home.
+		download(opMkdir, kw["data_home"], "~/scikit_learn_data")
+	case c.fn == "load_dataset" && (c.callee == "datasets.load_dataset" || c.recv == "" && f.importedFrom(c.fn, "datasets")):
+		// Hugging Face datasets.
+		download(opMkdir, kw["cache_dir"], "~/.cache/huggingface/datasets")
+	case c.fn == "get_file" && (strings.HasSuffix(c.callee, "utils.get_file") ||
+		c.recv == "" && (f.importedFrom(c.fn, "tensorflow.keras.utils") || f.importedFrom(c.fn, "keras.utils"))):
+		download(opMkdir, kw["cache_dir"], "~/.keras")
+	case c.callee == "tfds.load" || c.callee == "tensorflow_datasets.load":
+		download(opMkdir, kw["data_dir"], "~/tensorflow_datasets")
+	case kw["download"] == "True" && (f.imports["torchvision"] || f.imports["torchaudio"] || f.imports["torchtext"]):
+		// torchvision's datasets: MNIST(root="data", download=True).
+		download(opMkdir, arg(pos, kw, 0, "root"), "~")
+	case (c.fn == "snapshot_download" || c.fn == "hf_hub_download") && kw["local_dir"] != "":
+		download(opMkdir, kw["local_dir"], "")
+	case c.fn == "extractall" && c.recv != "":
+		// An archive unpacked (zipfile, tarfile): into path, else the working directory.
+		op(opMkdir, cmp.Or(arg(pos, kw, 0, "path"), `"."`))
+	case c.callee == "shutil.unpack_archive":
+		op(opMkdir, cmp.Or(arg(pos, kw, 1, "extract_dir"), `"."`))
 	case c.fn == "dump" && c.recv != "json" && c.recv != "yaml" && c.recv != "toml" || c.callee == "torch.save" || c.callee == "torch.jit.save":
 		op(opWrite, arg(pos, kw, 1, "filename", "f", "file"))
 	case c.fn == "save_model" || c.fn == "save_booster":
@@ -734,32 +839,50 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		}
 		op(kind, pathArg(pos, kw))
 	}
-	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" {
-		f.option(pos, kw, n)
+	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" || c.fn == "argument" && strings.HasPrefix(code, "@") {
+		f.option(pos, kw, n, strings.HasPrefix(code, "@"))
 	}
 }
 
+// importedFrom reports whether the file imports name from module mod (from mod import name).
+func (f *pyFile) importedFrom(name, mod string) bool {
+	return slices.ContainsFunc(f.importStmts, func(im pyImport) bool {
+		return im.level == 0 && im.mod == mod && slices.ContainsFunc(im.names, func(nm [2]string) bool { return nm[1] == name })
+	})
+}
+
 // option records the default of a command-line option (argparse, click) under the name the
-// code reads it by (args.output_dir).
-func (f *pyFile) option(pos []string, kw map[string]string, n int) {
+// code reads it by: args.output_dir, or, for a decorator (@click.option), the parameter of
+// the function it decorates, a bare name.
+func (f *pyFile) option(pos []string, kw map[string]string, n int, decorator bool) {
 	def, ok := kw["default"]
 	if !ok {
 		return
 	}
 	name := ""
+	explicit := ""
 	for _, p := range pos {
-		if v, _, ok := strLit(p); ok && strings.HasPrefix(v, "-") {
-			name = strings.ReplaceAll(strings.TrimLeft(v, "-"), "-", "_")
-			if strings.HasPrefix(v, "--") {
-				break
-			}
+		v, _, ok := strLit(p)
+		switch {
+		case ok && strings.HasPrefix(v, "-") && !strings.HasPrefix(name, "--"):
+			name = v
+		case ok && decorator && identRe.MatchString(v):
+			explicit = v // click's parameter name: @click.option("--out", "out_dir")
 		}
 	}
+	name = strings.ReplaceAll(strings.TrimLeft(name, "-"), "-", "_")
 	if d, _, ok := strLit(kw["dest"]); ok {
 		name = d
 	}
+	scope := "option"
+	if decorator {
+		scope = "func"
+		if explicit != "" {
+			name = explicit
+		}
+	}
 	if identRe.MatchString(name) {
-		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: "option"})
+		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: scope})
 	}
 }
 
@@ -775,6 +898,9 @@ var (
 	// envConvertRe converts a variable read with no default: int(os.getenv("NAME")) fails
 	// with a TypeError when NAME is unset.
 	envConvertRe = regexp.MustCompile(`\b(int|float|eval|json\.loads|literal_eval)\(\s*os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*\)`)
+	// environSetRe is os.environ[KEY] = expr (not a comparison): the code sets the variable
+	// itself. The name is set when KEY is a string literal, expr is the value.
+	environSetRe = regexp.MustCompile(`^os\.environ\[\s*(?:["']([A-Za-z_][A-Za-z0-9_]*)["']|[^\]]+?)\s*\]\s*=\s*([^=].*)$`)
 	// environIndexRe is os.environ["NAME"]: a KeyError at import when NAME is unset.
 	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 )
@@ -828,8 +954,6 @@ var (
 	forRe = regexp.MustCompile(`^(?:async\s+)?for\s+(.+?)\s+in\s+(.+?)\s*:$`)
 	// compForRe is a comprehension's "for NAME in ITER" (ITER up to if, for or the bracket).
 	compForRe = regexp.MustCompile(`\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|[A-Za-z_][\w.]*)`)
-	// environSetRe is an assignment to os.environ[...] (not a comparison).
-	environSetRe = regexp.MustCompile(`^os\.environ\[[^\]]+\]\s*=[^=]`)
 	// envTestRe tests a variable before reading it: "NAME" in os.environ, k in os.environ,
 	// os.getenv("NAME"), os.environ.get("NAME").
 	envTestRe = regexp.MustCompile(`(?:["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s+in\s+os\.environ\b|os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*(?:is\s+not\s+None|:|\s+and\b))`)
@@ -876,6 +1000,11 @@ var mlflowServerFns = map[string]bool{"get_latest_versions": true, "search_model
 	"get_model_version_by_alias": true, "get_registered_model": true, "search_registered_models": true,
 	"list_registered_models": true, "get_run": true, "search_runs": true, "get_experiment_by_name": true,
 	"download_artifacts": true, "set_experiment": true}
+
+// isFetch reports whether call c downloads from a URL (fetchFns).
+func isFetch(c pyCall) bool {
+	return fetchFns[c.callee] || fetchFns[c.fn] && c.recv == ""
+}
 
 // pyClient is a service client assigned at module level.
 type pyClient struct {
@@ -1000,7 +1129,7 @@ func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][
 			f.startup = append(f.startup, settingsStartup(c.callee, "", req, n))
 		}
 		switch {
-		case (fetchFns[c.callee] || fetchFns[c.fn] && c.recv == "") && !ifExists:
+		case isFetch(c) && !ifExists:
 			what := c.callee + " downloads"
 			if u := f.literal(arg(pos, kw, 0, "url")); strings.Contains(u, "://") {
 				what = fmt.Sprintf("%s downloads %s", c.callee, u)

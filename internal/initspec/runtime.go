@@ -29,6 +29,8 @@ type use struct {
 	v    pathVal
 	at   string // file:line
 	how  string // the call
+	// download: it downloads what it writes (a dataset fetched when the code runs).
+	download bool
 }
 
 func (u use) String() string { return fmt.Sprintf("%s %s", u.at, u.how) }
@@ -60,11 +62,14 @@ func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) 
 				// already under it: the image holds nothing of the repository outside it.)
 				v.p = path.Join(c, v.p)
 			}
+			if o.ifMissing && v.scheme == "" && !v.partial && r.exists(v.p) {
+				continue // downloaded only when missing, and the repository holds it
+			}
 			how := o.how
 			if v.from != "" {
 				how += " (" + v.from + ")"
 			}
-			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: how})
+			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: how, download: o.download})
 		}
 	}
 	return out

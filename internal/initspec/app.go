@@ -452,7 +452,7 @@ func (r *repo) intConst(expr string, f *pyFile, depth int) (int, bool) {
 	}
 	name := expr[strings.LastIndexByte(expr, '.')+1:]
 	for _, a := range f.assigns {
-		if a.name == name && a.scope != "func" {
+		if a.name == name && a.scope != "func" && a.scope != "self" {
 			return r.intConst(a.expr, f, depth+1)
 		}
 	}
@@ -600,14 +600,19 @@ func (r *repo) importModule(f *pyFile, im pyImport, sub string) []string {
 	if im.level == 0 {
 		return r.moduleFiles(mod, []string{".", "src"})
 	}
-	base := path.Dir(f.path)
-	for range im.level - 1 {
-		base = path.Dir(base)
-	}
 	if mod == "" {
 		return nil
 	}
-	return r.moduleFiles(mod, []string{base})
+	return r.moduleFiles(mod, []string{relBase(f.path, im.level)})
+}
+
+// relBase is the folder a relative import with level dots in file p resolves against.
+func relBase(p string, level int) string {
+	base := path.Dir(p)
+	for range level - 1 {
+		base = path.Dir(base)
+	}
+	return base
 }
 
 func (r *repo) lastFile(files []string) *pyFile {

@@ -57,6 +57,9 @@ type command struct {
 	// pre are the scripts (or module paths) of the steps that run before it (a Makefile
 	// target's prerequisites), whose code the image needs too.
 	pre []string
+	// env are the variables set before it (VAR=value python ..., env VAR=value python ...),
+	// in order.
+	env [][2]string
 }
 
 // origin says where the command is declared: "dvc.yaml stage train (dvc.yaml:4)", or the
@@ -75,10 +78,26 @@ func (c *command) String() string {
 	return strings.Join(c.words, " ")
 }
 
+// line is the command as a shell runs it in a chain: with the variables it is run with
+// (VAR=value before it), which String leaves out.
+func (c *command) line() string {
+	if c.shell != "" || len(c.env) == 0 {
+		return c.String()
+	}
+	var pre []string
+	for _, kv := range c.env {
+		pre = append(pre, kv[0]+"="+shellWords([]string{kv[1]}))
+	}
+	return strings.Join(pre, " ") + " " + c.String()
+}
+
 type portFact struct {
 	port int
 	what string // "EXPOSE", "the compose ports", ...
 	at   where
+	// dir, for a compose service, is the folder of code it builds ("" for the root or
+	// unknown): its ports are another program's when the app is not in that folder.
+	dir string
 }
 
 type healthFact struct {
@@ -108,10 +127,13 @@ type declared struct {
 	pyVers []string // the versions of python, in the same order
 	env    map[string]envFact
 	copies []copyFact // COPY sources of the serving Dockerfile
-	outs   []outFact  // dvc outs of the training stage
-	apt    []aptFact  // packages apt-get installs, every Dockerfile and stage
-	files  []string   // the files read
-	notes  []string   // problems reading them
+	// workdirCopy is the serving Dockerfile's COPY of a folder of the repository onto its
+	// working directory (COPY ./app /app): the image runs the code from inside that folder.
+	workdirCopy *copyFact
+	outs        []outFact // dvc outs of the training stage
+	apt         []aptFact // packages apt-get installs, every Dockerfile and stage
+	files       []string  // the files read
+	notes       []string  // problems reading them
 }
 
 type outFact struct {
@@ -198,7 +220,39 @@ func (r *repo) readDeclared() *declared {
 		}
 	}
 	slices.SortStableFunc(d.serve, func(a, b *command) int { return servRank(a) - servRank(b) })
+	r.workdirFolder(d)
 	return d
+}
+
+// workdirFolder finds the serving Dockerfile's COPY of a folder onto its working directory
+// (COPY ./app /app): a declared serving command whose module is not at the root but in that
+// folder runs from inside it, as in the image (cd app).
+func (r *repo) workdirFolder(d *declared) {
+	for i, c := range d.copies {
+		if c.to == "/app" && c.from != "." && !strings.Contains(c.from, "/") && r.isDir(c.from) {
+			d.workdirCopy = &d.copies[i]
+			break
+		}
+	}
+	if d.workdirCopy == nil {
+		return
+	}
+	x := d.workdirCopy.from
+	for _, c := range d.serve {
+		if c.appDir != "" || c.cd != "" {
+			continue
+		}
+		mod := c.module
+		if c.target != "" {
+			mod, _, _ = strings.Cut(c.target, ":")
+		}
+		if mod == "" || len(r.moduleFiles(mod, []string{".", "src"})) > 0 || len(r.moduleFiles(mod, []string{x})) == 0 {
+			continue
+		}
+		c.appDir, c.cd = x, x
+		d.notes = append(d.notes, fmt.Sprintf("inference: %s serves %s from inside %s/, which %s copies onto the image's working directory: "+
+			"the command runs there (cd %s)", c.origin(), mod, x, d.workdirCopy.at, x))
+	}
 }
 
 // dockerfiles lists the Dockerfiles of the repository: at its root and up to two levels below
@@ -363,7 +417,7 @@ func (r *repo) readDockerfile(d *declared, file string) {
 				v, _, _ := lex.ProcessWord(p, st.env)
 				num, _, _ := strings.Cut(v, "/")
 				if port, err := strconv.Atoi(num); err == nil && port > 0 && port < 65536 {
-					st.ports = append(st.ports, portFact{port, "EXPOSE", at})
+					st.ports = append(st.ports, portFact{port: port, what: "EXPOSE", at: at})
 				}
 			}
 		case "healthcheck":
@@ -608,9 +662,15 @@ func analyzeShell(line string, env envMap) *command {
 // analyzeWords reads one command.
 func analyzeWords(words []string) *command {
 	w := slices.Clone(words)
+	var env [][2]string
 	for len(w) > 0 {
 		switch {
-		case envAssignRe.MatchString(w[0]) || w[0] == "exec" || w[0] == "env" || w[0] == "nohup" || w[0] == "time":
+		case envAssignRe.MatchString(w[0]):
+			k, v, _ := strings.Cut(w[0], "=")
+			env = append(env, [2]string{k, v})
+			w = w[1:]
+			continue
+		case w[0] == "exec" || w[0] == "env" || w[0] == "nohup" || w[0] == "time":
 			w = w[1:]
 			continue
 		case len(w) > 1 && w[1] == "run" && slices.Contains([]string{"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "conda"}, w[0]):
@@ -625,7 +685,7 @@ func analyzeWords(words []string) *command {
 		}
 		break
 	}
-	c := &command{}
+	c := &command{env: env}
 	if len(w) == 0 {
 		return c
 	}
@@ -766,6 +826,7 @@ func (r *repo) readCompose(d *declared, file string) {
 		case serve && c != nil && (c.server != "" || c.script != "" || c.module != ""):
 			d.serve = append(d.serve, c)
 		}
+		dir := r.composeBuildDir(svc)
 		if ports := mapValue(svc, "ports"); serve && ports != nil {
 			for _, p := range ports.Content {
 				port := 0
@@ -783,7 +844,7 @@ func (r *repo) readCompose(d *declared, file string) {
 					}
 				}
 				if port > 0 && port < 65536 {
-					d.ports = append(d.ports, portFact{port, "the compose ports of " + name, where{file, p.Line}})
+					d.ports = append(d.ports, portFact{port: port, what: "the compose ports of " + name, at: where{file, p.Line}, dir: dir})
 				}
 			}
 		}
@@ -807,7 +868,9 @@ func (r *repo) readCompose(d *declared, file string) {
 				}
 			}
 		}
-		if envs := mapValue(svc, "environment"); envs != nil {
+		// The environment of a service that is neither the app nor training (a prebuilt
+		// MLflow server, a database) is that program's.
+		if envs := mapValue(svc, "environment"); envs != nil && (serve || train) {
 			target := "inference"
 			if train {
 				target = "training"
@@ -831,6 +894,34 @@ func (r *repo) readCompose(d *declared, file string) {
 			}
 		}
 	}
+}
+
+// composeBuildDir is the folder of code a compose service builds: its build context when that
+// is not the root, else the top folder of its Dockerfile when that folder holds Python code
+// (chat/.devcontainer/Dockerfile builds chat/; docker/Dockerfile.api builds the root); ""
+// for the root or no build.
+func (r *repo) composeBuildDir(svc *yaml.Node) string {
+	b := mapValue(svc, "build")
+	if b == nil {
+		return ""
+	}
+	ctx, file := b.Value, ""
+	if b.Kind == yaml.MappingNode {
+		ctx = ""
+		if c := mapValue(b, "context"); c != nil {
+			ctx = c.Value
+		}
+		if f := mapValue(b, "dockerfile"); f != nil {
+			file = f.Value
+		}
+	}
+	if c, ok := cleanRel(ctx); ok && c != "." && c != "" {
+		return topDir(c)
+	}
+	if f, ok := cleanRel(file); ok && strings.Contains(f, "/") && r.hasPy(topDir(f)) {
+		return topDir(f)
+	}
+	return ""
 }
 
 func composeCommand(n *yaml.Node) *command {
@@ -990,6 +1081,9 @@ func (r *repo) readMakefile(d *declared) {
 		for range 4 {
 			s = makeRefRe.ReplaceAllStringFunc(s, func(ref string) string {
 				name := makeRefRe.FindStringSubmatch(ref)[1]
+				if (name == "CURDIR" || name == "PWD") && vars[name] == "" {
+					return "." // the Makefile's directory, where make runs the recipe
+				}
 				pyName := strings.Contains(strings.ToUpper(name), "PYTHON") || name == "PY"
 				if v, ok := vars[name]; ok {
 					if pyName && (strings.HasPrefix(v, "$(shell") || strings.HasPrefix(v, "$$(")) && strings.Contains(v, "python") {
@@ -1072,10 +1166,10 @@ func (r *repo) readMakefile(d *declared) {
 		done[target] = true
 		if pre := before(target, map[string]bool{target: true}); isTrain && len(pre) > 0 {
 			// The prerequisites' Python steps run first, as make runs them.
-			main := c.String()
+			main := c.line()
 			for i, p := range pre {
 				pc := analyzeShell(p, envMap{})
-				pre[i] = pc.String() // python, as the image has it (not python3)
+				pre[i] = pc.line() // python, as the image has it (not python3)
 				if pc.script != "" {
 					c.pre = append(c.pre, pc.script)
 				} else if pc.module != "" {
@@ -1165,41 +1259,97 @@ func (r *repo) readDVC(d *declared) {
 	if best == nil {
 		return
 	}
-	// The stages whose outs the training stage depends on run first, as dvc repro runs them.
+	// The stages dvc repro runs before the training stage: it walks the stages in file order,
+	// each after the stages whose outs its deps name, dep by dep (plan_repro in dvc's
+	// dvc/repo/reproduce.py: networkx's dfs_postorder_nodes over the graph build_graph makes,
+	// nodes added in stage order, edges in dep order); stages no deps and outs link run in
+	// file order.
 	under := func(p, out string) bool {
 		return p == out || strings.HasPrefix(p, out+"/") || strings.HasPrefix(out, p+"/")
 	}
-	var pre []string
-	var preNames []string
-	seen := map[string]bool{bestName: true}
-	var upstream func(deps []string)
-	upstream = func(deps []string) {
+	var order []dvcStage
+	seen := map[string]bool{}
+	var visit func(s dvcStage)
+	visit = func(s dvcStage) {
+		seen[s.name] = true
+		for _, dep := range s.deps { // dvc adds the edges dep by dep
+			for _, t := range all {
+				if !seen[t.name] && slices.ContainsFunc(t.outs, func(o string) bool { return under(dep, o) }) {
+					visit(t)
+				}
+			}
+		}
+		order = append(order, s)
+	}
+	for _, s := range all {
+		if !seen[s.name] {
+			visit(s)
+		}
+	}
+	var pre, preNames, linked, skipped, after []string
+	upstream := map[string]bool{}
+	var mark func(name string)
+	mark = func(name string) {
 		for _, s := range all {
-			if seen[s.name] || !slices.ContainsFunc(deps, func(dep string) bool {
-				return slices.ContainsFunc(s.outs, func(o string) bool { return under(dep, o) })
-			}) {
+			if s.name != name {
 				continue
 			}
-			seen[s.name] = true
-			upstream(s.deps)
-			pc := analyzeShell(s.cmd, envMap{})
-			if pc.script == "" && (pc.module == "" || toolModules[pc.module]) {
-				continue
-			}
-			pre, preNames = append(pre, pc.String()), append(preNames, s.name)
-			if pc.script != "" {
-				best.pre = append(best.pre, pc.script)
-			} else {
-				best.pre = append(best.pre, strings.ReplaceAll(pc.module, ".", "/"))
+			for _, t := range all {
+				if !upstream[t.name] && slices.ContainsFunc(s.deps, func(dep string) bool {
+					return slices.ContainsFunc(t.outs, func(o string) bool { return under(dep, o) })
+				}) {
+					upstream[t.name] = true
+					mark(t.name)
+				}
 			}
 		}
 	}
-	upstream(paths(bestStage, "deps"))
+	mark(bestName)
+	reached := false
+	for _, s := range order {
+		if s.name == bestName {
+			reached = true
+			continue
+		}
+		if reached {
+			after = append(after, s.name)
+			continue
+		}
+		pc := analyzeShell(s.cmd, envMap{})
+		if pc.script == "" && (pc.module == "" || toolModules[pc.module]) {
+			skipped = append(skipped, s.name)
+			continue
+		}
+		pre, preNames = append(pre, pc.line()), append(preNames, s.name)
+		if upstream[s.name] {
+			linked = append(linked, s.name)
+		}
+		if pc.script != "" {
+			best.pre = append(best.pre, pc.script)
+		} else {
+			best.pre = append(best.pre, strings.ReplaceAll(pc.module, ".", "/"))
+		}
+	}
 	if len(pre) > 0 {
-		best.shell = strings.Join(append(pre, best.String()), " && ")
+		best.shell = strings.Join(append(pre, best.line()), " && ")
 		best.summary = best.shell
-		d.notes = append(d.notes, fmt.Sprintf("training: dvc.yaml stage %s depends on the outs of %s: the command runs %s first, as dvc repro does",
-			bestName, strings.Join(preNames, ", "), plural(len(pre), "that stage", "those stages")))
+		how := fmt.Sprintf("depends on the outs of %s", strings.Join(linked, ", "))
+		switch {
+		case len(linked) == 0:
+			how = fmt.Sprintf("comes after %s in dvc.yaml, and no deps and outs link them", strings.Join(preNames, ", "))
+		case len(linked) < len(preNames):
+			how += fmt.Sprintf(", and comes after %s in dvc.yaml", strings.Join(slices.DeleteFunc(slices.Clone(preNames), func(n string) bool { return upstream[n] }), ", "))
+		}
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc.yaml stage %s %s: the command runs %s first, as dvc repro does",
+			bestName, how, plural(len(pre), "that stage", "those stages")))
+	}
+	if len(skipped) > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc repro runs %s before stage %s; %s no Python of the repository, so the command leaves %s out: add %s to targets.training.command if training needs %s",
+			strings.Join(skipped, ", "), bestName, plural(len(skipped), "it runs", "they run"), plural(len(skipped), "it", "them"),
+			plural(len(skipped), "it", "them"), plural(len(skipped), "its output", "their outputs")))
+	}
+	if len(after) > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("training: dvc repro runs %s after stage %s: not in the training command, which ends with training", strings.Join(after, ", "), bestName))
 	}
 	d.train = append(d.train, best)
 	if outs := mapValue(bestStage, "outs"); outs != nil && outs.Kind == yaml.SequenceNode {

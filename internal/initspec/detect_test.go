@@ -110,7 +110,21 @@ def run(out_dir="results", model_dir: str = "ckpt"):
 class Cfg:
     report_path: str = os.path.join("reports", "r.json")
 p.add_argument("--save-dir", default="saved")
+os.environ.setdefault("CACHE_DIR", ".cache/feat")
+class Job:
+    def __init__(self, work_dir="work"):
+        self.work_dir = work_dir
+        self.tmp = Path(work_dir) / "tmp"
+@click.command()
+@click.option("--output-dir", default="data/processed")
+@click.option("--log", "log_dir", default="logs")
+@click.argument("input_dir", default="inputs/raw", type=click.Path(exists=True))
+def cli(output_dir, log_dir, input_dir):
+    pass
+params = yaml.safe_load(open("params.yaml"))["prepare"]
+dparams = dvc.api.params_show()
 `,
+		"params.yaml": "prepare:\n  out_dir: data/prepared\n",
 	}
 	r := newRepo(repoFS(files))
 	f := r.file("pkg/train.py")
@@ -136,6 +150,19 @@ p.add_argument("--save-dir", default="saved")
 		`"/app/models/m.pt"`:                           "models/m.pt",
 		`"/opt/ml/model"`:                              "/opt/ml/model",
 		`os.getenv("X") or "fallback"`:                 "fallback",
+		`f"{out_dir}/m.pkl"`:                           "results/m.pkl",
+		`f"{OUT}/x/{name}.bin"`:                        "outputs/x (partial) ($OUT_DIR)",
+		`f"{unknown}/x.bin"`:                           ". (partial)",
+		`self.work_dir`:                                "work",
+		`self.tmp / "a.txt"`:                           "work/tmp/a.txt",
+		`os.environ["CACHE_DIR"]`:                      ".cache/feat ($CACHE_DIR)",
+		`"{}/a/{name}.pkl".format(OUT, name=x)`:        "outputs/a (partial) ($OUT_DIR)",
+		`"{0}/{1}".format(out_dir, "m.pkl")`:           "results/m.pkl",
+		`output_dir`:                                   "data/processed",
+		`log_dir`:                                      "logs",
+		`input_dir`:                                    "inputs/raw",
+		`params["out_dir"]`:                            "data/prepared",
+		`dparams["prepare"]["out_dir"]`:                "data/prepared",
 	} {
 		v, ok := ev.eval(expr, f, 100, 0)
 		got := "unknown"
@@ -343,7 +370,7 @@ func TestCorpusFacts(t *testing.T) {
 		"factory-app":        {"command: [python, -m, uvicorn, service.main:app", "path: /api/healthz", "writable: [models, outputs]"},
 		"routers-prefix":     {"path: /api/v1/system/health"},
 		"dockerfile-port":    {"base: python:3.11-slim", "command: [python, training/train.py, --out, model]", "writable: [models, model]", "expose: [8080]", "path: /healthz", "MODEL_PATH: /app/model/model.json"},
-		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics]"},
+		"dvc-pipeline":       {"command: \"python src/prepare.py && python pipeline/training_pipeline.py --params params.yaml\"", "copy: [src, pipeline, params.yaml]", "writable: [models, artifacts, metrics, data]", "data/ (src/prepare.py:3 .to_parquet)"},
 		"utf16-requirements": {"copy: [main.py, train.py, model.joblib]"},
 		"mlruns-store":       {"writable: [models, mlruns]", "copy: [serve.py, train.py, mlruns]"},
 		"logs-at-import":     {"writable: [models, outputs]", "writable: [logs, data]"},
@@ -356,11 +383,13 @@ func TestCorpusFacts(t *testing.T) {
 		"flask-templates-gunicorn": {"command: [python, train.py]", "command: [python, -m, gunicorn, -w, \"2\", -b, 0.0.0.0:5000, app:app]",
 			"expose: [5000]", "copy: [app.py, train.py, model.joblib, templates]", "healthcheck: GET /health"},
 		"hub-model-at-import": {"command: [python, -m, training.train]", "command: [python, -m, uvicorn, api.main:app", "smoke-test: false",
-			"api/main.py:6 transformers.pipeline downloads distilbert-base-uncased-finetuned-sst-2-english", "copy: [api, training]"},
+			"api/main.py:6 transformers.pipeline downloads distilbert-base-uncased-finetuned-sst-2-english", "copy: [api, training]",
+			"training: the image downloads its data when it runs (training/train.py:12 load_dataset to ~/.cache/huggingface/datasets)"},
 		"port-arg-env":           {"expose: [7860]", "command: [python, -m, uvicorn, app.main:app, --host, 0.0.0.0, --port, \"7860\"]", "copy: [app, models]"},
 		"port-settings-constant": {"expose: [8501]", "command: [python, -m, uvicorn, service.server:app, --host, 0.0.0.0, --port, \"8501\"]", "command: [python, -m, pipeline.train]", "path: /healthz", "copy: [pipeline, service, artifacts]"},
-		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\""},
-		"credential-at-import":   {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
+		"makefile-prerequisites": {"command: \"python src/data/make_dataset.py data/interim && python src/features/build_features.py data/interim data/processed && python src/models/train_model.py --config configs/train.yaml\"",
+			"training: the image downloads its data when it runs (src/data/make_dataset.py:10 fetch_california_housing to ~/scikit_learn_data)"},
+		"credential-at-import": {"smoke-test: false", "app/main.py:7 os.environ[\"OPENAI_API_KEY\"]", "command: [python, -m, uvicorn, app.main:app"},
 		"service-subfolder-flat": {"requirements: [service/requirements.txt, training/requirements.txt]", "command: [python, -m, uvicorn, main:app",
 			"pythonpath: [/app/service]", "command: [python, training/train.py]"},
 		"dev-group-import": {"command: [python, -m, src.forecast.train]", "dependencies:\n      groups: [dev]", "command: [python, -m, uvicorn, src.forecast.api:app"},
@@ -399,13 +428,61 @@ func TestCorpusFacts(t *testing.T) {
 		"hub-model-in-function":        {"the app downloads distilbert-base-uncased from the Hugging Face Hub when it runs (genres/text.py:5 AutoTokenizer.from_pretrained)", "command: [python, -m, genres.train]"},
 		"gunicorn-bind-port-env":       {"command: [python, -m, gunicorn, --bind, \":8000\", --workers, \"1\", --threads, \"8\", --timeout, \"0\", app:app]", "copy: [app.py, assets]", "serves on $PORT, which the Dockerfile does not set"},
 		"dotenv-values-at-import":      {"smoke-test: false", "src/predict_app.py:9 config[\"APP_TOKEN\"] of dotenv_values", "command: [python, -m, gunicorn, -b, 0.0.0.0, -w, \"1\", src.predict_app:app]"},
-		"makefile-python-shell-var":    {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used"},
-		"mlflow-train-endpoint":        {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
-		"committed-data-csv":           {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
-		"justfile-dotenv-port":         {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"makefile-python-shell-var": {"command: [python, src/train_local.py]", "Makefile target train (Makefile:7) runs python src/train_local.py: used",
+			"env:\n      MLFLOW_TRACKING_URI: http://127.0.0.1:5000", "in a container is the container itself"},
+		"mlflow-train-endpoint": {"copy: [server]\n    # The FastAPI app", "writable: [db, mlruns]"},
+		"committed-data-csv":    {"copy: [app.py, train_model.py, data]", "command: [python, train_model.py]", ".dockerignore: left out data/"},
+		"justfile-dotenv-port":  {"command: [python, -m, trainer.fit, --epochs, \"5\"]", "command: [python, -m, uvicorn, server.main:app, --host, 0.0.0.0, --port, \"6100\"]", "expose: [6100]"},
+		"minio-model-at-import": {"smoke-test: false", "serving/storage.py:17 client.fget_object calls a MinIO client (made at line 9)", "command: [python, -m, uvicorn, serving.main:app"},
+		"s3-db-at-import": {"smoke-test: false", "api/app.py:7 boto3.client(\"s3\").download_file calls an S3 client",
+			"api/db.py:8 engine.connect calls a database engine (made at line 7)", "command: [python, train.py]"},
+		"mlflow-registry-at-import": {"smoke-test: false", "serve.py:9 mlflow.pyfunc.load_model(\"models:/fraud-detector/Production\") loads from the MLflow tracking server"},
+		"clients-constructed-only":  {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"env-loop-at-import":        {"smoke-test: false", "service/config.py:7 os.environ[key] for key in MODEL_NAME, MODEL_VERSION", "service/config.py:9 os.environ[name] for name in FEATURE_STORE_URL, FEATURE_STORE_TOKEN"},
+		"dvc-stages-file-order": {"command: \"python src/data/download.py && python src/data/process_data.py data/raw data/processed && python src/models/train_model.py data/processed models\"",
+			"dvc repro runs evaluate after stage train_model", "writable: [models, data]"},
+		"makefile-env-prefix": {"command: [python, scripts/train.py, --epochs, \"3\"]", "pythonpath: [/app/src, /app/lib]",
+			"env:\n      MLFLOW_TRACKING_URI: file:./mlruns", "copy: [src, scripts, lib]"},
+		"makefile-env-chain":          {"command: \"SEED=7 python features.py && MLFLOW_TRACKING_URI=sqlite:///mlflow.db python train.py\""},
+		"env-set-at-import":           {"command: [python, -m, uvicorn, app.main:app", "healthcheck: GET /health"},
+		"settings-class-imported":     {"smoke-test: false", "app/main.py:5 Settings() fills required fields from the environment: POSTGRES_SERVER (app/core/config.py:6), POSTGRES_PASSWORD (app/core/config.py:7)", "path: /api/health"},
+		"serve-env-prefix":            {"env:\n      APP_MODE: api\n      TOKENIZERS_PARALLELISM: \"false\"", "command: [python, -m, uvicorn, app.main:app"},
+		"url-model-at-import":         {"smoke-test: false", "main.py:13 urlopen downloads https://storage.googleapis.com/loan-models/status_classifier.joblib", "copy: [main.py, models]"},
+		"settings-required-at-import": {"smoke-test: false", "src/recsys/config.py:18 Settings() fills required fields from the environment: api_key (line 12), vector_db_url (line 13)"},
+		"compose-sibling-services": {"command: [python, -m, uvicorn, main:app, --host, 0.0.0.0, --port, \"8000\"]", "pythonpath: [/app/nlu]",
+			"docker-compose.yml:8 (the compose ports of chat) says 5005, but that service builds chat/, not the app (nlu/main.py): not used"},
+		"dockerfile-copy-folder-workdir": {"command: \"cd web && exec python -m uvicorn server:app --host 0.0.0.0 --port 8000\"",
+			"command: \"cd web && exec python train.py\"", "{from: ., to: web/model, context: trained}", "writable: [web/model]"},
+		"saved-pretrained-dir": {"command: [python, finetune.py]", "add {from: ticket_intents, to: ticket_intents, context: trained}"},
+		"dvc-tracked-input": {"training: the code reads red-wine.csv at run time (train.py:9 pd.read_csv), which DVC tracks (red-wine.csv.dvc)",
+			"command: [python, train.py]", "writable: [models, artifacts]"},
+		"environ-assign-at-import": {"command: [python, -m, uvicorn, app:app", "command: [python, train.py]"},
+		"fit-log-mlflow": {"command: [python, experiment.py]", "writable: [models, mlruns]",
+			"experiment.py fits a model (experiment.py:12 forest.fit) and tracks the run in MLflow (experiment.py:13 mlflow.start_run)"},
+		"mlflow-tracking-server": {"smoke-test: false", "service.py:8 registry.get_latest_versions contacts the MLflow tracking server http://mlflow:5000",
+			"training: it logs to the MLflow tracking server http://127.0.0.1:5000 (train.py:9 mlflow.set_tracking_uri)", "command: [python, train.py]"},
+		"service-helper-defaults": {"writable: [logs, feedback]", "logs/ (monitoring/tracker.py:8 os.makedirs", "feedback/ (monitoring/store.py:10 self.root.mkdir",
+			"copy: [monitoring, service, models]"},
+		"download-torchvision-archive": {"writable: [models, data]", "data/ (train.py:17 z.extractall; train.py:22 datasets.MNIST)",
+			"training: the image downloads its data when it runs (train.py:14 open to glyphs.zip, train.py:22 datasets.MNIST to data/)"},
+		"default-arg-writes": {"writable: [models, data, checkpoints, runs]", "data/ (forecast/prepare.py:7 train.to_csv",
+			"runs/ (forecast/trainer.py:22 self.log_dir.mkdir", "training writes it (forecast/trainer.py:21 joblib.dump)"},
+		"getenv-default-writes": {"writable: [models, outputs, .cache, artifacts]", "outputs/ (pipeline/train.py:13 os.makedirs",
+			"artifacts/ (pipeline/train.py:25 joblib.dump)", ".cache/ (pipeline/train.py:22 os.makedirs)"},
+		"copied-folder-written": {"copy: [src, artifacts]", "writable: [models, artifacts]", "copy: [src, app, artifacts]",
+			"# The app writes artifacts/ (app/main.py:20 open).\n    writable: [artifacts]",
+			"inference: the app writes app/ (app/main.py:22 open), which holds its code, copied root-owned: it cannot write there"},
+		"download-data-at-train": {"writable: [models, data]", "training: the image downloads its data when it runs (src/data/fetch.py:15 urllib.request.urlretrieve to data/raw/bikes.csv",
+			"src/data/fetch.py:18 open to data/raw/weather.csv", "src/data/fetch.py:22 api.dataset_download_files to data/external/",
+			"src/data/fetch.py:23 fetch_openml to data/openml/", "it writes the data into data/, which the image does not copy"},
 	}
 	// Notes that must not be written for a case.
-	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"}}
+	absent := map[string][]string{"committed-data-csv": {"data/ is kept out of the build context"},
+		"clients-constructed-only": {"smoke-test: false"}, "env-set-at-import": {"smoke-test: false"}, "serve-env-prefix": {"smoke-test: false"}, "url-model-at-import": {"gdown.download"}, "settings-required-at-import": {"experiment (line"},
+		"compose-sibling-services": {"expose: [5005]", "MLFLOW_S3_ENDPOINT_URL:"},
+		"environ-assign-at-import": {"smoke-test: false", "a KeyError when it is unset"},
+		"saved-pretrained-dir":     {"downloads ticket_intents from the Hugging Face Hub", "smoke-test: false"},
+		"download-data-at-train":   {"data/ is kept out of the build context"}}
 	ignores := map[string][]string{"mlruns-store": {"!mlruns/"}, "committed-data-csv": {"!data/"}}
 	dirs, _ := filepath.Glob("testdata/corpus/*")
 	var repos, right, all, held int
@@ -517,6 +594,108 @@ func TestDetectMangled(t *testing.T) {
 					t.Errorf("%s, mangling %d: %v", dir, iter, err)
 				}
 			}()
+		}
+	}
+}
+
+// TestImportBlockers: the calls at import that need a service, and the constructions that do
+// not.
+func TestImportBlockers(t *testing.T) {
+	for src, want := range map[string]string{
+		"import redis\nr = redis.Redis(host='redis')\nr.ping()\n":                                                                  "r.ping calls a Redis client (made at line 2), which needs its server",
+		"import redis\nredis.Redis(host='redis').ping()\n":                                                                         `redis.Redis(host='redis').ping calls a Redis client, which needs its server`,
+		"import psycopg2\nconn = psycopg2.connect(dsn)\n":                                                                          "psycopg2.connect connects to a database",
+		"from sqlalchemy import create_engine\ncreate_engine(URL).connect()\n":                                                     "create_engine(URL).connect calls a database engine, which needs its server",
+		"import mlflow\nm = mlflow.sklearn.load_model(f\"runs:/{RUN}/model\")\n":                                                   `mlflow.sklearn.load_model("runs:/") loads from the MLflow tracking server`,
+		"import os\nfor a, b in [(\"X\", 1)]:\n    v = os.environ[a]\n":                                                            "os.environ[a] for a in X (a KeyError when one is unset)",
+		"import os\nKEYS = load()\nvals = [os.environ[k] for k in KEYS]\n":                                                         "os.environ[k] for each k in KEYS (a KeyError when one is unset)",
+		"import os\nos.environ[\"A\"] = os.environ[\"B\"]\n":                                                                       `os.environ["B"] (a KeyError when it is unset)`,
+		"import os\ntry:\n    x = os.environ[\"A\"]\nexcept ImportError:\n    x = None\n":                                          `os.environ["A"] (a KeyError when it is unset)`,
+		"import os\nif \"A\" in os.environ:\n    x = os.environ[\"A\"]\ny = os.environ[\"C\"]\n":                                   `os.environ["C"] (a KeyError when it is unset)`,
+		"import os\nfor k in KEYS:\n    if k in os.environ:\n        cfg[k] = os.environ[k]\n":                                     "",
+		"import os\nx = os.environ[\"A\"] if \"A\" in os.environ else None\n":                                                      "",
+		"import os\nos.environ[\"A\"] = os.getenv(\"A\", \"1\")\nx = os.environ[\"A\"]\n":                                          "",
+		"import os\nos.environ.setdefault(\"A\", \"1\")\nx = os.environ[\"A\"]\n":                                                  "",
+		"import os\nos.environ[\"A\"]=os.environ[\"B\"]\n":                                                                         `os.environ["B"] (a KeyError when it is unset)`,
+		"import mlflow\nmlflow.set_tracking_uri(\"http://m:5000\")\nc = mlflow.MlflowClient()\nv = c.get_latest_versions(\"m\")\n": "c.get_latest_versions contacts the MLflow tracking server http://m:5000",
+		"import mlflow\nc = mlflow.MlflowClient()\nv = c.get_latest_versions(\"m\")\n":                                             "",
+		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept redis.exceptions.ConnectionError:\n    r = None\n":            "",
+		"import redis\nr = redis.Redis()\ntry:\n    r.ping()\nexcept ImportError:\n    r = None\n":                                 "r.ping calls a Redis client (made at line 2), which needs its server",
+		"e = create_engine(os.environ.get(\"DB\", \"postgresql://db/app\"))\nBase.metadata.create_all(bind=e)\n":                   "Base.metadata.create_all creates tables through a database engine (made at line 1), which needs its server",
+		"e = create_engine(\"sqlite:///./app.db\")\nBase.metadata.create_all(bind=e)\n":                                            "",
+		"import redis\nr = redis.Redis()\ndef f():\n    r.ping()\n":                                                                "",
+		"from sqlalchemy import create_engine\ne = create_engine('sqlite:///a.db')\ne.connect()\n":                                 "",
+		"import boto3\ns3 = boto3.client('s3')\nb = s3.Bucket\n":                                                                   "",
+		"from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    a: int = 1\n    b: Optional[str]\ns = S()\n":      "",
+	} {
+		f := parsePy("m.py", src)
+		var got []string
+		for _, s := range f.startup {
+			got = append(got, s.what)
+		}
+		if want == "" && len(got) > 0 || want != "" && !slices.Contains(got, want) {
+			t.Errorf("%q: startup %q, want %q", src, got, want)
+		}
+	}
+}
+
+// TestDVCReproOrder: the training command runs the stages dvc repro runs before the training
+// stage, in its order: file order, each stage after the stages whose outs it depends on.
+func TestDVCReproOrder(t *testing.T) {
+	r := newRepo(repoFS(map[string]string{
+		"dvc.yaml": `stages:
+  fetch:
+    cmd: dvc pull data/raw.dvc
+  featurize:
+    cmd: python feat.py
+    deps: [data/raw]
+    outs: [data/features]
+  prepare:
+    cmd: python prep.py
+    outs: [data/raw]
+  train:
+    cmd: python train.py
+    deps: [data/features]
+  report:
+    cmd: python report.py
+`,
+		"feat.py": "", "prep.py": "", "train.py": "", "report.py": "",
+	}))
+	d := &declared{env: map[string]envFact{}}
+	r.readDVC(d)
+	if len(d.train) != 1 || d.train[0].shell != "python prep.py && python feat.py && python train.py" {
+		t.Fatalf("train %+v", d.train)
+	}
+	want := []string{
+		"training: dvc.yaml stage train depends on the outs of prepare, featurize: the command runs those stages first, as dvc repro does",
+		"training: dvc repro runs fetch before stage train; it runs no Python of the repository, so the command leaves it out: add it to targets.training.command if training needs its output",
+		"training: dvc repro runs report after stage train: not in the training command, which ends with training",
+	}
+	if diff := cmp.Diff(want, d.notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
+// TestMakefileEnvPrefix: a recipe's VAR=value before python, with make's $(CURDIR) or
+// $(PWD) for the Makefile's directory, becomes the target's env and pythonpath.
+func TestMakefileEnvPrefix(t *testing.T) {
+	for _, recipe := range []string{
+		"PYTHONPATH=$(CURDIR)/src MODE=fast python -m pkg.train",
+		"env PYTHONPATH=$(PWD)/src MODE=fast python -m pkg.train",
+	} {
+		res, err := Detect(repoFS(map[string]string{
+			"Makefile":            "train:\n\t" + recipe + "\n",
+			"src/pkg/__init__.py": "",
+			"src/pkg/train.py":    "if __name__ == \"__main__\":\n    print(1)\n",
+			"requirements.txt":    "numpy\n",
+		}), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"command: [python, -m, pkg.train]", "pythonpath: [/app/src]", "MODE: fast"} {
+			if !strings.Contains(string(res.Spec), want) {
+				t.Errorf("%s: the spec lacks %q:\n%s", recipe, want, res.Spec)
+			}
 		}
 	}
 }

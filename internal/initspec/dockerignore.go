@@ -129,8 +129,8 @@ func (r *repo) dockerignore(p *plan) []byte {
 // noteData tells the user that data/ stays out of the images (written: the .dockerignore
 // init writes excludes it).
 func (r *repo) noteData(written bool) {
-	if !r.isDir("data") || (!written && !r.excluded("data")) {
-		return
+	if !r.isDir("data") || (!written && !r.excluded("data")) || r.downloadsData {
+		return // training fills data/ itself: noted with its downloads
 	}
 	r.note("data/ is kept out of the build context: mount it into the training container at run time")
 }

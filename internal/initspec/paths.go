@@ -46,6 +46,9 @@ type evaluator struct {
 	env   map[string]envFact // the environment declared for the image
 	files []*pyFile          // the files whose module-level constants a name may refer to
 	args  []string           // the words of the command the image runs (Hydra's overrides)
+	// cwd is the folder the command runs in ("" for the working directory itself): a
+	// relative path the code opens is under it.
+	cwd string
 }
 
 const maxEvalDepth = 12
@@ -96,10 +99,96 @@ func (ev *evaluator) eval(expr string, f *pyFile, n, depth int) (pathVal, bool) 
 	if strings.HasPrefix(expr, "(") && matchClose(expr, 0) == len(expr)-1 {
 		return ev.eval(expr[1:len(expr)-1], f, n, depth+1)
 	}
+	if v, ok, done := ev.fstring(expr, f, n, depth); done {
+		return v, ok
+	}
 	if s, partial, ok := strLit(expr); ok {
 		return fromString(s, partial, "")
 	}
 	return ev.postfix(expr, f, n, depth)
+}
+
+// fstring evaluates an f-string with fields (f"{out_dir}/model.pkl", out_dir a parameter
+// whose default is a path) and a str.format call ("{}/model.pkl".format(out_dir)): the
+// text with the fields' paths. done is false for anything else (a plain string, a string
+// with escapes, which strLit reads).
+func (ev *evaluator) fstring(expr string, f *pyFile, n, depth int) (v pathVal, ok, done bool) {
+	i := 0
+	fstr := false
+	for i < len(expr) && i < 2 && strings.ContainsRune("rRfF", rune(expr[i])) {
+		fstr = fstr || expr[i] == 'f' || expr[i] == 'F'
+		i++
+	}
+	if i >= len(expr) || expr[i] != '"' && expr[i] != '\'' || strings.HasPrefix(expr[i:], `"""`) || strings.HasPrefix(expr[i:], "'''") {
+		return pathVal{}, false, false
+	}
+	end := skipString(expr, i)
+	if end < i+2 || end > len(expr) {
+		return pathVal{}, false, false
+	}
+	body := expr[i+1 : end-1]
+	if !strings.Contains(body, "{") || strings.Contains(body, `\`) {
+		return pathVal{}, false, false // no field, or escapes strLit reads
+	}
+	field := func(s string) (pathVal, bool) { return ev.eval(s, f, n, depth+1) }
+	switch rest := expr[end:]; {
+	case fstr && rest == "":
+	case !fstr && strings.HasPrefix(rest, ".format(") && matchClose(rest, len(".format")) == len(rest)-1:
+		pos, kw := splitArgs(rest[len(".format(") : len(rest)-1])
+		next := 0
+		field = func(s string) (pathVal, bool) {
+			a := ""
+			if s == "" && next < len(pos) {
+				a = pos[next]
+				next++
+			} else if k, err := strconv.Atoi(s); err == nil && k >= 0 && k < len(pos) {
+				a = pos[k]
+			} else {
+				a = kw[s]
+			}
+			return ev.eval(a, f, n, depth+1)
+		}
+	default:
+		return pathVal{}, false, false
+	}
+	var b strings.Builder
+	var first pathVal
+	for j := 0; j < len(body); {
+		switch {
+		case strings.HasPrefix(body[j:], "{{") || strings.HasPrefix(body[j:], "}}"):
+			b.WriteByte(body[j])
+			j += 2
+		case body[j] == '{':
+			end := matchClose(body, j)
+			if end < 0 {
+				return pathVal{}, false, true
+			}
+			name := body[j+1 : end]
+			if k := strings.IndexAny(name, "!:="); k >= 0 {
+				name = name[:k] // a conversion or a format spec; the simple names init reads have no brackets
+			}
+			w, okw := field(strings.TrimSpace(name))
+			if !okw || w.scheme != "" || j > 0 && path.IsAbs(w.p) {
+				v, ok = fromString(b.String(), true, first.env)
+				return v, ok, true
+			}
+			if j == 0 {
+				first = w
+			}
+			b.WriteString(w.p)
+			if w.partial {
+				v, ok = fromString(b.String()+"/", true, first.env)
+				return v, ok, true
+			}
+			j = end + 1
+		default:
+			b.WriteByte(body[j])
+			j++
+		}
+	}
+	v, ok = fromString(b.String(), false, first.env)
+	v.from = first.from
+	return v, ok, true
 }
 
 // str evaluates expr as a string to append: a literal, or a name for one.
@@ -292,8 +381,27 @@ func (ev *evaluator) postfix(expr string, f *pyFile, n, depth int) (pathVal, boo
 	return v, true
 }
 
-// Calls that load a YAML or JSON config file into a mapping.
-var configLoaders = []string{"yaml.safe_load", "yaml.load", "yaml.full_load", "OmegaConf.load", "omegaconf.OmegaConf.load", "json.load"}
+// Calls that load a YAML or JSON config file into a mapping (DVC's params_show loads
+// params.yaml).
+var configLoaders = []string{"yaml.safe_load", "yaml.load", "yaml.full_load", "OmegaConf.load", "omegaconf.OmegaConf.load", "json.load",
+	"dvc.api.params_show", "params_show"}
+
+// subscripts reads the string keys of rest, a run of subscripts (["a"]["b"]); ok is false
+// for anything else.
+func subscripts(rest string) (keys []string, ok bool) {
+	for rest != "" {
+		end := matchClose(rest, 0)
+		if rest[0] != '[' || end < 0 {
+			return nil, false
+		}
+		k, partial, ok := strLit(strings.TrimSpace(rest[1:end]))
+		if !ok || partial {
+			return nil, false
+		}
+		keys, rest = append(keys, k), rest[end+1:]
+	}
+	return keys, true
+}
 
 // config evaluates an entry of a config file the code loads: cfg["logging"]["log_dir"] or
 // cfg.logging.log_dir, where cfg = yaml.safe_load(f) (f opened by a with statement),
@@ -331,10 +439,22 @@ func (ev *evaluator) config(comps []string, rest string, f *pyFile, n, depth int
 	}
 	arg := ""
 	for _, l := range configLoaders {
-		if strings.HasPrefix(a.expr, l+"(") && matchClose(a.expr, len(l)) == len(a.expr)-1 {
-			pos, kw := splitArgs(a.expr[len(l)+1 : len(a.expr)-1])
-			arg = strings.TrimSpace(firstArg(pos, kw, "stream", "fp", "file_"))
+		end := matchClose(a.expr, len(l))
+		if !strings.HasPrefix(a.expr, l+"(") || end < 0 {
+			continue
 		}
+		// yaml.safe_load(open("params.yaml"))["prepare"]: a section of the file.
+		section, ok := subscripts(a.expr[end+1:])
+		if !ok {
+			continue
+		}
+		keys = append(section, keys...)
+		if l == "dvc.api.params_show" || l == "params_show" {
+			arg = `"params.yaml"` // DVC's parameters file
+			break
+		}
+		pos, kw := splitArgs(a.expr[len(l)+1 : end])
+		arg = strings.TrimSpace(firstArg(pos, kw, "stream", "fp", "file_"))
 	}
 	if identRe.MatchString(arg) {
 		// A file object: with open(...) as f.
@@ -418,7 +538,8 @@ func (ev *evaluator) name(comps []string, f *pyFile, n, depth int) (pathVal, boo
 	var best *pyAssign
 	for i := range f.assigns {
 		a := &f.assigns[i]
-		if a.name == last && a.line < n && (len(comps) == 1 && a.scope != "option" || len(comps) > 1 && a.scope != "func") {
+		// A bare name is no attribute of self; self.NAME and cfg.NAME are no local variable.
+		if a.name == last && a.line < n && (len(comps) == 1 && a.scope != "option" && a.scope != "self" || len(comps) > 1 && a.scope != "func") {
 			best = a
 		}
 	}
@@ -509,6 +630,16 @@ func (ev *evaluator) envValue(name, def string, f *pyFile, n, depth int) (pathVa
 		return v, ok
 	}
 	if def == "" {
+		// The value the code gives it itself: os.environ.setdefault("NAME", "d").
+		for _, g := range ev.files {
+			for _, a := range g.envDefaults {
+				if a.name == name {
+					v, ok := ev.eval(a.expr, g, a.line+1, depth+1)
+					v.env = name
+					return v, ok
+				}
+			}
+		}
 		return pathVal{}, false
 	}
 	v, ok := ev.eval(def, f, n, depth+1)
@@ -599,10 +730,7 @@ func (r *repo) importFiles(f *pyFile, roots []string) []string {
 		rs := roots
 		mod := im.mod
 		if im.level > 0 {
-			base := path.Dir(f.path)
-			for range im.level - 1 {
-				base = path.Dir(base)
-			}
+			base := relBase(f.path, im.level)
 			rs = []string{base}
 			if mod == "" {
 				for _, nm := range im.names {

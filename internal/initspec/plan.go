@@ -1,6 +1,7 @@
 package initspec
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -129,8 +130,8 @@ func (r *repo) plan() *plan {
 	}
 	train := r.training(lay, d)
 	app := r.serving(d)
-	r.planTraining(p, lay, cfg, train, d)
-	r.planInference(p, lay, cfg, app, train, d)
+	tev := r.planTraining(p, lay, cfg, train, d)
+	r.planInference(p, lay, cfg, app, train, tev, d)
 	if deps != nil && !deps.broken {
 		var appFiles []string
 		if app != nil {
@@ -186,15 +187,39 @@ func roots(e *entry) []string {
 	if e != nil && e.script && path.Dir(e.file) != "." {
 		out = append(out, path.Dir(e.file))
 	}
+	if e != nil && e.decl != nil && e.shell == "" {
+		for _, kv := range e.decl.env {
+			if kv[0] != "PYTHONPATH" {
+				continue
+			}
+			for _, p := range strings.Split(kv[1], ":") {
+				if c, ok := cleanRel(strings.TrimPrefix(p, spec.DefaultWorkdir+"/")); ok && !slices.Contains(out, c) {
+					out = append(out, c) // the command's PYTHONPATH: commandEnv keeps it
+				}
+			}
+		}
+	}
 	return out
 }
 
-// entryFiles are the files running e starts from: its file and its packages' __init__.py.
+// entryFiles are the files running e starts from: its file and its packages' __init__.py,
+// and the scripts of the steps its declared command runs before it (a Makefile target's
+// prerequisites, a dvc stage's upstream stages), which write what it reads.
 func (r *repo) entryFiles(e *entry) []string {
 	if e == nil || e.file == "" {
 		return nil
 	}
 	var out []string
+	if e.decl != nil {
+		for _, p := range e.decl.pre {
+			for _, f := range []string{p, p + ".py", p + "/__main__.py"} {
+				if strings.HasSuffix(f, ".py") && r.isFile(f) && !slices.Contains(out, f) {
+					out = append(out, f)
+					break
+				}
+			}
+		}
+	}
 	if !e.script {
 		for dir := path.Dir(e.file); dir != "." && dir != e.root; dir = path.Dir(dir) {
 			if r.isFile(dir + "/__init__.py") {
@@ -239,10 +264,22 @@ func (r *repo) codeCopies(lay layout, cfg string, e *entry, files []string) (cop
 	return copies, added
 }
 
-func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *declared) {
+// planTraining plans the training target; ev is how it evaluates training's paths (the
+// declared environment with the command's VAR=value, the folder it runs in, its arguments),
+// which planInference uses too for what training writes.
+func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *declared) (ev *evaluator) {
 	t := &p.training
 	files := r.reach(r.entryFiles(train), roots(train))
 	copies, added := r.codeCopies(lay, cfg, train, files)
+	if x := trainCwd(train, d); x != "" && train.shell == "" {
+		// The serving image runs the code from inside x/ (COPY ./x /app): training runs
+		// there too, so that the relative paths both open are the same files.
+		rel := strings.TrimPrefix(train.file, x+"/")
+		r.note("training: %s runs in %s/, as the code runs in the image %s builds (it copies %s/ onto its working directory)", train.file, x, d.workdirCopy.at, x)
+		train.shell = "cd " + shellWords([]string{x}) + " && exec python " + shellWords([]string{rel})
+		train.command = nil
+		train.desc = fmt.Sprintf("Runs %s inside %s/: %s copies %s/ onto the image's working directory.", rel, x, d.workdirCopy.at, x)
+	}
 	if train != nil {
 		t.command, t.shell, t.commandWhy = train.command, train.shell, train.desc
 		switch {
@@ -260,9 +297,18 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 	}
 
 	r.srcPath(t, files)
+	env := targetEnv(d, "training")
+	if train != nil && train.decl != nil && train.shell == "" {
+		maps.Copy(env, r.commandEnv(t, "training", train.decl))
+	} else if train != nil && train.decl != nil {
+		// A shell command keeps VAR=value before the training step: the code sees it.
+		for _, kv := range train.decl.env {
+			env[kv[0]] = envFact{value: kv[1], at: train.decl.at, target: "training"}
+		}
+	}
 
 	// Where training writes.
-	ev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(files)}
+	ev = &evaluator{r: r, env: env, files: r.pyFiles(files), cwd: trainCwd(train, d)}
 	if train != nil {
 		ev.args = train.command
 		if train.shell != "" {
@@ -275,6 +321,9 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		if path.IsAbs(store) || !coveredItems(copies, store) {
 			dirs = addDir(dirs, topDirUnlessAbs(store), at)
 		}
+	} else if uri, at := r.mlflowServer(files, ev); uri != "" {
+		r.note("training: it logs to the MLflow tracking server %s (%s): the training container must reach it when it runs "+
+			"(set MLFLOW_TRACKING_URI to its address there), or the run fails", uri, at)
 	}
 	if train != nil && train.decl != nil && strings.HasPrefix(train.decl.from, "dvc.yaml") {
 		for _, o := range d.outs {
@@ -299,9 +348,11 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		}
 	}
 	r.noteAdded("training", added, train)
-	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead })
+	// What training reads, and the committed files it loads (a fitted encoder in artifacts/).
+	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opRead || o.kind == opLoad })
 	var readWhy []string
 	copies, readWhy = r.runtimeReads("training", copies, reads)
+	r.noteDownloads(us, copies, ev.files)
 	if froms := itemFroms(copies); !slices.Equal(froms, defaultTrainingCopy) || hasTo(copies) {
 		t.copy = copies
 		t.copyWhy = copyWhy(lay, cfg, true, false, added, train)
@@ -314,7 +365,7 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 		if len(dirs) == 1 {
 			r.note("training: writes models/ (%s), writable by default", strings.Join(dirs[0].why, "; "))
 		}
-		return
+		return ev
 	}
 	w := []string{"models"}
 	var shown []dirUse
@@ -333,6 +384,52 @@ func (r *repo) planTraining(p *plan, lay layout, cfg string, train *entry, d *de
 			r.note("training: %s/ is inside a copied directory: a copy layer would cover it root-owned if the repository has that directory; write elsewhere if training fails there", du.dir)
 		}
 	}
+	return ev
+}
+
+// noteDownloads notes the data training downloads when it runs (urlretrieve, Kaggle, a
+// dataset's download=True, a library's fetcher): the container needs the network then, and
+// the folders it downloads into, which the image does not copy, are the user's (writable,
+// or the home's caches).
+func (r *repo) noteDownloads(us []use, copies []copyItem, files []*pyFile) {
+	var at, into []string
+	for _, f := range files {
+		for _, d := range f.homeDownloads {
+			at = append(at, fmt.Sprintf("%s:%d %s to %s", f.path, d.line, d.how, d.home))
+		}
+	}
+	for _, u := range us {
+		if !u.download || u.v.scheme != "" {
+			continue
+		}
+		d := u.v.dir(u.kind)
+		if d == "" {
+			d = "."
+		} else if !path.IsAbs(d) {
+			d = topDir(d)
+		}
+		at = append(at, fmt.Sprintf("%s to %s", u, show(u.v.p, u.kind == opMkdir || u.v.partial)))
+		if !slices.Contains(into, d) && !coveredItems(copies, d) {
+			into = append(into, d)
+		}
+		r.downloadsData = r.downloadsData || d == "data"
+	}
+	if len(at) == 0 {
+		return
+	}
+	where := ""
+	if len(into) > 0 {
+		var ds []string
+		for _, d := range into {
+			if d == "." {
+				ds = append(ds, "the working directory")
+			} else {
+				ds = append(ds, show(d, true))
+			}
+		}
+		where = fmt.Sprintf("; it writes the data into %s, which the image does not copy", list(ds))
+	}
+	r.note("training: the image downloads its data when it runs (%s): the training container needs the network (and any credentials) then%s", strings.Join(at, ", "), where)
 }
 
 // noteAdded notes the copies added beyond the code directories: the entry's own, and the
@@ -415,8 +512,10 @@ func hubLoad(u use) bool {
 		!u.v.partial && u.v.env == "" && hubIDRe.MatchString(u.v.p) && !modelExtRe.MatchString(u.v.p) && !strings.HasPrefix(u.v.p, ".")
 }
 
-// importedFuncs are the top-level functions, as "file:name", that the app's module imports by
-// name from the repository's own modules.
+// importedFuncs are the top-level functions and classes, as "file:name", that the app's
+// module imports by name from the repository's own modules (from svc.store import Cache,
+// save_feedback), and those it calls through a module it imports (from svc import store;
+// store.save_feedback(...)).
 func (r *repo) importedFuncs(app *entry) map[string]bool {
 	out := map[string]bool{}
 	if app == nil {
@@ -426,22 +525,49 @@ func (r *repo) importedFuncs(app *entry) map[string]bool {
 	if pf == nil {
 		return out
 	}
-	for _, im := range pf.importStmts {
-		if im.level > 0 || len(im.names) == 0 {
-			continue
+	// through marks the functions the app calls as alias.NAME in the module file.
+	through := func(file, alias string) {
+		for c := range pf.callees {
+			if name, ok := strings.CutPrefix(c, alias+"."); ok && identRe.MatchString(name) {
+				out[file+":"+name] = true
+			}
 		}
-		files := r.moduleFiles(im.mod, []string{".", "src", app.root})
-		if len(files) == 0 || !strings.HasSuffix(files[len(files)-1], ".py") {
+	}
+	for _, im := range pf.importStmts {
+		rs := []string{".", "src", app.root}
+		mod := im.mod
+		if im.level > 0 {
+			rs = []string{relBase(pf.path, im.level)}
+		}
+		var files []string
+		if mod != "" {
+			files = r.moduleFiles(mod, rs)
+		}
+		if len(im.names) == 0 {
+			// import svc.store [as store]
+			if len(files) > 0 && strings.HasSuffix(files[len(files)-1], ".py") {
+				through(files[len(files)-1], cmp.Or(im.alias, mod))
+			}
 			continue
 		}
 		for _, n := range im.names {
-			out[files[len(files)-1]+":"+n[0]] = true
+			sub := mod + "." + n[0]
+			if mod == "" {
+				sub = n[0]
+			}
+			if m := r.moduleFiles(sub, rs); len(m) > 0 && strings.HasSuffix(m[len(m)-1], ".py") && len(m) > len(files) {
+				through(m[len(m)-1], n[1]) // from svc import store
+				continue
+			}
+			if len(files) > 0 && strings.HasSuffix(files[len(files)-1], ".py") {
+				out[files[len(files)-1]+":"+n[0]] = true
+			}
 		}
 	}
 	return out
 }
 
-func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry, d *declared) {
+func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry, tev *evaluator, d *declared) {
 	t := &p.inference
 	files := r.reach(r.entryFiles(app), roots(app))
 	copies, added := r.codeCopies(lay, cfg, app, files)
@@ -466,6 +592,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	}
 	env := targetEnv(d, "inference")
 	ev := &evaluator{r: r, env: env, files: r.pyFiles(files)}
+	if app != nil && app.decl != nil {
+		ev.cwd = app.decl.cd
+	}
 
 	// The model the app loads: copy its directory to where the app reads it.
 	var modelWhy []string
@@ -473,8 +602,10 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	loaded := false
 	reads := r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opLoad || o.kind == opRead })
 	trainFiles := r.reach(r.entryFiles(train), roots(train))
-	tev := &evaluator{r: r, env: targetEnv(d, "training"), files: r.pyFiles(trainFiles)}
 	trainWrites := r.uses(trainFiles, tev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite || o.kind == opMkdir })
+	// What the app's code and training save (save_pretrained(MODEL_DIR)): a folder loaded by
+	// such a name is theirs, not a Hub id.
+	saves := append(r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opWrite }), trainWrites...)
 	var hubIDs []string
 	hubAt := map[string][]string{}
 	for _, u := range reads {
@@ -520,11 +651,16 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			}
 			continue
 		}
-		if coveredItems(copies, u.v.p) {
-			continue
-		}
 		top := topDir(u.v.p)
 		src, dir := top, true
+		// A model file under a copied folder that the repository does not hold (git-ignored,
+		// made by training): it must be put there.
+		trained := ev.cwd != "" && !u.v.partial && path.Ext(u.v.p) != "" && !r.exists(u.v.p) && coveredItems(copies, u.v.p)
+		if trained {
+			src = path.Dir(u.v.p)
+		} else if coveredItems(copies, u.v.p) {
+			continue
+		}
 		if !strings.Contains(u.v.p, "/") && !u.v.partial {
 			if r.isDir(src) && !r.isFile(src) {
 				what = strings.Replace(what, src, src+"/", 1) // a folder named alone: mlflow's load_model("model")
@@ -532,22 +668,8 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 				dir = false
 			}
 		}
-		switch {
-		case !plainPath(src):
-		case r.inContext(src, dir):
-			copies = append(copies, copyItem{from: src})
-			modelWhy = append(modelWhy, fmt.Sprintf("the app loads %s (%s)", what, u))
-			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
-		case r.exists(src) && r.excluded(src):
-			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
-		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
-		case hubLoad(u):
-			// from_pretrained("bert-base-uncased"): a Hugging Face Hub id, not a path.
-			if !slices.Contains(hubIDs, u.v.p) {
-				hubIDs = append(hubIDs, u.v.p)
-			}
-			hubAt[u.v.p] = append(hubAt[u.v.p], u.String())
-		default:
+		// notHeld says how to put a model the repository does not hold where the app loads it.
+		notHeld := func() {
 			msg := fmt.Sprintf("inference: the app loads %s (%s), which the repository does not hold", what, u)
 			best := -1
 			for i, w := range trainWrites {
@@ -567,6 +689,29 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			// The spec says it too, where the copies are.
 			t.modelHow = append(t.modelHow, fmt.Sprintf("The app loads %s (%s), which the repository does not hold%s: to put it there, add %s to this list and build with --build-context trained=DIR, DIR holding %s (the training image's output).",
 				what, u, strings.TrimPrefix(msg[strings.Index(msg, "does not hold")+len("does not hold"):], ""), how, holding))
+		}
+		switch {
+		case !plainPath(src):
+		case trained:
+			notHeld()
+		case r.inContext(src, dir):
+			copies = append(copies, copyItem{from: src})
+			modelWhy = append(modelWhy, fmt.Sprintf("the app loads %s (%s)", what, u))
+			r.note("inference: copying %s: the app loads its model %s from there (%s)", show(src, dir), what, u)
+		case r.exists(src) && r.excluded(src):
+			r.note("inference: the app loads %s (%s), but %s keeps %s out of the build context: re-include it (!%s) or the image has no model", what, u, r.ignoreName, show(src, dir), src)
+		case !u.v.partial && path.Ext(u.v.p) != "" && r.modelFound(u, &copies, &modelEnv, &modelWhy):
+		case hubLoad(u) && slices.ContainsFunc(saves, func(w use) bool { return w.v.p == u.v.p && !w.v.partial }):
+			// from_pretrained(MODEL_DIR) where the code saves MODEL_DIR: made by training.
+			notHeld()
+		case hubLoad(u):
+			// from_pretrained("bert-base-uncased"): a Hugging Face Hub id, not a path.
+			if !slices.Contains(hubIDs, u.v.p) {
+				hubIDs = append(hubIDs, u.v.p)
+			}
+			hubAt[u.v.p] = append(hubAt[u.v.p], u.String())
+		default:
+			notHeld()
 		}
 	}
 	for _, id := range hubIDs {
@@ -607,6 +752,9 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 		t.shell = "cd " + shellWords([]string{app.decl.cd}) + " && exec " + shellWords(t.command)
 		t.command = nil
 	}
+	if app != nil && app.decl != nil && t.shell == "" && t.command != nil {
+		maps.Copy(env, r.commandEnv(t, "inference", app.decl))
+	}
 	if app != nil {
 		pr := r.health(app, d, port)
 		t.healthPath, t.healthCmd, t.healthWhy = pr.path, pr.command, pr.why
@@ -642,9 +790,16 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 	var shown []dirUse
 	for _, du := range dirs {
 		if coveredItems(copies, du.dir) && !strings.Contains(du.dir, "/") {
-			r.note("inference: the app writes %s/ (%s), which the image copies, root-owned: it cannot write there; write elsewhere or copy its files to another path",
+			if slices.ContainsFunc(files, func(p string) bool { return strings.HasPrefix(p, du.dir+"/") }) {
+				// The app's own code: it stays read-only.
+				r.note("inference: the app writes %s/ (%s), which holds its code, copied root-owned: it cannot write there; write elsewhere",
+					du.dir, strings.Join(du.why, "; "))
+				continue
+			}
+			// A folder of committed files the app reads (an encoder beside the model) that it
+			// also writes into: copied for the files, writable for the writes.
+			r.note("inference: %s/ is both copied (the app reads the files the repository commits there) and writable: the app writes there too (%s)",
 				du.dir, strings.Join(du.why, "; "))
-			continue
 		}
 		w = append(w, du.dir)
 		shown = append(shown, du)
@@ -701,7 +856,7 @@ func (r *repo) planInference(p *plan, lay layout, cfg string, app, train *entry,
 			why = append(why, fmt.Sprintf("%s (%s)", k, e.at))
 		}
 		if len(why) > 0 {
-			pair.tp.envWhy = "Declared by " + strings.Join(why, ", ") + ", and read by the code."
+			pair.tp.envWhy = strings.TrimSpace(pair.tp.envWhy + " Declared by " + strings.Join(why, ", ") + ", and read by the code.")
 			r.note("%s: env %s, as declared", pair.target, strings.Join(why, ", "))
 		}
 	}
@@ -745,9 +900,15 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		if pf.dotenv > 0 && r.exists(".env") {
 			r.note("inference: %s:%d reads .env, which the secure excludes keep out of the build context (it holds secrets): set what the app needs with env: (not secrets) or at run time (docker run --env-file .env)", pf.path, pf.dotenv)
 		}
-		for _, s := range pf.startup {
+		for _, s := range slices.Concat(pf.startup, r.importedSettings(pf)) {
 			if _, set := env[s.env]; s.env != "" && set {
 				continue // the image sets it
+			}
+			if len(s.envs) > 0 && !slices.ContainsFunc(s.envs, func(k string) bool { _, set := env[k]; return !set }) {
+				continue // the image sets them all
+			}
+			if s.mlflow && r.localTracking(files, env) {
+				continue // the image holds the local store the URI names
 			}
 			if l := s.local; l != "" && (path.IsAbs(l) || strings.HasPrefix(l, ".") || r.exists(strings.TrimSuffix(l, "/"))) {
 				continue // a path in the image, not a hub id
@@ -762,6 +923,39 @@ func (r *repo) startupBlockers(files []string, env map[string]envFact) string {
 		strings.Join(why, "; ") + ". The smoke test is off; the healthcheck still runs where the image runs."
 	r.note("inference: smoke test off: the app cannot start at build time (no network, no credentials): %s", strings.Join(why, "; "))
 	return msg
+}
+
+// importedSettings are the settings classes with required fields that pf imports from
+// another module and instantiates at import.
+func (r *repo) importedSettings(pf *pyFile) []pyStartup {
+	var out []pyStartup
+	for _, in := range pf.instances {
+		for _, im := range pf.importStmts {
+			for _, nm := range im.names {
+				if nm[1] != in.callee {
+					continue
+				}
+				if g := r.lastFile(r.importModule(pf, im, "")); g != nil && len(g.settings[nm[0]]) > 0 {
+					out = append(out, settingsStartup(in.callee, g.path, g.settings[nm[0]], in.line))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// localTracking reports whether the MLflow store the app reads is a local one the repository
+// holds (mlruns/ or mlflow.db, copied into the image), not a tracking server.
+func (r *repo) localTracking(files []string, env map[string]envFact) bool {
+	if e, ok := env["MLFLOW_TRACKING_URI"]; ok && (strings.HasPrefix(e.value, "http") || strings.HasPrefix(e.value, "databricks")) {
+		return false
+	}
+	for _, pf := range r.pyFiles(files) {
+		if pf.mlflowServer != "" {
+			return false
+		}
+	}
+	return r.isDir("mlruns") || r.isFile("mlflow.db")
 }
 
 // notCopied reports whether a path a Dockerfile copies is not one for the spec to copy: the
@@ -890,13 +1084,26 @@ func (r *repo) checkUvicorn(p *plan, app *entry) {
 	}
 }
 
+// trainCwd is the folder a training script runs in: the one the serving Dockerfile copies onto
+// its working directory (COPY ./app /app), when the script (not a declared command) is in it;
+// "" otherwise.
+func trainCwd(train *entry, d *declared) string {
+	if train == nil || d.workdirCopy == nil || !train.script || train.decl != nil {
+		return ""
+	}
+	if x := d.workdirCopy.from; strings.HasPrefix(train.file, x+"/") && !strings.Contains(strings.TrimPrefix(train.file, x+"/"), "/") {
+		return x
+	}
+	return ""
+}
+
 // servePort is the port the app serves on: the serving command's, the HEALTHCHECK's, the
 // EXPOSE or compose ports, else the port a uvicorn.run in the code passes, else 8000.
 func (r *repo) servePort(app *entry, d *declared) (int, string) {
 	var facts []portFact
 	var code *portFact
 	if app != nil && app.port != 0 {
-		f := portFact{app.port, "the serving command", where{file: app.portAt}}
+		f := portFact{port: app.port, what: "the serving command", at: where{file: app.portAt}}
 		if app.decl != nil && app.decl.port == app.port {
 			facts = append(facts, f)
 		} else {
@@ -909,10 +1116,16 @@ func (r *repo) servePort(app *entry, d *declared) (int, string) {
 	}
 	for _, h := range d.health {
 		if h.port != 0 {
-			facts = append(facts, portFact{h.port, "HEALTHCHECK", h.at})
+			facts = append(facts, portFact{port: h.port, what: "HEALTHCHECK", at: h.at})
 		}
 	}
-	facts = append(facts, d.ports...)
+	for _, f := range d.ports {
+		if app != nil && f.dir != "" && !strings.HasPrefix(app.file, f.dir+"/") {
+			r.note("inference: %s (%s) says %d, but that service builds %s/, not the app (%s): not used", f.at, f.what, f.port, f.dir, app.file)
+			continue
+		}
+		facts = append(facts, f)
+	}
 	if code != nil {
 		facts = append(facts, *code)
 	}
@@ -1127,4 +1340,72 @@ func shellWords(words []string) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// loopbackRe is a URL or address on the local machine.
+var loopbackRe = regexp.MustCompile(`\b(?:localhost|127\.0\.0\.1)\b`)
+
+// commandEnv keeps what the variables a declared command is run with (VAR=value python ...,
+// env VAR=value python ...) mean, once the image runs the command in exec form: PYTHONPATH
+// becomes the target's pythonpath (relative entries under the workdir), the others its env.
+// It returns the variables, for the evaluator of the code's paths.
+func (r *repo) commandEnv(t *targetPlan, target string, c *command) map[string]envFact {
+	out := map[string]envFact{}
+	if c == nil || len(c.env) == 0 {
+		return out
+	}
+	var set []string
+	for _, kv := range c.env {
+		k, v := kv[0], kv[1]
+		switch k {
+		case "PATH", "HOME", "VIRTUAL_ENV":
+			r.note("%s: %s sets %s for the command: not kept (the image sets it)", target, c.origin(), k)
+			continue
+		case "PYTHONPATH":
+			var pp []string
+			for _, e := range strings.Split(v, ":") {
+				e = strings.TrimSuffix(e, "/")
+				if !path.IsAbs(e) {
+					rel, ok := cleanRel(e)
+					if !ok {
+						continue
+					}
+					e = path.Join(spec.DefaultWorkdir, rel)
+				}
+				if !slices.Contains(pp, e) {
+					pp = append(pp, e)
+				}
+			}
+			if len(pp) == 0 {
+				continue
+			}
+			// The command's own import roots replace those init would work out.
+			t.pythonpath = pp
+			t.pythonpathWhy = fmt.Sprintf("%s runs the command with PYTHONPATH=%s.", c.origin(), v)
+		default:
+			if t.env == nil {
+				t.env = map[string]string{}
+			}
+			t.env[k] = v
+			out[k] = envFact{value: v, at: c.at, target: target}
+			if loopbackRe.MatchString(v) {
+				r.note("%s: %s=%s names this machine, which in a container is the container itself: run the image with --network host, or set %s at run time (docker run -e %s=...)", target, k, v, k, k)
+			}
+		}
+		set = append(set, k+"="+v)
+	}
+	if len(out) > 0 {
+		t.envWhy = strings.TrimSpace(fmt.Sprintf("%s runs the command with %s. %s", c.origin(), strings.Join(slices.DeleteFunc(slices.Clone(set), func(s string) bool { return strings.HasPrefix(s, "PYTHONPATH=") }), " "), t.envWhy))
+	}
+	if len(set) > 0 {
+		var kept []string
+		if len(out) > 0 {
+			kept = append(kept, "env")
+		}
+		if len(out) < len(set) {
+			kept = append(kept, "pythonpath")
+		}
+		r.note("%s: %s runs the command with %s: kept in the target's %s", target, c.origin(), strings.Join(set, " "), strings.Join(kept, " and "))
+	}
+	return out
 }

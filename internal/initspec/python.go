@@ -1,6 +1,7 @@
 package initspec
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"regexp"
@@ -19,10 +20,17 @@ type pyFile struct {
 	startup []pyStartup
 	// startFunc is the top-level function being parsed when its name says it runs at start.
 	startFunc bool
-	// curFunc is the top-level function being parsed ("" at module level).
+	// curFunc is the top-level function, or class, being parsed ("" at module level).
 	curFunc string
+	// ifExists is set while the line being parsed is under an if that tests a file exists.
+	ifExists bool
+	// callees are the names the file calls (store.save_feedback, Cache).
+	callees map[string]bool
 	// dotenv is the line of a load_dotenv call at import or start, 0 for none.
 	dotenv int
+	// mlflowServer is the tracking server URI (http(s) or databricks) set at import or start
+	// ("" for none): the MLflow calls made then contact that server.
+	mlflowServer string
 	// apps are the module-level ASGI app assignments ("app = FastAPI(...)"), in file order.
 	apps []pyApp
 	// wsgi are module-level Flask app assignments, which uvicorn cannot serve.
@@ -67,6 +75,38 @@ type pyFile struct {
 	// fits are the objects a fit method is called on, with the line (a CatBoost model writes
 	// its train_dir when fitted).
 	fits []pyFit
+	// settings are the pydantic-settings classes with fields that have no default, by name.
+	settings map[string][]settingsField
+	// clients are the service clients assigned at module level, by name.
+	clients map[string]pyClient
+	// instances are the calls of a bare name with no arguments at import or start (settings =
+	// Settings()), for a settings class another module defines.
+	instances []pyInstance
+	// envDefaults are the values the code itself gives environment variables:
+	// os.environ.setdefault("NAME", expr) and os.environ["NAME"] = expr (name is the variable).
+	envDefaults []pyAssign
+	// fetches are the top-level functions ("" for module level) that fetch a URL
+	// (requests.get, urlopen): a file they write is downloaded.
+	fetches []string
+	// homeDownloads are the datasets downloaded into the user's home (a library's cache:
+	// ~/scikit_learn_data, ~/.cache/huggingface), which the images let the user write.
+	homeDownloads []pyDownload
+}
+
+type pyInstance struct {
+	callee string
+	line   int
+}
+
+type settingsField struct {
+	name string
+	line int
+}
+
+// pyDownload is a download into a library's cache in the user's home.
+type pyDownload struct {
+	line      int
+	how, home string
 }
 
 type pyFit struct {
@@ -98,8 +138,11 @@ type pyStartup struct {
 	// local, when set, is the path argument: the call reads the repository, not the network,
 	// when the path exists there.
 	local string
-	// env is the variable a required read needs.
-	env string
+	// env is the variable a required read needs; envs, the variables, when it needs several.
+	env  string
+	envs []string
+	// mlflow: it loads a models:/ or runs:/ URI, which a local store in the image can answer.
+	mlflow bool
 }
 
 type pyInclude struct {
@@ -129,7 +172,9 @@ type pyServe struct {
 type pyAssign struct {
 	name, expr string
 	line       int
-	scope      string // "module", "class", "func" or "option" (a command-line option, read as args.NAME)
+	// scope is "module", "class", "func", "self" (self.NAME = ... in a method, read as
+	// self.NAME) or "option" (a command-line option, read as args.NAME).
+	scope string
 }
 
 // Kinds of file system operations.
@@ -146,9 +191,14 @@ type pyOp struct {
 	kind, how, expr string
 	line            int
 	inFunc          bool
-	fn              string     // the top-level function it is in, "" for none
+	fn              string     // the top-level function (or class, for a method) it is in, "" for none
 	obj             string     // for a model constructor that writes only when fitted: the name it is assigned to
 	hydra           *hydraMain // for @hydra.main's run directory: the config it loads
+	// download: the operation downloads what it writes (a dataset fetched when the code runs).
+	download bool
+	// ifMissing: it runs under an if that tests the file exists (if not os.path.exists(p):
+	// download it): it writes nothing when the repository holds the file.
+	ifMissing bool
 }
 
 // hydraMain is the primary config an @hydra.main function loads: config_path (relative to
@@ -197,7 +247,8 @@ var routeFns = map[string]bool{"get": true, "route": true, "api_route": true, "h
 	"post": false, "put": false, "patch": false, "delete": false, "websocket": false}
 
 func parsePy(p, src string) *pyFile {
-	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{}}
+	f := &pyFile{path: p, imports: map[string]bool{}, routers: map[string]pyRouter{}, appArgs: map[string]map[string]string{},
+		settings: map[string][]settingsField{}, clients: map[string]pyClient{}, callees: map[string]bool{}}
 	type block struct {
 		indent int
 		kind   string // "def" or "class"
@@ -207,6 +258,9 @@ func parsePy(p, src string) *pyFile {
 	var stack []block
 	// dotenvVars are the names assigned a dotenv_values(...) mapping at module level.
 	var dotenvVars []string
+	// envSet are the variables the module sets at import (os.environ["NAME"] = ...): reading
+	// one back after that cannot fail.
+	var envSet []string
 	// envGuard is an "if os.getenv("NAME") is None:" at import or start, whose block may
 	// exit: the app cannot start without NAME.
 	var envGuard struct {
@@ -214,7 +268,60 @@ func parsePy(p, src string) *pyFile {
 		indent, line  int
 		active, found bool
 	}
+	// loops are the module-level for statements the line is in: [names, iterable].
+	type loop struct {
+		indent int
+		head   [2]string
+	}
+	var loops []loop
+	// guards are the blocks whose environment reads cannot fail: under an if that tests the
+	// variable, or a try whose except catches the KeyError (checked when the except comes).
+	type guard struct {
+		indent int
+		keys   []string
+		try    bool
+		from   int  // the startup entries recorded in the try block start here
+		exists bool // an if that tests a file exists: what it fetches may be in the image
+	}
+	var guards []guard
 	for _, l := range logicalLines(src) {
+		for len(loops) > 0 && l.indent <= loops[len(loops)-1].indent {
+			loops = loops[:len(loops)-1]
+		}
+		for len(guards) > 0 && l.indent <= guards[len(guards)-1].indent {
+			g := guards[len(guards)-1]
+			if g.try && l.indent == g.indent && strings.HasPrefix(l.code, "except") {
+				// What the except catches goes on: a missing variable (KeyError), a service
+				// that does not answer (a connection error), or anything (Exception).
+				broad, key, conn := catchesAllRe.MatchString(l.code), catchesKeyRe.MatchString(l.code), catchesConnRe.MatchString(l.code)
+				f.startup = append(f.startup[:g.from], slices.DeleteFunc(f.startup[g.from:], func(s pyStartup) bool {
+					isEnv := s.env != "" || len(s.envs) > 0
+					return broad || key && isEnv || conn && !isEnv
+				})...)
+			}
+			guards = guards[:len(guards)-1]
+		}
+		guarded := slices.Clone(envSet)
+		ifExists := false
+		for _, g := range guards {
+			guarded = append(guarded, g.keys...)
+			ifExists = ifExists || g.exists
+		}
+		for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
+			guarded = append(guarded, m[1]+m[2])
+		}
+		switch {
+		case strings.HasPrefix(l.code, "try:"):
+			guards = append(guards, guard{indent: l.indent, try: true, from: len(f.startup)})
+		case strings.HasPrefix(l.code, "if ") || strings.HasPrefix(l.code, "elif "):
+			var keys []string
+			for _, m := range envTestRe.FindAllStringSubmatch(l.code, -1) {
+				keys = append(keys, m[1]+m[2])
+			}
+			if len(keys) > 0 || existsRe.MatchString(l.code) {
+				guards = append(guards, guard{indent: l.indent, keys: keys, exists: existsRe.MatchString(l.code)})
+			}
+		}
 		if envGuard.active {
 			if l.indent <= envGuard.indent {
 				envGuard.active = false
@@ -252,13 +359,28 @@ func parsePy(p, src string) *pyFile {
 		if mainRe.MatchString(code) {
 			f.main = true
 		}
-		f.assignment(code, l.n, scope)
+		if scope == "func" && strings.HasPrefix(code, "self.") {
+			f.assignment(code, l.n, "self")
+		} else {
+			f.assignment(code, l.n, scope)
+		}
+		if m := environSetRe.FindStringSubmatch(code); m != nil && m[1] != "" {
+			f.envDefaults = append(f.envDefaults, pyAssign{name: m[1], expr: strings.TrimSpace(m[2]), line: l.n, scope: scope})
+		}
 		if m := withRe.FindStringSubmatch(code); m != nil {
 			// with open(...) as f: what f stands for, for a config loaded from it.
 			f.assigns = append(f.assigns, pyAssign{name: m[2], expr: strings.TrimSpace(m[1]), line: l.n, scope: scope})
 		}
 		if scope == "class" && strings.Contains(stack[len(stack)-1].bases, "BaseSettings") {
+			cls := stack[len(stack)-1].name
 			if m := assignRe.FindStringSubmatch(code); m != nil {
+				f.envReads = append(f.envReads, strings.ToUpper(m[1]))
+				if requiredFieldRe.MatchString(m[2]) { // Field(...): required
+					f.settings[cls] = append(f.settings[cls], settingsField{m[1], l.n})
+				}
+			} else if m := settingsFieldRe.FindStringSubmatch(code); m != nil && !optionalRe.MatchString(m[2]) {
+				// No default: pydantic-settings requires it from the environment (or .env).
+				f.settings[cls] = append(f.settings[cls], settingsField{m[1], l.n})
 				f.envReads = append(f.envReads, strings.ToUpper(m[1]))
 			}
 		}
@@ -295,8 +417,45 @@ func parsePy(p, src string) *pyFile {
 		if m := envGuardRe.FindStringSubmatch(code); m != nil && (!inFunc || f.startFunc) {
 			envGuard.name, envGuard.indent, envGuard.line, envGuard.active, envGuard.found = m[1], l.indent, l.n, true, false
 		}
+		if !inFunc && len(stack) == 0 {
+			if m := forRe.FindStringSubmatch(code); m != nil {
+				loops = append(loops, loop{l.indent, [2]string{m[1], m[2]}})
+			}
+			if m := assignRe.FindStringSubmatch(code); m != nil && len(cs) > 0 && cs[0].pos == strings.Index(code, m[2]) {
+				pos, kw := splitArgs(cs[0].args)
+				if kind, local := f.clientKind(cs[0], pos, kw); kind != "" {
+					f.clients[m[1]] = pyClient{kind: kind, line: l.n, local: local}
+				}
+			}
+		}
 		if !inFunc || f.startFunc {
-			for _, m := range environIndexRe.FindAllStringSubmatch(code, -1) {
+			var heads [][2]string
+			for _, lp := range loops {
+				heads = append(heads, lp.head)
+			}
+			// What is read: not os.environ[...] assigned to (the right-hand side only), nor a
+			// variable the statement or a block around it tests first, or the module set before.
+			read := code
+			if m := environSetRe.FindStringSubmatch(code); m != nil {
+				read = m[2]
+				if m[1] != "" {
+					envSet = append(envSet, m[1]) // set, not read
+				}
+			}
+			for _, c := range cs {
+				if c.callee == "os.environ.setdefault" {
+					if pos, _ := splitArgs(c.args); len(pos) > 0 {
+						if name, _, ok := strLit(pos[0]); ok {
+							envSet = append(envSet, name) // set unless it was already
+						}
+					}
+				}
+			}
+			f.importBlockers(code, read, cs, l.n, heads, guarded, ifExists)
+			for _, m := range environIndexRe.FindAllStringSubmatch(read, -1) {
+				if slices.Contains(guarded, m[1]) {
+					continue
+				}
 				f.startup = append(f.startup, pyStartup{line: l.n, what: "os.environ[\"" + m[1] + "\"] (a KeyError when it is unset)", env: m[1]})
 			}
 			if m := dotenvAssignRe.FindStringSubmatch(code); m != nil {
@@ -315,11 +474,21 @@ func parsePy(p, src string) *pyFile {
 			}
 		}
 		f.curFunc = topFunc
+		if len(stack) > 0 && stack[0].kind == "class" && stack[0].indent == 0 && inFunc {
+			f.curFunc = stack[0].name // a method: the class the app imports
+		}
+		f.ifExists = ifExists
 		for _, c := range cs {
 			f.call(c, code, l.n, inFunc)
 		}
 	}
 	f.ops = slices.DeleteFunc(f.ops, func(o pyOp) bool { return o.obj != "" && !f.fitted(o) })
+	for i, o := range f.ops {
+		// A file written where the code fetches a URL: requests.get, then open(..., "wb").
+		if o.kind == opWrite && o.how == "open" && slices.Contains(f.fetches, o.fn) {
+			f.ops[i].download = true
+		}
+	}
 	return f
 }
 
@@ -449,6 +618,16 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 			f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc})
 		}
 	}
+	// download records a download into expr, or, with expr unset or under ~, into home.
+	download := func(kind, expr, home string) {
+		if v, _, ok := strLit(expr); expr == "" || ok && strings.HasPrefix(v, "~") {
+			if home != "" {
+				f.homeDownloads = append(f.homeDownloads, pyDownload{line: n, how: c.callee, home: cmp.Or(v, home)})
+			}
+			return
+		}
+		f.ops = append(f.ops, pyOp{kind: kind, how: c.callee, expr: expr, line: n, inFunc: inFunc, fn: f.curFunc, download: true, ifMissing: f.ifExists})
+	}
 	libDefault := func(how, expr string) {
 		f.ops = append(f.ops, pyOp{kind: opMkdir, how: how, expr: expr, line: n, inFunc: inFunc})
 	}
@@ -457,6 +636,10 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 	}
 	if !inFunc || f.startFunc {
 		f.startupCall(c, pos, kw, n)
+	}
+	f.callees[c.callee] = true
+	if isFetch(c) && !slices.Contains(f.fetches, f.curFunc) {
+		f.fetches = append(f.fetches, f.curFunc)
 	}
 	switch {
 	case isRouteFn(c.fn) && (c.fn == "Route" || c.recv != "" || strings.HasPrefix(code, "@")):
@@ -525,6 +708,44 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		op(opRead, arg(pos, kw, 0, "filepath_or_buffer", "path", "path_or_buf", "io"))
 	case (c.fn == "loadtxt" || c.fn == "genfromtxt") && (c.recv == "np" || c.recv == "numpy"):
 		op(opRead, arg(pos, kw, 0, "fname"))
+	case c.callee == "os.environ.setdefault" && len(pos) > 1:
+		if name, _, ok := strLit(pos[0]); ok {
+			f.envDefaults = append(f.envDefaults, pyAssign{name: name, expr: pos[1], line: n})
+		}
+	// Datasets downloaded when the code runs.
+	case c.fn == "urlretrieve":
+		download(opWrite, arg(pos, kw, 1, "filename"), "")
+	case c.callee == "gdown.download" || c.callee == "wget.download":
+		download(opWrite, arg(pos, kw, 1, "output", "out"), "")
+	case c.fn == "dataset_download_files" || c.fn == "competition_download_files":
+		// Kaggle's default path is the working directory.
+		download(opMkdir, cmp.Or(arg(pos, kw, 1, "path"), `"."`), "")
+	case c.fn == "dataset_download_file" || c.fn == "competition_download_file":
+		download(opMkdir, cmp.Or(arg(pos, kw, 2, "path"), `"."`), "")
+	case c.callee == "kagglehub.dataset_download" || c.callee == "kagglehub.competition_download":
+		download(opMkdir, kw["output_dir"], "~/.cache/kagglehub")
+	case strings.HasPrefix(c.fn, "fetch_") && (strings.HasPrefix(c.callee, "sklearn.datasets.") || c.recv == "datasets" && f.imports["sklearn"] ||
+		c.recv == "" && f.importedFrom(c.fn, "sklearn.datasets")):
+		// scikit-learn's fetchers cache under data_home.
+		download(opMkdir, kw["data_home"], "~/scikit_learn_data")
+	case c.fn == "load_dataset" && (c.callee == "datasets.load_dataset" || c.recv == "" && f.importedFrom(c.fn, "datasets")):
+		// Hugging Face datasets.
+		download(opMkdir, kw["cache_dir"], "~/.cache/huggingface/datasets")
+	case c.fn == "get_file" && (strings.HasSuffix(c.callee, "utils.get_file") ||
+		c.recv == "" && (f.importedFrom(c.fn, "tensorflow.keras.utils") || f.importedFrom(c.fn, "keras.utils"))):
+		download(opMkdir, kw["cache_dir"], "~/.keras")
+	case c.callee == "tfds.load" || c.callee == "tensorflow_datasets.load":
+		download(opMkdir, kw["data_dir"], "~/tensorflow_datasets")
+	case kw["download"] == "True" && (f.imports["torchvision"] || f.imports["torchaudio"] || f.imports["torchtext"]):
+		// torchvision's datasets: MNIST(root="data", download=True).
+		download(opMkdir, arg(pos, kw, 0, "root"), "~")
+	case (c.fn == "snapshot_download" || c.fn == "hf_hub_download") && kw["local_dir"] != "":
+		download(opMkdir, kw["local_dir"], "")
+	case c.fn == "extractall" && c.recv != "":
+		// An archive unpacked (zipfile, tarfile): into path, else the working directory.
+		op(opMkdir, cmp.Or(arg(pos, kw, 0, "path"), `"."`))
+	case c.callee == "shutil.unpack_archive":
+		op(opMkdir, cmp.Or(arg(pos, kw, 1, "extract_dir"), `"."`))
 	case c.fn == "dump" && c.recv != "json" && c.recv != "yaml" && c.recv != "toml" || c.callee == "torch.save" || c.callee == "torch.jit.save":
 		op(opWrite, arg(pos, kw, 1, "filename", "f", "file"))
 	case c.fn == "save_model" || c.fn == "save_booster":
@@ -618,32 +839,50 @@ func (f *pyFile) call(c pyCall, code string, n int, inFunc bool) {
 		}
 		op(kind, pathArg(pos, kw))
 	}
-	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" {
-		f.option(pos, kw, n)
+	if c.fn == "add_argument" || c.fn == "option" || c.fn == "Option" || c.fn == "Argument" || c.fn == "argument" && strings.HasPrefix(code, "@") {
+		f.option(pos, kw, n, strings.HasPrefix(code, "@"))
 	}
 }
 
+// importedFrom reports whether the file imports name from module mod (from mod import name).
+func (f *pyFile) importedFrom(name, mod string) bool {
+	return slices.ContainsFunc(f.importStmts, func(im pyImport) bool {
+		return im.level == 0 && im.mod == mod && slices.ContainsFunc(im.names, func(nm [2]string) bool { return nm[1] == name })
+	})
+}
+
 // option records the default of a command-line option (argparse, click) under the name the
-// code reads it by (args.output_dir).
-func (f *pyFile) option(pos []string, kw map[string]string, n int) {
+// code reads it by: args.output_dir, or, for a decorator (@click.option), the parameter of
+// the function it decorates, a bare name.
+func (f *pyFile) option(pos []string, kw map[string]string, n int, decorator bool) {
 	def, ok := kw["default"]
 	if !ok {
 		return
 	}
 	name := ""
+	explicit := ""
 	for _, p := range pos {
-		if v, _, ok := strLit(p); ok && strings.HasPrefix(v, "-") {
-			name = strings.ReplaceAll(strings.TrimLeft(v, "-"), "-", "_")
-			if strings.HasPrefix(v, "--") {
-				break
-			}
+		v, _, ok := strLit(p)
+		switch {
+		case ok && strings.HasPrefix(v, "-") && !strings.HasPrefix(name, "--"):
+			name = v
+		case ok && decorator && identRe.MatchString(v):
+			explicit = v // click's parameter name: @click.option("--out", "out_dir")
 		}
 	}
+	name = strings.ReplaceAll(strings.TrimLeft(name, "-"), "-", "_")
 	if d, _, ok := strLit(kw["dest"]); ok {
 		name = d
 	}
+	scope := "option"
+	if decorator {
+		scope = "func"
+		if explicit != "" {
+			name = explicit
+		}
+	}
 	if identRe.MatchString(name) {
-		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: "option"})
+		f.assigns = append(f.assigns, pyAssign{name: name, expr: def, line: n, scope: scope})
 	}
 }
 
@@ -659,6 +898,9 @@ var (
 	// envConvertRe converts a variable read with no default: int(os.getenv("NAME")) fails
 	// with a TypeError when NAME is unset.
 	envConvertRe = regexp.MustCompile(`\b(int|float|eval|json\.loads|literal_eval)\(\s*os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*\)`)
+	// environSetRe is os.environ[KEY] = expr (not a comparison): the code sets the variable
+	// itself. The name is set when KEY is a string literal, expr is the value.
+	environSetRe = regexp.MustCompile(`^os\.environ\[\s*(?:["']([A-Za-z_][A-Za-z0-9_]*)["']|[^\]]+?)\s*\]\s*=\s*([^=].*)$`)
 	// environIndexRe is os.environ["NAME"]: a KeyError at import when NAME is unset.
 	environIndexRe = regexp.MustCompile(`\bos\.environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]`)
 )
@@ -679,6 +921,9 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 		}
 	case c.fn == "pipeline" && (c.recv == "" || c.recv == "transformers"):
 		m := lit(arg(pos, kw, 1, "model"))
+		if m == "" && arg(pos, kw, 1, "model") != "" {
+			return // a model object or a path in a variable: no default model
+		}
 		what := "transformers.pipeline downloads its default model from the Hugging Face Hub"
 		if m != "" {
 			what = fmt.Sprintf("transformers.pipeline downloads %s from the Hugging Face Hub", m)
@@ -697,4 +942,269 @@ func (f *pyFile) startupCall(c pyCall, pos []string, kw map[string]string, n int
 	case strings.HasPrefix(c.callee, "kaggle.") || c.fn == "KaggleApi" || c.fn == "dataset_download_files" || c.callee == "kagglehub.model_download" || c.callee == "kagglehub.dataset_download":
 		f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " calls Kaggle (network and credentials)"})
 	}
+}
+
+// What a module does at import (or when the app starts) that needs a service the build does
+// not have: a call on a storage, database or cache client, a connection, a model from an
+// MLflow tracking server; and required settings read in a loop or by pydantic-settings.
+// Constructing a client makes no network call and stops nothing.
+
+var (
+	// forRe is a for statement's header: the names it binds and what it iterates.
+	forRe = regexp.MustCompile(`^(?:async\s+)?for\s+(.+?)\s+in\s+(.+?)\s*:$`)
+	// compForRe is a comprehension's "for NAME in ITER" (ITER up to if, for or the bracket).
+	compForRe = regexp.MustCompile(`\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|[A-Za-z_][\w.]*)`)
+	// envTestRe tests a variable before reading it: "NAME" in os.environ, k in os.environ,
+	// os.getenv("NAME"), os.environ.get("NAME").
+	envTestRe = regexp.MustCompile(`(?:["']?([A-Za-z_][A-Za-z0-9_]*)["']?\s+in\s+os\.environ\b|os\.(?:getenv|environ\.get)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)\s*(?:is\s+not\s+None|:|\s+and\b))`)
+	// catchesAllRe is an except clause that catches every error; catchesKeyRe one that
+	// catches a KeyError; catchesConnRe one that catches a service's errors.
+	catchesAllRe  = regexp.MustCompile(`^except\s*(?::|[^:]*\b(?:Exception|BaseException)\b)`)
+	catchesKeyRe  = regexp.MustCompile(`^except\b[^:]*\b(?:KeyError|LookupError|ValidationError)\b`)
+	catchesConnRe = regexp.MustCompile(`^except\b[^:]*(?:Connection|Timeout|URLError|HTTPError|RequestException|OperationalError|ClientError|S3Error|RedisError|MlflowException|OSError|IOError|MaxRetryError)`)
+	// environVarIndexRe is os.environ[NAME]: a KeyError when the variable NAME holds is unset.
+	environVarIndexRe = regexp.MustCompile(`\bos\.environ\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]`)
+	// settingsFieldRe is a field of a settings class with no default: "api_key: str".
+	settingsFieldRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*)\s*:\s*([^=]+?)\s*$`)
+	// stringsRe are the string literals of a list or tuple.
+	stringsRe = regexp.MustCompile(`["']([A-Za-z_][A-Za-z0-9_]*)["']`)
+	// connectFns are calls that connect to a database or broker when made.
+	connectFns = map[string]bool{"psycopg2.connect": true, "psycopg.connect": true, "pymysql.connect": true,
+		"mysql.connector.connect": true, "MySQLdb.connect": true, "pyodbc.connect": true, "cx_Oracle.connect": true,
+		"oracledb.connect": true, "snowflake.connector.connect": true, "clickhouse_connect.get_client": true,
+		"pika.BlockingConnection": true, "psycopg2.pool.SimpleConnectionPool": true, "vertica_python.connect": true}
+	// fetchFns download from a URL when called (bare names: imported from their module).
+	fetchFns = map[string]bool{"urllib.request.urlopen": true, "urllib.request.urlretrieve": true, "request.urlopen": true,
+		"request.urlretrieve": true, "urlopen": true, "urlretrieve": true, "requests.get": true, "requests.post": true,
+		"httpx.get": true, "gdown.download": true, "wget.download": true, "tf.keras.utils.get_file": true,
+		"keras.utils.get_file": true, "torch.hub.download_url_to_file": true, "torch.hub.load_state_dict_from_url": true,
+		"load_state_dict_from_url": true, "download_url_to_file": true}
+	// existsRe tests that a file exists (if not os.path.exists(MODEL): download it).
+	existsRe = regexp.MustCompile(`\b(?:exists|isfile|is_file|isdir|is_dir)\(`)
+	// clientMethods are the methods that call the service, by client kind ("" for any method).
+	clientMethods = map[string]map[string]bool{
+		"minio": {"fget_object": true, "get_object": true, "list_objects": true, "bucket_exists": true, "make_bucket": true,
+			"list_buckets": true, "stat_object": true, "fput_object": true, "put_object": true},
+		"s3": {"download_file": true, "download_fileobj": true, "get_object": true, "list_objects": true, "list_objects_v2": true,
+			"head_object": true, "upload_file": true, "put_object": true, "head_bucket": true, "list_buckets": true,
+			"create_bucket": true, "Bucket": false, "Object": false},
+		"redis":  {"": true, "pipeline": false, "close": false, "pubsub": false},
+		"engine": {"connect": true, "begin": true, "execute": true, "raw_connection": true},
+	}
+	clientNames = map[string]string{"minio": "a MinIO client", "s3": "an S3 client", "redis": "a Redis client", "engine": "a database engine"}
+)
+
+// mlflowServerFns are the MLflow client calls that ask the tracking server (or its model
+// registry) for something.
+var mlflowServerFns = map[string]bool{"get_latest_versions": true, "search_model_versions": true, "get_model_version": true,
+	"get_model_version_by_alias": true, "get_registered_model": true, "search_registered_models": true,
+	"list_registered_models": true, "get_run": true, "search_runs": true, "get_experiment_by_name": true,
+	"download_artifacts": true, "set_experiment": true}
+
+// isFetch reports whether call c downloads from a URL (fetchFns).
+func isFetch(c pyCall) bool {
+	return fetchFns[c.callee] || fetchFns[c.fn] && c.recv == ""
+}
+
+// pyClient is a service client assigned at module level.
+type pyClient struct {
+	kind string
+	line int
+	// local: a database engine on a sqlite file, which needs no server.
+	local bool
+}
+
+// clientKind classifies a call that constructs a client, "" for other calls.
+func (f *pyFile) clientKind(c pyCall, pos []string, kw map[string]string) (kind string, local bool) {
+	switch {
+	case c.fn == "Minio":
+		return "minio", false
+	case (c.fn == "client" || c.fn == "resource") && (strings.HasPrefix(c.callee, "boto3") || strings.Contains(c.recv, "Session")):
+		if s := f.literal(arg(pos, kw, 0, "service_name")); s == "s3" {
+			return "s3", false
+		}
+	case c.fn == "Redis" || c.fn == "StrictRedis" || c.fn == "from_url" && strings.Contains(strings.ToLower(c.recv), "redis"):
+		return "redis", false
+	case c.fn == "create_engine":
+		u := f.literal(arg(pos, kw, 0, "url"))
+		return "engine", strings.HasPrefix(u, "sqlite")
+	}
+	return "", false
+}
+
+// literal is the string an expression stands for in this file: a literal, a module-level
+// name assigned one, or the default of os.getenv; "" when it is none of these.
+func (f *pyFile) literal(expr string) string {
+	for range 4 { // a name assigned a name, a few times at most
+		expr = strings.TrimSpace(expr)
+		if v, _, ok := strLit(expr); ok {
+			return v
+		}
+		if m := envDefaultRe.FindStringSubmatch(expr); m != nil {
+			expr = m[1]
+			continue
+		}
+		if !identRe.MatchString(expr) {
+			return ""
+		}
+		next := ""
+		for _, a := range slices.Backward(f.assigns) {
+			if a.name == expr && a.scope == "module" {
+				next = a.expr
+				break
+			}
+		}
+		if next == "" {
+			return ""
+		}
+		expr = next
+	}
+	return ""
+}
+
+// envDefaultRe is os.getenv("X", DEFAULT) or os.environ.get("X", DEFAULT).
+var envDefaultRe = regexp.MustCompile(`^os\.(?:getenv|environ\.get)\(\s*["'][^"']*["']\s*,\s*(.+)\)$`)
+
+// loopNames are the variable names a for loop's or comprehension's iterable holds: a literal
+// list or tuple of strings, or a module-level name assigned one. ok is false when init cannot
+// tell.
+func (f *pyFile) loopNames(iter string) (names []string, ok bool) {
+	iter = strings.TrimSpace(iter)
+	if identRe.MatchString(iter) {
+		for i := len(f.assigns) - 1; i >= 0; i-- {
+			if a := f.assigns[i]; a.name == iter && a.scope == "module" {
+				iter = strings.TrimSpace(a.expr)
+				break
+			}
+		}
+	}
+	if iter == "" || !strings.ContainsRune("[({", rune(iter[0])) {
+		return nil, false
+	}
+	for _, m := range stringsRe.FindAllStringSubmatch(iter, -1) {
+		names = append(names, m[1])
+	}
+	return names, len(names) > 0
+}
+
+// importBlockers records what one statement run at import or start needs from outside the
+// build: loops is the module-level for headers around it ([names, iterable] each).
+func (f *pyFile) importBlockers(code, read string, cs []pyCall, n int, loops [][2]string, guarded []string, ifExists bool) {
+	// os.environ[k] for k in a list: each variable is required.
+	for _, m := range environVarIndexRe.FindAllStringSubmatch(read, -1) {
+		if slices.Contains(guarded, m[1]) {
+			continue
+		}
+		iter, found := "", false
+		for _, cm := range compForRe.FindAllStringSubmatch(code, -1) {
+			if cm[1] == m[1] {
+				iter, found = cm[2], true
+			}
+		}
+		for i := len(loops) - 1; i >= 0 && !found; i-- {
+			if slices.Contains(strings.FieldsFunc(loops[i][0], func(r rune) bool { return r == ',' || r == ' ' || r == '(' || r == ')' }), m[1]) {
+				iter, found = loops[i][1], true
+			}
+		}
+		if !found {
+			continue // a name assigned elsewhere: not followed
+		}
+		s := pyStartup{line: n}
+		if names, ok := f.loopNames(iter); ok {
+			s.envs = names
+			s.what = fmt.Sprintf("os.environ[%s] for %s in %s (a KeyError when one is unset)", m[1], m[1], strings.Join(names, ", "))
+		} else {
+			s.what = fmt.Sprintf("os.environ[%s] for each %s in %s (a KeyError when one is unset)", m[1], m[1], iter)
+		}
+		f.startup = append(f.startup, s)
+	}
+	for _, c := range cs {
+		pos, kw := splitArgs(c.args)
+		if strings.TrimSpace(c.args) == "" && identRe.MatchString(c.callee) && len(f.settings[c.callee]) == 0 {
+			// Name(): a settings class of another module, perhaps (startupBlockers looks).
+			f.instances = append(f.instances, pyInstance{c.callee, n})
+		}
+		// A settings class with required fields, instantiated.
+		if req := f.settings[c.callee]; len(req) > 0 && strings.TrimSpace(c.args) == "" {
+			f.startup = append(f.startup, settingsStartup(c.callee, "", req, n))
+		}
+		switch {
+		case isFetch(c) && !ifExists:
+			what := c.callee + " downloads"
+			if u := f.literal(arg(pos, kw, 0, "url")); strings.Contains(u, "://") {
+				what = fmt.Sprintf("%s downloads %s", c.callee, u)
+			}
+			f.startup = append(f.startup, pyStartup{line: n, what: what})
+		case connectFns[c.callee]:
+			f.startup = append(f.startup, pyStartup{line: n, what: c.callee + " connects to a database"})
+		case strings.HasPrefix(c.callee, "mlflow.") && c.fn == "load_model":
+			uri := f.literal(arg(pos, kw, 0, "model_uri"))
+			if strings.HasPrefix(uri, "models:/") || strings.HasPrefix(uri, "runs:/") {
+				what := fmt.Sprintf("%s(%q) loads from the MLflow tracking server", c.callee, uri)
+				if f.mlflowServer != "" {
+					what += " " + f.mlflowServer
+				}
+				f.startup = append(f.startup, pyStartup{line: n, mlflow: true, what: what})
+			}
+		case c.callee == "mlflow.set_tracking_uri":
+			f.mlflowServer = ""
+			if u := f.literal(arg(pos, kw, 0, "uri")); strings.HasPrefix(u, "http") || strings.HasPrefix(u, "databricks") {
+				f.mlflowServer = u
+			}
+		case f.mlflowServer != "" && mlflowServerFns[c.fn]:
+			// A registry or run query once the module has set a server.
+			f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s contacts the MLflow tracking server %s", c.callee, f.mlflowServer)})
+		}
+		if c.fn == "create_all" {
+			// metadata.create_all(bind=engine) connects to create the tables.
+			if cl, ok := f.clients[strings.TrimSpace(arg(pos, kw, 0, "bind"))]; ok && cl.kind == "engine" && !cl.local {
+				f.startup = append(f.startup, pyStartup{line: n, what: fmt.Sprintf("%s creates tables through a database engine (made at line %d), which needs its server", c.callee, cl.line)})
+			}
+		}
+		// A call on a client, or on one made in the same statement.
+		kind, local, at := "", false, 0
+		if cl, ok := f.clients[c.recv]; ok {
+			kind, local, at = cl.kind, cl.local, cl.line
+		} else if strings.HasSuffix(c.recv, ")") {
+			if inner := calls(c.recv); len(inner) > 0 && inner[0].pos == 0 {
+				p, k := splitArgs(inner[0].args)
+				kind, local = f.clientKind(inner[0], p, k)
+			}
+		}
+		if kind == "" || local {
+			continue
+		}
+		ms := clientMethods[kind]
+		if call, listed := ms[c.fn]; listed && !call || !listed && !ms[""] {
+			continue
+		}
+		what := fmt.Sprintf("%s.%s calls %s", c.recv, c.fn, clientNames[kind])
+		if at > 0 {
+			what = fmt.Sprintf("%s.%s calls %s (made at line %d)", c.recv, c.fn, clientNames[kind], at)
+		}
+		f.startup = append(f.startup, pyStartup{line: n, what: what + ", which needs its server"})
+	}
+}
+
+var (
+	// optionalRe is an annotation that allows None: pydantic v1 gives such a field None.
+	optionalRe = regexp.MustCompile(`\bOptional\[|\bNone\b|\bClassVar\b`)
+	// requiredFieldRe is Field(...) or Field(default=...): the ellipsis marks a required field.
+	requiredFieldRe = regexp.MustCompile(`^Field\(\s*(?:default\s*=\s*)?\.\.\.`)
+)
+
+// settingsStartup is the instantiation at line n of a settings class with required fields,
+// defined in file (or "" for the same file).
+func settingsStartup(cls, file string, req []settingsField, n int) pyStartup {
+	var envs, shown []string
+	for _, fl := range req {
+		envs = append(envs, strings.ToUpper(fl.name))
+		if file != "" {
+			shown = append(shown, fmt.Sprintf("%s (%s:%d)", fl.name, file, fl.line))
+		} else {
+			shown = append(shown, fmt.Sprintf("%s (line %d)", fl.name, fl.line))
+		}
+	}
+	return pyStartup{line: n, envs: envs,
+		what: fmt.Sprintf("%s() fills required fields from the environment: %s (a ValidationError when unset)", cls, strings.Join(shown, ", "))}
 }

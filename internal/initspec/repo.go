@@ -63,6 +63,8 @@ type repo struct {
 
 	cands    []*appCand        // the app candidates found
 	testText map[string]string // the test files, by path (read once)
+
+	downloadsData bool // training downloads its data into data/ when it runs
 }
 
 func newRepo(fsys fs.FS) *repo {

@@ -29,6 +29,8 @@ type use struct {
 	v    pathVal
 	at   string // file:line
 	how  string // the call
+	// download: it downloads what it writes (a dataset fetched when the code runs).
+	download bool
 }
 
 func (u use) String() string { return fmt.Sprintf("%s %s", u.at, u.how) }
@@ -55,11 +57,19 @@ func (r *repo) uses(files []string, ev *evaluator, keep func(f *pyFile, o pyOp) 
 			if !ok {
 				continue
 			}
+			if c := ev.cwd; c != "" && v.scheme == "" && !path.IsAbs(v.p) && v.p != c && !strings.HasPrefix(v.p, c+"/") {
+				// Relative to the folder the command runs in. (A path made from __file__ is
+				// already under it: the image holds nothing of the repository outside it.)
+				v.p = path.Join(c, v.p)
+			}
+			if o.ifMissing && v.scheme == "" && !v.partial && r.exists(v.p) {
+				continue // downloaded only when missing, and the repository holds it
+			}
 			how := o.how
 			if v.from != "" {
 				how += " (" + v.from + ")"
 			}
-			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: how})
+			out = append(out, use{kind: o.kind, v: v, at: fmt.Sprintf("%s:%d", p, o.line), how: how, download: o.download})
 		}
 	}
 	return out
@@ -100,8 +110,11 @@ func (r *repo) mlflowStore(files []string, ev *evaluator, needed bool) (dir, at 
 	}
 	if e, ok := ev.env["MLFLOW_TRACKING_URI"]; ok {
 		v, ok := fromString(e.value, false, "MLFLOW_TRACKING_URI")
-		if !ok || v.scheme != "" && v.scheme != "sqlite" {
+		switch {
+		case !ok || v.scheme != "" && v.scheme != "sqlite":
 			return "", ""
+		case v.scheme == "sqlite":
+			return v.dir(opWrite), e.at.String() + " MLFLOW_TRACKING_URI (sqlite)"
 		}
 		return v.dir(opTrack), e.at.String() + " MLFLOW_TRACKING_URI"
 	}
@@ -109,6 +122,18 @@ func (r *repo) mlflowStore(files []string, ev *evaluator, needed bool) (dir, at 
 		return "mlruns", "MLflow's default local store"
 	}
 	return "mlruns", first + ", to MLflow's default local store"
+}
+
+// mlflowServer is the MLflow tracking server the code logs to (set_tracking_uri with an http
+// or https URI, its default when read from the environment), with the evidence; "" when the
+// code tracks locally or not at all.
+func (r *repo) mlflowServer(files []string, ev *evaluator) (uri, at string) {
+	for _, u := range r.uses(files, ev, func(_ *pyFile, o pyOp) bool { return o.kind == opTrack }) {
+		if u.v.scheme == "http" || u.v.scheme == "https" {
+			return u.v.p, u.at + " mlflow.set_tracking_uri"
+		}
+	}
+	return "", ""
 }
 
 // dirUse is a directory an image needs, with the evidence.
@@ -221,6 +246,10 @@ func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]co
 		src := topDir(u.v.p)
 		dir := r.isDir(src)
 		if !plainPath(src) || !r.exists(src) || !u.v.partial && !r.exists(u.v.p) {
+			if ptr := r.dvcPointer(u.v.p); ptr != "" && !u.v.partial {
+				r.note("%s: the code reads %s at run time (%s), which DVC tracks (%s) and the repository does not hold: "+
+					"run dvc pull, then init again (the spec copies it then), or mount it where the container runs", target, u.v.p, u, ptr)
+			}
 			continue // a file the repository does not hold (data/proc/train.csv, made by an earlier step) copies nothing
 		}
 		if !r.inContext(src, dir) {
@@ -236,6 +265,17 @@ func (r *repo) runtimeReads(target string, copies []copyItem, reads []use) ([]co
 		r.note("%s: copying %s: the code reads %s at run time (%s)", target, show(src, dir), u.v.p, u)
 	}
 	return copies, why
+}
+
+// dvcPointer is the .dvc file that tracks path p (p.dvc, or that of a folder holding it), ""
+// for none.
+func (r *repo) dvcPointer(p string) string {
+	for q := p; q != "." && q != "/" && q != ""; q = path.Dir(q) {
+		if r.isFile(q + ".dvc") {
+			return q + ".dvc"
+		}
+	}
+	return ""
 }
 
 // size is the number of bytes the files under p hold.

@@ -38,9 +38,10 @@ type entry struct {
 var (
 	trainInCode = []string{"train.py", "train/__main__.py", "train_model.py", "training.py", "models/train_model.py",
 		"modeling/train.py", "training/train.py", "pipeline/training_pipeline.py", "pipelines/training_pipeline.py",
-		"pipeline/train.py", "pipelines/train.py"}
+		"pipeline/train.py", "pipelines/train.py", "finetune.py", "fine_tune.py"}
 	trainAtRoot = []string{"train.py", "train_model.py", "training.py", "pipeline/training_pipeline.py",
-		"pipelines/training_pipeline.py", "training/train.py", "scripts/train.py", "scripts/train_model.py"}
+		"pipelines/training_pipeline.py", "training/train.py", "scripts/train.py", "scripts/train_model.py",
+		"finetune.py", "fine_tune.py"}
 )
 
 // trainEntry finds the training entry point in the code.
@@ -125,8 +126,9 @@ func (r *repo) trainEntry(lay layout) *entry {
 
 // fitScript is the training entry of a repository whose training script has a name of its
 // own (make_model.py, model_generator.py, trained_model.py, a main.py without a __main__
-// guard): a root script that runs when started, fits a model (NAME.fit) and writes a file,
-// and serves no app. Of several, the one named for a model or training, else the first by name.
+// guard): a root script that runs when started, fits a model (NAME.fit) and writes a file or
+// tracks the run in MLflow (log_and_train.py), and serves no app. Of several, the one named
+// for a model or training, else the first by name.
 func (r *repo) fitScript() *entry {
 	ents, _ := fs.ReadDir(r.fsys, ".")
 	var cands []string
@@ -139,7 +141,7 @@ func (r *repo) fitScript() *entry {
 		pf := r.file(n)
 		if pf == nil || len(pf.apps) > 0 || len(pf.serves) > 0 || len(pf.fits) == 0 || !pf.main && pf.topCalls == 0 ||
 			pf.imports["streamlit"] || pf.imports["gradio"] || pf.imports["dash"] || // a UI that fits on the fly
-			!slices.ContainsFunc(pf.ops, func(o pyOp) bool { return o.kind == opWrite }) {
+			!slices.ContainsFunc(pf.ops, func(o pyOp) bool { return o.kind == opWrite }) && pf.mlflow == 0 {
 			continue
 		}
 		cands = append(cands, n)
@@ -156,8 +158,13 @@ func (r *repo) fitScript() *entry {
 	}
 	pf := r.file(pick)
 	e := scriptEntry(pick)
-	e.desc = fmt.Sprintf("Runs %s, which fits a model (%s:%d %s.fit) and writes it.", pick, pick, pf.fits[0].line, pf.fits[0].obj)
-	r.note("training: no file named for training; %s fits a model (%s:%d %s.fit) and writes files: it is the entry", pick, pick, pf.fits[0].line, pf.fits[0].obj)
+	writes, keeps := "writes it", "writes files"
+	if !slices.ContainsFunc(pf.ops, func(o pyOp) bool { return o.kind == opWrite }) {
+		writes = fmt.Sprintf("tracks the run in MLflow (%s:%d %s)", pick, pf.mlflow, pf.mlflowCall)
+		keeps = writes
+	}
+	e.desc = fmt.Sprintf("Runs %s, which fits a model (%s:%d %s.fit) and %s.", pick, pick, pf.fits[0].line, pf.fits[0].obj, writes)
+	r.note("training: no file named for training; %s fits a model (%s:%d %s.fit) and %s: it is the entry", pick, pick, pf.fits[0].line, pf.fits[0].obj, keeps)
 	if len(cands) > 1 {
 		r.note("training: %s fit models too, not used: set targets.training.command to run them", strings.Join(slices.DeleteFunc(slices.Clone(cands), func(n string) bool { return n == pick }), ", "))
 	}

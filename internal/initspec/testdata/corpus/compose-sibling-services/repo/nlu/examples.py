@@ -1,0 +1,1 @@
+EXAMPLES = [("hello", "greet"), ("hi there", "greet"), ("bye", "goodbye"), ("see you", "goodbye")]

@@ -1,0 +1,2 @@
+def clip(values, low=0.0):
+    return [max(low, v) for v in values]

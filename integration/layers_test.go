@@ -95,6 +95,11 @@ func TestDepsPackageLayers(t *testing.T) {
 				rc, err := l.Uncompressed()
 				must(t, err)
 				eachTarEntry(t, rc, func(h *tar.Header, _ io.Reader) {
+					// A dependency layer holds the venv and nothing else (no bytecode of the
+					// base's standard library, say, that an installer's imports wrote).
+					if name := strings.TrimPrefix(h.Name, "./"); name != "opt/" && name != "opt" && !strings.HasPrefix(name, "opt/venv") {
+						t.Errorf("the new dependency layer holds %s, outside the venv", h.Name)
+					}
 					for _, part := range strings.Split(h.Name, "/") {
 						if strings.HasPrefix(part, "mlb_") && !strings.Contains(part, ".") {
 							held[part] = true

@@ -15,6 +15,7 @@ import (
 // attempt gave as JSON, and exits 0 either way.
 const workdirProbe = `import json, os, sqlite3
 out = {}
+committed_config = os.path.join("configs", sorted(os.listdir("configs"))[0])
 def attempt(name, f):
     try:
         f()
@@ -39,7 +40,7 @@ def add():
 def add_config():
     open("configs/added.yaml", "w").close()
 def edit_config():
-    with open(os.path.join("configs", sorted(os.listdir("configs"))[0]), "a") as f:
+    with open(committed_config, "a") as f:
         f.write("# changed\n")
 attempt("folder", folder)
 attempt("sqlite", db)

@@ -151,3 +151,16 @@ except Exception:
         pass
 open('/out/tags', 'w').write('\n'.join(tags) + '\n')
 `
+
+// depsSourceMap is the dependency file as a source map (nil for requirements files, whose
+// pins name no lines), so a vertex can point at one of its entries.
+func (b *builder) depsSourceMap() *llb.SourceMap {
+	if b.deps == nil || b.deps.Kind() == spec.SourceRequirements {
+		return nil
+	}
+	dt, ok := b.deps.File(b.deps.Name())
+	if !ok {
+		return nil
+	}
+	return llb.NewSourceMap(nil, b.deps.Name(), "toml", dt)
+}

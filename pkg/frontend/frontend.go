@@ -93,7 +93,7 @@ func Build(ctx context.Context, c gwclient.Client) (_ *gwclient.Result, err erro
 		if rerr := b.explainFailure(ctx); rerr != nil {
 			return nil, rerr
 		}
-		return nil, b.explainWheel(err)
+		return nil, err
 	}
 	return rb.Finalize()
 }
@@ -292,32 +292,6 @@ func (b *builder) explainFailure(ctx context.Context) error {
 	return missing
 }
 
-// explainWheel adds, to the failure of a wheel the builder fetched whose sha256 is not the
-// lock's (BuildKit's "digest mismatch for URL"), which package and which lock entry it is,
-// and what to do; other failures pass unchanged.
-func (b *builder) explainWheel(err error) error {
-	msg := err.Error()
-	i := strings.Index(msg, "digest mismatch for ")
-	if i < 0 {
-		return err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, pl := range b.plans {
-		for _, pin := range pl.Deps.Pins {
-			if w := pin.Wheel; w != nil && strings.HasPrefix(msg[i+len("digest mismatch for "):], w.URL+":") {
-				where := pl.Deps.Source
-				if w.Source != "" {
-					where = w.Source
-				}
-				return fmt.Errorf("%s: %s %s: the wheel %s does not have the sha256 the lock records (%s): the lock is out of date with the index, or the file changed; lock again (uv lock) and rebuild: %w",
-					where, pin.Name, pin.Version, w.File, w.SHA256, err)
-			}
-		}
-	}
-	return err
-}
-
 // read solves a state of the build context, to read files from it.
 func (b *builder) read(ctx context.Context, st llb.State) (gwclient.Reference, error) {
 	def, err := b.marshal(ctx, st)
@@ -390,18 +364,19 @@ func (b *builder) buildPlatform(ctx context.Context, target string, platform *oc
 		constraints = append(constraints, llb.IgnoreCache)
 	}
 	opt := llbgraph.Options{
-		Constraints:  constraints,
-		Platform:     p,
-		Base:         in.base.state,
-		BaseImage:    in.base.image,
-		BaseName:     in.base.name,
-		BaseDigest:   in.base.digest,
-		Requirements: in.requirements,
-		Contexts:     in.contexts,
-		CacheNS:      b.bc.CacheIDNamespace,
-		Epoch:        epoch,
-		SourceMap:    b.src.SourceMap,
-		Caps:         &caps,
+		Constraints:   constraints,
+		Platform:      p,
+		Base:          in.base.state,
+		BaseImage:     in.base.image,
+		BaseName:      in.base.name,
+		BaseDigest:    in.base.digest,
+		Requirements:  in.requirements,
+		Contexts:      in.contexts,
+		CacheNS:       b.bc.CacheIDNamespace,
+		Epoch:         epoch,
+		SourceMap:     b.src.SourceMap,
+		DepsSourceMap: b.depsSourceMap(),
+		Caps:          &caps,
 	}
 	popt := plan.Options{Target: target, Shape: llbgraph.ShapeFor(&caps), Contexts: slices.Sorted(maps.Keys(in.contexts)),
 		Label: b.label(target, p), Deps: deps}

@@ -41,6 +41,9 @@ type Options struct {
 	Epoch *time.Time
 	// SourceMap, when set, locates vertices in the spec file.
 	SourceMap *llb.SourceMap
+	// DepsSourceMap, when set, is the dependency file's (the lock's), named as the pins'
+	// sources name it: a wheel the builder fetches is located at its lock entry.
+	DepsSourceMap *llb.SourceMap
 	// Constraints are added to every vertex (e.g. llb.WithCaps).
 	Constraints []llb.ConstraintsOpt
 	// Caps are the LLB capabilities of the builder (gwclient.BuildOpts().LLBCaps). They pick
@@ -296,8 +299,17 @@ func (g *graph) wheelRun(st plan.Step, venv llb.State) llb.ExecState {
 	}
 	for i, w := range ps.Wheels {
 		hopts := []llb.HTTPOption{llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, w.SHA256)), llb.Filename(w.File)}
-		for _, c := range g.named(st.Name+": fetch "+w.File, st.SpecPath) {
+		// Named, and located, by the lock entry it comes from: a wheel whose bytes are not
+		// the sha256 the lock records fails here, and buildx shows that entry.
+		name := st.Name + ": fetch " + w.File
+		if w.Source != "" {
+			name += " (" + w.Source + ")"
+		}
+		for _, c := range g.named(name, st.SpecPath) {
 			hopts = append(hopts, c)
+		}
+		if r, ok := g.lockRange(w.Source); ok {
+			hopts = append(hopts, g.opt.DepsSourceMap.Location([]*pb.Range{r}))
 		}
 		src := llb.HTTP(w.URL, hopts...)
 		ro = append(ro, llb.AddMount(path.Dir(plan.WheelPath(i, w)), src, llb.Readonly))
@@ -307,6 +319,17 @@ func (g *graph) wheelRun(st plan.Step, venv llb.State) llb.ExecState {
 	}
 	ro = append(ro, withConstraints(g.c(st)))
 	return venv.Run(ro...)
+}
+
+// lockRange is the line "file:line" names in the dependency file, when DepsSourceMap is
+// that file.
+func (g *graph) lockRange(source string) (*pb.Range, bool) {
+	file, line, ok := strings.Cut(source, ":")
+	n, err := strconv.Atoi(line)
+	if sm := g.opt.DepsSourceMap; !ok || err != nil || n < 1 || sm == nil || sm.Filename != file {
+		return nil, false
+	}
+	return &pb.Range{Start: &pb.Position{Line: int32(n)}, End: &pb.Position{Line: int32(n)}}, true
 }
 
 // generated is a directory holding the requirements file the frontend generated, dated

@@ -270,7 +270,10 @@ func (ps *PipStep) ScriptWith(args string) string {
 	pip := "PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + " _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c " +
 		ShellJoin([]string{pipLauncher, ps.Venv + "/bin/python"}) + " " + args
 	if len(ps.Wheels) > 0 {
-		pip = ShellJoin([]string{ps.Venv + "/bin/python", "-I", "-c", unpackWheels}) + " " + args
+		// -I keeps the environment and the working directory out; -B keeps the modules it
+		// imports from writing bytecode into the base's standard library (outside the venv,
+		// so into the layer).
+		pip = ShellJoin([]string{ps.Venv + "/bin/python", "-I", "-B", "-c", unpackWheels}) + " " + args
 	}
 	if ps.ReportOnly {
 		return "set -eu\n" + pip

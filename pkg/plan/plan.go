@@ -227,7 +227,7 @@ type Step struct {
 	// UID and GID own them. Their parents that do not exist are created owned by root, mode
 	// 0755.
 	Dirs     []string `json:",omitempty"`
-	UID, GID int    `json:",omitempty"`
+	UID, GID int      `json:",omitempty"`
 	// Apt is the System step's packages.
 	Apt *AptStep `json:",omitempty"`
 	// Run is the Run step's command and mounts.

@@ -183,11 +183,13 @@ func newIndex(opts []Option) *Index {
 // produce the same wheel file name.
 func Start(pkgs []Package, opts ...Option) (*Index, error) {
 	ix := newIndex(opts)
+	stamp := fmt.Sprintf("pyindex %d", indexSerial.Add(1)) + " " + strconv.FormatInt(time.Now().UnixNano(), 36)
 	for _, p := range pkgs {
 		fn, data, err := buildWheel(p)
 		if err != nil {
 			return nil, err
 		}
+		data = withZipComment(data, stamp)
 		if _, dup := ix.files[fn]; dup {
 			return nil, fmt.Errorf("pyindex: duplicate package %s %s (wheel %s)", p.Name, p.Version, fn)
 		}
@@ -201,6 +203,7 @@ func Start(pkgs []Package, opts ...Option) (*Index, error) {
 		if err != nil {
 			return nil, err
 		}
+		data = withZipComment(data, stamp)
 		if _, dup := ix.files[fn]; dup {
 			return nil, fmt.Errorf("pyindex: duplicate package %s %s (wheel %s)", pw.pkg.Name, pw.pkg.Version, fn)
 		}
@@ -217,6 +220,22 @@ func Start(pkgs []Package, opts ...Option) (*Index, error) {
 		return nil, err
 	}
 	return ix, nil
+}
+
+// indexSerial numbers the indexes Start makes in this process.
+var indexSerial atomic.Int64
+
+// withZipComment is a zip archive (written without a comment) with comment as its archive
+// comment, which pip and every installer ignore. Start gives each index's wheels a comment of
+// their own, so two indexes never serve the same bytes: BuildKit keeps a wheel it fetched by
+// its sha256, whatever the URL, and tests that each start an index would otherwise share
+// their builds' results.
+func withZipComment(data []byte, comment string) []byte {
+	if len(data) < 22 || data[len(data)-22] != 'P' || data[len(data)-2] != 0 || data[len(data)-1] != 0 {
+		return data // not a comment-less end record: left as it is
+	}
+	out := append(bytes.Clone(data[:len(data)-2]), byte(len(comment)), byte(len(comment)>>8))
+	return append(out, comment...)
 }
 
 // serve starts serving the index on a free port of 127.0.0.1 and sets its URL.

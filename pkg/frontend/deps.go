@@ -138,15 +138,18 @@ func (b *builder) chooseWheels(ctx context.Context, s *spec.Spec, pl *plan.Plan,
 }
 
 // tagsProbe writes the wheel tags the interpreter takes, best first, one a line, as pip
-// lists them (nothing when the base has no pip: no wheel is chosen then).
+// lists them (nothing when the base has no pip: no wheel is chosen then). The fake in
+// frontend_test tells it by "get_supported".
 const tagsProbe = `tags = []
 try:
-    from pip._internal.utils.compatibility_tags import get_supported
-    tags = [str(t) for t in get_supported()]
+    # What pip's get_supported() returns with no options, without importing pip itself
+    # (the python images ship no bytecode: pip would be compiled on every cold build).
+    from pip._vendor.packaging.tags import sys_tags
+    tags = [str(t) for t in sys_tags()]
 except Exception:
     try:
-        from pip._vendor.packaging.tags import sys_tags
-        tags = [str(t) for t in sys_tags()]
+        from pip._internal.utils.compatibility_tags import get_supported
+        tags = [str(t) for t in get_supported()]
     except Exception:
         pass
 open('/out/tags', 'w').write('\n'.join(tags) + '\n')

@@ -314,6 +314,8 @@ func (g *graph) wheelRun(st plan.Step, venv llb.State) llb.ExecState {
 		src := llb.HTTP(w.URL, hopts...)
 		ro = append(ro, llb.AddMount(path.Dir(plan.WheelPath(i, w)), src, llb.Readonly))
 	}
+	// pip's cache, for the bytecode of the modules the step's Python processes import.
+	ro = append(ro, llb.AddMount(plan.PipCacheDir, llb.Scratch(), llb.AsPersistentCacheDir(plan.PipCacheMountID(g.opt.CacheNS), llb.CacheMountShared)))
 	if g.opt.Epoch != nil {
 		ro = append(ro, llb.AddEnv("SOURCE_DATE_EPOCH", strconv.FormatInt(g.opt.Epoch.Unix(), 10)))
 	}

@@ -218,7 +218,10 @@ const FixedMtime = 315532800
 // worker, and then starts at most one worker per compileChunk files (and per core), so small
 // layers do not each start a process on every core. The bytes of a .pyc do not depend on the
 // process that wrote it.
-const compileInstalled = "import compileall, functools, os, py_compile, sys\n" +
+const compileInstalled = "import compileall, concurrent.futures, functools, os, py_compile, sys\n" +
+	// Its own modules came from (and went to) the cache's pycache_prefix; what it compiles
+	// goes beside the sources, and nothing else it might import writes bytecode.
+	"sys.pycache_prefix, sys.dont_write_bytecode = None, True\n" +
 	"files = [p for p in sys.stdin.read().splitlines() if p.endswith('.py')]\n" +
 	"compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)\n" +
 	"workers = min(os.cpu_count() or 1, len(files) // " + compileChunk + ")\n" +
@@ -270,17 +273,19 @@ func (ps *PipStep) ScriptWith(args string) string {
 	pip := "PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=" + PipPycachePrefix + " _PIP_RUNNING_IN_SUBPROCESS=1 python3 -c " +
 		ShellJoin([]string{pipLauncher, ps.Venv + "/bin/python"}) + " " + args
 	if len(ps.Wheels) > 0 {
-		// -I keeps the environment and the working directory out; -B keeps the modules it
-		// imports from writing bytecode into the base's standard library (outside the venv,
-		// so into the layer).
-		pip = ShellJoin([]string{ps.Venv + "/bin/python", "-I", "-B", "-c", unpackWheels}) + " " + args
+		// -I keeps the environment and the working directory out; the bytecode of the
+		// modules it imports goes to pip's cache mount, not into the base's standard library
+		// (outside the venv, so into the layer), and is there for the next step.
+		pip = ShellJoin([]string{ps.Venv + "/bin/python", "-I", "-X", "pycache_prefix=" + PipPycachePrefix, "-c", unpackWheels}) + " " + args
 	}
 	if ps.ReportOnly {
 		return "set -eu\n" + pip
 	}
 	script := "set -eu\ntouch " + InstallStamp + "\n" + pip
 	if ps.Compile != nil {
-		script += "\nfind " + venv + " -cnewer " + InstallStamp + " | python3 " + ShellJoin(ps.Compile)
+		// python images ship no bytecode of their standard library: the compile pass's own
+		// imports are kept compiled in pip's cache mount (PipPycachePrefix), never in a layer.
+		script += "\nfind " + venv + " -cnewer " + InstallStamp + " | PYTHONDONTWRITEBYTECODE= python3 -X pycache_prefix=" + PipPycachePrefix + " " + ShellJoin(ps.Compile)
 	}
 	return script + "\nfind " + venv + " -cnewer " + InstallStamp + " -exec touch -h -d \"@" + fixedTime + "\" {} +"
 }

@@ -35,7 +35,8 @@ if not os.path.exists(runner):
 os.execv(sys.argv[1], [sys.argv[1], runner] + sys.argv[2:])
 ' /opt/venv/bin/python install --no-warn-script-location --root-user-action=ignore --no-compile \
   -r /tmp/mlbuild/requirements/requirements.txt
-find /opt/venv -cnewer /tmp/mlbuild/installed-after | python3 -c 'import compileall, functools, os, py_compile, sys
+find /opt/venv -cnewer /tmp/mlbuild/installed-after | PYTHONDONTWRITEBYTECODE= python3 -X pycache_prefix=/tmp/mlbuild/pip-cache/pycache -c 'import compileall, concurrent.futures, functools, os, py_compile, sys
+sys.pycache_prefix, sys.dont_write_bytecode = None, True
 files = [p for p in sys.stdin.read().splitlines() if p.endswith('\''.py'\'')]
 compile = functools.partial(compileall.compile_file, quiet=2, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 workers = min(os.cpu_count() or 1, len(files) // 256)

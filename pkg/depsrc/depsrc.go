@@ -15,6 +15,7 @@ package depsrc
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -418,6 +419,9 @@ func withPins(s *spec.Spec, d *plan.Deps, pins []pydeps.Pin, fromLock bool) {
 		pp := plan.Pin{Name: pin.Name, Version: pin.Version, Size: pin.Size, Requirement: pydeps.Requirements([]pydeps.Pin{pin})}
 		if directFetch(s, pin, fromLock) {
 			for _, w := range pin.Wheels {
+				if trustedHTTPS(s.Pip.TrustedHosts, w.URL) {
+					continue
+				}
 				pp.Wheels = append(pp.Wheels, plan.Wheel{File: w.File, URL: w.URL, SHA256: w.SHA256, Size: w.Size, Source: pin.Source})
 			}
 		}
@@ -433,13 +437,25 @@ func withPins(s *spec.Spec, d *plan.Deps, pins []pydeps.Pin, fromLock bool) {
 // the lock names for the pin (a mirror the user wants used).
 func directFetch(s *spec.Spec, pin pydeps.Pin, fromLock bool) bool {
 	p := s.Pip
-	if len(p.Secrets)+len(p.FindLinks)+len(p.TrustedHosts)+len(p.Args) > 0 {
+	if len(p.Secrets)+len(p.FindLinks)+len(p.Args) > 0 {
 		return false
 	}
 	if fromLock && p.IndexURL != "" && pin.URL == "" {
 		return sameIndex(p.IndexURL, pin.Index)
 	}
 	return true
+}
+
+// trustedHTTPS reports whether url is https on a host the spec's pip trusts (trusted-hosts:
+// pip then accepts a certificate it cannot verify, which the builder's fetch would refuse):
+// pip fetches such a wheel. Plain http is fetched by the builder as pip would, the sha256
+// checked either way.
+func trustedHTTPS(trusted []string, rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" {
+		return false
+	}
+	return slices.Contains(trusted, u.Host) || slices.Contains(trusted, u.Hostname())
 }
 
 // sameIndex compares a spec's index-url with a pin's index ("" for PyPI), ignoring a final

@@ -70,7 +70,7 @@ type mlSample struct {
 	// Burner is the cores the CPU burner kept busy during the build (cold-loaded), 0 if none.
 	Burner float64 `json:"burner_cores,omitempty"`
 	// Steps is the time any work vertex of the build ran (union of their intervals);
-	// Install the part of it pip steps ran; Export "exporting layers" (compression);
+	// Install the part of it the dependency install steps (pip's, or mlbuild's wheel steps) ran; Export "exporting layers" (compression);
 	// Push "pushing layers" and the manifest; CacheExport/CacheImport the cache vertices.
 	Steps       float64 `json:"steps_s"`
 	Install     float64 `json:"install_s"`
@@ -712,7 +712,8 @@ func (m *mlEnv) build(host string, s *mlSystem, reg *ml.Registry, co *cacheOpt) 
 			smp.Executed++
 			iv := interval{*v.Started, *v.Completed}
 			steps = append(steps, iv)
-			if strings.Contains(v.Name, "pip install") || strings.Contains(v.Name, "pip --python") || strings.Contains(v.Name, "__pip-runner__") {
+			if strings.Contains(v.Name, "pip install") || strings.Contains(v.Name, "pip --python") || strings.Contains(v.Name, "__pip-runner__") ||
+				(strings.Contains(v.Name, "install from ") && !strings.Contains(v.Name, ": fetch ")) {
 				install = append(install, iv)
 			}
 			smp.Executing = append(smp.Executing, fmt.Sprintf("%s (%.2fs)", v.Name, vdur(v)))

@@ -83,23 +83,9 @@ func (b *builder) basePython(ctx context.Context, base *baseImage, p ocispecs.Pl
 			}
 		}
 	}
-	run := base.state.Run(
-		llb.Args([]string{"python3", "-c", "import platform; open('/out/version', 'w').write(platform.python_version())"}),
-		llb.Network(pb.NetMode_NONE),
-		llb.WithCustomName(plan.InternalVertex(plan.InternalBasePython)),
-	)
-	out := run.AddMount("/out", llb.Scratch())
-	def, err := b.marshal(ctx, out, llb.Platform(p))
-	if err != nil {
-		return "", err
-	}
-	ref, err := b.solve(ctx, def, true)
+	dt, err := b.askBase(ctx, base, p, plan.InternalBasePython, "import platform; open('/out/version', 'w').write(platform.python_version())", "version")
 	if err != nil {
 		return "", fmt.Errorf("base image %s: cannot learn its Python version (no PYTHON_VERSION, and python3 did not run): %w", base.name, err)
-	}
-	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: "version"})
-	if err != nil {
-		return "", err
 	}
 	return strings.TrimSpace(string(dt)), nil
 }
@@ -114,24 +100,9 @@ func (b *builder) chooseWheels(ctx context.Context, s *spec.Spec, pl *plan.Plan,
 	if !pl.NeedsTags() {
 		return pl, nil
 	}
-	run := base.state.Run(
-		llb.Args([]string{"python3", "-c", tagsProbe}),
-		llb.Network(pb.NetMode_NONE),
-		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
-		llb.WithCustomName(plan.InternalVertex(plan.InternalBaseTags)),
-	)
-	out := run.AddMount("/out", llb.Scratch())
-	def, err := b.marshal(ctx, out, llb.Platform(p))
-	if err != nil {
-		return nil, err
-	}
-	ref, err := b.solve(ctx, def, true)
+	dt, err := b.askBase(ctx, base, p, plan.InternalBaseTags, tagsProbe, "tags")
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: cannot ask its pip which wheels its Python takes: %w", base.name, err)
-	}
-	dt, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: "tags"})
-	if err != nil {
-		return nil, err
 	}
 	popt.Deps = depsrc.WithTags(pl.Deps, strings.Fields(string(dt)))
 	return plan.New(s, popt)
@@ -166,4 +137,26 @@ func (b *builder) depsSourceMap() *llb.SourceMap {
 		return nil
 	}
 	return llb.NewSourceMap(nil, b.deps.Name(), "toml", dt)
+}
+
+// askBase runs a Python script with the base image's python3, without network, and returns
+// the file it wrote under /out: the one way the frontend learns something only the base's
+// interpreter knows. The step is cached like any other (by the base's digest and the script).
+func (b *builder) askBase(ctx context.Context, base *baseImage, p ocispecs.Platform, name, script, file string) ([]byte, error) {
+	run := base.state.Run(
+		llb.Args([]string{"python3", "-c", script}),
+		llb.Network(pb.NetMode_NONE),
+		llb.AddEnv("PYTHONDONTWRITEBYTECODE", "1"),
+		llb.WithCustomName(plan.InternalVertex(name)),
+	)
+	out := run.AddMount("/out", llb.Scratch())
+	def, err := b.marshal(ctx, out, llb.Platform(p))
+	if err != nil {
+		return nil, err
+	}
+	ref, err := b.solve(ctx, def, true)
+	if err != nil {
+		return nil, err
+	}
+	return ref.ReadFile(ctx, gwclient.ReadRequest{Filename: file})
 }

@@ -411,11 +411,18 @@ func (p *Plan) newPipStep() *PipStep {
 		},
 		Secrets: s.Pip.Secrets,
 		Venv:    s.Python.Venv,
-	}
-	if !slices.Contains(s.Pip.Args, "--no-compile") {
-		ps.Compile = []string{"-c", compileInstalled}
+		Compile: p.compileArgs(),
 	}
 	return ps
+}
+
+// compileArgs are python3's arguments for the compile pass of an install step: nil when
+// the spec's pip args turn compiling off (--no-compile).
+func (p *Plan) compileArgs() []string {
+	if slices.Contains(p.spec.Pip.Args, "--no-compile") {
+		return nil
+	}
+	return []string{"-c", compileInstalled}
 }
 
 // pipOptions are pip's arguments before the requirements, grouped one option per element:

@@ -54,9 +54,7 @@ func (p *Plan) wheelStep(g layerGroup) *PipStep {
 		ps.Wheels = append(ps.Wheels, w)
 		ps.Command = append(ps.Command, []string{WheelPath(i, w), w.SHA256})
 	}
-	if p.newPipStep().Compile != nil {
-		ps.Compile = []string{"-c", compileInstalled}
-	}
+	ps.Compile = p.compileArgs()
 	return ps
 }
 
